@@ -1,0 +1,98 @@
+/// The exact hypervolume kernels on points shifted so that the reference point is the origin (every
+/// coordinate positive, row-major storage). ``Hypervolume`` validates input and dispatches here.
+enum HypervolumeKernels {
+    /// The hypervolume of `storage` (row-major, K = `dimension`, all coordinates > 0) against the origin.
+    static func volume(_ storage: [Double], dimension: Int) -> Double {
+        let n = storage.count / dimension
+        guard n > 0 else { return 0 }
+        switch dimension {
+        case 1: return storage.max()!
+        case 2: return volume2D(storage)
+        case 3: return volume3D(storage)
+        case 4: return volume4D(storage)
+        default: return volumeWFG(storage, dimension: dimension)
+        }
+    }
+
+    /// K = 2: sort by x decreasing and sweep, adding the slab each point adds above the previous maximum y.
+    /// O(n log n).
+    static func volume2D(_ s: [Double]) -> Double {
+        let n = s.count / 2
+        let order = (0..<n).sorted { a, b in
+            let (ax, bx) = (s[2 * a], s[2 * b])
+            return ax > bx || (ax == bx && s[2 * a + 1] > s[2 * b + 1])
+        }
+        var area = 0.0
+        var maxY = 0.0
+        for i in order {
+            let y = s[2 * i + 1]
+            if y > maxY {
+                area += s[2 * i] * (y - maxY)
+                maxY = y
+            }
+        }
+        return area
+    }
+
+    /// K = 3: sweep along z from the top; between consecutive z values the cross-section is the area of the
+    /// 2-D staircase of the points above, which a balanced tree updates in O(log n) amortised per point.
+    /// O(n log n) (Beume et al. 2009).
+    static func volume3D(_ s: [Double]) -> Double {
+        let n = s.count / 3
+        let order = (0..<n).sorted { s[3 * $0 + 2] > s[3 * $1 + 2] }
+        var staircase = Staircase(capacity: n)
+        var area = 0.0
+        var volume = 0.0
+        var previousZ = s[3 * order[0] + 2]
+        for i in order {
+            let z = s[3 * i + 2]
+            volume += area * (previousZ - z)
+            previousZ = z
+            area += staircase.insert(x: s[3 * i], y: s[3 * i + 1], id: i).areaAdded
+        }
+        return volume + area * previousZ
+    }
+
+    /// K = 4: sweep along objective 4 from the top. The 3-D volume of the points above grows by each new
+    /// point's exclusive 3-D contribution, computed by a z-sweep of the points above clipped to its box (see
+    /// ``SweepFront3D``). O(n² log n).
+    static func volume4D(_ s: [Double]) -> Double {
+        let n = s.count / 4
+        let order = (0..<n).sorted { s[4 * $0 + 3] > s[4 * $1 + 3] }
+        var front = SweepFront3D(capacity: n)
+        var volume3D = 0.0
+        var volume = 0.0
+        var previousW = s[4 * order[0] + 3]
+        for i in order {
+            let w = s[4 * i + 3]
+            volume += volume3D * (previousW - w)
+            previousW = w
+            volume3D += front.add(x: s[4 * i], y: s[4 * i + 1], z: s[4 * i + 2])
+        }
+        return volume + volume3D * previousW
+    }
+
+    /// K ≥ 5: WFG (While, Bradstreet & Barone 2012). Points are taken in decreasing order of the last
+    /// objective; each point's exclusive volume against the points before it is its box's height times the
+    /// (K−1)-dimensional exclusive volume of its projection, which is the projection's box volume minus the
+    /// hypervolume of the non-dominated *limit set* (the earlier points clipped to its box). The recursion
+    /// ends in the 4-D kernel.
+    static func volumeWFG(_ s: [Double], dimension k: Int) -> Double {
+        let n = s.count / k
+        let order = (0..<n).sorted { s[k * $0 + k - 1] > s[k * $1 + k - 1] }
+        let m = k - 1
+        var projected: [Double] = []
+        projected.reserveCapacity(n * m)
+        var limit = LimitSet(dimension: m)
+        var volume = 0.0
+        for i in order {
+            let point = s[(k * i)..<(k * i + m)]
+            let exclusive = limit.exclusiveVolume(of: point, against: projected)
+            if exclusive > 0 {
+                volume += s[k * i + k - 1] * exclusive
+                projected.append(contentsOf: point)
+            }
+        }
+        return volume
+    }
+}
