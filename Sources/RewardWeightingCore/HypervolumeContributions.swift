@@ -44,7 +44,11 @@ extension Hypervolume {
         return result
     }
 
-    /// K = 2: on the front sorted by decreasing x, point i owns `(x_i − x_{i+1})·(y_i − y_{i−1})`.
+    /// K = 2: on the front sorted by decreasing x, point i owns the rectangle
+    /// `[x_{i+1}, x_i] × [y_{i−1}, y_i]` between its neighbours, less the area that points dominated by it
+    /// alone cover inside that rectangle (a 2-D hypervolume with the rectangle's lower corner as reference).
+    /// Each dominated point reaches into at most one rectangle: that of the front point with the smallest
+    /// x ≥ its own. O(n log n).
     static func contributions2D(_ s: [Double]) -> [Double] {
         let n = s.count / 2
         var result = [Double](repeating: 0, count: n)
@@ -55,6 +59,7 @@ extension Hypervolume {
         // The front in decreasing x (increasing y); an exact duplicate of a front point zeroes it.
         var front: [Int] = []
         var duplicated: [Bool] = []
+        var others: [Int] = []
         var maxY = 0.0
         for i in order {
             let y = s[2 * i + 1]
@@ -64,12 +69,38 @@ extension Hypervolume {
                 maxY = y
             } else if let last = front.last, s[2 * last] == s[2 * i], s[2 * last + 1] == y {
                 duplicated[duplicated.count - 1] = true
+            } else {
+                others.append(i)
             }
         }
+        // Group the dominated points by the rectangle they reach into: that of the front point with the
+        // smallest x ≥ q_x, the last such position in `front` (decreasing x), found by binary search.
+        var shadows = [[Double]](repeating: [], count: front.count)
+        for q in others {
+            let qx = s[2 * q]
+            let qy = s[2 * q + 1]
+            var position = front.count - 1
+            var low = 0
+            var high = front.count - 1
+            while low <= high {
+                let middle = (low + high) / 2
+                if s[2 * front[middle]] >= qx {
+                    position = middle
+                    low = middle + 1
+                } else {
+                    high = middle - 1
+                }
+            }
+            let lowerX = position + 1 < front.count ? s[2 * front[position + 1]] : 0
+            let lowerY = position > 0 ? s[2 * front[position - 1] + 1] : 0
+            if qx > lowerX && qy > lowerY { shadows[position].append(contentsOf: [qx - lowerX, qy - lowerY]) }
+        }
         for (position, i) in front.enumerated() where !duplicated[position] {
-            let nextX = position + 1 < front.count ? s[2 * front[position + 1]] : 0
-            let previousY = position > 0 ? s[2 * front[position - 1] + 1] : 0
-            result[i] = (s[2 * i] - nextX) * (s[2 * i + 1] - previousY)
+            let lowerX = position + 1 < front.count ? s[2 * front[position + 1]] : 0
+            let lowerY = position > 0 ? s[2 * front[position - 1] + 1] : 0
+            let rectangle = (s[2 * i] - lowerX) * (s[2 * i + 1] - lowerY)
+            let shadow = shadows[position].isEmpty ? 0 : HypervolumeKernels.volume2D(shadows[position])
+            result[i] = max(0, rectangle - shadow)
         }
         return result
     }

@@ -1,0 +1,182 @@
+import Foundation
+import RewardWeightingCore
+import Testing
+
+@Suite("Hypervolume")
+struct HypervolumeTests {
+    @Test("hand-computed values")
+    func handComputed() throws {
+        let reference = try ObjectiveVector([0, 0])
+        let staircase = ObjectiveMatrix.rows([[1, 3], [2, 2], [3, 1]], dimension: 2)
+        #expect(try Hypervolume.volume(of: staircase, reference: reference) == 6)
+        #expect(try Hypervolume.contributions(of: staircase, reference: reference) == [1, 1, 1])
+        // A dominated point still covers part of its dominator's box: c = 4 − 1.
+        let dominated = ObjectiveMatrix.rows([[2, 2], [1, 1]], dimension: 2)
+        #expect(try Hypervolume.contributions(of: dominated, reference: reference) == [3, 0])
+        // Points not strictly better than the reference everywhere add nothing and are not errors.
+        let outside = ObjectiveMatrix.rows([[0, 5], [-1, 2], [2, 2]], dimension: 2)
+        #expect(try Hypervolume.volume(of: outside, reference: reference) == 4)
+        #expect(try Hypervolume.contributions(of: outside, reference: reference) == [0, 0, 4])
+        let cube = ObjectiveMatrix.rows([[2, 2, 2], [2, 2, 2], [1, 1, 3]], dimension: 3)
+        #expect(try Hypervolume.volume(of: cube, reference: try ObjectiveVector([0, 0, 0])) == 9)
+        #expect(try Hypervolume.contributions(of: cube, reference: try ObjectiveVector([0, 0, 0])) == [0, 0, 1])
+    }
+
+    @Test("an empty set has hypervolume 0")
+    func emptySet() throws {
+        for k in 1...6 {
+            let empty = try ObjectiveMatrix(rows: [], dimension: k)
+            let reference = try ObjectiveVector(Array(repeating: 0, count: k))
+            #expect(try Hypervolume.volume(of: empty, reference: reference) == 0)
+            #expect(try Hypervolume.contributions(of: empty, reference: reference) == [])
+        }
+    }
+
+    @Test("a reference point of the wrong K is rejected, naming the field")
+    func referenceDimension() throws {
+        let points = ObjectiveMatrix.rows([[1, 2, 3]], dimension: 3)
+        let error = #expect(throws: ValidationError.self) {
+            try Hypervolume.volume(of: points, reference: try ObjectiveVector([0, 0]))
+        }
+        #expect(error?.code == .dimensionMismatch)
+        #expect(error?.message.contains("reference") == true)
+    }
+
+    /// Random sets built to hit the corner cases: coordinates on a small grid (ties, duplicates, dominated
+    /// points), values equal to the reference, values worse than it, and per-objective scales 1e-3 and 1e3.
+    static func randomSet(_ generator: inout SplitMix64, dimension k: Int, count n: Int) -> ([[Double]], [Double]) {
+        let scales = (0..<k).map { _ in [1e-3, 1, 1e3].randomElement(using: &generator)! }
+        let offset = (0..<k).map { _ in Double(Int.random(in: -2...2, using: &generator)) }
+        let onGrid = Bool.random(using: &generator)
+        var points: [[Double]] = []
+        for _ in 0..<n {
+            if !points.isEmpty && Int.random(in: 0..<6, using: &generator) == 0 {
+                points.append(points.randomElement(using: &generator)!)
+                continue
+            }
+            points.append(
+                (0..<k).map { j in
+                    let unit =
+                        onGrid ? Double(Int.random(in: -1...4, using: &generator)) : Double.random(in: -0.5..<4, using: &generator)
+                    return offset[j] + scales[j] * unit
+                })
+        }
+        return (points, offset)
+    }
+
+    @Test("agrees with an exhaustive grid on random sets", arguments: [2, 3, 4, 5, 6])
+    func bruteForce(dimension k: Int) throws {
+        var generator = SplitMix64(seed: UInt64(k) * 7919)
+        let maxCount = k <= 4 ? 9 : 6
+        for _ in 0..<(k <= 4 ? 1500 : 600) {
+            let n = Int.random(in: 1...maxCount, using: &generator)
+            let (rows, referenceValues) = Self.randomSet(&generator, dimension: k, count: n)
+            let oracle = GridOracle(points: rows, reference: referenceValues)
+            let points = try ObjectiveMatrix(rows: rows)
+            let reference = try ObjectiveVector(referenceValues)
+            let volume = try Hypervolume.volume(of: points, reference: reference)
+            #expect(isClose(volume, oracle.hypervolume, scale: 1e-12), "HV of \(rows) against \(referenceValues)")
+            let contributions = try Hypervolume.contributions(of: points, reference: reference)
+            for (c, expected) in zip(contributions, oracle.contributions) {
+                #expect(
+                    isClose(c, expected, scale: max(oracle.hypervolume, 1e-12) * 1e-3),
+                    "contributions \(contributions) != \(oracle.contributions) for \(rows) against \(referenceValues)")
+            }
+        }
+    }
+
+    @Test("agrees with the exact rational fixtures (Scripts/generate-hv-fixtures.py)")
+    func exactFixtures() throws {
+        let root = try #require(try Fixtures.json("exact-hypervolume.json") as? [String: Any])
+        let cases = try #require(root["cases"] as? [[String: Any]])
+        #expect(cases.count >= 200)
+        for testCase in cases {
+            let name = testCase["name"] as! String
+            let rows = testCase["points"] as! [[Double]]
+            let k = testCase["K"] as! Int
+            let reference = try ObjectiveVector(testCase["reference"] as! [Double])
+            let points = try ObjectiveMatrix(rows: rows, dimension: k)
+            let expected = testCase["hypervolume"] as! Double
+            let volume = try Hypervolume.volume(of: points, reference: reference)
+            #expect(isClose(volume, expected), "\(name): HV \(volume) != \(expected)")
+            let contributions = try Hypervolume.contributions(of: points, reference: reference)
+            let expectedContributions = testCase["contributions"] as! [Double]
+            for (i, (c, e)) in zip(contributions, expectedContributions).enumerated() {
+                #expect(isClose(c, e, scale: max(expected, 1)), "\(name): contribution \(i) is \(c), exactly \(e)")
+            }
+        }
+        let improvements = try #require(root["improvements"] as? [[String: Any]])
+        for item in improvements {
+            let name = item["name"] as! String
+            let reference = try ObjectiveVector(item["reference"] as! [Double])
+            let bufferRows = item["buffer"] as! [[Double]]
+            let buffer = try ObjectiveMatrix(rows: bufferRows, dimension: reference.dimension)
+            let candidate = try ObjectiveVector(item["candidate"] as! [Double])
+            let expected = item["improvement"] as! Double
+            let actual = try Hypervolume.improvement(adding: candidate, to: buffer, reference: reference)
+            #expect(isClose(actual, expected), "\(name): ΔHV \(actual) != \(expected)")
+        }
+    }
+
+    @Test("agrees with moocore's published testsuite values")
+    func publishedTestsuite() throws {
+        let folder = Fixtures.directory.appendingPathComponent("hv-testsuite")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+            .filter { $0.hasPrefix("testsuite-") && $0.hasSuffix(".json") }.sorted()
+        #expect(files.count > 200)
+        for file in files {
+            let data = try Data(contentsOf: folder.appendingPathComponent(file))
+            let testCase = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            let rows = testCase["points"] as! [[Double]]
+            let referenceValues = testCase["reference"] as! [Double]
+            let points = try ObjectiveMatrix(rows: rows, dimension: referenceValues.count)
+            let reference = try ObjectiveVector(referenceValues)
+            let expected = testCase["hv"] as! Double
+            let volume = try Hypervolume.volume(of: points, reference: reference)
+            #expect(isClose(volume, expected, scale: 0), "\(file): HV \(volume) != \(expected)")
+            if let expectedContributions = testCase["contributions"] as? [Double] {
+                let contributions = try Hypervolume.contributions(of: points, reference: reference)
+                for (i, (c, e)) in zip(contributions, expectedContributions).enumerated() {
+                    #expect(isClose(c, e, scale: expected), "\(file): contribution \(i) is \(c), expected \(e)")
+                }
+            }
+        }
+    }
+
+    @Test("ΔHV equals HV(B ∪ {v}) − HV(B) and the contribution of v in B ∪ {v}", arguments: [2, 3, 4, 5])
+    func improvementConsistency(dimension k: Int) throws {
+        var generator = SplitMix64(seed: 42 + UInt64(k))
+        for _ in 0..<300 {
+            let n = Int.random(in: 1...7, using: &generator)
+            let (rows, referenceValues) = Self.randomSet(&generator, dimension: k, count: n + 1)
+            let reference = try ObjectiveVector(referenceValues)
+            let buffer = try ObjectiveMatrix(rows: Array(rows.dropLast()), dimension: k)
+            let candidate = try ObjectiveVector(rows.last!)
+            let improvement = try Hypervolume.improvement(adding: candidate, to: buffer, reference: reference)
+            let oracle = GridOracle(points: rows, reference: referenceValues)
+            let before = GridOracle(points: Array(rows.dropLast()), reference: referenceValues).hypervolume
+            #expect(improvement >= 0)
+            #expect(isClose(improvement, max(0, oracle.hypervolume - before), scale: max(oracle.hypervolume, 1e-9)))
+        }
+    }
+
+    @Test("the paper's reference-code vectors (maximize = [true, false, true])")
+    func paperVectors() throws {
+        let space = try ObjectiveSpace(directions: [.maximize, .minimize, .maximize])
+        let reference = try space.toMaximization(try ObjectiveVector([0.5, 800, 0.3]))
+        func improvement(_ buffer: [[Double]], _ candidate: [Double]) throws -> Double {
+            try Hypervolume.improvement(
+                adding: try space.toMaximization(try ObjectiveVector(candidate)),
+                to: try space.toMaximization(try ObjectiveMatrix(rows: buffer, dimension: 3)),
+                reference: reference)
+        }
+        #expect(isClose(try improvement([], [0.52, 780, 0.32]), 0.02 * 20 * 0.02, relative: 1e-9))
+        #expect(try improvement([], [0.55, 700, 0.25]) == 0)
+        #expect(try improvement([], [0.45, 700, 0.35]) == 0)
+        #expect(try improvement([], [0.5, 800, 0.3]) == 0)
+        #expect(try improvement([[0.52, 780, 0.32]], [0.51, 790, 0.31]) == 0)
+        #expect(isClose(try improvement([[0.52, 780, 0.32]], [0.53, 790, 0.31]), 0.001, relative: 1e-9))
+        // The reference code raises here (its 1-D base case goes negative); the exact ΔHV is 0.
+        #expect(try improvement([[0.52, 780, 0.32]], [0.60, 700, 0.29]) == 0)
+    }
+}
