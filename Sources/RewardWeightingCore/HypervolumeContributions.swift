@@ -29,6 +29,7 @@ extension Hypervolume {
         switch shifted.dimension {
         case 1: values = contributions1D(shifted.storage)
         case 2: values = contributions2D(shifted.storage)
+        case 3: values = ExclusiveSweep3D.contributions(shifted.storage)
         default: values = contributionsByLimitSets(shifted.storage, dimension: shifted.dimension)
         }
         for (row, value) in zip(shifted.originalIndex, values) { result[row] = value }

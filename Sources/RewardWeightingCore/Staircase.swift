@@ -34,6 +34,8 @@ struct Staircase {
     /// Coordinates of the removed points, parallel to ``removed``.
     private(set) var removedX: [Double] = []
     private(set) var removedY: [Double] = []
+    /// The points the last insertion removed, as a treap that can serve as another staircase's root.
+    private(set) var removedTree: Int32 = -1
 
     init(capacity: Int = 0) {
         self.reserve(capacity)
@@ -63,15 +65,28 @@ struct Staircase {
 
     /// Inserts `(x, y)` (coordinates > 0) unless it is weakly dominated.
     mutating func insert(x: Double, y: Double, id: Int) -> Insertion {
+        var root = self.root
+        defer { self.root = root }
+        return self.insert(into: &root, x: x, y: y, id: id, originX: 0, originY: 0)
+    }
+
+    /// Inserts `(x, y)` into the staircase rooted at `root` (one of several sharing this node pool) unless
+    /// it is weakly dominated; the area added is measured from the origin `(originX, originY)`, below every
+    /// stored point. The dominated points it removes are listed in ``removed`` and kept, as a treap of their
+    /// own, in ``removedTree``.
+    mutating func insert(
+        into root: inout Int32, x: Double, y: Double, id: Int, originX: Double, originY: Double
+    ) -> Insertion {
         self.removed.removeAll(keepingCapacity: true)
         self.removedX.removeAll(keepingCapacity: true)
         self.removedY.removeAll(keepingCapacity: true)
+        self.removedTree = -1
         // below: x < new x; atOrAbove: x ≥ new x.
-        let (below, atOrAbove) = self.split(self.root, lessThan: x)
+        let (below, atOrAbove) = self.split(root, lessThan: x)
         if atOrAbove >= 0 {
             let first = self.first(atOrAbove)
             if self.ys[Int(first)] >= y {
-                self.root = self.merge(below, atOrAbove)
+                root = self.merge(below, atOrAbove)
                 let equal = self.xs[Int(first)] == x && self.ys[Int(first)] == y
                 return Insertion(
                     dominatingID: self.ids[Int(first)], dominatedByEqual: equal, areaAdded: 0, leftID: -1, rightID: -1)
@@ -81,19 +96,21 @@ struct Staircase {
         // most its first point, when it has the same x.
         let (kept, dominatedBelow) = self.split(below, yGreaterThan: y)
         self.collect(dominatedBelow)
+        self.removedTree = dominatedBelow
         var above = atOrAbove
         if above >= 0 {
             let first = self.first(above)
             if self.xs[Int(first)] == x {
                 let (equalX, rest) = self.split(above, lessThanOrEqual: x)
                 self.collect(equalX)
+                self.removedTree = self.merge(dominatedBelow, equalX)
                 above = rest
             }
         }
         let leftNode = kept >= 0 ? self.last(kept) : -1
         let rightNode = above >= 0 ? self.first(above) : -1
-        let leftX = leftNode >= 0 ? self.xs[Int(leftNode)] : 0
-        let rightY = rightNode >= 0 ? self.ys[Int(rightNode)] : 0
+        let leftX = leftNode >= 0 ? self.xs[Int(leftNode)] : originX
+        let rightY = rightNode >= 0 ? self.ys[Int(rightNode)] : originY
         // Area added: strip by strip, the new height y minus the height the old staircase had there.
         var area = 0.0
         var previousX = leftX
@@ -113,11 +130,45 @@ struct Staircase {
         self.priorities.append(self.random)
         self.lefts.append(-1)
         self.rights.append(-1)
-        self.root = self.merge(self.merge(kept, node), above)
+        root = self.merge(self.merge(kept, node), above)
         return Insertion(
             dominatingID: -1, dominatedByEqual: false, areaAdded: area,
             leftID: leftNode >= 0 ? self.ids[Int(leftNode)] : -1,
             rightID: rightNode >= 0 ? self.ids[Int(rightNode)] : -1)
+    }
+
+    /// Removes the points with x ≤ `bound` from the staircase at `root`, listing them in ``removed``.
+    mutating func removePoints(from root: inout Int32, xAtMost bound: Double) {
+        self.clearRemoved()
+        let (removed, kept) = self.split(root, lessThanOrEqual: bound)
+        self.collect(removed)
+        root = kept
+    }
+
+    /// Removes the points with y ≤ `bound` from the staircase at `root`, listing them in ``removed``.
+    mutating func removePoints(from root: inout Int32, yAtMost bound: Double) {
+        self.clearRemoved()
+        let (kept, removed) = self.split(root, yGreaterThan: bound)
+        self.collect(removed)
+        root = kept
+    }
+
+    /// The coordinates of the point with the smallest x in the staircase at `root` (which is not empty).
+    func firstPoint(of root: Int32) -> (x: Double, y: Double) {
+        let node = Int(self.first(root))
+        return (self.xs[node], self.ys[node])
+    }
+
+    /// The coordinates of the point with the largest x in the staircase at `root` (which is not empty).
+    func lastPoint(of root: Int32) -> (x: Double, y: Double) {
+        let node = Int(self.last(root))
+        return (self.xs[node], self.ys[node])
+    }
+
+    private mutating func clearRemoved() {
+        self.removed.removeAll(keepingCapacity: true)
+        self.removedX.removeAll(keepingCapacity: true)
+        self.removedY.removeAll(keepingCapacity: true)
     }
 
     // MARK: treap primitives

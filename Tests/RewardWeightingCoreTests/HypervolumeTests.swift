@@ -180,3 +180,37 @@ struct HypervolumeTests {
         #expect(try improvement([[0.52, 780, 0.32]], [0.60, 700, 0.29]) == 0)
     }
 }
+
+@Suite("Hypervolume contributions on larger sets")
+struct HypervolumeContributionLargeSetTests {
+    /// Points near the unit sphere's positive orthant, with some pulled inwards (dominated) and some
+    /// duplicated: contributions must equal HV(P) − HV(P without i), computed by the volume kernels.
+    @Test("contributions equal HV(P) − HV(P without i)", arguments: [3, 4, 5])
+    func leaveOneOut(dimension k: Int) throws {
+        var generator = SplitMix64(seed: 77 + UInt64(k))
+        for _ in 0..<(k == 3 ? 40 : 15) {
+            let n = Int.random(in: 20...(k == 5 ? 40 : 80), using: &generator)
+            var rows: [[Double]] = []
+            for _ in 0..<n {
+                if !rows.isEmpty && Int.random(in: 0..<10, using: &generator) == 0 {
+                    rows.append(rows.randomElement(using: &generator)!)
+                    continue
+                }
+                let direction = (0..<k).map { _ in Double.random(in: 0.05...1, using: &generator) }
+                let norm = direction.reduce(0) { $0 + $1 * $1 }.squareRoot()
+                let radius = Int.random(in: 0..<3, using: &generator) == 0 ? Double.random(in: 0.7...1, using: &generator) : 1
+                rows.append(direction.map { $0 / norm * radius })
+            }
+            let reference = try ObjectiveVector(Array(repeating: 0, count: k))
+            let points = try ObjectiveMatrix(rows: rows)
+            let total = try Hypervolume.volume(of: points, reference: reference)
+            let contributions = try Hypervolume.contributions(of: points, reference: reference)
+            for i in 0..<n {
+                var others = rows
+                others.remove(at: i)
+                let without = try Hypervolume.volume(of: try ObjectiveMatrix(rows: others, dimension: k), reference: reference)
+                #expect(isClose(contributions[i], total - without, relative: 1e-10, scale: total), "point \(i) of \(rows)")
+            }
+        }
+    }
+}
