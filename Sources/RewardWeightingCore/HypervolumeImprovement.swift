@@ -18,7 +18,8 @@ extension Hypervolume {
         guard candidate.dimension == reference.dimension else {
             throw ValidationError(
                 code: .dimensionMismatch, field: "candidate",
-                message: "candidate: has \(candidate.dimension) objectives but the reference has K = \(reference.dimension)"
+                message:
+                    "candidate: has \(candidate.dimension) objectives but the reference has K = \(reference.dimension)"
             )
         }
         let k = reference.dimension

@@ -32,7 +32,7 @@ public enum MetaReward: String, Sendable, CaseIterable, Codable {
     public static let `default`: MetaReward = .tanh
 
     /// Parses a name: one of `tanh`, `tanh3`, `sigmoid_plus_one`, `two_sigmoid`, ignoring case, with `-` accepted
-    /// for `_`.
+    /// for `_`. O(length of the name).
     /// - Throws: ``ValidationError`` with code `unknownName` and field `meta_reward`, listing the valid names.
     public init(name: String) throws(ValidationError) {
         let normalized = String(name.lowercased().map { $0 == "-" ? "_" : $0 })

@@ -141,7 +141,7 @@ public struct MirrorDescent: Hashable, Sendable {
     }
 
     /// One update from a Gram matrix: `I = G·1` (``GramMatrix/influence``) and `τ = learningRate/regularization`
-    /// (`η_t/μ`), then ``step(from:influence:stepSize:)``.
+    /// (`η_t/μ`), then ``step(from:influence:stepSize:)``. O(K²) for the row sums.
     ///
     /// - Throws: ``ValidationError``: `nonFinite`/`outOfRange` for a learning rate that is not finite and
     ///   non-negative (field `learning_rate`) or a `μ` that is not finite and positive (field `mu`);

@@ -8,7 +8,8 @@ public struct ObjectiveSpace: Hashable, Sendable {
     /// Creates a space. `directions` must not be empty.
     public init(directions: [ObjectiveDirection]) throws(ValidationError) {
         guard !directions.isEmpty else {
-            throw ValidationError(code: .empty, field: "maximize", message: "maximize: at least one objective is needed")
+            throw ValidationError(
+                code: .empty, field: "maximize", message: "maximize: at least one objective is needed")
         }
         self.directions = directions
     }

@@ -1,18 +1,18 @@
-/// A two-dimensional non-dominated set (maximisation) with the origin as reference: points ordered by
-/// strictly increasing x, hence strictly decreasing y, kept in a treap (a randomised balanced search tree,
-/// expected depth O(log n)).
+/// Two-dimensional non-dominated sets (maximisation) kept in treaps (randomised balanced search trees,
+/// expected depth O(log n)) that share one node pool: points ordered by strictly increasing x, hence
+/// strictly decreasing y.
 ///
-/// ``insert(x:y:id:)`` adds a point unless a stored point weakly dominates it, removes the stored points it
-/// dominates and reports the area it adds to the union of boxes `[0, p]`. Each point is inserted and removed
-/// at most once, so a sweep of n insertions costs O(n log n) expected time.
+/// ``insert(into:x:y:id:originX:originY:)`` adds a point unless a stored point weakly dominates it, removes
+/// the stored points it dominates and reports the area it adds to the union of boxes `[origin, p]`. Each
+/// point is inserted and removed at most once per staircase, so a sweep of n insertions costs O(n log n)
+/// expected time. Several staircases may live in one pool (the 3-D contribution sweep keeps one per point);
+/// each is named by its root.
 struct Staircase {
     /// The outcome of an insertion.
     struct Insertion {
         /// The id of the stored point that weakly dominates the new one (which was therefore not inserted),
         /// or −1.
         var dominatingID: Int
-        /// Whether that dominating point is equal to the new one in both coordinates.
-        var dominatedByEqual: Bool
         /// The area the new point adds to the union of boxes.
         var areaAdded: Double
         /// The neighbours of the new point after insertion (−1 for none): the left one has smaller x and
@@ -21,15 +21,22 @@ struct Staircase {
         var rightID: Int
     }
 
-    private var xs: [Double] = []
-    private var ys: [Double] = []
-    private var ids: [Int] = []
-    private var priorities: [UInt32] = []
-    private var lefts: [Int32] = []
-    private var rights: [Int32] = []
+    /// One treap node; `left`/`right` index the pool, −1 for none.
+    private struct Node {
+        var x: Double
+        var y: Double
+        var id: Int32
+        var priority: UInt32
+        var left: Int32
+        var right: Int32
+    }
+
+    private typealias Nodes = UnsafeMutablePointer<Node>
+
+    private var nodes: [Node] = []
     private var root: Int32 = -1
     private var random: UInt32 = 0x9E37_79B9
-    /// Ids of the points the last insertion removed, in increasing x.
+    /// Ids of the points the last insertion or removal took out, in increasing x.
     private(set) var removed: [Int] = []
     /// Coordinates of the removed points, parallel to ``removed``.
     private(set) var removedX: [Double] = []
@@ -38,79 +45,80 @@ struct Staircase {
     private(set) var removedTree: Int32 = -1
 
     init(capacity: Int = 0) {
-        self.reserve(capacity)
+        self.nodes.reserveCapacity(capacity)
     }
 
-    mutating func reserve(_ capacity: Int) {
-        self.xs.reserveCapacity(capacity)
-        self.ys.reserveCapacity(capacity)
-        self.ids.reserveCapacity(capacity)
-        self.priorities.reserveCapacity(capacity)
-        self.lefts.reserveCapacity(capacity)
-        self.rights.reserveCapacity(capacity)
-    }
-
-    /// Empties the staircase, keeping its storage.
+    /// Empties the pool, keeping its storage.
     mutating func removeAll() {
-        self.xs.removeAll(keepingCapacity: true)
-        self.ys.removeAll(keepingCapacity: true)
-        self.ids.removeAll(keepingCapacity: true)
-        self.priorities.removeAll(keepingCapacity: true)
-        self.lefts.removeAll(keepingCapacity: true)
-        self.rights.removeAll(keepingCapacity: true)
+        self.nodes.removeAll(keepingCapacity: true)
         self.root = -1
     }
 
-    var isEmpty: Bool { self.root < 0 }
-
-    /// Inserts `(x, y)` (coordinates > 0) unless it is weakly dominated.
+    /// Inserts `(x, y)` (coordinates > 0) into the pool's default staircase unless it is weakly dominated.
     mutating func insert(x: Double, y: Double, id: Int) -> Insertion {
         var root = self.root
         defer { self.root = root }
         return self.insert(into: &root, x: x, y: y, id: id, originX: 0, originY: 0)
     }
 
-    /// Inserts `(x, y)` into the staircase rooted at `root` (one of several sharing this node pool) unless
-    /// it is weakly dominated; the area added is measured from the origin `(originX, originY)`, below every
-    /// stored point. The dominated points it removes are listed in ``removed`` and kept, as a treap of their
-    /// own, in ``removedTree``.
+    /// Inserts `(x, y)` into the staircase rooted at `root` unless it is weakly dominated; the area added is
+    /// measured from `(originX, originY)`, below every stored point. The dominated points it removes are
+    /// listed in ``removed`` and kept, as a treap of their own, in ``removedTree``.
     mutating func insert(
         into root: inout Int32, x: Double, y: Double, id: Int, originX: Double, originY: Double
     ) -> Insertion {
-        self.removed.removeAll(keepingCapacity: true)
-        self.removedX.removeAll(keepingCapacity: true)
-        self.removedY.removeAll(keepingCapacity: true)
+        self.clearRemoved()
         self.removedTree = -1
-        // below: x < new x; atOrAbove: x ≥ new x.
-        let (below, atOrAbove) = self.split(root, lessThan: x)
-        if atOrAbove >= 0 {
-            let first = self.first(atOrAbove)
-            if self.ys[Int(first)] >= y {
-                root = self.merge(below, atOrAbove)
-                let equal = self.xs[Int(first)] == x && self.ys[Int(first)] == y
-                return Insertion(
-                    dominatingID: self.ids[Int(first)], dominatedByEqual: equal, areaAdded: 0, leftID: -1, rightID: -1)
+        // Read-only descent first: the stored point with the smallest x ≥ new x is the only candidate
+        // dominator, and most rejected points need nothing more.
+        var candidate: Int32 = -1
+        self.nodes.withUnsafeMutableBufferPointer { buffer in
+            let n = buffer.baseAddress!
+            var t = root
+            while t >= 0 {
+                if n[Int(t)].x < x {
+                    t = n[Int(t)].right
+                } else {
+                    candidate = t
+                    t = n[Int(t)].left
+                }
             }
         }
-        // The stored points dominated by the new one: a suffix of `below` (y ≤ new y), and in `atOrAbove` at
-        // most its first point, when it has the same x.
-        let (kept, dominatedBelow) = self.split(below, yGreaterThan: y)
-        self.collect(dominatedBelow)
-        self.removedTree = dominatedBelow
-        var above = atOrAbove
-        if above >= 0 {
-            let first = self.first(above)
-            if self.xs[Int(first)] == x {
-                let (equalX, rest) = self.split(above, lessThanOrEqual: x)
-                self.collect(equalX)
-                self.removedTree = self.merge(dominatedBelow, equalX)
+        if candidate >= 0 && self.nodes[Int(candidate)].y >= y {
+            return Insertion(dominatingID: Int(self.nodes[Int(candidate)].id), areaAdded: 0, leftID: -1, rightID: -1)
+        }
+        self.random ^= self.random << 13
+        self.random ^= self.random >> 17
+        self.random ^= self.random << 5
+        let node = Int32(self.nodes.count)
+        self.nodes.append(Node(x: x, y: y, id: Int32(id), priority: self.random, left: -1, right: -1))
+        var removedTree: Int32 = -1
+        var leftNode: Int32 = -1
+        var rightNode: Int32 = -1
+        var newRoot: Int32 = -1
+        self.nodes.withUnsafeMutableBufferPointer { buffer in
+            let n = buffer.baseAddress!
+            // below: x < new x; atOrAbove: x ≥ new x.
+            let (below, atOrAbove) = Self.split(n, root, lessThan: x)
+            // The stored points the new one dominates: a suffix of `below` (y ≤ new y), and in `atOrAbove`
+            // at most its first point, when it has the same x.
+            let (kept, dominatedBelow) = Self.split(n, below, yGreaterThan: y)
+            removedTree = dominatedBelow
+            var above = atOrAbove
+            if above >= 0 && n[Int(Self.first(n, above))].x == x {
+                let (equalX, rest) = Self.split(n, above, lessThanOrEqual: x)
+                removedTree = Self.merge(n, dominatedBelow, equalX)
                 above = rest
             }
+            leftNode = kept >= 0 ? Self.last(n, kept) : -1
+            rightNode = above >= 0 ? Self.first(n, above) : -1
+            newRoot = Self.merge(n, Self.merge(n, kept, node), above)
         }
-        let leftNode = kept >= 0 ? self.last(kept) : -1
-        let rightNode = above >= 0 ? self.first(above) : -1
-        let leftX = leftNode >= 0 ? self.xs[Int(leftNode)] : originX
-        let rightY = rightNode >= 0 ? self.ys[Int(rightNode)] : originY
+        root = newRoot
+        self.removedTree = removedTree
+        self.collect(removedTree)
+        let leftX = leftNode >= 0 ? self.nodes[Int(leftNode)].x : originX
+        let rightY = rightNode >= 0 ? self.nodes[Int(rightNode)].y : originY
         // Area added: strip by strip, the new height y minus the height the old staircase had there.
         var area = 0.0
         var previousX = leftX
@@ -119,50 +127,48 @@ struct Staircase {
             previousX = self.removedX[j]
         }
         area += (x - previousX) * (y - rightY)
-
-        let node = Int32(self.xs.count)
-        self.xs.append(x)
-        self.ys.append(y)
-        self.ids.append(id)
-        self.random ^= self.random << 13
-        self.random ^= self.random >> 17
-        self.random ^= self.random << 5
-        self.priorities.append(self.random)
-        self.lefts.append(-1)
-        self.rights.append(-1)
-        root = self.merge(self.merge(kept, node), above)
         return Insertion(
-            dominatingID: -1, dominatedByEqual: false, areaAdded: area,
-            leftID: leftNode >= 0 ? self.ids[Int(leftNode)] : -1,
-            rightID: rightNode >= 0 ? self.ids[Int(rightNode)] : -1)
+            dominatingID: -1, areaAdded: area,
+            leftID: leftNode >= 0 ? Int(self.nodes[Int(leftNode)].id) : -1,
+            rightID: rightNode >= 0 ? Int(self.nodes[Int(rightNode)].id) : -1)
     }
 
     /// Removes the points with x ≤ `bound` from the staircase at `root`, listing them in ``removed``.
     mutating func removePoints(from root: inout Int32, xAtMost bound: Double) {
         self.clearRemoved()
-        let (removed, kept) = self.split(root, lessThanOrEqual: bound)
-        self.collect(removed)
-        root = kept
+        var removedPart: Int32 = -1
+        var keptPart: Int32 = -1
+        self.nodes.withUnsafeMutableBufferPointer { buffer in
+            (removedPart, keptPart) = Self.split(buffer.baseAddress!, root, lessThanOrEqual: bound)
+        }
+        self.collect(removedPart)
+        root = keptPart
     }
 
     /// Removes the points with y ≤ `bound` from the staircase at `root`, listing them in ``removed``.
     mutating func removePoints(from root: inout Int32, yAtMost bound: Double) {
         self.clearRemoved()
-        let (kept, removed) = self.split(root, yGreaterThan: bound)
-        self.collect(removed)
-        root = kept
+        var removedPart: Int32 = -1
+        var keptPart: Int32 = -1
+        self.nodes.withUnsafeMutableBufferPointer { buffer in
+            (keptPart, removedPart) = Self.split(buffer.baseAddress!, root, yGreaterThan: bound)
+        }
+        self.collect(removedPart)
+        root = keptPart
     }
 
     /// The coordinates of the point with the smallest x in the staircase at `root` (which is not empty).
     func firstPoint(of root: Int32) -> (x: Double, y: Double) {
-        let node = Int(self.first(root))
-        return (self.xs[node], self.ys[node])
+        var t = root
+        while self.nodes[Int(t)].left >= 0 { t = self.nodes[Int(t)].left }
+        return (self.nodes[Int(t)].x, self.nodes[Int(t)].y)
     }
 
     /// The coordinates of the point with the largest x in the staircase at `root` (which is not empty).
     func lastPoint(of root: Int32) -> (x: Double, y: Double) {
-        let node = Int(self.last(root))
-        return (self.xs[node], self.ys[node])
+        var t = root
+        while self.nodes[Int(t)].right >= 0 { t = self.nodes[Int(t)].right }
+        return (self.nodes[Int(t)].x, self.nodes[Int(t)].y)
     }
 
     private mutating func clearRemoved() {
@@ -171,82 +177,89 @@ struct Staircase {
         self.removedY.removeAll(keepingCapacity: true)
     }
 
-    // MARK: treap primitives
+    /// Appends the nodes of `t`, in order, to the removed lists (iteratively, with an explicit stack).
+    private mutating func collect(_ t: Int32) {
+        var stack: [Int32] = []
+        var current = t
+        while current >= 0 || !stack.isEmpty {
+            while current >= 0 {
+                stack.append(current)
+                current = self.nodes[Int(current)].left
+            }
+            let node = self.nodes[Int(stack.removeLast())]
+            self.removed.append(Int(node.id))
+            self.removedX.append(node.x)
+            self.removedY.append(node.y)
+            current = node.right
+        }
+    }
 
-    private func first(_ t: Int32) -> Int32 {
+    // MARK: treap primitives on the raw pool
+
+    private static func first(_ n: Nodes, _ t: Int32) -> Int32 {
         var t = t
-        while self.lefts[Int(t)] >= 0 { t = self.lefts[Int(t)] }
+        while n[Int(t)].left >= 0 { t = n[Int(t)].left }
         return t
     }
 
-    private func last(_ t: Int32) -> Int32 {
+    private static func last(_ n: Nodes, _ t: Int32) -> Int32 {
         var t = t
-        while self.rights[Int(t)] >= 0 { t = self.rights[Int(t)] }
+        while n[Int(t)].right >= 0 { t = n[Int(t)].right }
         return t
     }
 
     /// Splits into (x < key, x ≥ key).
-    private mutating func split(_ t: Int32, lessThan key: Double) -> (Int32, Int32) {
+    private static func split(_ n: Nodes, _ t: Int32, lessThan key: Double) -> (Int32, Int32) {
         if t < 0 { return (-1, -1) }
-        if self.xs[Int(t)] < key {
-            let (a, b) = self.split(self.rights[Int(t)], lessThan: key)
-            self.rights[Int(t)] = a
+        if n[Int(t)].x < key {
+            let (a, b) = split(n, n[Int(t)].right, lessThan: key)
+            n[Int(t)].right = a
             return (t, b)
         } else {
-            let (a, b) = self.split(self.lefts[Int(t)], lessThan: key)
-            self.lefts[Int(t)] = b
+            let (a, b) = split(n, n[Int(t)].left, lessThan: key)
+            n[Int(t)].left = b
             return (a, t)
         }
     }
 
     /// Splits into (x ≤ key, x > key).
-    private mutating func split(_ t: Int32, lessThanOrEqual key: Double) -> (Int32, Int32) {
+    private static func split(_ n: Nodes, _ t: Int32, lessThanOrEqual key: Double) -> (Int32, Int32) {
         if t < 0 { return (-1, -1) }
-        if self.xs[Int(t)] <= key {
-            let (a, b) = self.split(self.rights[Int(t)], lessThanOrEqual: key)
-            self.rights[Int(t)] = a
+        if n[Int(t)].x <= key {
+            let (a, b) = split(n, n[Int(t)].right, lessThanOrEqual: key)
+            n[Int(t)].right = a
             return (t, b)
         } else {
-            let (a, b) = self.split(self.lefts[Int(t)], lessThanOrEqual: key)
-            self.lefts[Int(t)] = b
+            let (a, b) = split(n, n[Int(t)].left, lessThanOrEqual: key)
+            n[Int(t)].left = b
             return (a, t)
         }
     }
 
     /// Splits into (y > key, y ≤ key); y decreases along the order, so the first part is a prefix.
-    private mutating func split(_ t: Int32, yGreaterThan key: Double) -> (Int32, Int32) {
+    private static func split(_ n: Nodes, _ t: Int32, yGreaterThan key: Double) -> (Int32, Int32) {
         if t < 0 { return (-1, -1) }
-        if self.ys[Int(t)] > key {
-            let (a, b) = self.split(self.rights[Int(t)], yGreaterThan: key)
-            self.rights[Int(t)] = a
+        if n[Int(t)].y > key {
+            let (a, b) = split(n, n[Int(t)].right, yGreaterThan: key)
+            n[Int(t)].right = a
             return (t, b)
         } else {
-            let (a, b) = self.split(self.lefts[Int(t)], yGreaterThan: key)
-            self.lefts[Int(t)] = b
+            let (a, b) = split(n, n[Int(t)].left, yGreaterThan: key)
+            n[Int(t)].left = b
             return (a, t)
         }
     }
 
     /// Joins two treaps whose keys are ordered (every key of `a` below every key of `b`).
-    private mutating func merge(_ a: Int32, _ b: Int32) -> Int32 {
+    private static func merge(_ n: Nodes, _ a: Int32, _ b: Int32) -> Int32 {
         if a < 0 { return b }
         if b < 0 { return a }
-        if self.priorities[Int(a)] > self.priorities[Int(b)] {
-            self.rights[Int(a)] = self.merge(self.rights[Int(a)], b)
+        if n[Int(a)].priority > n[Int(b)].priority {
+            n[Int(a)].right = merge(n, n[Int(a)].right, b)
             return a
         } else {
-            self.lefts[Int(b)] = self.merge(a, self.lefts[Int(b)])
+            n[Int(b)].left = merge(n, a, n[Int(b)].left)
             return b
         }
-    }
-
-    /// Appends the nodes of `t`, in order, to the removed lists.
-    private mutating func collect(_ t: Int32) {
-        if t < 0 { return }
-        self.collect(self.lefts[Int(t)])
-        self.removed.append(self.ids[Int(t)])
-        self.removedX.append(self.xs[Int(t)])
-        self.removedY.append(self.ys[Int(t)])
-        self.collect(self.rights[Int(t)])
     }
 }

@@ -1,7 +1,39 @@
 import ArgumentParser
-import RewardWeightingCore
+import Foundation
 
+/// `rwctl`: the RewardWeighting command-line tool. It parses input and formats output; every computation is
+/// the core's (`RewardWeightingCore`).
 @main
 struct RewardWeightingControl: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "rwctl", abstract: "RewardWeighting command-line tool")
+    static let configuration = CommandConfiguration(
+        commandName: "rwctl",
+        abstract: "RewardWeighting command-line tool: hypervolumes, Pareto fronts and objective weights.",
+        discussion: "Exit status: 0 on success, 2 on bad input or bad usage (the message is on standard error).",
+        subcommands: [HypervolumeCommand.self, FrontCommand.self, WeightsCommand.self])
+
+    /// Runs the command, mapping every input and usage error to exit status 2 with its message on standard
+    /// error (ArgumentParser alone would exit with 64 for usage errors and 1 for others).
+    static func main() async {
+        do {
+            var command = try await asyncParseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as InputError {
+            Self.printError("Error: \(error.message)")
+            Self.exit(withError: ExitCode(InputError.exitStatus))
+        } catch {
+            if Self.exitCode(for: error) == .validationFailure {
+                Self.printError(Self.fullMessage(for: error))
+                Self.exit(withError: ExitCode(InputError.exitStatus))
+            }
+            Self.exit(withError: error)
+        }
+    }
+
+    private static func printError(_ message: String) {
+        FileHandle.standardError.write(Data((message.hasSuffix("\n") ? message : message + "\n").utf8))
+    }
 }

@@ -57,7 +57,9 @@ struct HypervolumeTests {
             points.append(
                 (0..<k).map { j in
                     let unit =
-                        onGrid ? Double(Int.random(in: -1...4, using: &generator)) : Double.random(in: -0.5..<4, using: &generator)
+                        onGrid
+                        ? Double(Int.random(in: -1...4, using: &generator))
+                        : Double.random(in: -0.5..<4, using: &generator)
                     return offset[j] + scales[j] * unit
                 })
         }
@@ -198,7 +200,8 @@ struct HypervolumeContributionLargeSetTests {
                 }
                 let direction = (0..<k).map { _ in Double.random(in: 0.05...1, using: &generator) }
                 let norm = direction.reduce(0) { $0 + $1 * $1 }.squareRoot()
-                let radius = Int.random(in: 0..<3, using: &generator) == 0 ? Double.random(in: 0.7...1, using: &generator) : 1
+                let radius =
+                    Int.random(in: 0..<3, using: &generator) == 0 ? Double.random(in: 0.7...1, using: &generator) : 1
                 rows.append(direction.map { $0 / norm * radius })
             }
             let reference = try ObjectiveVector(Array(repeating: 0, count: k))
@@ -208,8 +211,10 @@ struct HypervolumeContributionLargeSetTests {
             for i in 0..<n {
                 var others = rows
                 others.remove(at: i)
-                let without = try Hypervolume.volume(of: try ObjectiveMatrix(rows: others, dimension: k), reference: reference)
-                #expect(isClose(contributions[i], total - without, relative: 1e-10, scale: total), "point \(i) of \(rows)")
+                let without = try Hypervolume.volume(
+                    of: try ObjectiveMatrix(rows: others, dimension: k), reference: reference)
+                #expect(
+                    isClose(contributions[i], total - without, relative: 1e-10, scale: total), "point \(i) of \(rows)")
             }
         }
     }
