@@ -26,42 +26,59 @@
 struct ExclusiveSweep3D {
     private var pool: Staircase
     private var main: Int32 = -1
-    private var leftX: [Double]
-    private var rightY: [Double]
-    private var shadowRoot: [Int32]
-    private var shadowArea: [Double]
-    private var exclusiveArea: [Double]
-    private var lastZ: [Double]
-    private var banked: [Double]
-    private let s: [Double]
+    private var leftX: [Double] = []
+    private var rightY: [Double] = []
+    private var shadowRoot: [Int32] = []
+    private var shadowArea: [Double] = []
+    private var exclusiveArea: [Double] = []
+    private var lastZ: [Double] = []
+    /// After ``run(_:presortedByZ:)``: every point's exclusive contribution, in input order (entries past
+    /// the last run's point count are stale).
+    private(set) var contributions: [Double] = []
+    private var s: [Double] = []
 
     /// Computes the contributions of `storage` (row-major, K = 3, coordinates > 0).
     static func contributions(_ storage: [Double]) -> [Double] {
-        var sweep = ExclusiveSweep3D(storage)
-        return sweep.run()
+        var sweep = ExclusiveSweep3D()
+        _ = sweep.run(storage, presortedByZ: false)
+        return Array(sweep.contributions.prefix(storage.count / 3))
     }
 
-    private init(_ storage: [Double]) {
+    init() {
+        self.pool = Staircase()
+    }
+
+    /// Runs the sweep on `storage` (row-major, K = 3, coordinates > 0), leaving every point's exclusive
+    /// contribution in ``contributions``, and returns the hypervolume of the whole set. Scratch storage is
+    /// reused from run to run. When `presortedByZ`, the rows are already in non-increasing z.
+    mutating func run(_ storage: [Double], presortedByZ: Bool) -> Double {
         let n = storage.count / 3
         self.s = storage
-        self.pool = Staircase(capacity: 2 * n)
-        self.leftX = Array(repeating: 0, count: n)
-        self.rightY = Array(repeating: 0, count: n)
-        self.shadowRoot = Array(repeating: -1, count: n)
-        self.shadowArea = Array(repeating: 0, count: n)
-        self.exclusiveArea = Array(repeating: 0, count: n)
-        self.lastZ = Array(repeating: 0, count: n)
-        self.banked = Array(repeating: 0, count: n)
-    }
-
-    private mutating func run() -> [Double] {
-        let n = self.s.count / 3
+        self.pool.removeAll()
+        self.main = -1
+        // Every per-point array keeps at least n entries from run to run. Only the accumulators need
+        // clearing: the others are written when a point enters the main staircase, before any read.
+        Self.ensureCount(&self.leftX, n, 0)
+        Self.ensureCount(&self.rightY, n, 0)
+        Self.ensureCount(&self.shadowRoot, n, -1)
+        Self.ensureCount(&self.shadowArea, n, 0)
+        Self.ensureCount(&self.lastZ, n, 0)
+        Self.ensureCount(&self.exclusiveArea, n, 0)
+        Self.ensureCount(&self.contributions, n, 0)
+        self.exclusiveArea.withUnsafeMutableBufferPointer { $0[0..<n].update(repeating: 0) }
+        self.contributions.withUnsafeMutableBufferPointer { $0[0..<n].update(repeating: 0) }
+        guard n > 0 else { return 0 }
         let s = self.s
-        let order = (0..<n).sorted { s[3 * $0 + 2] > s[3 * $1 + 2] }
+        let order = presortedByZ ? Array(0..<n) : (0..<n).sorted { s[3 * $0 + 2] > s[3 * $1 + 2] }
+        var area = 0.0
+        var volume = 0.0
+        var previousZ = s[3 * order[0] + 2]
         for p in order {
             let x = s[3 * p]
             let y = s[3 * p + 1]
             let z = s[3 * p + 2]
+            volume += area * (previousZ - z)
+            previousZ = z
             let insertion = self.pool.insert(into: &self.main, x: x, y: y, id: p, originX: 0, originY: 0)
             if insertion.dominatingID >= 0 {
                 let t = insertion.dominatingID
@@ -77,6 +94,7 @@ struct ExclusiveSweep3D {
                 continue
             }
             // p enters M. The points it removed become its shadow.
+            area += insertion.areaAdded
             for d in self.pool.removed {
                 self.bank(d, at: z)
                 self.exclusiveArea[d] = 0
@@ -99,11 +117,15 @@ struct ExclusiveSweep3D {
             if right >= 0 { self.raiseLeftX(of: right, to: x, at: z) }
         }
         for p in 0..<n { self.bank(p, at: 0) }
-        return self.banked
+        return volume + area * previousZ
+    }
+
+    private static func ensureCount<T>(_ array: inout [T], _ count: Int, _ value: T) {
+        if array.count < count { array.append(contentsOf: repeatElement(value, count: count - array.count)) }
     }
 
     private mutating func bank(_ p: Int, at z: Double) {
-        self.banked[p] += self.exclusiveArea[p] * (self.lastZ[p] - z)
+        self.contributions[p] += self.exclusiveArea[p] * (self.lastZ[p] - z)
         self.lastZ[p] = z
     }
 

@@ -13,9 +13,10 @@ extension Hypervolume {
     /// | K | algorithm | time |
     /// |---|---|---|
     /// | 1 | the best point's lead over the second | O(n) |
-    /// | 2 | neighbours on the sorted front | O(n log n) |
+    /// | 2 | neighbours on the sorted front, less what dominated points cover | O(n log n) |
     /// | 3 | z-sweep keeping every front point's exclusive cross-section (``ExclusiveSweep3D``) | O(n log n) |
-    /// | ≥ 4 | each point's box minus the hypervolume of its non-dominated limit set (WFG's exclusive volume) | O(n²·K) plus n limit-set hypervolumes |
+    /// | 4 | sweep along objective 4 over 3-D contribution sweeps of clipped sets (``ExclusiveSweep4D``) | O(n² log n) |
+    /// | ≥ 5 | each point's box minus the hypervolume of its non-dominated limit set (WFG's exclusive volume, ``LimitSet``) | O(n²·K) plus n limit-set hypervolumes |
     /// - Throws: ``ValidationError`` when the reference point's K differs from the points'.
     public static func contributions(
         of points: ObjectiveMatrix, reference: ObjectiveVector
@@ -30,6 +31,7 @@ extension Hypervolume {
         case 1: values = contributions1D(shifted.storage)
         case 2: values = contributions2D(shifted.storage)
         case 3: values = ExclusiveSweep3D.contributions(shifted.storage)
+        case 4: values = ExclusiveSweep4D.contributions(shifted.storage)
         default: values = contributionsByLimitSets(shifted.storage, dimension: shifted.dimension)
         }
         for (row, value) in zip(shifted.originalIndex, values) { result[row] = value }

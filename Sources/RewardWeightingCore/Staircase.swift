@@ -172,6 +172,8 @@ struct Staircase {
     }
 
     private mutating func clearRemoved() {
+        // Most insertions remove nothing; skip the (not free) clearing of empty arrays.
+        guard !self.removed.isEmpty else { return }
         self.removed.removeAll(keepingCapacity: true)
         self.removedX.removeAll(keepingCapacity: true)
         self.removedY.removeAll(keepingCapacity: true)
@@ -179,6 +181,7 @@ struct Staircase {
 
     /// Appends the nodes of `t`, in order, to the removed lists (iteratively, with an explicit stack).
     private mutating func collect(_ t: Int32) {
+        guard t >= 0 else { return }
         var stack: [Int32] = []
         var current = t
         while current >= 0 || !stack.isEmpty {

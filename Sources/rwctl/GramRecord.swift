@@ -10,77 +10,86 @@ import RewardWeightingCore
 ///     {"gradients": [[g_11, …, g_1P], …, [g_K1, …, g_KP]]}      (G_ij = ⟨g_i, g_j⟩)
 ///     {"influence": [I_1, …, I_K]}
 ///
-/// and an object may add `"lr": η_t` to override the schedule's rate for that step.
+/// and an object may add `"lr": η_t` to override the schedule's rate for that step. A key given as `null`
+/// counts as absent.
 struct GramRecord {
-    /// The keys an object line may have.
-    static let keys = ["gram", "gradients", "influence", "lr"]
-
     /// `I_i = Σ_k G_ik`, one value per objective.
     var influence: [Double]
     /// The learning rate given on the line, if any.
     var learningRate: Double?
 
+    private struct Fields: JSONFields {
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case gram, gradients, influence, lr
+        }
+        static let keys = CodingKeys.allCases.map(\.rawValue)
+
+        var gram: [[JSONNumber]]?
+        var gradients: [[JSONNumber]]?
+        var influence: [JSONNumber]?
+        var lr: JSONNumber?
+    }
+
+    /// A line: a bare Gram matrix or an object.
+    private enum Line: JSONDocument {
+        case gram([[JSONNumber]])
+        case object(Fields)
+
+        static var expectation: String { "a Gram matrix [[...], ...] or " + StrictObject<Fields>.expectation }
+        static var rootArrayField: String? { "gram" }
+
+        init(from decoder: any Decoder) throws {
+            if (try? decoder.unkeyedContainer()) != nil {
+                self = .gram(try [[JSONNumber]](from: decoder))
+            } else {
+                self = .object(try StrictObject<Fields>(from: decoder).fields)
+            }
+        }
+    }
+
     /// Parses and validates one line.
     /// - Parameter source: how messages name the line, e.g. `--gram line 3`.
     init(parsing line: ArraySlice<UInt8>, source: String) throws(InputError) {
-        let value = try JSONParser.parse(line, source: source)
-        if case .array = value {
-            self.influence = try Self.gramInfluence(value, source: source)
+        let fields: Fields
+        switch try JSONInput.decode(Line.self, from: line, source: source, fieldContext: source) {
+        case .gram(let rows):
+            self.influence = try Self.gramInfluence(rows, source: source)
             self.learningRate = nil
             return
+        case .object(let object):
+            fields = object
         }
-        let members = try value.members(allowed: Self.keys, field: source)
-        let given = ["gram", "gradients", "influence"].filter { members[$0] != nil }
+        var given: [String] = []
+        if fields.gram != nil { given.append("gram") }
+        if fields.gradients != nil { given.append("gradients") }
+        if fields.influence != nil { given.append("influence") }
         guard given.count == 1 else {
             throw InputError(
                 "\(source): expected exactly one of \"gram\", \"gradients\" and \"influence\", found "
                     + (given.isEmpty ? "none" : given.map { "\"\($0)\"" }.joined(separator: ", ")))
         }
-        if let gram = members["gram"] {
+        if let gram = fields.gram {
             self.influence = try Self.gramInfluence(gram, source: source)
-        } else if let gradients = members["gradients"] {
-            let rows = try gradients.numberRows(field: "\(source): gradients")
-            let matrix = try Self.checking(source) { try GramMatrix(gradients: rows, field: "gradients") }
-            self.influence = matrix.influence
+        } else if let gradients = fields.gradients {
+            let rows = gradients.map { $0.map(\.value) }
+            self.influence = try InputError.checking(context: source) {
+                try GramMatrix(gradients: rows, field: "gradients")
+            }.influence
         } else {
-            let values = try members["influence", default: .null].numbers(field: "\(source): influence")
+            let values = (fields.influence ?? []).map(\.value)
             guard !values.isEmpty else {
                 throw InputError("\(source): influence: must have at least one value")
             }
-            if let index = values.firstIndex(where: { !$0.isFinite }) {
-                throw InputError(
-                    "\(source): influence: entry \(index) is \(values[index]); every influence must be finite "
-                        + "(the number is too large for a Double)")
-            }
             self.influence = values
         }
-        switch members["lr"] {
-        case nil, .null?:
-            self.learningRate = nil
-        case .number(let rate)?:
-            guard rate.isFinite, rate >= 0 else {
-                throw InputError("\(source): lr: is \(rate); a learning rate must be finite and non-negative")
-            }
-            self.learningRate = rate
-        case let other?:
-            throw InputError("\(source): lr: is \(other.kind); expected a number")
+        if let rate = fields.lr?.value, rate < 0 {
+            throw InputError("\(source): lr: is \(rate); a learning rate must be non-negative")
         }
+        self.learningRate = fields.lr?.value
     }
 
-    private static func gramInfluence(_ value: JSONValue, source: String) throws(InputError) -> [Double] {
-        let rows = try value.numberRows(field: "\(source): gram")
-        return try Self.checking(source) { try GramMatrix(rows: rows, field: "gram") }.influence
-    }
-
-    /// Runs `body`, adding the line to a core error and, for a non-finite value, the reason (JSON has no
-    /// NaN or ∞, so it is a literal that overflowed).
-    private static func checking<T>(_ source: String, _ body: () throws -> T) throws(InputError) -> T {
-        do {
-            return try InputError.checking(body)
-        } catch {
-            guard let cause = error.cause else { throw error }
-            let note = cause.code == .nonFinite && cause.field == "gram" ? "the number is too large for a Double" : nil
-            throw InputError(cause, context: source, note: note)
-        }
+    private static func gramInfluence(_ rows: [[JSONNumber]], source: String) throws(InputError) -> [Double] {
+        let rows = rows.map { $0.map(\.value) }
+        return try InputError.checking(context: source) { try GramMatrix(rows: rows, field: "gram") }.influence
     }
 }

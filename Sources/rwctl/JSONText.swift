@@ -3,6 +3,9 @@
 /// A `Double` is written with Swift's `description`, the shortest text that parses back to the same value
 /// (`0.1`, `1e-06`, `6.0`); that text is always a valid JSON number for a finite value. Callers make sure
 /// every number is finite first (``InputError/requireFinite(_:field:)``): JSON cannot hold ±∞ or NaN.
+///
+/// Foundation's `JSONEncoder` is not used: it writes `3.0` as `3` and `-0.0` as `-0`, and does not keep the
+/// keys in the order given.
 enum JSONText {
     /// A finite `Double`.
     static func number(_ value: Double) -> String {

@@ -6,11 +6,9 @@ import RewardWeightingCore
 ///      "objectives": ["name_1", …, "name_K"]}
 ///
 /// `points` is required. `reference` is required by `hypervolume` only. `maximize` defaults to `true`; one
-/// boolean applies to every objective. `objectives` is optional documentation, checked to have K names.
+/// boolean applies to every objective. `objectives` is optional documentation, checked to have K names. A key
+/// given as `null` counts as absent.
 struct ObjectiveDocument {
-    /// The keys a document may have.
-    static let keys = ["points", "reference", "maximize", "objectives"]
-
     /// The points' rows, as written.
     var rows: [[Double]]
     /// The reference point, when given.
@@ -20,47 +18,56 @@ struct ObjectiveDocument {
     /// How many names `objectives` lists, when given.
     var nameCount: Int?
 
+    private struct Fields: JSONFields {
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case points, reference, maximize, objectives
+        }
+        static let keys = CodingKeys.allCases.map(\.rawValue)
+
+        var points: [[JSONNumber]]?
+        var reference: [JSONNumber]?
+        var maximize: Maximize?
+        var objectives: [String]?
+    }
+
+    /// `"maximize"`: one boolean for every objective, or one per objective.
+    private enum Maximize: Decodable {
+        case all(Bool)
+        case each([Bool])
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let maximize = try? container.decode(Bool.self) {
+                self = .all(maximize)
+                return
+            }
+            do {
+                self = .each(try container.decode([Bool].self))
+            } catch DecodingError.typeMismatch(_, let context)
+                where context.codingPath.count == decoder.codingPath.count
+            {
+                // Neither a boolean nor an array (an entry of the wrong kind is reported with its index).
+                let found = JSONInput.found(context).map { ", \($0)" } ?? ""
+                throw DecodingError.dataCorruptedError(
+                    in: container, debugDescription: "expected true, false or an array of booleans\(found)")
+            }
+        }
+    }
+
     /// Decodes a document.
     /// - Parameter source: how messages name the input, e.g. the file name.
     init(parsing bytes: [UInt8], source: String) throws(InputError) {
-        let value = try JSONParser.parse(bytes, source: source)
-        let members = try value.members(allowed: Self.keys, field: source)
-
-        guard let points = members["points"] else {
+        let fields = try JSONInput.decode(StrictObject<Fields>.self, from: bytes, source: source).fields
+        guard let points = fields.points else {
             throw InputError("points: missing; expected \"points\": [[...], ...] (one array of K numbers per point)")
         }
-        self.rows = try points.numberRows(field: "points")
-
-        switch members["reference"] {
-        case nil, .null?: self.reference = nil
-        case let reference?: self.reference = try reference.numbers(field: "reference")
+        self.rows = points.map { $0.map(\.value) }
+        self.reference = fields.reference?.map(\.value)
+        switch fields.maximize {
+        case nil: self.directions = .all(.maximize)
+        case .all(let maximize)?: self.directions = .all(maximize ? .maximize : .minimize)
+        case .each(let list)?: self.directions = .each(list.map { $0 ? .maximize : .minimize }, field: "maximize")
         }
-
-        switch members["maximize"] {
-        case nil, .null?: self.directions = .all(.maximize)
-        case .bool(let maximize)?: self.directions = .all(maximize ? .maximize : .minimize)
-        case .array(let entries)?:
-            var list: [ObjectiveDirection] = []
-            for (index, entry) in entries.enumerated() {
-                guard case .bool(let maximize) = entry else {
-                    throw InputError("maximize: entry \(index) is \(entry.kind); expected true or false")
-                }
-                list.append(maximize ? .maximize : .minimize)
-            }
-            self.directions = .each(list, field: "maximize")
-        case let other?:
-            throw InputError("maximize: is \(other.kind); expected true, false or an array of booleans")
-        }
-
-        switch members["objectives"] {
-        case nil, .null?: self.nameCount = nil
-        case .array(let names)?:
-            if let index = names.firstIndex(where: { if case .string = $0 { false } else { true } }) {
-                throw InputError("objectives: entry \(index) is \(names[index].kind); expected a name")
-            }
-            self.nameCount = names.count
-        case let other?:
-            throw InputError("objectives: is \(other.kind); expected an array of names")
-        }
+        self.nameCount = fields.objectives?.count
     }
 }

@@ -77,11 +77,7 @@ struct ObjectiveInputOptions: ParsableArguments {
         let document = try ObjectiveDocument(parsing: bytes, source: source.name)
         return try ObjectiveInput(
             rows: document.rows, reference: document.reference, directions: document.directions,
-            names: document.nameCount.map { (field: "objectives", count: $0) },
-            note: { error in
-                // JSON has no NaN or ∞: a non-finite value is a literal that overflowed.
-                error.code == .nonFinite ? "the number is too large for a Double" : nil
-            })
+            names: document.nameCount.map { (field: "objectives", count: $0) })
     }
 
     private func loadCSV(_ bytes: [UInt8], source: InputSource) throws(InputError) -> ObjectiveInput {
