@@ -8,8 +8,7 @@
 struct LimitSet {
     let dimension: Int
     private var clipped: [Double] = []
-    private var sums: [Double] = []
-    private var order: [Int] = []
+    private var order: [(sum: Double, row: Int32)] = []
     private var kept: [Double] = []
 
     init(dimension: Int) {
@@ -29,43 +28,51 @@ struct LimitSet {
         for value in p { boxVolume *= value }
         guard n > (excluded >= 0 ? 1 : 0) else { return boxVolume }
         self.clipped.removeAll(keepingCapacity: true)
-        self.sums.removeAll(keepingCapacity: true)
-        for i in 0..<n where i != excluded {
-            var sum = 0.0
-            var dominates = true
-            for j in 0..<k {
-                let value = min(set[i * k + j], p[j])
-                if value < p[j] { dominates = false }
-                self.clipped.append(value)
-                sum += value
+        self.order.removeAll(keepingCapacity: true)
+        var dominated = false
+        set.withUnsafeBufferPointer { set in
+            for i in 0..<n where i != excluded {
+                var sum = 0.0
+                var dominates = true
+                for j in 0..<k {
+                    let value = min(set[i * k + j], p[j])
+                    if value < p[j] { dominates = false }
+                    self.clipped.append(value)
+                    sum += value
+                }
+                if dominates {
+                    dominated = true
+                    return
+                }
+                self.order.append((sum, Int32(self.order.count)))
             }
-            if dominates { return 0 }
-            self.sums.append(sum)
         }
+        if dominated { return 0 }
         // A clipped point can only be weakly dominated by one with a sum at least as large: visit by
         // decreasing sum and compare with the points kept so far.
-        let clippedCount = self.sums.count
-        self.order.removeAll(keepingCapacity: true)
-        self.order.append(contentsOf: 0..<clippedCount)
-        self.order.sort { self.sums[$0] > self.sums[$1] }
+        self.order.sort { $0.sum > $1.sum }
         self.kept.removeAll(keepingCapacity: true)
-        for i in self.order {
-            let base = i * k
-            var dominated = false
-            var start = 0
-            while start < self.kept.count {
-                var weakly = true
-                for j in 0..<k where self.kept[start + j] < self.clipped[base + j] {
-                    weakly = false
-                    break
+        self.clipped.withUnsafeBufferPointer { clipped in
+            for (_, row) in self.order {
+                let base = Int(row) * k
+                var isDominated = false
+                self.kept.withUnsafeBufferPointer { kept in
+                    var start = 0
+                    while start < kept.count {
+                        var weakly = true
+                        for j in 0..<k where kept[start + j] < clipped[base + j] {
+                            weakly = false
+                            break
+                        }
+                        if weakly {
+                            isDominated = true
+                            return
+                        }
+                        start += k
+                    }
                 }
-                if weakly {
-                    dominated = true
-                    break
-                }
-                start += k
+                if !isDominated { self.kept.append(contentsOf: clipped[base..<(base + k)]) }
             }
-            if !dominated { self.kept.append(contentsOf: self.clipped[base..<(base + k)]) }
         }
         let covered = HypervolumeKernels.volume(self.kept, dimension: k)
         return max(0, boxVolume - covered)
