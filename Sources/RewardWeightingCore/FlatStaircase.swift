@@ -8,6 +8,12 @@ struct FlatStaircase {
     private var xs: [Double] = []
     private var ys: [Double] = []
 
+    /// The number of stored points.
+    var count: Int { self.xs.count }
+
+    /// The stored points, in increasing x.
+    var points: Zip2Sequence<[Double], [Double]> { zip(self.xs, self.ys) }
+
     mutating func removeAll() {
         self.xs.removeAll(keepingCapacity: true)
         self.ys.removeAll(keepingCapacity: true)

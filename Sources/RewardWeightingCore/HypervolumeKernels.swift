@@ -35,12 +35,17 @@ enum HypervolumeKernels {
     }
 
     /// K = 3: sweep along z from the top; between consecutive z values the cross-section is the area of the
-    /// 2-D staircase of the points above, which a balanced tree updates in O(log n) amortised per point.
-    /// O(n log n) (Beume et al. 2009).
+    /// 2-D staircase of the points above, updated in O(log n) amortised per point. O(n log n) (Beume et al.
+    /// 2009).
+    ///
+    /// The staircase starts in a flat sorted array (``FlatStaircase``), whose binary search and short moves
+    /// beat a tree while it is small, and moves into a balanced tree (``Staircase``) once it exceeds
+    /// ``flatStaircaseLimit`` points, which keeps the O(n log n) bound on any input.
     static func volume3D(_ s: [Double]) -> Double {
         let n = s.count / 3
         let order = (0..<n).sorted { s[3 * $0 + 2] > s[3 * $1 + 2] }
-        var staircase = Staircase(capacity: n)
+        var flat = FlatStaircase()
+        var tree: Staircase? = nil
         var area = 0.0
         var volume = 0.0
         var previousZ = s[3 * order[0] + 2]
@@ -48,10 +53,22 @@ enum HypervolumeKernels {
             let z = s[3 * i + 2]
             volume += area * (previousZ - z)
             previousZ = z
-            area += staircase.insert(x: s[3 * i], y: s[3 * i + 1], id: i).areaAdded
+            if tree == nil {
+                area += flat.insert(x: s[3 * i], y: s[3 * i + 1])
+                if flat.count > flatStaircaseLimit {
+                    var moved = Staircase(capacity: n)
+                    for (x, y) in flat.points { _ = moved.insert(x: x, y: y, id: 0) }
+                    tree = moved
+                }
+            } else {
+                area += tree!.insert(x: s[3 * i], y: s[3 * i + 1], id: i).areaAdded
+            }
         }
         return volume + area * previousZ
     }
+
+    /// The staircase size beyond which the 3-D sweep switches from a sorted array to a balanced tree.
+    static let flatStaircaseLimit = 256
 
     /// K = 4: sweep along objective 4 from the top. The 3-D volume of the points above grows by each new
     /// point's exclusive 3-D contribution, computed by a z-sweep of the points above clipped to its box (see

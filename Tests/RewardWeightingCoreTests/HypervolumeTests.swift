@@ -219,3 +219,31 @@ struct HypervolumeContributionLargeSetTests {
         }
     }
 }
+
+@Suite("Hypervolume kernels agree with each other")
+struct HypervolumeKernelAgreementTests {
+    /// Fronts whose 2-D staircase grows past the flat array's limit, so the 3-D sweep moves into its tree;
+    /// lifted to K = 4 with a constant last objective, the 4-D kernel (a different sweep) must agree.
+    @Test("large staircases: K = 3 against the K = 4 kernel on lifted points", arguments: [300, 1000, 3000])
+    func largeStaircase(count n: Int) throws {
+        var generator = SplitMix64(seed: UInt64(n))
+        var rows: [[Double]] = []
+        for i in 0..<n {
+            let x = Double(i + 1) + Double.random(in: 0..<0.5, using: &generator)
+            let y = Double(n - i) + Double.random(in: 0..<0.5, using: &generator)
+            rows.append([x, y, Double.random(in: 0.5...1, using: &generator)])
+        }
+        let volume3 = try Hypervolume.volume(
+            of: try ObjectiveMatrix(rows: rows), reference: ObjectiveVector([0, 0, 0]))
+        let lifted = try ObjectiveMatrix(rows: rows.map { $0 + [2] })
+        let volume4 = try Hypervolume.volume(of: lifted, reference: ObjectiveVector([0, 0, 0, 0]))
+        #expect(isClose(volume4, 2 * volume3, relative: 1e-12))
+        let contributions = try Hypervolume.contributions(
+            of: try ObjectiveMatrix(rows: rows), reference: ObjectiveVector([0, 0, 0]))
+        let liftedContributions = try Hypervolume.contributions(of: lifted, reference: ObjectiveVector([0, 0, 0, 0]))
+        // The published tolerance for contributions: 1e-12 · max(|c|, HV).
+        for (c3, c4) in zip(contributions, liftedContributions) {
+            #expect(isClose(c4, 2 * c3, relative: 1e-12, scale: volume4))
+        }
+    }
+}
