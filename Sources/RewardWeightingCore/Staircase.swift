@@ -43,6 +43,8 @@ struct Staircase {
     private(set) var removedY: [Double] = []
     /// The points the last insertion removed, as a treap that can serve as another staircase's root.
     private(set) var removedTree: Int32 = -1
+    /// Scratch stack for in-order traversals.
+    private var stack: [Int32] = []
 
     init(capacity: Int = 0) {
         self.nodes.reserveCapacity(capacity)
@@ -182,14 +184,13 @@ struct Staircase {
     /// Appends the nodes of `t`, in order, to the removed lists (iteratively, with an explicit stack).
     private mutating func collect(_ t: Int32) {
         guard t >= 0 else { return }
-        var stack: [Int32] = []
         var current = t
-        while current >= 0 || !stack.isEmpty {
+        while current >= 0 || !self.stack.isEmpty {
             while current >= 0 {
-                stack.append(current)
+                self.stack.append(current)
                 current = self.nodes[Int(current)].left
             }
-            let node = self.nodes[Int(stack.removeLast())]
+            let node = self.nodes[Int(self.stack.removeLast())]
             self.removed.append(Int(node.id))
             self.removedX.append(node.x)
             self.removedY.append(node.y)
