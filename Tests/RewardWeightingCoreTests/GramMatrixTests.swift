@@ -1,22 +1,6 @@
 import RewardWeightingCore
 import Testing
 
-/// SplitMix64 (Steele, Lea & Flood 2014), for reproducible test data.
-private struct GramTestGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        self.state &+= 0x9E37_79B9_7F4A_7C15
-        var z = self.state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// An integer in `[-bound, bound]`.
-    mutating func integer(_ bound: Int) -> Int {
-        Int(self.next() % UInt64(2 * bound + 1)) - bound
-    }
-}
-
 @Suite("GramMatrix")
 struct GramMatrixTests {
     @Test("row-major entries, subscript and dimension")
@@ -62,7 +46,7 @@ struct GramMatrixTests {
 
     @Test("G from random gradients matches an exact integer computation")
     func randomGradients() throws {
-        var generator = GramTestGenerator(state: 42)
+        var generator = SplitMix64(seed: 42)
         let k = 4
         let length = 2000
         // Entries are integers / 1024: every product and partial sum is exact in Double and Int.

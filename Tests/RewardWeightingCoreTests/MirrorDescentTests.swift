@@ -9,22 +9,6 @@ import Testing
     import Darwin
 #endif
 
-/// SplitMix64 (Steele, Lea & Flood 2014), for reproducible influences.
-private struct MirrorTestGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        self.state &+= 0x9E37_79B9_7F4A_7C15
-        var z = self.state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in `[-1, 1)`.
-    mutating func symmetric() -> Double {
-        Double(self.next() >> 11) * 0x1p-52 - 1
-    }
-}
-
 /// Softmax of log-weights, written independently: `exp(l_i − max l) / Σ exp(l_k − max l)`.
 private func softmax(_ logits: [Double]) -> [Double] {
     let m = logits.max()!
@@ -85,7 +69,7 @@ struct MirrorDescentTests {
         let schedule = try LearningRateSchedule(kind: .polynomial, totalSteps: steps)
         let baseRate = 1e-6
         let mu = 1e-5
-        var generator = MirrorTestGenerator(state: seed)
+        var generator = SplitMix64(seed: seed)
         // A per-objective drift so the weights move far from the start (log-ratios of several units).
         let drift = (0..<k).map { 0.004 * Double($0) - 0.004 }
         let initial = (0..<k).map { 1.0 + Double($0) }

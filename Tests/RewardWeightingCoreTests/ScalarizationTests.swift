@@ -9,20 +9,6 @@ import Testing
     import Darwin
 #endif
 
-/// SplitMix64 (Steele, Lea & Flood 2014), for reproducible rewards.
-private struct ScalarizationTestGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        self.state &+= 0x9E37_79B9_7F4A_7C15
-        var z = self.state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in `[0, 1)`.
-    mutating func unit() -> Double { Double(self.next() >> 11) * 0x1p-53 }
-}
-
 /// `(r − mean)/(std + ε)` for one list of values, with the sample std; 0 for a single value.
 private func standardise(_ values: [Double], epsilon: Double) -> [Double] {
     guard values.count > 1 else { return values.map { _ in 0 } }
@@ -54,7 +40,7 @@ struct ScalarizationTests {
 
     @Test("random batches match an independent row-by-row computation", arguments: [1, 2, 3, 5])
     func randomBatches(k: Int) throws {
-        var generator = ScalarizationTestGenerator(state: UInt64(100 + k))
+        var generator = SplitMix64(seed: UInt64(100 + k))
         let n = 1000
         let rows = (0..<n).map { _ in (0..<k).map { _ in 4 * generator.unit() - 2 } }
         let weights = try WeightVector((0..<k).map { _ in generator.unit() + 0.01 })
@@ -160,7 +146,7 @@ struct ScalarizationTests {
 
     @Test("random groups match the independent helper")
     func randomGroups() throws {
-        var generator = ScalarizationTestGenerator(state: 9)
+        var generator = SplitMix64(seed: 9)
         let n = 600
         let k = 3
         let rows = (0..<n).map { _ in (0..<k).map { _ in (generator.unit() * 100).rounded() / 10 } }

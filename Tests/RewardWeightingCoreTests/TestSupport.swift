@@ -14,6 +14,15 @@ struct SplitMix64: RandomNumberGenerator {
     }
 }
 
+extension SplitMix64 {
+    /// Uniform in `[0, 1)`.
+    mutating func unit() -> Double { Double(self.next() >> 11) * 0x1p-53 }
+    /// Uniform in `[-1, 1)`.
+    mutating func symmetric() -> Double { Double(self.next() >> 11) * 0x1p-52 - 1 }
+    /// An integer in `[-bound, bound]`.
+    mutating func integer(_ bound: Int) -> Int { Int(self.next() % UInt64(2 * bound + 1)) - bound }
+}
+
 enum Fixtures {
     /// The test target's `Fixtures` folder.
     static var directory: URL {
