@@ -14,15 +14,29 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "RewardWeightingCore", targets: ["RewardWeightingCore"]),
+        .library(name: "RewardWeightingPolicy", targets: ["RewardWeightingPolicy"]),
         .executable(name: "rwctl", targets: ["rwctl"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0")
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
     ],
     targets: [
         .target(
             name: "RewardWeightingCore",
             swiftSettings: optimizedInEveryConfiguration
+        ),
+        .target(name: "RewardWeightingPolicy", dependencies: ["RewardWeightingCore"]),
+        // The API contract's generated code (Protos/ → Scripts/generate-protos.sh → Generated/, committed).
+        .target(
+            name: "RewardWeightingAPI",
+            dependencies: [
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
         ),
         .executableTarget(
             name: "rwctl",
@@ -36,6 +50,8 @@ let package = Package(
             dependencies: ["RewardWeightingCore"],
             resources: [.copy("Fixtures")]
         ),
+        .testTarget(name: "RewardWeightingPolicyTests", dependencies: ["RewardWeightingPolicy"]),
+        .testTarget(name: "RewardWeightingAPITests", dependencies: ["RewardWeightingAPI"]),
         .testTarget(
             name: "rwctlTests",
             dependencies: ["rwctl"]

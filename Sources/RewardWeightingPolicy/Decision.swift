@@ -1,0 +1,56 @@
+/// What applying one event did: the reply to the call that produced the event, and what `WatchRun` streams.
+///
+/// JSON: `{"kind": "gradients", "payload": {…}}`, `kind` as in ``RunEvent/Kind``.
+public enum Decision: Codable, Hashable, Sendable {
+    /// The outcome of a gradient report.
+    case gradients(GradientDecision)
+    /// The outcome of a checkpoint report.
+    case checkpoint(CheckpointDecision)
+    /// A Scalarize summary was recorded (it changes nothing else).
+    case scalarizeSummary(ScalarizeSummary)
+
+    /// The kind of the event this decision answers.
+    public var kind: RunEvent.Kind {
+        switch self {
+        case .gradients: .gradients
+        case .checkpoint: .checkpoint
+        case .scalarizeSummary: .scalarizeSummary
+        }
+    }
+
+    /// The step of the event this decision answers.
+    public var step: Int {
+        switch self {
+        case .gradients(let decision): decision.step
+        case .checkpoint(let decision): decision.step
+        case .scalarizeSummary(let summary): summary.step
+        }
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case kind
+        case payload
+    }
+
+    /// Decodes a decision.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        switch try container.decode(RunEvent.Kind.self, forKey: .kind) {
+        case .gradients: self = .gradients(try container.decode(GradientDecision.self, forKey: .payload))
+        case .checkpoint: self = .checkpoint(try container.decode(CheckpointDecision.self, forKey: .payload))
+        case .scalarizeSummary:
+            self = .scalarizeSummary(try container.decode(ScalarizeSummary.self, forKey: .payload))
+        }
+    }
+
+    /// Encodes the decision as `{"kind": …, "payload": …}`.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(self.kind, forKey: .kind)
+        switch self {
+        case .gradients(let decision): try container.encode(decision, forKey: .payload)
+        case .checkpoint(let decision): try container.encode(decision, forKey: .payload)
+        case .scalarizeSummary(let summary): try container.encode(summary, forKey: .payload)
+        }
+    }
+}

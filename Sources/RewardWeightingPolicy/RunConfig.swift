@@ -1,0 +1,224 @@
+import RewardWeightingCore
+
+/// The configuration of one training run, fixed when the run is created.
+///
+/// Every value is validated by the initialiser (and by decoding, which goes through it); an invalid config
+/// cannot exist. Errors are ``ValidationError``s whose field is the JSON path of the offending value
+/// (`run_id`, `objectives[2].name`, `initial_weights`, `gradient.schedule.total_steps`, …).
+///
+/// JSON:
+///
+///     {"run_id": "qwen3-math-01",
+///      "objectives": [{"name": "accuracy", "direction": "maximize"},
+///                     {"name": "response_length", "direction": "minimize"},
+///                     {"name": "clarity", "direction": "maximize"}],
+///      "method": "hypervolume",
+///      "hypervolume": {"meta_reward": "tanh"},
+///      "initial_weights": [0.5, 0.25, 0.25],
+///      "normalization": "none"}
+///
+/// `gradient` (``GradientSettings``) is required with `"method": "gradient"`, `hypervolume`
+/// (``HypervolumeSettings``) is optional with `"method": "hypervolume"`, and neither is allowed with another
+/// method. `initial_weights` (default uniform), `normalization` (default `none`) and `normalization_epsilon`
+/// (default 1e-6) are optional.
+///
+/// Equality compares the configuration as given: `initial_weights` `[2, 1, 1]` and `[0.5, 0.25, 0.25]` are
+/// the same weights but different configs (what `CreateRun`'s idempotency compares).
+public struct RunConfig: Codable, Hashable, Sendable {
+    /// The run's id: 1 to 128 characters from `A–Z a–z 0–9 . _ -`, starting with a letter or digit (it
+    /// appears in URLs such as `/v1/runs/{id}`).
+    public let runID: String
+    /// The K objectives, in the order of every vector and matrix column the run receives.
+    public let objectives: [Objective]
+    /// The weighting method and its settings.
+    public let method: WeightingMethod
+    /// The initial weights, normalised (`w_k = v_k / Σ_j v_j`); uniform when none were given.
+    public let initialWeights: WeightVector
+    /// What Scalarize does to the rewards before weighting them.
+    public let normalization: RewardNormalization
+    /// `ε` of the group normalisation (`r̂ = (r − mean)/(std + ε)`), default 1e-6 as verl's GRPO; TRL uses 1e-4.
+    public let normalizationEpsilon: Double
+    /// The objectives' directions, the map of checkpoint scores into the maximisation convention.
+    public let space: ObjectiveSpace
+    /// The initial weights as given, or `nil` for the uniform default.
+    private let givenInitialWeights: [Double]?
+
+    /// The longest accepted run id.
+    public static let maximumRunIDLength = 128
+
+    /// Validates a configuration.
+    ///
+    /// - Parameters:
+    ///   - initialWeights: finite, non-negative, positive sum, K entries; normalised. `nil`: uniform (§5.2).
+    /// - Throws: ``ValidationError`` naming the field: `run_id` (empty, too long, a character outside the
+    ///   allowed set), `objectives` (empty), `objectives[i].name` (blank, or a duplicate of an earlier name),
+    ///   `initial_weights` (wrong K, NaN/∞, negative, zero sum), `hypervolume.reference_point` (wrong K),
+    ///   `gradient.min_weight` / `gradient.max_weight` (bounds that K weights summing to 1 cannot satisfy),
+    ///   `normalization_epsilon` (not finite and positive).
+    public init(
+        runID: String, objectives: [Objective], method: WeightingMethod, initialWeights: [Double]? = nil,
+        normalization: RewardNormalization = .disabled, normalizationEpsilon: Double = 1e-6
+    ) throws(ValidationError) {
+        try Self.checkRunID(runID)
+        try Self.checkObjectives(objectives)
+        let k = objectives.count
+        let weights: WeightVector
+        if let initialWeights {
+            guard initialWeights.count == k else {
+                throw ValidationError(
+                    code: .dimensionMismatch, field: "initial_weights",
+                    message: "initial_weights: has \(initialWeights.count) entries, expected K = \(k)")
+            }
+            weights = try WeightVector(initialWeights, field: "initial_weights")
+        } else {
+            weights = .uniform(count: k)
+        }
+        switch method {
+        case .fixed:
+            break
+        case .hypervolume(let settings):
+            if let reference = settings.referencePoint, reference.count != k {
+                throw ValidationError(
+                    code: .dimensionMismatch, field: "hypervolume.reference_point",
+                    message: "hypervolume.reference_point: has \(reference.count) values, expected K = \(k)")
+            }
+        case .gradient(let settings):
+            // The bounds are checked against K by the rule that applies them.
+            _ = try validating(under: "gradient") { () throws(ValidationError) in
+                try settings.mirrorDescent.step(
+                    from: .uniform(count: k), influence: Array(repeating: 0, count: k), stepSize: 0)
+            }
+        }
+        guard normalizationEpsilon.isFinite, normalizationEpsilon > 0 else {
+            throw ValidationError(
+                code: normalizationEpsilon.isFinite ? .outOfRange : .nonFinite, field: "normalization_epsilon",
+                message: "normalization_epsilon: is \(normalizationEpsilon); it must be finite and positive")
+        }
+        self.runID = runID
+        self.objectives = objectives
+        self.method = method
+        self.initialWeights = weights
+        self.givenInitialWeights = initialWeights
+        self.normalization = normalization
+        self.normalizationEpsilon = normalizationEpsilon
+        self.space = try ObjectiveSpace(directions: objectives.map(\.direction))
+    }
+
+    /// K, the number of objectives.
+    public var dimension: Int { self.objectives.count }
+
+    private static func checkRunID(_ runID: String) throws(ValidationError) {
+        guard !runID.isEmpty else {
+            throw ValidationError(code: .empty, field: "run_id", message: "run_id: must not be empty")
+        }
+        guard runID.utf8.count <= Self.maximumRunIDLength else {
+            throw ValidationError(
+                code: .outOfRange, field: "run_id",
+                message: "run_id: has \(runID.utf8.count) bytes; at most \(Self.maximumRunIDLength) are allowed")
+        }
+        for (index, byte) in runID.utf8.enumerated() {
+            let isAlphanumeric =
+                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+                || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+            let isPunctuation = byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
+            guard isAlphanumeric || (index > 0 && isPunctuation) else {
+                throw ValidationError(
+                    code: .outOfRange, field: "run_id",
+                    message: "run_id: '\(runID)' has a character not allowed at position \(index); use A–Z, a–z, "
+                        + "0–9, '.', '_' and '-', starting with a letter or digit")
+            }
+        }
+    }
+
+    private static func checkObjectives(_ objectives: [Objective]) throws(ValidationError) {
+        guard !objectives.isEmpty else {
+            throw ValidationError(
+                code: .empty, field: "objectives", message: "objectives: at least one objective is needed")
+        }
+        var firstIndex: [String: Int] = [:]
+        for (i, objective) in objectives.enumerated() {
+            let field = "objectives[\(i)].name"
+            guard !objective.name.allSatisfy(\.isWhitespace) else {
+                throw ValidationError(code: .empty, field: field, message: "\(field): must not be blank")
+            }
+            if let earlier = firstIndex[objective.name] {
+                throw ValidationError(
+                    code: .outOfRange, field: field,
+                    message: "\(field): '\(objective.name)' is already the name of objectives[\(earlier)]; "
+                        + "names must be unique")
+            }
+            firstIndex[objective.name] = i
+        }
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case runID = "run_id"
+        case objectives
+        case method
+        case hypervolume
+        case gradient
+        case initialWeights = "initial_weights"
+        case normalization
+        case normalizationEpsilon = "normalization_epsilon"
+    }
+
+    /// Decodes and validates a configuration (see the type's documentation for the JSON shape).
+    /// - Throws: ``ValidationError`` for invalid values (naming the JSON path), `DecodingError` for a
+    ///   malformed document.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let methodName = try WeightingMethod.Name(parsing: try container.decode(String.self, forKey: .method))
+        for (key, owner) in [(CodingKeys.hypervolume, WeightingMethod.Name.hypervolume), (.gradient, .gradient)]
+        where owner != methodName && container.contains(key) {
+            if try container.decodeNil(forKey: key) { continue }
+            throw ValidationError(
+                code: .outOfRange, field: key.stringValue,
+                message: "\(key.stringValue): settings for method '\(owner.rawValue)' are not allowed with method "
+                    + "'\(methodName.rawValue)'")
+        }
+        let method: WeightingMethod
+        switch methodName {
+        case .fixed:
+            method = .fixed
+        case .hypervolume:
+            method = .hypervolume(
+                try container.decodeIfPresent(HypervolumeSettings.self, forKey: .hypervolume)
+                    ?? HypervolumeSettings())
+        case .gradient:
+            guard let settings = try container.decodeIfPresent(GradientSettings.self, forKey: .gradient) else {
+                throw ValidationError(
+                    code: .empty, field: "gradient",
+                    message: "gradient: settings (at least learning_rate and mu) are required with method 'gradient'")
+            }
+            method = .gradient(settings)
+        }
+        var normalization = RewardNormalization.disabled
+        if let name = try container.decodeIfPresent(String.self, forKey: .normalization) {
+            normalization = try RewardNormalization(name: name)
+        }
+        try self.init(
+            runID: try container.decode(String.self, forKey: .runID),
+            objectives: try container.decode([Objective].self, forKey: .objectives),
+            method: method,
+            initialWeights: try container.decodeIfPresent([Double].self, forKey: .initialWeights),
+            normalization: normalization,
+            normalizationEpsilon: try container.decodeIfPresent(Double.self, forKey: .normalizationEpsilon) ?? 1e-6)
+    }
+
+    /// Encodes the configuration as given (`initial_weights` only when given).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(self.runID, forKey: .runID)
+        try container.encode(self.objectives, forKey: .objectives)
+        try container.encode(self.method.name, forKey: .method)
+        switch self.method {
+        case .fixed: break
+        case .hypervolume(let settings): try container.encode(settings, forKey: .hypervolume)
+        case .gradient(let settings): try container.encode(settings, forKey: .gradient)
+        }
+        try container.encodeIfPresent(self.givenInitialWeights, forKey: .initialWeights)
+        try container.encode(self.normalization, forKey: .normalization)
+        try container.encode(self.normalizationEpsilon, forKey: .normalizationEpsilon)
+    }
+}

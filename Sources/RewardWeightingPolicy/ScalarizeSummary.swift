@@ -1,0 +1,89 @@
+import RewardWeightingCore
+
+/// What one Scalarize call did, recorded for dashboards: the batch size, the per-objective means of the
+/// rewards as sent, the mean scalarised reward, and the weights and meta-reward it used.
+///
+/// A summary never changes weights or `r_pareto`. It is recorded so that the event log shows what each step
+/// was actually scalarised with, even when a report for that step arrived after the Scalarize call (see
+/// ``GradientDecision/isLate``).
+///
+/// **Steps** are the trainer's global steps, `≥ 0`.
+///
+/// JSON: `{"step": 12, "count": 512, "objective_means": [0.61, 0.4, 0.8], "mean_scalarized": 0.58,
+/// "weights": [0.5, 0.25, 0.25], "meta_reward": 1.0}`.
+public struct ScalarizeSummary: Codable, Hashable, Sendable {
+    /// The step whose rewards were scalarised, `≥ 0`.
+    public let step: Int
+    /// N, the number of responses in the batch, `≥ 1`.
+    public let count: Int
+    /// The mean of each objective's rewards over the batch, as sent (before any group normalisation).
+    public let objectiveMeans: [Double]
+    /// The mean of the returned scalarised rewards `r_pareto·(w·r)`.
+    public let meanScalarized: Double
+    /// The weights used, K values.
+    public let weights: [Double]
+    /// The meta-reward `r_pareto` used (1 outside the hypervolume method).
+    public let metaReward: Double
+
+    /// Validates a summary. K is checked against the run by ``WeightingPolicy``.
+    /// - Throws: ``ValidationError``: `outOfRange` for `step < 0` (field `step`) or `count < 1` (field
+    ///   `count`); `empty`/`nonFinite` for `objective_means`; `nonFinite` for `mean_scalarized`;
+    ///   `dimensionMismatch`, `nonFinite` or `outOfRange` for `weights` (K values, finite, non-negative,
+    ///   positive sum); `nonFinite`/`outOfRange` for `meta_reward` (finite and positive).
+    public init(
+        step: Int, count: Int, objectiveMeans: [Double], meanScalarized: Double, weights: [Double],
+        metaReward: Double
+    ) throws(ValidationError) {
+        guard step >= 0 else {
+            throw ValidationError(code: .outOfRange, field: "step", message: "step: is \(step); it must be at least 0")
+        }
+        guard count >= 1 else {
+            throw ValidationError(
+                code: .outOfRange, field: "count", message: "count: is \(count); a batch has at least 1 response")
+        }
+        _ = try ObjectiveVector(objectiveMeans, field: "objective_means")
+        guard meanScalarized.isFinite else {
+            throw ValidationError(
+                code: .nonFinite, field: "mean_scalarized",
+                message: "mean_scalarized: is \(meanScalarized); it must be finite")
+        }
+        guard weights.count == objectiveMeans.count else {
+            throw ValidationError(
+                code: .dimensionMismatch, field: "weights",
+                message: "weights: has \(weights.count) entries but objective_means has \(objectiveMeans.count)")
+        }
+        _ = try WeightVector(weights, field: "weights")
+        guard metaReward.isFinite, metaReward > 0 else {
+            throw ValidationError(
+                code: metaReward.isFinite ? .outOfRange : .nonFinite, field: "meta_reward",
+                message: "meta_reward: is \(metaReward); it must be finite and positive")
+        }
+        self.step = step
+        self.count = count
+        self.objectiveMeans = objectiveMeans
+        self.meanScalarized = meanScalarized
+        self.weights = weights
+        self.metaReward = metaReward
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case step
+        case count
+        case objectiveMeans = "objective_means"
+        case meanScalarized = "mean_scalarized"
+        case weights
+        case metaReward = "meta_reward"
+    }
+
+    /// Decodes and validates a summary.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(
+            step: try container.decode(Int.self, forKey: .step),
+            count: try container.decode(Int.self, forKey: .count),
+            objectiveMeans: try container.decode([Double].self, forKey: .objectiveMeans),
+            meanScalarized: try container.decode(Double.self, forKey: .meanScalarized),
+            weights: try container.decode([Double].self, forKey: .weights),
+            metaReward: try container.decode(Double.self, forKey: .metaReward))
+    }
+}

@@ -1,0 +1,79 @@
+import RewardWeightingCore
+
+extension WeightingPolicy {
+    /// Alg. 1 for one checkpoint report `v` at step `s` (see ``CheckpointDecision``):
+    ///
+    ///     no reference point yet:  reference ← v;  ΔHV = 0;  r_pareto stays 1
+    ///     otherwise:               ΔHV = max(0, HV(B ∪ {v}) − HV(B));  r_pareto = f(ΔHV);
+    ///                              if ΔHV > 0:  B ← non-dominated(B ∪ {v})
+    ///
+    /// in the maximisation convention (minimised objectives negated, no normalisation). `ΔHV` is
+    /// ``Hypervolume/improvement(adding:to:reference:)``: exact, and 0 for a point that is not strictly better
+    /// than the reference everywhere or that the buffer dominates (where the reference code raises for some
+    /// such points, see notes/reference-code.md §1). `f` is the run's ``MetaReward``; outside the hypervolume
+    /// method `r_pareto` stays 1.
+    func applyCheckpoint(
+        _ report: CheckpointReport, to state: inout RunState
+    ) throws(PolicyError) -> CheckpointDecision {
+        let k = self.config.dimension
+        guard report.scores.count == k else {
+            let error = ValidationError(
+                code: .dimensionMismatch, field: "scores",
+                message: "scores: has \(report.scores.count) values but run '\(self.config.runID)' has K = \(k)")
+            throw PolicyError(.invalidArgument, wrapping: error)
+        }
+        let s = report.step
+        try self.checkOrder(s, after: state.lastCheckpointStep, kind: "checkpoint")
+
+        let point = zip(report.scores, self.config.objectives).map { value, objective in
+            objective.direction.sign * value
+        }
+        var deltaHypervolume = 0.0
+        let metaReward: Double
+        var enteredBuffer = false
+        let becameReference = state.referencePoint == nil
+        if let reference = state.referencePoint {
+            do throws(ValidationError) {
+                let buffer = try ObjectiveMatrix(rows: state.paretoBuffer, dimension: k, field: "state.pareto_buffer")
+                deltaHypervolume = try Hypervolume.improvement(
+                    adding: try ObjectiveVector(point, field: "scores"), to: buffer,
+                    reference: try ObjectiveVector(reference, field: "state.reference_point"))
+                if deltaHypervolume > 0 {
+                    let candidates = try ObjectiveMatrix(
+                        rows: state.paretoBuffer + [point], dimension: k, field: "state.pareto_buffer")
+                    let kept = ParetoFront.nondominatedIndices(of: candidates)
+                    enteredBuffer = kept.last == state.paretoBuffer.count
+                    // A point that a buffer point weakly dominates adds exactly 0; a positive value there is
+                    // rounding, and "enters iff ΔHV > 0" must hold exactly.
+                    if enteredBuffer {
+                        state.paretoBuffer = kept.map { candidates.row($0) }
+                    } else {
+                        deltaHypervolume = 0
+                    }
+                }
+            } catch {
+                throw PolicyError(.inconsistentState, wrapping: error)
+            }
+            if case .hypervolume(let settings) = self.config.method {
+                metaReward = settings.metaReward(deltaHypervolume)
+            } else {
+                metaReward = 1
+            }
+        } else {
+            state.referencePoint = point
+            state.referenceStep = s
+            metaReward = state.metaReward
+        }
+        let isHypervolumeRun = self.config.method.name == .hypervolume
+        let decision = CheckpointDecision(
+            step: s, scores: report.scores, point: point, deltaHypervolume: deltaHypervolume,
+            metaReward: metaReward, enteredBuffer: enteredBuffer, becameReference: becameReference,
+            bufferSize: state.paretoBuffer.count,
+            isLate: isHypervolumeRun && (state.scalarizedThroughStep.map { $0 > s } ?? false))
+        state.checkpoints.append(decision)
+        state.metaReward = metaReward
+        state.metaRewardStep = s
+        state.lastCheckpointStep = s
+        return decision
+    }
+}

@@ -1,0 +1,80 @@
+import RewardWeightingCore
+
+extension WeightingPolicy {
+    /// Alg. 2 for one gradient report at step `t`:
+    ///
+    ///     I = G·1;   accumulate I;
+    ///     if t % W == 0:   Ī = mean of the accumulated I,   w ← softmax(log w + (η_t/μ)·Ī)
+    ///
+    /// `η_t` is the report's rate, or `η·λ(t − 1)` from the run's schedule. The mean divides by the number of
+    /// reports actually accumulated (W when the trainer reported every step of the window, the reference
+    /// code's `scores_vec /= W`; fewer after a gap or a resume in the middle of a window).
+    func applyGradients(
+        _ report: GradientReport, to state: inout RunState
+    ) throws(PolicyError) -> GradientDecision {
+        guard case .gradient(let settings) = self.config.method else {
+            throw PolicyError(
+                code: .wrongMethod, field: "method",
+                message: "method: run '\(self.config.runID)' uses method '\(self.config.method.name.rawValue)'; "
+                    + "only 'gradient' runs take gradient reports")
+        }
+        let k = self.config.dimension
+        guard report.gram.dimension == k else {
+            throw PolicyError(
+                code: .invalidArgument, field: "gram",
+                message: "gram: is \(report.gram.dimension)×\(report.gram.dimension) but run "
+                    + "'\(self.config.runID)' has K = \(k) objectives",
+                cause: ValidationError(
+                    code: .dimensionMismatch, field: "gram",
+                    message: "gram: is \(report.gram.dimension)×\(report.gram.dimension), expected K = \(k)"))
+        }
+        let t = report.step
+        try self.checkOrder(t, after: state.lastGradientStep, kind: "gradients")
+
+        let influence = report.gram.influence
+        let learningRate = report.learningRate ?? settings.learningRate(atStep: t)
+        var accumulator = state.gradientAccumulator
+        accumulator.add(influence)
+        // Finite entries can still have row sums (or sums over the window) that overflow; ∞ never enters state.
+        if let i = accumulator.influenceSum.indices.first(where: { !accumulator.influenceSum[$0].isFinite }) {
+            throw PolicyError(
+                code: .invalidArgument, field: "gram",
+                message: "gram: the influence of objective \(i) (the sum of row \(i), accumulated over the window) "
+                    + "overflows",
+                cause: ValidationError(
+                    code: .nonFinite, field: "gram", row: i, message: "gram: the sum of row \(i) overflows"))
+        }
+        var update: WeightUpdate?
+        if t % settings.accumulationSteps == 0 {
+            let meanInfluence = accumulator.mean
+            let stepSize = learningRate / settings.mu
+            guard stepSize.isFinite else {
+                throw PolicyError(
+                    code: .invalidArgument, field: "learning_rate",
+                    message: "learning_rate: η_t/μ = \(learningRate)/\(settings.mu) overflows")
+            }
+            let weights: WeightVector
+            do throws(ValidationError) {
+                let current = try WeightVector(state.weights, field: "state.weights")
+                weights = try settings.mirrorDescent.step(from: current, influence: meanInfluence, stepSize: stepSize)
+            } catch {
+                // The only input-dependent failure is τ·Ī_i overflowing: blame the Gram matrix.
+                throw PolicyError(
+                    .invalidArgument, wrapping: error.field == "influence" ? error.renamed(to: "gram") : error)
+            }
+            let newUpdate = WeightUpdate(
+                step: t, weights: weights.values, influence: meanInfluence, learningRate: learningRate,
+                stepSize: stepSize, accumulatedSteps: accumulator.count)
+            state.weights = newUpdate.weights
+            state.weightHistory.append(newUpdate)
+            accumulator = GradientAccumulator(dimension: k)
+            update = newUpdate
+        }
+        state.gradientAccumulator = accumulator
+        state.lastGradientStep = t
+        return GradientDecision(
+            step: t, learningRate: learningRate, learningRateReported: report.learningRate != nil,
+            influence: influence, pendingSteps: accumulator.count, update: update, weights: state.weights,
+            isLate: update != nil && (state.scalarizedThroughStep.map { $0 >= t } ?? false))
+    }
+}

@@ -1,0 +1,96 @@
+import RewardWeightingCore
+
+extension WeightingPolicy {
+    /// Scalarize: the N×K rewards of `step` turned into N scalar rewards
+    ///
+    ///     out_i = r_pareto · Σ_k w_k · r_ik        (r̂_ik instead of r_ik with group normalisation)
+    ///
+    /// with the weights and `r_pareto` of ``RunState/scalarization(atStep:)``. A pure read: `state` does not
+    /// change. Record ``ScalarizeResult/summary`` with ``RunEvent/scalarizeSummary(_:)`` to show the step on
+    /// dashboards (validation-time calls should not be recorded).
+    ///
+    /// - Parameters:
+    ///   - rewards: one row per response, one column per objective, higher is better, weighted as sent.
+    ///   - groupIDs: one id per response (GRPO prompt ids); required when the run's normalization is
+    ///     ``RewardNormalization/group``, ignored otherwise.
+    ///   - step: the trainer's global step, `≥ 0`.
+    /// - Throws: ``PolicyError`` with code `invalidArgument`: field `step` (`< 0`), `rewards` (no rows, wrong
+    ///   K, a scalarised reward that overflows), `group_ids` (missing or of the wrong length);
+    ///   `inconsistentState` for a state not started from this config.
+    public func scalarize(
+        _ rewards: ObjectiveMatrix, groupIDs: [Int]? = nil, atStep step: Int, in state: RunState
+    ) throws(PolicyError) -> ScalarizeResult {
+        try self.checkOwnership(of: state)
+        let k = self.config.dimension
+        guard step >= 0 else {
+            throw PolicyError(
+                code: .invalidArgument, field: "step", message: "step: is \(step); it must be at least 0")
+        }
+        guard rewards.dimension == k else {
+            let error = ValidationError(
+                code: .dimensionMismatch, field: "rewards",
+                message: "rewards: have K = \(rewards.dimension) objectives but run '\(self.config.runID)' has "
+                    + "K = \(k)")
+            throw PolicyError(.invalidArgument, wrapping: error)
+        }
+        let scalarization = state.scalarization(atStep: step)
+        do throws(ValidationError) {
+            guard !rewards.isEmpty else {
+                throw ValidationError(code: .empty, field: "rewards", message: "rewards: the batch has no responses")
+            }
+            var weighted = rewards
+            if self.config.normalization == .group {
+                guard let groupIDs else {
+                    throw ValidationError(
+                        code: .empty, field: "group_ids",
+                        message: "group_ids: run '\(self.config.runID)' normalises within groups; every response "
+                            + "needs a group id")
+                }
+                weighted = try Scalarization.groupNormalized(
+                    rewards, groupIDs: groupIDs, epsilon: self.config.normalizationEpsilon)
+            }
+            let output = try Scalarization.scalarize(
+                weighted, weights: scalarization.weights, multiplier: scalarization.metaReward)
+            let summary = try ScalarizeSummary(
+                step: step, count: rewards.count, objectiveMeans: columnMeans(rewards),
+                meanScalarized: mean(output), weights: scalarization.weights.values,
+                metaReward: scalarization.metaReward)
+            return ScalarizeResult(rewards: output, scalarization: scalarization, summary: summary)
+        } catch {
+            throw PolicyError(.invalidArgument, wrapping: error)
+        }
+    }
+
+    /// Records a Scalarize summary: only ``RunState/scalarizedThroughStep`` and
+    /// ``RunState/latestScalarizeSummary`` change. Never refused for its step.
+    func recordScalarizeSummary(_ summary: ScalarizeSummary, in state: inout RunState) throws(PolicyError) {
+        let k = self.config.dimension
+        guard summary.objectiveMeans.count == k else {
+            let error = ValidationError(
+                code: .dimensionMismatch, field: "objective_means",
+                message: "objective_means: has \(summary.objectiveMeans.count) values but run "
+                    + "'\(self.config.runID)' has K = \(k)")
+            throw PolicyError(.invalidArgument, wrapping: error)
+        }
+        if summary.step >= (state.scalarizedThroughStep ?? Int.min) {
+            state.scalarizedThroughStep = summary.step
+            state.latestScalarizeSummary = summary
+        }
+    }
+}
+
+/// The mean of each column (``mean(_:)`` of the column).
+private func columnMeans(_ matrix: ObjectiveMatrix) -> [Double] {
+    (0..<matrix.dimension).map { j in mean((0..<matrix.count).lazy.map { matrix[$0, j] }) }
+}
+
+/// `Σ x / n`; when the sum overflows (finite values near ±1.8e308), the running mean
+/// `m ← m + (x − m)/i` instead, which stays finite.
+private func mean(_ values: some Collection<Double>) -> Double {
+    let n = Double(values.count)
+    let sum = values.reduce(0, +)
+    if sum.isFinite { return sum / n }
+    var result = 0.0
+    for (i, value) in values.enumerated() { result += (value - result) / Double(i + 1) }
+    return result
+}
