@@ -22,6 +22,9 @@ let package = Package(
         .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.4.3"),
         .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
     ],
     targets: [
         .target(
@@ -29,6 +32,25 @@ let package = Package(
             swiftSettings: optimizedInEveryConfiguration
         ),
         .target(name: "RewardWeightingPolicy", dependencies: ["RewardWeightingCore"]),
+        // Runs and their event logs in SQLite (GRDB, WAL); transport-free.
+        .target(
+            name: "RewardWeightingStore",
+            dependencies: [
+                "RewardWeightingPolicy",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // RunCoordinator: per-run serialisation, idempotency, watch streams; transport-free.
+        .target(
+            name: "RewardWeightingService",
+            dependencies: [
+                "RewardWeightingCore",
+                "RewardWeightingPolicy",
+                "RewardWeightingStore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The API contract's generated code (Protos/ → Scripts/generate-protos.sh → Generated/, committed).
         .target(
             name: "RewardWeightingAPI",
@@ -51,6 +73,20 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "RewardWeightingPolicyTests", dependencies: ["RewardWeightingPolicy"]),
+        .testTarget(
+            name: "RewardWeightingStoreTests",
+            dependencies: [
+                "RewardWeightingCore", "RewardWeightingPolicy", "RewardWeightingStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .testTarget(
+            name: "RewardWeightingServiceTests",
+            dependencies: [
+                "RewardWeightingCore", "RewardWeightingPolicy", "RewardWeightingStore", "RewardWeightingService",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "RewardWeightingAPITests", dependencies: ["RewardWeightingAPI"]),
         .testTarget(
             name: "rwctlTests",

@@ -1,0 +1,265 @@
+import Foundation
+import Logging
+import RewardWeightingCore
+import RewardWeightingPolicy
+import RewardWeightingStore
+
+/// One run, live: its policy, its last committed snapshot, and its watchers.
+///
+/// Every mutation runs under the actor's **serialisation lock** (``serialized(_:)``), from the idempotency
+/// look-up to the store's commit, because an actor alone is reentrant at each `await` and two reports of the
+/// same step could otherwise both pass the look-up. Different runs have different actors and proceed in
+/// parallel.
+///
+/// A mutation: look up the stored event of the same (kind, step) — an identical payload returns its stored
+/// decision and changes nothing —, else apply the policy to the snapshot (a refused report changes nothing),
+/// persist event + decision + new snapshot in one store transaction, and only then adopt the new snapshot,
+/// publish to the watchers and reply (durable before acknowledged). When the store reports that the run changed
+/// under it (another process wrote it), the actor reloads the run and starts over, at most
+/// ``maximumAttempts`` times.
+actor RunActor {
+    /// How many times a mutation is tried against a run that other writers keep changing.
+    static let maximumAttempts = 3
+
+    let runID: String
+    private let policy: WeightingPolicy
+    private let store: any RunStore
+    private let logger: Logger
+    private let watchers: EventBroadcaster
+    /// The last committed state of the run.
+    private(set) var snapshot: RunSnapshot
+
+    private var isBusy = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(snapshot: RunSnapshot, store: any RunStore, logger: Logger, watchBufferLimit: Int) {
+        self.runID = snapshot.runID
+        self.policy = WeightingPolicy(config: snapshot.config)
+        self.snapshot = snapshot
+        self.store = store
+        var logger = logger
+        logger[metadataKey: "run_id"] = "\(snapshot.runID)"
+        self.logger = logger
+        self.watchers = EventBroadcaster(runID: snapshot.runID, liveBufferLimit: watchBufferLimit)
+    }
+
+    // MARK: - Operations
+
+    /// Applies a gradient or checkpoint report, or returns the stored decision of an identical earlier one.
+    func report(_ event: RunEvent) async throws(ServiceError) -> Decision {
+        try await self.serialized { () async throws(ServiceError) -> Decision in
+            try await self.retryingStaleWrites { () async throws(ServiceError) -> Decision in
+                if let stored = try await self.storedRetry(of: event) {
+                    self.logger.debug(
+                        "retry answered from the log",
+                        metadata: ["kind": "\(event.kind.rawValue)", "step": "\(event.step)"])
+                    return stored.decision
+                }
+                try self.checkActive()
+                return try await self.apply(event).decision
+            }
+        }
+    }
+
+    /// Scalarize: a pure read of the weights and `r_pareto`; unless `validation`, the call's summary is recorded
+    /// (once: an identical retry records nothing more).
+    func scalarize(
+        step: Int, rewards: ObjectiveMatrix, groupIDs: [Int]?, validation: Bool
+    ) async throws(ServiceError) -> ScalarizeResult {
+        if validation {
+            return try self.computeScalarization(step: step, rewards: rewards, groupIDs: groupIDs)
+        }
+        return try await self.serialized { () async throws(ServiceError) -> ScalarizeResult in
+            try await self.retryingStaleWrites { () async throws(ServiceError) -> ScalarizeResult in
+                try self.checkActive()
+                let result = try self.computeScalarization(step: step, rewards: rewards, groupIDs: groupIDs)
+                let event = RunEvent.scalarizeSummary(result.summary)
+                if try await self.storedRetry(of: event) == nil {
+                    _ = try await self.apply(event)
+                }
+                return result
+            }
+        }
+    }
+
+    /// Rewinds the run to `fromStep` (`ResumeRun`): the state becomes the replay of the non-superseded events
+    /// with step `≤ fromStep`, and the later ones are marked superseded. Nothing to supersede: nothing changes.
+    func resume(fromStep: Int) async throws(ServiceError) -> RunSnapshot {
+        try await self.serialized { () async throws(ServiceError) -> RunSnapshot in
+            try await self.retryingStaleWrites { () async throws(ServiceError) -> RunSnapshot in
+                try self.checkActive()
+                let active = try await self.mappingStoreErrors { () async throws(RunStoreError) in
+                    try await self.store.events(runID: self.runID, fromSequence: 1, limit: nil)
+                }
+                .filter { !$0.isSuperseded }
+                guard active.contains(where: { $0.step > fromStep }) else { return self.snapshot }
+                let events = active.map(\.event)
+                let state: RunState
+                do throws(PolicyError) {
+                    state = try self.policy.resume(events, fromStep: fromStep)
+                } catch {
+                    throw ServiceError(error)
+                }
+                let superseded = try await self.mappingStoreErrors { () async throws(RunStoreError) in
+                    try await self.store.resume(
+                        runID: self.runID, fromStep: fromStep, state: state, expectedVersion: self.snapshot.version)
+                }
+                try await self.reload()
+                self.logger.info(
+                    "run resumed", metadata: ["from_step": "\(fromStep)", "superseded_events": "\(superseded)"])
+                return self.snapshot
+            }
+        }
+    }
+
+    /// Archives the run and ends its watch streams.
+    func archive() async throws(ServiceError) -> RunSnapshot {
+        try await self.serialized { () async throws(ServiceError) -> RunSnapshot in
+            let wasActive = self.snapshot.status == .active
+            self.snapshot = try await self.mappingStoreErrors { () async throws(RunStoreError) in
+                try await self.store.archiveRun(self.runID)
+            }
+            self.watchers.finishAll()
+            if wasActive { self.logger.info("run archived") }
+            return self.snapshot
+        }
+    }
+
+    /// The run's events from `fromSequence` on, then — until the stream is cancelled, the run archived or the
+    /// service shut down — every event it applies, in log order. Taken under the lock, so that no event falls
+    /// between the stored ones and the live ones.
+    func watch(fromSequence: Int) async throws(ServiceError) -> EventBroadcaster.Stream {
+        try await self.serialized { () async throws(ServiceError) -> EventBroadcaster.Stream in
+            let backlog = try await self.mappingStoreErrors { () async throws(RunStoreError) in
+                try await self.store.events(runID: self.runID, fromSequence: fromSequence, limit: nil)
+            }
+            return self.watchers.subscribe(backlog: backlog, finished: self.snapshot.status == .archived)
+        }
+    }
+
+    /// Ends every watch stream of the run (shutdown).
+    func finishWatchers() {
+        self.watchers.finishAll()
+    }
+
+    /// How many watch streams are open.
+    var watcherCount: Int { self.watchers.count }
+
+    // MARK: - Steps of a mutation
+
+    /// The stored event that `event` repeats: same kind and step, equal payload, not superseded. A report whose
+    /// step is after the last applied step of its kind cannot repeat one (the state is the fold of the
+    /// non-superseded events), so only reports at or below it cost a look-up.
+    private func storedRetry(of event: RunEvent) async throws(ServiceError) -> StoredEvent? {
+        guard let last = self.snapshot.state.lastAppliedStep(of: event.kind), event.step <= last else { return nil }
+        let candidates = try await self.mappingStoreErrors { () async throws(RunStoreError) in
+            try await self.store.activeEvents(runID: self.runID, kind: event.kind, step: event.step)
+        }
+        // A different payload falls through to the policy, which refuses it: `duplicateStep` (ALREADY_EXISTS)
+        // at the last step, `stepOutOfOrder` (FAILED_PRECONDITION) below it.
+        return candidates.first { $0.event == event }
+    }
+
+    /// Applies `event` with the policy, persists it with its decision and the new snapshot, adopts the snapshot
+    /// and publishes the event.
+    private func apply(_ event: RunEvent) async throws(ServiceError) -> StoredEvent {
+        let next: (state: RunState, decision: Decision)
+        do {
+            next = try self.policy.apply(event, to: self.snapshot.state)
+        } catch {
+            throw ServiceError(error)
+        }
+        let current = self.snapshot
+        let stored = try await self.mappingStoreErrors { () async throws(RunStoreError) in
+            try await self.store.appendEvent(
+                event, decision: next.decision, state: next.state, runID: self.runID,
+                expectedVersion: current.version)
+        }
+        self.snapshot = RunSnapshot(
+            config: current.config, state: next.state, version: current.version + 1, status: current.status,
+            eventCount: stored.sequence, supersededEventCount: current.supersededEventCount,
+            createdAt: current.createdAt, updatedAt: stored.createdAt)
+        self.watchers.publish(stored)
+        self.logger.debug(
+            "event applied",
+            metadata: [
+                "kind": "\(event.kind.rawValue)", "step": "\(event.step)", "sequence": "\(stored.sequence)",
+            ])
+        return stored
+    }
+
+    private func computeScalarization(
+        step: Int, rewards: ObjectiveMatrix, groupIDs: [Int]?
+    ) throws(ServiceError) -> ScalarizeResult {
+        do {
+            return try self.policy.scalarize(rewards, groupIDs: groupIDs, atStep: step, in: self.snapshot.state)
+        } catch {
+            throw ServiceError(error)
+        }
+    }
+
+    private func checkActive() throws(ServiceError) {
+        guard self.snapshot.status == .active else {
+            throw ServiceError(
+                code: .failedPrecondition, field: "run_id",
+                message: "run_id: run '\(self.runID)' is archived; it takes no more reports")
+        }
+    }
+
+    private func reload() async throws(ServiceError) {
+        self.snapshot = try await self.mappingStoreErrors { () async throws(RunStoreError) in
+            try await self.store.loadRun(self.runID)
+        }
+    }
+
+    // MARK: - Serialisation and retries
+
+    /// Runs `body` when no other serialised body of this actor is running, in arrival order. The lock is held
+    /// across `body`'s suspension points, which is what the actor alone does not give.
+    private func serialized<T: Sendable>(
+        _ body: () async throws(ServiceError) -> T
+    ) async throws(ServiceError) -> T {
+        if self.isBusy {
+            await withCheckedContinuation { self.waiting.append($0) }
+        } else {
+            self.isBusy = true
+        }
+        defer {
+            // Hand the lock to the next waiter directly, or release it.
+            if self.waiting.isEmpty {
+                self.isBusy = false
+            } else {
+                self.waiting.removeFirst().resume()
+            }
+        }
+        return try await body()
+    }
+
+    /// Runs `body`; when the store says the run changed under it, reloads the run and runs `body` again.
+    private func retryingStaleWrites<T: Sendable>(
+        _ body: () async throws(ServiceError) -> T
+    ) async throws(ServiceError) -> T {
+        var attempt = 1
+        while true {
+            do throws(ServiceError) {
+                return try await body()
+            } catch {
+                guard error.isStaleWrite, attempt < Self.maximumAttempts else { throw error }
+                self.logger.warning(
+                    "the run changed under a write; reloading it", metadata: ["attempt": "\(attempt)"])
+                attempt += 1
+                try await self.reload()
+            }
+        }
+    }
+
+    private func mappingStoreErrors<T: Sendable>(
+        _ body: () async throws(RunStoreError) -> T
+    ) async throws(ServiceError) -> T {
+        do {
+            return try await body()
+        } catch {
+            throw ServiceError(error)
+        }
+    }
+}

@@ -1,0 +1,239 @@
+import Foundation
+import Logging
+import RewardWeightingCore
+import RewardWeightingPolicy
+import RewardWeightingStore
+
+/// The layer between the transports and the policy (design §2: transport → validation → **RunCoordinator** →
+/// policy → store → reply). Transports hand it validated core values and map its ``ServiceError``s to their
+/// statuses; it knows nothing of gRPC or HTTP.
+///
+/// **Per-run serialisation.** Each active run has one actor, created lazily from the store and cached: the
+/// mutations of a run happen one at a time, in arrival order, while different runs proceed in parallel.
+///
+/// **Idempotency.** Every mutating call names a (run, kind, step). A retry with the same payload returns the
+/// stored reply and changes nothing; a different payload for the run's last applied step of that kind is
+/// ``ServiceError/Code/alreadyExists``; a step below it is ``ServiceError/Code/failedPrecondition`` (resume the
+/// run first). A new report is applied by the policy and stored — event, decision and new snapshot in one
+/// transaction — before the reply is returned. A call that fails changes nothing.
+///
+/// **Several processes** (replicas sharing a database) are safe: a write that finds the run changed reloads it
+/// and starts over, so a step is never applied twice. Watch streams only see the events applied by this
+/// process, and reads (``getRun(_:)``, ``listRuns(pageSize:pageToken:order:)``, ``events(runID:fromSequence:limit:)``)
+/// go to the store.
+public struct RunCoordinator: Sendable {
+    /// The page size of ``listRuns(pageSize:pageToken:order:)`` when 0 is asked.
+    public static let defaultPageSize = 50
+    /// The largest page size of ``listRuns(pageSize:pageToken:order:)``; larger requests get this many.
+    public static let maximumPageSize = 1000
+    /// How many live events a watcher may leave unread before its stream ends with
+    /// ``ServiceError/Code/resourceExhausted``.
+    public static let defaultWatchBufferLimit = 1024
+
+    private let store: any RunStore
+    private let logger: Logger
+    private let registry: RunRegistry
+
+    /// Creates a coordinator over a store.
+    /// - Parameters:
+    ///   - watchBufferLimit: how many live events a watcher may leave unread (see ``defaultWatchBufferLimit``).
+    public init(store: any RunStore, logger: Logger, watchBufferLimit: Int = RunCoordinator.defaultWatchBufferLimit) {
+        self.store = store
+        self.logger = logger
+        self.registry = RunRegistry(store: store, logger: logger, watchBufferLimit: max(1, watchBufferLimit))
+    }
+
+    // MARK: - Runs
+
+    /// `CreateRun`, idempotent by run id.
+    /// - Returns: the run, and whether this call created it (`false`: a run with the same config existed).
+    /// - Throws: ``ServiceError/Code/alreadyExists`` (field `run_id`) when the run exists with another config.
+    public func createRun(_ config: RunConfig) async throws(ServiceError) -> (run: RunSnapshot, created: Bool) {
+        let initialState = WeightingPolicy(config: config).initialState
+        do {
+            let snapshot = try await self.store.createRun(config, initialState: initialState)
+            await self.registry.adopt(snapshot)
+            self.logger.info(
+                "run created", metadata: ["run_id": "\(config.runID)", "method": "\(config.method.name.rawValue)"])
+            return (snapshot, true)
+        } catch let error where error.code == .alreadyExists {
+            let existing = try await self.getRun(config.runID)
+            guard existing.config == config else {
+                throw ServiceError(
+                    code: .alreadyExists, field: "run_id",
+                    message: "run_id: run '\(config.runID)' exists already with a different config",
+                    cause: error)
+            }
+            return (existing, false)
+        } catch {
+            throw ServiceError(error)
+        }
+    }
+
+    /// `GetRun`: the run as stored.
+    /// - Throws: ``ServiceError/Code/notFound`` (field `run_id`).
+    public func getRun(_ runID: String) async throws(ServiceError) -> RunSnapshot {
+        do {
+            return try await self.store.loadRun(runID)
+        } catch {
+            throw ServiceError(error)
+        }
+    }
+
+    /// `ListRuns`, archived runs included.
+    /// - Parameters:
+    ///   - pageSize: 0 for ``defaultPageSize``; above ``maximumPageSize``, that many.
+    ///   - pageToken: `nil` or empty for the first page, else the previous page's ``RunPage/nextPageToken``.
+    /// - Throws: ``ServiceError/Code/invalidArgument`` for a negative `page_size` or a foreign `page_token`.
+    public func listRuns(
+        pageSize: Int, pageToken: String?, order: RunListOrder = .runID
+    ) async throws(ServiceError) -> RunPage {
+        guard pageSize >= 0 else {
+            throw ServiceError(
+                code: .invalidArgument, field: "page_size",
+                message: "page_size: is \(pageSize); it must not be negative")
+        }
+        let size = pageSize == 0 ? Self.defaultPageSize : min(pageSize, Self.maximumPageSize)
+        let token = pageToken.flatMap { $0.isEmpty ? nil : $0 }
+        do {
+            return try await self.store.listRuns(pageSize: size, pageToken: token, order: order)
+        } catch {
+            throw ServiceError(error)
+        }
+    }
+
+    /// `ArchiveRun`: the run stays readable and refuses every later mutation; its watch streams end. Archiving
+    /// an archived run changes nothing.
+    /// - Throws: ``ServiceError/Code/notFound``.
+    public func archive(runID: String) async throws(ServiceError) -> RunSnapshot {
+        let run = try await self.registry.actor(for: runID)
+        let snapshot = try await run.archive()
+        await self.registry.evict(runID, ifItIs: run)
+        return snapshot
+    }
+
+    // MARK: - Trainer calls
+
+    /// `Scalarize`: the rewards of `step` weighted with the run's weights and `r_pareto` for that step
+    /// (``WeightingPolicy/scalarize(_:groupIDs:atStep:in:)``). Never changes the weights. Unless `validation`,
+    /// the call's ``ScalarizeSummary`` is recorded in the log for dashboards (an identical retry records
+    /// nothing more; a step may have several different summaries).
+    /// - Throws: ``ServiceError/Code/invalidArgument`` (`step`, `rewards`, `group_ids`);
+    ///   ``ServiceError/Code/failedPrecondition`` for an archived run (unless `validation`);
+    ///   ``ServiceError/Code/notFound``.
+    public func scalarize(
+        runID: String, step: Int, rewards: ObjectiveMatrix, groupIDs: [Int]?, validation: Bool
+    ) async throws(ServiceError) -> ScalarizeResult {
+        let run = try await self.registry.actor(for: runID)
+        return try await run.scalarize(step: step, rewards: rewards, groupIDs: groupIDs, validation: validation)
+    }
+
+    /// `ReportGradients`: applies a gradient report (see ``WeightingPolicy``), or returns the stored decision of
+    /// an identical earlier report.
+    /// - Throws: ``ServiceError/Code/invalidArgument`` (wrong K, an update that overflows);
+    ///   ``ServiceError/Code/failedPrecondition`` (not a gradient run, a step below the last applied one, an
+    ///   archived run); ``ServiceError/Code/alreadyExists`` (the last applied step with a different payload);
+    ///   ``ServiceError/Code/notFound``.
+    public func reportGradients(runID: String, report: GradientReport) async throws(ServiceError) -> GradientDecision {
+        let run = try await self.registry.actor(for: runID)
+        let decision = try await run.report(.gradients(report))
+        guard case .gradients(let gradients) = decision else {
+            throw Self.mismatchedDecision(decision, runID: runID, expected: .gradients)
+        }
+        return gradients
+    }
+
+    /// `ReportCheckpoint`: applies a checkpoint report (see ``WeightingPolicy``), or returns the stored decision
+    /// of an identical earlier report.
+    /// - Throws: as ``reportGradients(runID:report:)``, without the method restriction (every method takes
+    ///   checkpoints).
+    public func reportCheckpoint(
+        runID: String, report: CheckpointReport
+    ) async throws(ServiceError) -> CheckpointDecision {
+        let run = try await self.registry.actor(for: runID)
+        let decision = try await run.report(.checkpoint(report))
+        guard case .checkpoint(let checkpoint) = decision else {
+            throw Self.mismatchedDecision(decision, runID: runID, expected: .checkpoint)
+        }
+        return checkpoint
+    }
+
+    /// `ResumeRun`: after a trainer restarted from its checkpoint of `fromStep`, rewinds the run to the replay
+    /// of its events with step `≤ fromStep` (``WeightingPolicy/resume(_:fromStep:)``); the later events stay in
+    /// the log, marked superseded, and the trainer reports `fromStep + 1` next. Resuming from a step at or after
+    /// every event changes nothing.
+    /// - Throws: ``ServiceError/Code/invalidArgument`` (field `from_step`) for a negative step;
+    ///   ``ServiceError/Code/failedPrecondition`` for an archived run; ``ServiceError/Code/notFound``.
+    public func resume(runID: String, fromStep: Int) async throws(ServiceError) -> RunSnapshot {
+        guard fromStep >= 0 else {
+            throw ServiceError(
+                code: .invalidArgument, field: "from_step",
+                message: "from_step: is \(fromStep); it must be at least 0")
+        }
+        let run = try await self.registry.actor(for: runID)
+        return try await run.resume(fromStep: fromStep)
+    }
+
+    // MARK: - History
+
+    /// The run's log from sequence number `fromSequence` on (0 and 1 both mean the start), superseded events
+    /// included and flagged.
+    /// - Parameters:
+    ///   - limit: the most events to return, `≥ 1`, or `nil` for all.
+    /// - Throws: ``ServiceError/Code/invalidArgument`` (`from_sequence`, `limit`); ``ServiceError/Code/notFound``.
+    public func events(runID: String, fromSequence: Int = 1, limit: Int? = nil) async throws(ServiceError)
+        -> [StoredEvent]
+    {
+        try Self.checkSequence(fromSequence)
+        if let limit, limit < 1 {
+            throw ServiceError(
+                code: .invalidArgument, field: "limit", message: "limit: is \(limit); it must be at least 1")
+        }
+        do {
+            return try await self.store.events(runID: runID, fromSequence: fromSequence, limit: limit)
+        } catch {
+            throw ServiceError(error)
+        }
+    }
+
+    /// `WatchRun`: the stored events from `fromSequence` on (superseded ones flagged), then every event the run
+    /// applies, as it is committed, in log order. The stream ends when the caller stops iterating (cancellation
+    /// unregisters it), when the run is archived, or at ``finishWatches()``; it ends with
+    /// ``ServiceError/Code/resourceExhausted`` when the caller falls more than the watch buffer limit behind
+    /// (watch again from the next sequence number). Resumes are not streamed: a watcher sees later events
+    /// flagged superseded only when it reads the log again.
+    /// - Throws: ``ServiceError/Code/invalidArgument`` (`from_sequence`); ``ServiceError/Code/notFound``.
+    public func watch(
+        runID: String, fromSequence: Int = 1
+    ) async throws(ServiceError) -> AsyncThrowingStream<StoredEvent, any Error> {
+        try Self.checkSequence(fromSequence)
+        let run = try await self.registry.actor(for: runID)
+        return try await run.watch(fromSequence: fromSequence)
+    }
+
+    /// Ends every open watch stream normally, e.g. at graceful shutdown, so that server-streaming calls return.
+    public func finishWatches() async {
+        for run in await self.registry.cached {
+            await run.finishWatchers()
+        }
+    }
+
+    // MARK: - Helpers
+
+    private static func checkSequence(_ fromSequence: Int) throws(ServiceError) {
+        guard fromSequence >= 0 else {
+            throw ServiceError(
+                code: .invalidArgument, field: "from_sequence",
+                message: "from_sequence: is \(fromSequence); it must be at least 0")
+        }
+    }
+
+    private static func mismatchedDecision(
+        _ decision: Decision, runID: String, expected: RunEvent.Kind
+    ) -> ServiceError {
+        ServiceError(
+            code: .internal, field: "decision",
+            message: "decision: run '\(runID)' answered a \(expected.rawValue) report with a "
+                + "\(decision.kind.rawValue) decision")
+    }
+}

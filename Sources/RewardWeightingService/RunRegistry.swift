@@ -1,0 +1,56 @@
+import Logging
+import RewardWeightingStore
+
+/// The ``RunActor`` of every active run this process has touched, created lazily from the store and cached,
+/// so that all requests for a run meet the same actor.
+///
+/// Archived runs are not cached: their actors only refuse mutations and replay stored events, so one is made
+/// per request and dropped.
+actor RunRegistry {
+    private let store: any RunStore
+    private let logger: Logger
+    private let watchBufferLimit: Int
+    private var runs: [String: RunActor] = [:]
+
+    init(store: any RunStore, logger: Logger, watchBufferLimit: Int) {
+        self.store = store
+        self.logger = logger
+        self.watchBufferLimit = watchBufferLimit
+    }
+
+    /// The actor of `runID`, loading the run on first use.
+    /// - Throws: ``ServiceError/Code/notFound`` (field `run_id`) for an unknown run; store failures.
+    func actor(for runID: String) async throws(ServiceError) -> RunActor {
+        if let run = self.runs[runID] { return run }
+        let snapshot: RunSnapshot
+        do {
+            snapshot = try await self.store.loadRun(runID)
+        } catch {
+            throw ServiceError(error)
+        }
+        // Another request may have loaded it while this one was suspended: keep the first actor.
+        if let run = self.runs[runID] { return run }
+        let run = RunActor(
+            snapshot: snapshot, store: self.store, logger: self.logger, watchBufferLimit: self.watchBufferLimit)
+        if snapshot.status == .active {
+            self.runs[runID] = run
+            self.logger.debug("run loaded", metadata: ["run_id": "\(runID)", "version": "\(snapshot.version)"])
+        }
+        return run
+    }
+
+    /// Caches the actor of a run that was just created, unless a request already loaded it.
+    func adopt(_ snapshot: RunSnapshot) {
+        guard self.runs[snapshot.runID] == nil, snapshot.status == .active else { return }
+        self.runs[snapshot.runID] = RunActor(
+            snapshot: snapshot, store: self.store, logger: self.logger, watchBufferLimit: self.watchBufferLimit)
+    }
+
+    /// Drops the cached actor of `runID` if it is `run` (after archiving).
+    func evict(_ runID: String, ifItIs run: RunActor) {
+        if self.runs[runID] === run { self.runs[runID] = nil }
+    }
+
+    /// The cached actors.
+    var cached: [RunActor] { Array(self.runs.values) }
+}

@@ -1,0 +1,7 @@
+/// The order of ``RunStore/listRuns(pageSize:pageToken:order:)``.
+public enum RunListOrder: String, CaseIterable, Hashable, Sendable {
+    /// By run id, ascending (byte order of the UTF-8 id).
+    case runID = "run_id"
+    /// By creation, oldest first.
+    case creation
+}

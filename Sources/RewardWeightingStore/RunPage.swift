@@ -1,0 +1,14 @@
+/// One page of ``RunStore/listRuns(pageSize:pageToken:order:)``.
+public struct RunPage: Hashable, Sendable {
+    /// The runs of the page, in the requested order.
+    public let runs: [RunSnapshot]
+    /// The token of the next page, or `nil` when this is the last one. Opaque: pass it back unchanged, with the
+    /// same order.
+    public let nextPageToken: String?
+
+    /// Creates a page.
+    public init(runs: [RunSnapshot], nextPageToken: String?) {
+        self.runs = runs
+        self.nextPageToken = nextPageToken
+    }
+}

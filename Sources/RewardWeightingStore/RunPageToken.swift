@@ -1,0 +1,42 @@
+import Foundation
+
+/// The position a ``RunPage/nextPageToken`` stands for: the order and the key of the last run returned (the
+/// run id, or the row's insertion rank for ``RunListOrder/creation``). Sent to clients as base64url JSON;
+/// opaque to them.
+struct RunPageToken: Codable, Hashable, Sendable {
+    var order: String
+    var after: String
+
+    /// The token as text.
+    var encoded: String {
+        let json = (try? CanonicalJSON.encode(self)) ?? "{}"
+        return Data(json.utf8).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    init(order: RunListOrder, after: String) {
+        self.order = order.rawValue
+        self.after = after
+    }
+
+    /// Parses a token issued for `order`.
+    init(parsing text: String, order: RunListOrder) throws(RunStoreError) {
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        guard let data = Data(base64Encoded: base64),
+            let token = try? JSONDecoder().decode(RunPageToken.self, from: data)
+        else {
+            throw RunStoreError(
+                code: .invalidArgument, field: "page_token",
+                message: "page_token: '\(text)' is not a token returned by ListRuns")
+        }
+        guard token.order == order.rawValue else {
+            throw RunStoreError(
+                code: .invalidArgument, field: "page_token",
+                message: "page_token: was issued for order '\(token.order)', not '\(order.rawValue)'")
+        }
+        self = token
+    }
+}

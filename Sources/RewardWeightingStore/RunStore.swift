@@ -1,0 +1,74 @@
+import RewardWeightingPolicy
+
+/// Where runs and their event logs live: a `runs` row per run holding its configuration and current state
+/// snapshot, and an append-only `run_events` log. Replaying a run's non-superseded events from its config
+/// reproduces its snapshot bit for bit.
+///
+/// A store only maps values to rows: it applies no policy. The caller (the service's `RunCoordinator`)
+/// computes the new state with ``WeightingPolicy`` and hands the store the event, the decision and the new
+/// snapshot together; the store writes them in **one transaction**, guarded by the run's ``RunSnapshot/version``
+/// (optimistic concurrency: a write names the version it read, and fails with ``RunStoreError/Code/conflict``
+/// if another writer got there first). A failed write changes nothing.
+///
+/// Every method throws ``RunStoreError``; an unknown run is ``RunStoreError/Code/notFound`` (field `run_id`).
+public protocol RunStore: Sendable {
+    /// Creates a run at ``RunSnapshot/version`` 1 with no events.
+    /// - Parameters:
+    ///   - initialState: the state before any event (``WeightingPolicy/initialState``).
+    /// - Throws: ``RunStoreError/Code/alreadyExists`` when a run with the config's id exists (whatever its
+    ///   config: comparing them is the caller's business).
+    func createRun(_ config: RunConfig, initialState: RunState) async throws(RunStoreError) -> RunSnapshot
+
+    /// Loads a run: config, state snapshot, version, status and event counts.
+    /// - Throws: ``RunStoreError/Code/notFound``; ``RunStoreError/Code/corrupt`` for a row that does not decode.
+    func loadRun(_ runID: String) async throws(RunStoreError) -> RunSnapshot
+
+    /// Lists runs, archived ones included, a page at a time.
+    /// - Parameters:
+    ///   - pageSize: the most runs to return, `≥ 1`.
+    ///   - pageToken: `nil` for the first page, else a ``RunPage/nextPageToken`` of the same order.
+    /// - Throws: ``RunStoreError/Code/invalidArgument`` for a page size below 1 (field `page_size`) or a token
+    ///   that this store did not issue for this order (field `page_token`).
+    func listRuns(pageSize: Int, pageToken: String?, order: RunListOrder) async throws(RunStoreError) -> RunPage
+
+    /// Appends an applied event with its decision and the run's new state, and increments the version, in one
+    /// transaction. The event gets the next sequence number.
+    /// - Parameters:
+    ///   - state: the state after the event (the snapshot to store).
+    ///   - expectedVersion: the version the state was computed from; the new version is `expectedVersion + 1`.
+    /// - Returns: the stored event.
+    /// - Throws: ``RunStoreError/Code/notFound``; ``RunStoreError/Code/conflict`` when the run's version is not
+    ///   `expectedVersion`; ``RunStoreError/Code/alreadyExists`` when a non-superseded event of the same kind
+    ///   and step is stored (Scalarize summaries excepted: a step may have several). Nothing is written then.
+    func appendEvent(
+        _ event: RunEvent, decision: Decision, state: RunState, runID: String, expectedVersion: Int
+    ) async throws(RunStoreError) -> StoredEvent
+
+    /// The non-superseded events of a kind at a step, in log order: at most one for gradient and checkpoint
+    /// reports, any number of Scalarize summaries.
+    /// - Throws: ``RunStoreError/Code/notFound``.
+    func activeEvents(runID: String, kind: RunEvent.Kind, step: Int) async throws(RunStoreError) -> [StoredEvent]
+
+    /// The run's events with a sequence number `≥ fromSequence`, in log order, superseded ones included (and
+    /// flagged).
+    /// - Parameters:
+    ///   - limit: the most events to return, or `nil` for all.
+    /// - Throws: ``RunStoreError/Code/notFound``.
+    func events(runID: String, fromSequence: Int, limit: Int?) async throws(RunStoreError) -> [StoredEvent]
+
+    /// Rewinds a run (`ResumeRun`): marks its non-superseded events with a step `> fromStep` superseded (they
+    /// stay in the log, readable) and stores the rewound state, incrementing the version, in one transaction.
+    /// - Parameters:
+    ///   - state: the replay of the events with step `≤ fromStep` (``WeightingPolicy/resume(_:fromStep:)``).
+    ///   - expectedVersion: the version `state` was computed from.
+    /// - Returns: how many events were marked superseded.
+    /// - Throws: ``RunStoreError/Code/notFound``; ``RunStoreError/Code/conflict``.
+    func resume(
+        runID: String, fromStep: Int, state: RunState, expectedVersion: Int
+    ) async throws(RunStoreError) -> Int
+
+    /// Archives a run: it stays readable and refuses mutations. Archiving an archived run changes nothing.
+    /// - Returns: the run as archived.
+    /// - Throws: ``RunStoreError/Code/notFound``.
+    func archiveRun(_ runID: String) async throws(RunStoreError) -> RunSnapshot
+}

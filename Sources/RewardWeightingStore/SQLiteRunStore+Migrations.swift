@@ -1,0 +1,48 @@
+import GRDB
+
+extension SQLiteRunStore {
+    /// The schema's migrations, in order. **Append-only**: a released migration is never edited or removed;
+    /// a schema change is a new migration at the end. Written in plain SQL so that what they create does not
+    /// change with the GRDB version.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: runs and run_events") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE runs (
+                        run_id TEXT NOT NULL PRIMARY KEY,
+                        config TEXT NOT NULL CHECK (json_valid(config)),
+                        state TEXT NOT NULL CHECK (json_valid(state)),
+                        version INTEGER NOT NULL CHECK (version >= 1),
+                        status TEXT NOT NULL CHECK (status IN ('active', 'archived')),
+                        created_at TEXT NOT NULL,
+                        updated_at TEXT NOT NULL
+                    );
+                    CREATE TABLE run_events (
+                        run_id TEXT NOT NULL REFERENCES runs(run_id),
+                        seq INTEGER NOT NULL CHECK (seq >= 1),
+                        step INTEGER NOT NULL,
+                        kind TEXT NOT NULL,
+                        payload TEXT NOT NULL CHECK (json_valid(payload)),
+                        decision TEXT NOT NULL CHECK (json_valid(decision)),
+                        request_digest TEXT NOT NULL,
+                        superseded INTEGER NOT NULL DEFAULT 0 CHECK (superseded IN (0, 1)),
+                        created_at TEXT NOT NULL,
+                        PRIMARY KEY (run_id, seq)
+                    );
+                    -- Idempotency: one applied report per (run, kind, step). Superseded events (a resume) and
+                    -- Scalarize summaries (several per step are allowed) are exempt.
+                    CREATE UNIQUE INDEX run_events_applied_step ON run_events (run_id, kind, step)
+                        WHERE superseded = 0 AND kind != 'scalarize_summary';
+                    -- Retry look-ups by (run, kind, step), Scalarize summaries included.
+                    CREATE INDEX run_events_by_step ON run_events (run_id, kind, step);
+                    -- Counting superseded events without scanning the log.
+                    CREATE INDEX run_events_superseded ON run_events (run_id) WHERE superseded = 1;
+                    """)
+        }
+        return migrator
+    }
+
+    /// The names of the schema's migrations, in order.
+    public static var migrationNames: [String] { Self.migrator.migrations }
+}

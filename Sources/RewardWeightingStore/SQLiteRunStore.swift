@@ -1,0 +1,373 @@
+import Foundation
+import GRDB
+import RewardWeightingPolicy
+
+/// The embedded ``RunStore``: one SQLite file, opened as a GRDB `DatabasePool` in WAL mode (concurrent reads,
+/// one writer), with the schema created and upgraded by named, append-only migrations.
+///
+/// Schema (migration `v1: runs and run_events`):
+///
+///     runs(run_id TEXT PRIMARY KEY, config TEXT JSON, state TEXT JSON, version INTEGER, status TEXT,
+///          created_at, updated_at)
+///     run_events(run_id, seq INTEGER (per run, 1-based), step, kind, payload TEXT JSON, decision TEXT JSON,
+///                request_digest TEXT, superseded INTEGER 0/1, created_at, PRIMARY KEY (run_id, seq))
+///     UNIQUE (run_id, kind, step) WHERE superseded = 0 AND kind != 'scalarize_summary'
+///
+/// JSON columns hold ``CanonicalJSON`` (sorted keys); timestamps are UTC text with milliseconds (GRDB's `Date`
+/// format), so the file reads well in the `sqlite3` shell.
+///
+/// **Durability.** Every write is one transaction (`write { db in … }`), and the writer connection runs with
+/// `PRAGMA synchronous = FULL`: a write that returned survives a crash of the process *and* of the machine
+/// (WAL's usual `NORMAL` may lose the last transactions on power loss), so a reply is never acknowledged for a
+/// report that could be lost.
+///
+/// Another process may open the same file (e.g. `rwctl` reading while the server writes): busy connections
+/// wait up to 5 s, and the version check keeps writers from overwriting each other.
+public final class SQLiteRunStore: RunStore {
+    /// `./data/rewardweighting.sqlite`, relative to the working directory (design §5).
+    public static let defaultPath = "./data/rewardweighting.sqlite"
+
+    /// The database file.
+    public let path: String
+    private let pool: DatabasePool
+
+    /// Opens (creating if needed) the database at `path` and its directory, and runs pending migrations.
+    /// - Throws: ``RunStoreError/Code/unavailable`` when the file cannot be created or opened, or a migration
+    ///   fails.
+    public init(path: String = SQLiteRunStore.defaultPath) throws(RunStoreError) {
+        do {
+            let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            var configuration = Configuration()
+            configuration.label = "RewardWeightingStore"
+            configuration.busyMode = .timeout(5)
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            // After GRDB's WAL set-up, which chooses NORMAL.
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+            try Self.migrator.migrate(pool)
+            self.pool = pool
+        } catch {
+            throw RunStoreError(mapping: error, runID: nil, operation: "opening '\(path)'")
+        }
+        self.path = path
+    }
+
+    /// Closes the database connections. Every later access fails; call it when no access is in flight.
+    public func close() throws(RunStoreError) {
+        do {
+            try self.pool.close()
+        } catch {
+            throw RunStoreError(mapping: error, runID: nil, operation: "closing '\(self.path)'")
+        }
+    }
+
+    /// The names of the migrations applied to the file, in order.
+    public func appliedMigrations() async throws(RunStoreError) -> [String] {
+        try await self.read(runID: nil, operation: "reading the migrations") { db in
+            try Self.migrator.appliedMigrations(db)
+        }
+    }
+
+    // MARK: - RunStore
+
+    /// Inserts the `runs` row at version 1 (see ``RunStore/createRun(_:initialState:)``).
+    public func createRun(_ config: RunConfig, initialState: RunState) async throws(RunStoreError) -> RunSnapshot {
+        let runID = config.runID
+        let configJSON = try encode(config, runID: runID, column: "config")
+        let stateJSON = try encode(initialState, runID: runID, column: "state")
+        let fetched = try await self.write(runID: runID, operation: "creating run '\(runID)'") { db in
+            let now = Date()
+            let row = RunRow(
+                runID: runID, config: configJSON, state: stateJSON, version: 1, status: RunStatus.active.rawValue,
+                createdAt: now, updatedAt: now)
+            do {
+                try row.insert(db)
+            } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
+                throw RunStoreError(
+                    code: .alreadyExists, field: "run_id", runID: runID,
+                    message: "run_id: a run '\(runID)' exists already", cause: error)
+            }
+            return try Self.fetchRun(db, runID: runID)
+        }
+        return try Self.snapshot(fetched)
+    }
+
+    /// Reads the `runs` row and the event counts (see ``RunStore/loadRun(_:)``).
+    public func loadRun(_ runID: String) async throws(RunStoreError) -> RunSnapshot {
+        let fetched = try await self.read(runID: runID, operation: "loading run '\(runID)'") { db in
+            try Self.fetchRun(db, runID: runID)
+        }
+        return try Self.snapshot(fetched)
+    }
+
+    /// Keyset pagination over `run_id` or `rowid` (see ``RunStore/listRuns(pageSize:pageToken:order:)``).
+    public func listRuns(
+        pageSize: Int, pageToken: String?, order: RunListOrder
+    ) async throws(RunStoreError) -> RunPage {
+        guard pageSize >= 1 else {
+            throw RunStoreError(
+                code: .invalidArgument, field: "page_size", message: "page_size: is \(pageSize); it must be at least 1")
+        }
+        let token = try pageToken.map { text throws(RunStoreError) in try RunPageToken(parsing: text, order: order) }
+        var sql = RunRow.WithCounts.selection
+        var arguments: StatementArguments = []
+        switch order {
+        case .runID:
+            if let token {
+                sql += " WHERE runs.run_id > ?"
+                arguments += [token.after]
+            }
+            sql += " ORDER BY runs.run_id"
+        case .creation:
+            if let token {
+                guard let rank = Int64(token.after) else {
+                    throw RunStoreError(
+                        code: .invalidArgument, field: "page_token",
+                        message: "page_token: '\(pageToken ?? "")' is not a token returned by ListRuns")
+                }
+                sql += " WHERE runs.rowid > ?"
+                arguments += [rank]
+            }
+            sql += " ORDER BY runs.rowid"
+        }
+        sql += " LIMIT ?"
+        // One more than asked: whether there is a next page.
+        arguments += [pageSize + 1]
+        let statement = sql
+        let statementArguments = arguments
+        let fetched = try await self.read(runID: nil, operation: "listing runs") { db in
+            try Row.fetchAll(db, sql: statement, arguments: statementArguments).map { try RunRow.WithCounts(row: $0) }
+        }
+        let page = fetched.prefix(pageSize)
+        var runs: [RunSnapshot] = []
+        runs.reserveCapacity(page.count)
+        for run in page { runs.append(try Self.snapshot(run)) }
+        var nextPageToken: String?
+        if fetched.count > pageSize, let last = page.last {
+            let after = order == .runID ? last.row.runID : String(last.creationRank)
+            nextPageToken = RunPageToken(order: order, after: after).encoded
+        }
+        return RunPage(runs: runs, nextPageToken: nextPageToken)
+    }
+
+    /// Updates the `runs` row at the expected version and inserts the `run_events` row, in one transaction
+    /// (see ``RunStore/appendEvent(_:decision:state:runID:expectedVersion:)``).
+    public func appendEvent(
+        _ event: RunEvent, decision: Decision, state: RunState, runID: String, expectedVersion: Int
+    ) async throws(RunStoreError) -> StoredEvent {
+        let payload = try encode(event, runID: runID, column: "payload")
+        let decisionJSON = try encode(decision, runID: runID, column: "decision")
+        let stateJSON = try encode(state, runID: runID, column: "state")
+        let digest = RequestDigest.of(canonicalJSON: payload)
+        let operation = "appending \(event.kind.rawValue) of step \(event.step) to run '\(runID)'"
+        let (sequence, createdAt) = try await self.write(runID: runID, operation: operation) { db in
+            let now = Date()
+            try Self.storeState(db, runID: runID, state: stateJSON, expectedVersion: expectedVersion, at: now)
+            let sequence = try Int.fetchOne(
+                db, sql: "SELECT COALESCE(MAX(seq), 0) + 1 FROM run_events WHERE run_id = ?", arguments: [runID])!
+            let row = RunEventRow(
+                runID: runID, seq: sequence, step: event.step, kind: event.kind.rawValue, payload: payload,
+                decision: decisionJSON, requestDigest: digest, superseded: false, createdAt: now)
+            do {
+                try row.insert(db)
+            } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+                throw RunStoreError(
+                    code: .alreadyExists, field: "step", runID: runID,
+                    message: "step: run '\(runID)' has \(event.kind.rawValue) of step \(event.step) already",
+                    cause: error)
+            }
+            // The timestamp as stored (milliseconds), so that this event equals the one read back later.
+            let createdAt = try Date.fetchOne(
+                db, sql: "SELECT created_at FROM run_events WHERE run_id = ? AND seq = ?",
+                arguments: [runID, sequence])!
+            return (sequence, createdAt)
+        }
+        return StoredEvent(
+            runID: runID, sequence: sequence, event: event, decision: decision, requestDigest: digest,
+            isSuperseded: false, createdAt: createdAt)
+    }
+
+    /// Reads the non-superseded rows of a (kind, step) (see ``RunStore/activeEvents(runID:kind:step:)``).
+    public func activeEvents(
+        runID: String, kind: RunEvent.Kind, step: Int
+    ) async throws(RunStoreError) -> [StoredEvent] {
+        let operation = "reading \(kind.rawValue) of step \(step) of run '\(runID)'"
+        let rows = try await self.read(runID: runID, operation: operation) { db in
+            let rows = try RunEventRow.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM run_events
+                    WHERE run_id = ? AND kind = ? AND step = ? AND superseded = 0 ORDER BY seq
+                    """,
+                arguments: [runID, kind.rawValue, step])
+            if rows.isEmpty { try Self.checkRunExists(db, runID: runID) }
+            return rows
+        }
+        return try rows.map { row throws(RunStoreError) in try Self.storedEvent(row) }
+    }
+
+    /// Reads the log from a sequence number (see ``RunStore/events(runID:fromSequence:limit:)``).
+    public func events(
+        runID: String, fromSequence: Int, limit: Int?
+    ) async throws(RunStoreError) -> [StoredEvent] {
+        let operation = "reading the events of run '\(runID)'"
+        let rows = try await self.read(runID: runID, operation: operation) { db in
+            let rows = try RunEventRow.fetchAll(
+                db, sql: "SELECT * FROM run_events WHERE run_id = ? AND seq >= ? ORDER BY seq LIMIT ?",
+                arguments: [runID, fromSequence, limit.map { max($0, 0) } ?? -1])
+            if rows.isEmpty { try Self.checkRunExists(db, runID: runID) }
+            return rows
+        }
+        var events: [StoredEvent] = []
+        events.reserveCapacity(rows.count)
+        for row in rows { events.append(try Self.storedEvent(row)) }
+        return events
+    }
+
+    /// Stores the rewound state and flags the later events, in one transaction
+    /// (see ``RunStore/resume(runID:fromStep:state:expectedVersion:)``).
+    public func resume(
+        runID: String, fromStep: Int, state: RunState, expectedVersion: Int
+    ) async throws(RunStoreError) -> Int {
+        let stateJSON = try encode(state, runID: runID, column: "state")
+        return try await self.write(runID: runID, operation: "resuming run '\(runID)' from step \(fromStep)") { db in
+            try Self.storeState(db, runID: runID, state: stateJSON, expectedVersion: expectedVersion, at: Date())
+            try db.execute(
+                sql: "UPDATE run_events SET superseded = 1 WHERE run_id = ? AND step > ? AND superseded = 0",
+                arguments: [runID, fromStep])
+            return db.changesCount
+        }
+    }
+
+    /// Sets `status = 'archived'` (see ``RunStore/archiveRun(_:)``).
+    public func archiveRun(_ runID: String) async throws(RunStoreError) -> RunSnapshot {
+        let fetched = try await self.write(runID: runID, operation: "archiving run '\(runID)'") { db in
+            try db.execute(
+                sql: """
+                    UPDATE runs SET status = ?, version = version + 1, updated_at = ?
+                    WHERE run_id = ? AND status != ?
+                    """,
+                arguments: [RunStatus.archived.rawValue, Date(), runID, RunStatus.archived.rawValue])
+            return try Self.fetchRun(db, runID: runID)
+        }
+        return try Self.snapshot(fetched)
+    }
+
+    // MARK: - Accesses
+
+    private func read<T: Sendable>(
+        runID: String?, operation: String, _ body: @Sendable (Database) throws -> T
+    ) async throws(RunStoreError) -> T {
+        do {
+            return try await self.pool.read(body)
+        } catch {
+            throw RunStoreError(mapping: error, runID: runID, operation: operation)
+        }
+    }
+
+    /// One transaction: everything `body` wrote is committed together, or nothing if it throws.
+    private func write<T: Sendable>(
+        runID: String?, operation: String, _ body: @Sendable (Database) throws -> T
+    ) async throws(RunStoreError) -> T {
+        do {
+            return try await self.pool.write(body)
+        } catch {
+            throw RunStoreError(mapping: error, runID: runID, operation: operation)
+        }
+    }
+
+    /// Stores a new state snapshot if the run's version is `expectedVersion`, and increments the version.
+    private static func storeState(
+        _ db: Database, runID: String, state: String, expectedVersion: Int, at date: Date
+    ) throws {
+        try db.execute(
+            sql: "UPDATE runs SET state = ?, version = version + 1, updated_at = ? WHERE run_id = ? AND version = ?",
+            arguments: [state, date, runID, expectedVersion])
+        guard db.changesCount == 1 else {
+            guard
+                let version = try Int.fetchOne(db, sql: "SELECT version FROM runs WHERE run_id = ?", arguments: [runID])
+            else {
+                throw RunStoreError.runNotFound(runID)
+            }
+            throw RunStoreError(
+                code: .conflict, field: "version", runID: runID,
+                message: "version: run '\(runID)' is at version \(version), not \(expectedVersion); another writer "
+                    + "changed it")
+        }
+    }
+
+    private static func fetchRun(_ db: Database, runID: String) throws -> RunRow.WithCounts {
+        guard
+            let row = try Row.fetchOne(
+                db, sql: RunRow.WithCounts.selection + " WHERE runs.run_id = ?", arguments: [runID])
+        else {
+            throw RunStoreError.runNotFound(runID)
+        }
+        return try RunRow.WithCounts(row: row)
+    }
+
+    private static func checkRunExists(_ db: Database, runID: String) throws {
+        guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM runs WHERE run_id = ?)", arguments: [runID])!
+        else {
+            throw RunStoreError.runNotFound(runID)
+        }
+    }
+
+    // MARK: - Rows ⇄ values
+
+    private static func snapshot(_ fetched: RunRow.WithCounts) throws(RunStoreError) -> RunSnapshot {
+        let row = fetched.row
+        let config = try decode(RunConfig.self, from: row.config, runID: row.runID, column: "config")
+        guard config.runID == row.runID else {
+            throw RunStoreError(
+                code: .corrupt, field: "config", runID: row.runID,
+                message: "config: the stored config of run '\(row.runID)' names run '\(config.runID)'")
+        }
+        let state = try decode(RunState.self, from: row.state, runID: row.runID, column: "state")
+        guard let status = RunStatus(rawValue: row.status) else {
+            throw RunStoreError(
+                code: .corrupt, field: "status", runID: row.runID,
+                message: "status: run '\(row.runID)' has the unknown status '\(row.status)'")
+        }
+        return RunSnapshot(
+            config: config, state: state, version: row.version, status: status, eventCount: fetched.eventCount,
+            supersededEventCount: fetched.supersededEventCount, createdAt: row.createdAt, updatedAt: row.updatedAt)
+    }
+
+    private static func storedEvent(_ row: RunEventRow) throws(RunStoreError) -> StoredEvent {
+        let event = try decode(RunEvent.self, from: row.payload, runID: row.runID, column: "payload")
+        let decision = try decode(Decision.self, from: row.decision, runID: row.runID, column: "decision")
+        guard event.kind.rawValue == row.kind, event.step == row.step, decision.kind == event.kind,
+            decision.step == event.step
+        else {
+            throw RunStoreError(
+                code: .corrupt, field: "payload", runID: row.runID,
+                message: "payload: event \(row.seq) of run '\(row.runID)' is stored as \(row.kind) of step "
+                    + "\(row.step) but its payload is \(event.kind.rawValue) of step \(event.step) and its decision "
+                    + "\(decision.kind.rawValue) of step \(decision.step)")
+        }
+        return StoredEvent(
+            runID: row.runID, sequence: row.seq, event: event, decision: decision, requestDigest: row.requestDigest,
+            isSuperseded: row.superseded, createdAt: row.createdAt)
+    }
+}
+
+private func encode(_ value: some Encodable, runID: String, column: String) throws(RunStoreError) -> String {
+    do {
+        return try CanonicalJSON.encode(value)
+    } catch {
+        throw RunStoreError(
+            code: .corrupt, field: column, runID: runID,
+            message: "\(column): the value for run '\(runID)' cannot be encoded: \(error)", cause: error)
+    }
+}
+
+private func decode<Value: Decodable>(
+    _ type: Value.Type, from text: String, runID: String, column: String
+) throws(RunStoreError) -> Value {
+    do {
+        return try CanonicalJSON.decode(type, from: text)
+    } catch {
+        throw RunStoreError.corrupt(runID, column: column, cause: error)
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import RewardWeightingCore
+import RewardWeightingPolicy
+import RewardWeightingStore
+
+/// A database file in a directory of its own under the system's temporary directory.
+struct TemporaryDatabase {
+    let directory: URL
+    var path: String { self.directory.appendingPathComponent("runs.sqlite").path }
+
+    init() {
+        self.directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("rw-store-tests-\(UUID().uuidString)", isDirectory: true)
+    }
+
+    /// Opens a store on the file (creating the directory).
+    func open() throws -> SQLiteRunStore { try SQLiteRunStore(path: self.path) }
+
+    func remove() { try? FileManager.default.removeItem(at: self.directory) }
+}
+
+/// The math objectives of the paper: accuracy (max), mean response length (min), clarity (max).
+let mathObjectives = [
+    Objective(name: "accuracy", direction: .maximize),
+    Objective(name: "response_length", direction: .minimize),
+    Objective(name: "clarity", direction: .maximize),
+]
+
+/// A gradient-method config known to be valid.
+func gradientConfig(_ runID: String, accumulationSteps: Int = 1) -> RunConfig {
+    let schedule = try! LearningRateSchedule(kind: .polynomial, totalSteps: 40, power: 1.03)
+    return try! RunConfig(
+        runID: runID, objectives: mathObjectives,
+        method: .gradient(
+            try! GradientSettings(
+                learningRate: 1e-6, mu: 1e-5, schedule: schedule, accumulationSteps: accumulationSteps)),
+        initialWeights: [0.5, 0.25, 0.25])
+}
+
+/// SplitMix64: seeded and platform-independent, so every random test is reproducible.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { self.state = seed }
+    mutating func next() -> UInt64 {
+        self.state &+= 0x9E37_79B9_7F4A_7C15
+        var z = self.state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    /// Uniform in `[-1, 1)`.
+    mutating func symmetric() -> Double { Double(self.next() >> 11) * 0x1p-52 - 1 }
+}
+
+/// A random 3×3 Gram matrix (of 3 random gradients of dimension 4).
+func randomGram(_ generator: inout SplitMix64) -> [[Double]] {
+    let g = (0..<3).map { _ in (0..<4).map { _ in generator.symmetric() } }
+    return g.map { gi in g.map { gj in zip(gi, gj).reduce(0) { $0 + $1.0 * $1.1 } } }
+}
+
+func gradients(_ step: Int, _ rows: [[Double]]) -> RunEvent {
+    .gradients(try! GradientReport(step: step, gram: try! GramMatrix(rows: rows)))
+}
+
+func checkpoint(_ step: Int, _ scores: [Double]) -> RunEvent {
+    .checkpoint(try! CheckpointReport(step: step, scores: scores))
+}
+
+func summary(_ step: Int, mean: Double = 0.5) -> RunEvent {
+    .scalarizeSummary(
+        try! ScalarizeSummary(
+            step: step, count: 4, objectiveMeans: [mean, 0.5, 0.5], meanScalarized: mean,
+            weights: [1.0 / 3, 1.0 / 3, 1.0 / 3], metaReward: 1))
+}
+
+/// A mixed log: gradients every step, a Scalarize summary every step, a checkpoint every third step.
+func mixedEvents(steps: ClosedRange<Int>, seed: UInt64) -> [RunEvent] {
+    var generator = SplitMix64(seed: seed)
+    var events: [RunEvent] = []
+    for t in steps {
+        events.append(gradients(t, randomGram(&generator)))
+        events.append(summary(t, mean: 0.5 + 0.1 * generator.symmetric()))
+        if t % 3 == 0 {
+            events.append(
+                checkpoint(t, [0.5 + 0.01 * Double(t), 800 - Double(t) + generator.symmetric(), 0.3]))
+        }
+    }
+    return events
+}
+
+extension RunStore {
+    /// Applies `events` with the policy and appends each, as the service does.
+    @discardableResult
+    func appendApplying(_ events: [RunEvent], to snapshot: RunSnapshot) async throws -> (RunSnapshot, [Decision]) {
+        let policy = WeightingPolicy(config: snapshot.config)
+        var state = snapshot.state
+        var version = snapshot.version
+        var decisions: [Decision] = []
+        for event in events {
+            let (next, decision) = try policy.apply(event, to: state)
+            _ = try await self.appendEvent(
+                event, decision: decision, state: next, runID: snapshot.runID, expectedVersion: version)
+            state = next
+            version += 1
+            decisions.append(decision)
+        }
+        return (try await self.loadRun(snapshot.runID), decisions)
+    }
+}
