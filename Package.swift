@@ -25,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.9.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         .target(
@@ -60,6 +62,29 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
+        // gRPC edge: proto ⇄ domain mapping, ServiceError → RPCError, GRPCServer + ServiceGroup wiring.
+        .target(
+            name: "RewardWeightingServer",
+            dependencies: [
+                "RewardWeightingAPI", "RewardWeightingCore", "RewardWeightingPolicy", "RewardWeightingService",
+                "RewardWeightingStore",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "rw-server",
+            dependencies: [
+                "RewardWeightingServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "rwctl",
             dependencies: [
@@ -88,6 +113,15 @@ let package = Package(
             ]
         ),
         .testTarget(name: "RewardWeightingAPITests", dependencies: ["RewardWeightingAPI"]),
+        .testTarget(
+            name: "RewardWeightingServerTests",
+            dependencies: [
+                "RewardWeightingAPI", "RewardWeightingCore", "RewardWeightingPolicy", "RewardWeightingServer",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(
             name: "rwctlTests",
             dependencies: ["rwctl"]

@@ -1,0 +1,240 @@
+import Foundation
+import GRPCCore
+import RewardWeightingAPI
+import RewardWeightingCore
+import RewardWeightingPolicy
+
+/// A run's configuration on the wire (`rewardweighting.v1.RunConfig`) ⇄ ``RunConfig``.
+///
+/// Proto3 gives every field a default, so "not set" is read as the contract says: an unset direction,
+/// meta-reward or normalization takes its documented default; an unset (`*_UNSPECIFIED`) method or schedule
+/// kind, and any value this server does not know (`UNRECOGNIZED`), is `INVALID_ARGUMENT` naming the field.
+/// Every other check is ``RunConfig``'s own, with its field reported under `config.` (`run_id` stays at the top
+/// level, where the request has it).
+enum ConfigMapping {
+    /// The policy configuration of `CreateRun(run_id, config)`.
+    /// - Throws: `RPCError` `INVALID_ARGUMENT` naming the field (`config.method`,
+    ///   `config.gradient.schedule.kind`, `config.initial_weights`, …).
+    static func runConfig(runID: String, _ proto: Rewardweighting_V1_RunConfig) throws(RPCError) -> RunConfig {
+        let objectives = try proto.objectives.enumerated().map { (i, objective) throws(RPCError) in
+            Objective(
+                name: objective.name,
+                direction: try Self.direction(objective.direction, field: "config.objectives[\(i)].direction"))
+        }
+        let method = try Self.method(proto)
+        let normalization: RewardNormalization
+        switch proto.normalization {
+        case .unspecified, .none: normalization = .disabled
+        case .group: normalization = .group
+        case .UNRECOGNIZED(let value):
+            throw Self.unknownEnumValue(value, field: "config.normalization")
+        }
+        do throws(ValidationError) {
+            return try RunConfig(
+                runID: runID,
+                objectives: objectives,
+                method: method,
+                initialWeights: proto.initialWeights.isEmpty ? nil : proto.initialWeights,
+                normalization: normalization,
+                normalizationEpsilon: proto.hasNormalizationEpsilon ? proto.normalizationEpsilon : 1e-6)
+        } catch {
+            throw ErrorMapping.rpcError(error, under: error.field == "run_id" ? "" : "config")
+        }
+    }
+
+    /// The wire form of a configuration, as `CreateRun` received it: `initial_weights` as given (empty for the
+    /// uniform default), schedule parameters and weight bounds as stored.
+    static func proto(_ config: RunConfig) -> Rewardweighting_V1_RunConfig {
+        var proto = Rewardweighting_V1_RunConfig()
+        proto.objectives = config.objectives.map { objective in
+            var wire = Rewardweighting_V1_Objective()
+            wire.name = objective.name
+            wire.direction = objective.direction == .minimize ? .minimize : .maximize
+            return wire
+        }
+        switch config.method {
+        case .fixed:
+            proto.method = .fixed
+        case .hypervolume(let settings):
+            proto.method = .hypervolume
+            proto.hypervolume = Self.proto(settings)
+        case .gradient(let settings):
+            proto.method = .gradient
+            proto.gradient = Self.proto(settings)
+        }
+        proto.initialWeights = Self.givenInitialWeights(of: config) ?? []
+        proto.normalization = config.normalization == .group ? .group : .none
+        proto.normalizationEpsilon = config.normalizationEpsilon
+        return proto
+    }
+
+    // MARK: - Wire → policy
+
+    private static func method(_ proto: Rewardweighting_V1_RunConfig) throws(RPCError) -> WeightingMethod {
+        let name: WeightingMethod.Name
+        switch proto.method {
+        case .fixed: name = .fixed
+        case .hypervolume: name = .hypervolume
+        case .gradient: name = .gradient
+        case .unspecified:
+            throw ErrorMapping.invalidArgument(
+                "config.method: is not set; expected WEIGHTING_METHOD_FIXED, WEIGHTING_METHOD_HYPERVOLUME or "
+                    + "WEIGHTING_METHOD_GRADIENT")
+        case .UNRECOGNIZED(let value):
+            throw Self.unknownEnumValue(value, field: "config.method")
+        }
+        if proto.hasHypervolume && name != .hypervolume {
+            throw ErrorMapping.invalidArgument(
+                "config.hypervolume: settings of the hypervolume method are not allowed with method '\(name.rawValue)'")
+        }
+        if proto.hasGradient && name != .gradient {
+            throw ErrorMapping.invalidArgument(
+                "config.gradient: settings of the gradient method are not allowed with method '\(name.rawValue)'")
+        }
+        switch name {
+        case .fixed:
+            return .fixed
+        case .hypervolume:
+            return .hypervolume(try Self.hypervolumeSettings(proto.hypervolume))
+        case .gradient:
+            guard proto.hasGradient else {
+                throw ErrorMapping.invalidArgument(
+                    "config.gradient: is required with method 'gradient' (at least learning_rate and mu)")
+            }
+            return .gradient(try Self.gradientSettings(proto.gradient))
+        }
+    }
+
+    private static func hypervolumeSettings(
+        _ proto: Rewardweighting_V1_HypervolumeSettings
+    ) throws(RPCError) -> HypervolumeSettings {
+        let metaReward: MetaReward
+        switch proto.metaReward {
+        case .unspecified, .tanh: metaReward = .tanh
+        case .tanh3: metaReward = .tanh3
+        case .sigmoidPlusOne: metaReward = .sigmoidPlusOne
+        case .twoSigmoid: metaReward = .twoSigmoid
+        case .UNRECOGNIZED(let value):
+            throw Self.unknownEnumValue(value, field: "config.hypervolume.meta_reward")
+        }
+        do throws(ValidationError) {
+            return try HypervolumeSettings(
+                metaReward: metaReward, referencePoint: proto.referencePoint.isEmpty ? nil : proto.referencePoint)
+        } catch {
+            throw ErrorMapping.rpcError(error, under: "config")
+        }
+    }
+
+    private static func gradientSettings(
+        _ proto: Rewardweighting_V1_GradientSettings
+    ) throws(RPCError) -> GradientSettings {
+        let schedule = proto.hasSchedule ? try Self.schedule(proto.schedule) : nil
+        do throws(ValidationError) {
+            return try GradientSettings(
+                learningRate: proto.learningRate,
+                mu: proto.mu,
+                schedule: schedule,
+                accumulationSteps: proto.accumulationSteps == 0 ? 1 : Int(proto.accumulationSteps),
+                minWeight: proto.hasMinWeight ? proto.minWeight : nil,
+                maxWeight: proto.hasMaxWeight ? proto.maxWeight : nil)
+        } catch {
+            throw ErrorMapping.rpcError(error, under: "config")
+        }
+    }
+
+    private static func schedule(
+        _ proto: Rewardweighting_V1_LearningRateSchedule
+    ) throws(RPCError) -> LearningRateSchedule {
+        let kind: LearningRateSchedule.Kind
+        switch proto.kind {
+        case .constant: kind = .constant
+        case .polynomial: kind = .polynomial
+        case .cosine: kind = .cosine
+        case .exponential: kind = .exponential
+        case .unspecified:
+            throw ErrorMapping.invalidArgument(
+                "config.gradient.schedule.kind: is not set; expected SCHEDULE_KIND_CONSTANT, "
+                    + "SCHEDULE_KIND_POLYNOMIAL, SCHEDULE_KIND_COSINE or SCHEDULE_KIND_EXPONENTIAL")
+        case .UNRECOGNIZED(let value):
+            throw Self.unknownEnumValue(value, field: "config.gradient.schedule.kind")
+        }
+        do throws(ValidationError) {
+            return try LearningRateSchedule(
+                kind: kind,
+                totalSteps: Int(clamping: proto.totalSteps),
+                warmupSteps: Int(clamping: proto.warmupSteps),
+                power: proto.hasPower ? proto.power : 1.03,
+                gamma: proto.hasGamma ? proto.gamma : 0.96,
+                minRatio: proto.hasMinLrRatio ? proto.minLrRatio : 0,
+                cycles: proto.hasNumCycles ? proto.numCycles : 0.5)
+        } catch {
+            throw ErrorMapping.rpcError(error, under: "config.gradient.schedule")
+        }
+    }
+
+    private static func direction(
+        _ proto: Rewardweighting_V1_ObjectiveDirection, field: String
+    ) throws(RPCError) -> ObjectiveDirection {
+        switch proto {
+        case .unspecified, .maximize: return .maximize
+        case .minimize: return .minimize
+        case .UNRECOGNIZED(let value): throw Self.unknownEnumValue(value, field: field)
+        }
+    }
+
+    /// `INVALID_ARGUMENT` for an enum number this server's contract does not define.
+    static func unknownEnumValue(_ value: Int, field: String) -> RPCError {
+        ErrorMapping.invalidArgument("\(field): unknown enum value \(value)")
+    }
+
+    // MARK: - Policy → wire
+
+    private static func proto(_ settings: HypervolumeSettings) -> Rewardweighting_V1_HypervolumeSettings {
+        var proto = Rewardweighting_V1_HypervolumeSettings()
+        switch settings.metaReward {
+        case .tanh: proto.metaReward = .tanh
+        case .tanh3: proto.metaReward = .tanh3
+        case .sigmoidPlusOne: proto.metaReward = .sigmoidPlusOne
+        case .twoSigmoid: proto.metaReward = .twoSigmoid
+        }
+        proto.referencePoint = settings.referencePoint ?? []
+        return proto
+    }
+
+    private static func proto(_ settings: GradientSettings) -> Rewardweighting_V1_GradientSettings {
+        var proto = Rewardweighting_V1_GradientSettings()
+        proto.learningRate = settings.learningRate
+        proto.mu = settings.mu
+        proto.accumulationSteps = Int32(clamping: settings.accumulationSteps)
+        if let minWeight = settings.mirrorDescent.minWeight { proto.minWeight = minWeight }
+        if let maxWeight = settings.mirrorDescent.maxWeight { proto.maxWeight = maxWeight }
+        if let schedule = settings.schedule {
+            var wire = Rewardweighting_V1_LearningRateSchedule()
+            switch schedule.kind {
+            case .constant: wire.kind = .constant
+            case .polynomial: wire.kind = .polynomial
+            case .cosine: wire.kind = .cosine
+            case .exponential: wire.kind = .exponential
+            }
+            wire.totalSteps = Int64(schedule.totalSteps)
+            wire.warmupSteps = Int64(schedule.warmupSteps)
+            wire.power = schedule.power
+            wire.gamma = schedule.gamma
+            wire.minLrRatio = schedule.minRatio
+            wire.numCycles = schedule.cycles
+            proto.schedule = wire
+        }
+        return proto
+    }
+
+    /// The initial weights as `CreateRun` gave them (``RunConfig`` keeps them only in its encoded form, which
+    /// is what its equality, and so `CreateRun`'s idempotency, compares).
+    private static func givenInitialWeights(of config: RunConfig) -> [Double]? {
+        struct GivenWeights: Decodable {
+            let initialWeights: [Double]?
+            enum CodingKeys: String, CodingKey { case initialWeights = "initial_weights" }
+        }
+        guard let json = try? JSONEncoder().encode(config) else { return config.initialWeights.values }
+        return (try? JSONDecoder().decode(GivenWeights.self, from: json))?.initialWeights
+    }
+}

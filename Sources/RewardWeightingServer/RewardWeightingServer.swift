@@ -1,0 +1,107 @@
+import GRPCCore
+import GRPCNIOTransportHTTP2Posix
+import Logging
+import RewardWeightingService
+import RewardWeightingStore
+import ServiceLifecycle
+
+/// The RewardWeighting server: the SQLite run store, the ``RunCoordinator`` over it, and the gRPC
+/// `TrainerService` on HTTP/2, run as one swift-service-lifecycle `ServiceGroup`.
+///
+/// `rw-server` builds one from its flags and calls ``run()``; tests start one in-process on port 0 and read the
+/// bound address from ``listeningAddress``:
+///
+///     let server = try RewardWeightingServer(configuration: .init(port: 0, databasePath: path), logger: logger)
+///     async let serving: Void = server.run()
+///     let port = try await server.listeningAddress.ipv4!.port
+///     …
+///     await server.beginGracefulShutdown()
+///     try await serving
+///
+/// **Shutdown** (a configured signal, or ``beginGracefulShutdown()``): the transport stops accepting calls, the
+/// calls in flight finish (each store write is one transaction, so nothing is half-written), `WatchRun`
+/// streams end with `UNAVAILABLE`, then the database is closed and ``run()`` returns. Calls still running
+/// after ``maximumGracefulShutdownDuration`` are cancelled.
+///
+/// Kernels run in-process (the policy calls the core directly); there is no authentication, so keep the host a
+/// loopback address (a warning is logged at start).
+public struct RewardWeightingServer: Sendable {
+    /// How long a graceful shutdown waits for the calls in flight before it cancels them: 30 s.
+    public static let maximumGracefulShutdownDuration = Duration.seconds(30)
+
+    /// The configuration the server was built with.
+    public let configuration: Configuration
+    private let store: SQLiteRunStore
+    private let transport: HTTP2ServerTransport.Posix
+    private let group: ServiceGroup
+    private let logger: Logger
+
+    /// Opens (creating if needed) the database and builds the gRPC server; nothing listens before ``run()``.
+    /// - Throws: `RunStoreError` when the database cannot be opened or migrated.
+    public init(configuration: Configuration, logger: Logger) throws {
+        self.configuration = configuration
+        self.logger = logger
+        self.store = try SQLiteRunStore(path: configuration.databasePath)
+        let coordinator = RunCoordinator(store: self.store, logger: logger)
+        let address: GRPCNIOTransportHTTP2Posix.SocketAddress =
+            configuration.host.contains(":")
+            ? .ipv6(host: configuration.host, port: configuration.port)
+            : .ipv4(host: configuration.host, port: configuration.port)
+        self.transport = HTTP2ServerTransport.Posix(
+            address: address,
+            transportSecurity: .plaintext,
+            config: .defaults { $0.rpc.maxRequestPayloadSize = configuration.transportMessageLimit })
+        let service = TrainerServiceImplementation(
+            coordinator: coordinator, logger: logger, maxRequestMessageBytes: configuration.maxReceiveMessageBytes)
+        let server = GRPCServer(transport: self.transport, services: [service])
+        var group = ServiceGroupConfiguration(
+            services: [
+                .init(service: GRPCServerService(server: server)),
+                .init(
+                    service: ListeningAnnouncement(
+                        transport: self.transport, portFile: configuration.portFile, logger: logger),
+                    successTerminationBehavior: .ignore),
+            ],
+            gracefulShutdownSignals: configuration.gracefulShutdownSignals,
+            logger: logger)
+        // A call that has not finished by then is cancelled; its store write, if any, is one transaction that
+        // either committed or did not happen.
+        group.maximumGracefulShutdownDuration = Self.maximumGracefulShutdownDuration
+        self.group = ServiceGroup(configuration: group)
+    }
+
+    /// Serves until graceful shutdown (or cancellation), then closes the database. Call it once.
+    public func run() async throws {
+        self.logger.warning(
+            "no authentication: every client that reaches this address can read and change every run",
+            metadata: [
+                "host": "\(self.configuration.host)", "port": "\(self.configuration.port)",
+                "advice": "bind to a loopback address only",
+            ])
+        self.logger.info(
+            "starting",
+            metadata: [
+                "database": "\(self.configuration.databasePath)", "kernels": "in-process",
+                "max_receive_message_bytes": "\(self.configuration.maxReceiveMessageBytes)",
+            ])
+        do {
+            try await self.group.run()
+        } catch {
+            try? self.store.close()
+            throw error
+        }
+        try self.store.close()
+        self.logger.info("stopped")
+    }
+
+    /// The address the server is bound to; waits until it is listening.
+    /// - Throws: when binding failed or the server has stopped.
+    public var listeningAddress: GRPCNIOTransportHTTP2Posix.SocketAddress {
+        get async throws { try await self.transport.listeningAddress }
+    }
+
+    /// Starts a graceful shutdown, as SIGTERM does: no new calls; those in flight finish; ``run()`` returns.
+    public func beginGracefulShutdown() async {
+        await self.group.triggerGracefulShutdown()
+    }
+}

@@ -1,0 +1,264 @@
+import GRPCCore
+import Logging
+import RewardWeightingAPI
+import RewardWeightingCore
+import RewardWeightingPolicy
+import RewardWeightingService
+import RewardWeightingStore
+import ServiceLifecycle
+
+/// The gRPC `rewardweighting.v1.TrainerService`: a thin edge over ``RunCoordinator``.
+///
+/// Each handler maps the request to validated core values (``ConfigMapping``, ``MatrixMapping``; a value that
+/// cannot be built is `INVALID_ARGUMENT` naming its field), calls the coordinator, and maps the decision back
+/// (``DecisionMapping``, ``RunMapping``) or its ``ServiceError`` to the status of the same name
+/// (``ErrorMapping``). No policy decision is made here.
+///
+/// A request message larger than ``maxRequestMessageBytes`` never reaches a handler: it is answered
+/// `RESOURCE_EXHAUSTED` before it is decoded (see ``registerMethods(with:)``).
+public struct TrainerServiceImplementation: Rewardweighting_V1_TrainerService.SimpleServiceProtocol {
+    /// The longest `ArchiveRun` reason accepted, in UTF-8 bytes.
+    public static let maximumArchiveReasonBytes = 1024
+
+    /// The largest request message accepted, in bytes.
+    public let maxRequestMessageBytes: Int
+    private let coordinator: RunCoordinator
+    private let logger: Logger
+
+    /// A service over `coordinator`.
+    /// - Parameter maxRequestMessageBytes: the largest request message accepted (larger ones get
+    ///   `RESOURCE_EXHAUSTED`); default 16 MiB.
+    public init(coordinator: RunCoordinator, logger: Logger, maxRequestMessageBytes: Int = 16 * 1024 * 1024) {
+        self.coordinator = coordinator
+        self.logger = logger
+        self.maxRequestMessageBytes = maxRequestMessageBytes
+    }
+
+    // MARK: - Runs
+
+    /// `CreateRun`: idempotent by run id (the same config returns the run with `created = false`).
+    public func createRun(
+        request: Rewardweighting_V1_CreateRunRequest, context: ServerContext
+    ) async throws -> Rewardweighting_V1_CreateRunResponse {
+        guard request.hasConfig else {
+            throw ErrorMapping.invalidArgument("config: is required")
+        }
+        let config = try ConfigMapping.runConfig(runID: request.runID, request.config)
+        let (snapshot, created) = try await self.serving { try await self.coordinator.createRun(config) }
+        var response = Rewardweighting_V1_CreateRunResponse()
+        response.run = RunMapping.proto(snapshot)
+        response.created = created
+        return response
+    }
+
+    /// `GetRun`.
+    public func getRun(
+        request: Rewardweighting_V1_GetRunRequest, context: ServerContext
+    ) async throws -> Rewardweighting_V1_GetRunResponse {
+        let snapshot = try await self.serving { try await self.coordinator.getRun(request.runID) }
+        var response = Rewardweighting_V1_GetRunResponse()
+        response.run = RunMapping.proto(snapshot)
+        return response
+    }
+
+    /// `ListRuns`, in run-id order, optionally filtered by status (see ``ListRunsPageToken``).
+    public func listRuns(
+        request: Rewardweighting_V1_ListRunsRequest, context: ServerContext
+    ) async throws -> Rewardweighting_V1_ListRunsResponse {
+        let wanted: RunStatus?
+        switch request.status {
+        case .unspecified: wanted = nil
+        case .active: wanted = .active
+        case .archived: wanted = .archived
+        case .UNRECOGNIZED(let value): throw ConfigMapping.unknownEnumValue(value, field: "status")
+        }
+        let token =
+            request.pageToken.isEmpty
+            ? nil : try ListRunsPageToken(parsing: request.pageToken, status: request.status).storeToken
+        let page = try await self.serving {
+            try await self.coordinator.listRuns(pageSize: Int(request.pageSize), pageToken: token)
+        }
+        var response = Rewardweighting_V1_ListRunsResponse()
+        response.runs = page.runs.filter { wanted == nil || $0.status == wanted }.map(RunMapping.proto)
+        if let next = page.nextPageToken {
+            response.nextPageToken = ListRunsPageToken(status: request.status, storeToken: next).text
+        }
+        return response
+    }
+
+    /// `ArchiveRun`: archiving an archived run changes nothing.
+    public func archiveRun(
+        request: Rewardweighting_V1_ArchiveRunRequest, context: ServerContext
+    ) async throws -> Rewardweighting_V1_ArchiveRunResponse {
+        guard request.reason.utf8.count <= Self.maximumArchiveReasonBytes else {
+            throw ErrorMapping.invalidArgument(
+                "reason: has \(request.reason.utf8.count) bytes; at most \(Self.maximumArchiveReasonBytes) are allowed")
+        }
+        let snapshot = try await self.serving { try await self.coordinator.archive(runID: request.runID) }
+        if !request.reason.isEmpty {
+            self.logger.info("archive reason", metadata: ["run_id": "\(request.runID)", "reason": "\(request.reason)"])
+        }
+        var response = Rewardweighting_V1_ArchiveRunResponse()
+        response.state = RunMapping.state(snapshot)
+        response.sequence = Int64(snapshot.eventCount)
+        return response
+    }
+
+    // MARK: - Trainer calls
+
+    /// `Scalarize`: `r_pareto·(w·r)` for each response of the batch.
+    public func scalarize(
+        request: Rewardweighting_V1_ScalarizeRequest, context: ServerContext
+    ) async throws -> Rewardweighting_V1_ScalarizeResponse {
+        let rewards = try MatrixMapping.rewards(request.rewards, isSet: request.hasRewards)
+        let groupIDs = request.groupIds.isEmpty ? nil : request.groupIds.map { Int($0) }
+        let result = try await self.serving(fieldPaths: ["rewards": "rewards.num_objectives"]) {
+            try await self.coordinator.scalarize(
+                runID: request.runID, step: Int(request.step), rewards: rewards, groupIDs: groupIDs,
+                validation: request.validation)
+        }
+        return DecisionMapping.response(result)
+    }
+
+    /// `ReportGradients`: a Gram matrix, or projected gradients turned into one here.
+    public func reportGradients(
+        request: Rewardweighting_V1_ReportGradientsRequest, context: ServerContext
+    ) async throws -> Rewardweighting_V1_ReportGradientsResponse {
+        let gram: GramMatrix
+        let gramField: String
+        switch request.gradients {
+        case .gram(let matrix):
+            gram = try MatrixMapping.gram(matrix)
+            gramField = "gram.num_objectives"
+        case .projected(let vectors):
+            gram = try MatrixMapping.gram(vectors)
+            gramField = "projected.num_objectives"
+        case nil:
+            throw ErrorMapping.invalidArgument("gradients: exactly one of gram or projected is required")
+        }
+        let report: GradientReport
+        do throws(ValidationError) {
+            report = try GradientReport(
+                step: Int(request.step), gram: gram, learningRate: request.hasLearningRate ? request.learningRate : nil)
+        } catch {
+            throw ErrorMapping.rpcError(error)
+        }
+        let decision = try await self.serving(fieldPaths: ["gram": gramField, "method": "run_id"]) {
+            try await self.coordinator.reportGradients(runID: request.runID, report: report)
+        }
+        return DecisionMapping.response(decision)
+    }
+
+    /// `ReportCheckpoint`: the reply carries the buffer as it was right after this checkpoint (also for a
+    /// retry answered from the log).
+    public func reportCheckpoint(
+        request: Rewardweighting_V1_ReportCheckpointRequest, context: ServerContext
+    ) async throws -> Rewardweighting_V1_ReportCheckpointResponse {
+        let report: CheckpointReport
+        do throws(ValidationError) {
+            report = try CheckpointReport(step: Int(request.step), scores: request.scores)
+        } catch {
+            throw ErrorMapping.rpcError(error)
+        }
+        let decision = try await self.serving {
+            try await self.coordinator.reportCheckpoint(runID: request.runID, report: report)
+        }
+        // The report is durable; a failure to read the run back only leaves the buffer out of the reply.
+        var buffer = Rewardweighting_V1_ParetoBuffer()
+        if let snapshot = try? await self.coordinator.getRun(request.runID) {
+            buffer = ParetoBufferHistory(config: snapshot.config, state: snapshot.state).buffer(
+                afterStep: decision.step)
+        }
+        return DecisionMapping.response(decision, buffer: buffer)
+    }
+
+    /// `ResumeRun`: rewinds the run to `from_step`; later events stay in the log, flagged superseded.
+    public func resumeRun(
+        request: Rewardweighting_V1_ResumeRunRequest, context: ServerContext
+    ) async throws -> Rewardweighting_V1_ResumeRunResponse {
+        let before = try await self.serving { try await self.coordinator.getRun(request.runID) }
+        let after = try await self.serving {
+            try await self.coordinator.resume(runID: request.runID, fromStep: Int(request.fromStep))
+        }
+        var response = Rewardweighting_V1_ResumeRunResponse()
+        response.state = RunMapping.state(after)
+        response.supersededEvents = Int64(max(0, after.supersededEventCount - before.supersededEventCount))
+        response.sequence = Int64(after.eventCount)
+        return response
+    }
+
+    // MARK: - Watching
+
+    /// `WatchRun`: the logged events from `from_sequence` (none for 0), then the live ones. The stream ends
+    /// with OK once the run is archived, and with `UNAVAILABLE` (naming the sequence to resume from) when the
+    /// server shuts down gracefully.
+    public func watchRun(
+        request: Rewardweighting_V1_WatchRunRequest, response: RPCWriter<Rewardweighting_V1_DecisionEvent>,
+        context: ServerContext
+    ) async throws {
+        let runID = request.runID
+        guard request.fromSequence >= 0 else {
+            throw ErrorMapping.invalidArgument("from_sequence: is \(request.fromSequence); it must be at least 0")
+        }
+        var fromSequence = Int(request.fromSequence)
+        if fromSequence == 0 {
+            // Live events only: everything after the log as it is now. Events committed between this read and
+            // the subscription are in the stream's backlog, so none is lost.
+            fromSequence = try await self.serving { try await self.coordinator.getRun(runID) }.eventCount + 1
+        }
+        let stream = try await self.serving {
+            try await self.coordinator.watch(runID: runID, fromSequence: fromSequence)
+        }
+        var nextSequence = fromSequence
+        do {
+            for try await stored in stream.cancelOnGracefulShutdown() {
+                try await response.write(DecisionMapping.event(stored, hypervolume: await self.hypervolume(of: stored)))
+                nextSequence = stored.sequence + 1
+            }
+        } catch let error as ServiceError {
+            throw ErrorMapping.rpcError(error)
+        }
+        if let snapshot = try? await self.coordinator.getRun(runID), snapshot.status == .archived {
+            return
+        }
+        throw RPCError(
+            code: .unavailable,
+            message: "from_sequence: the server is shutting down; watch again with from_sequence = \(nextSequence)")
+    }
+
+    /// HV of the buffer right after a checkpoint event that is still in effect (`nil` for other events, and for
+    /// superseded checkpoints, whose buffer the current state no longer holds).
+    private func hypervolume(of stored: StoredEvent) async -> Double? {
+        guard case .checkpoint(let checkpoint) = stored.decision, !stored.isSuperseded,
+            let snapshot = try? await self.coordinator.getRun(stored.runID)
+        else { return nil }
+        let history = ParetoBufferHistory(config: snapshot.config, state: snapshot.state)
+        guard history.contains(step: checkpoint.step, scores: checkpoint.scores) else { return nil }
+        return history.buffer(afterStep: checkpoint.step).hypervolume
+    }
+
+    // MARK: - Errors
+
+    /// Runs a coordinator call, turning its ``ServiceError`` into the status of the same name.
+    /// - Parameter fieldPaths: domain field names to report under their request paths (see
+    ///   ``ErrorMapping/rpcError(_:fieldPaths:)``).
+    private func serving<T>(
+        fieldPaths: [String: String] = [:], _ body: () async throws -> T
+    ) async throws(RPCError) -> T {
+        do {
+            return try await body()
+        } catch let error as ServiceError {
+            if error.code == .internal {
+                self.logger.error("internal error", metadata: ["error": "\(error)", "cause": "\(error.cause as Any)"])
+            }
+            throw ErrorMapping.rpcError(error, fieldPaths: fieldPaths)
+        } catch let error as RPCError {
+            throw error
+        } catch is CancellationError {
+            throw RPCError(code: .cancelled, message: "the call was cancelled")
+        } catch {
+            self.logger.error("unexpected error", metadata: ["error": "\(error)"])
+            throw RPCError(code: .internalError, message: "internal: \(error)")
+        }
+    }
+}

@@ -1,0 +1,362 @@
+import GRPCCore
+import RewardWeightingAPI
+import Testing
+
+/// Every error status of the API, with a message that names the offending field (docs/api.md lists them).
+@Suite struct ErrorStatusTests {
+    /// Runs `body` against a server holding a gradient run `g` and a hypervolume run `h` (K = 3 each).
+    private func withRuns(maxMessageBytes: Int? = nil, _ body: (Trainer) async throws -> Void) async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        try await withServer(
+            database: directory.database(),
+            maxMessageBytes: maxMessageBytes ?? 16 * 1024 * 1024
+        ) { trainer in
+            _ = try await trainer.createRun(gradientRun("g"))
+            _ = try await trainer.createRun(hypervolumeRun("h"))
+            try await body(trainer)
+        }
+    }
+
+    // MARK: - Wrong K
+
+    @Test func wrongKIsInvalidArgument() async throws {
+        try await self.withRuns { trainer in
+            await expectStatus(.invalidArgument, naming: "rewards.num_objectives") {
+                _ = try await trainer.scalarize(scalarizeRequest("h", step: 1, rewards: [1, 2, 3, 4], k: 2))
+            }
+            await expectStatus(.invalidArgument, naming: "gram.num_objectives") {
+                _ = try await trainer.reportGradients(gramRequest("g", step: 1, gram: [1, 0, 0, 1], k: 2))
+            }
+            await expectStatus(.invalidArgument, naming: "scores") {
+                _ = try await trainer.reportCheckpoint(checkpointRequest("h", step: 0, scores: [0.3, 900]))
+            }
+            var projected = Rewardweighting_V1_ReportGradientsRequest()
+            projected.runID = "g"
+            projected.step = 1
+            projected.projected.numObjectives = 2
+            projected.projected.dimension = 2
+            projected.projected.values = [1, 2, 3, 4]
+            await expectStatus(.invalidArgument, naming: "projected.num_objectives") {
+                _ = try await trainer.reportGradients(projected)
+            }
+            var create = gradientRun("k")
+            create.config.initialWeights = [0.5, 0.5]
+            await expectStatus(.invalidArgument, naming: "config.initial_weights") {
+                _ = try await trainer.createRun(create)
+            }
+            var reference = hypervolumeRun("k")
+            reference.config.hypervolume.referencePoint = [0, 1000]
+            await expectStatus(.invalidArgument, naming: "config.hypervolume.reference_point") {
+                _ = try await trainer.createRun(reference)
+            }
+        }
+    }
+
+    @Test func aValueCountThatIsNotAMultipleOfKIsInvalidArgument() async throws {
+        try await self.withRuns { trainer in
+            var projected = Rewardweighting_V1_ReportGradientsRequest()
+            projected.runID = "g"
+            projected.step = 1
+            projected.projected.numObjectives = 3
+            projected.projected.dimension = 2
+            projected.projected.values = [1, 2, 3, 4, 5]
+            await expectStatus(.invalidArgument, naming: "projected.values") {
+                _ = try await trainer.reportGradients(projected)
+            }
+            projected.projected.dimension = 0
+            await expectStatus(.invalidArgument, naming: "projected.dimension") {
+                _ = try await trainer.reportGradients(projected)
+            }
+            await expectStatus(.invalidArgument, naming: "rewards.values") {
+                _ = try await trainer.scalarize(scalarizeRequest("h", step: 1, rewards: [1, 2, 3, 4]))
+            }
+            await expectStatus(.invalidArgument, naming: "gram.values") {
+                _ = try await trainer.reportGradients(gramRequest("g", step: 1, gram: [1, 0, 0, 1]))
+            }
+            await expectStatus(.invalidArgument, naming: "rewards.num_objectives") {
+                _ = try await trainer.scalarize(scalarizeRequest("h", step: 1, rewards: [1, 2, 3], k: 0))
+            }
+        }
+    }
+
+    // MARK: - NaN and ∞
+
+    @Test func nonFiniteValuesAreInvalidArgument() async throws {
+        try await self.withRuns { trainer in
+            await expectStatus(.invalidArgument, naming: "rewards.values[4]") {
+                _ = try await trainer.scalarize(scalarizeRequest("h", step: 1, rewards: [1, 2, 3, 4, .nan, 6]))
+            }
+            await expectStatus(.invalidArgument, naming: "rewards.values[0]") {
+                _ = try await trainer.scalarize(scalarizeRequest("h", step: 1, rewards: [.infinity, 2, 3]))
+            }
+            await expectStatus(.invalidArgument, naming: "scores") {
+                _ = try await trainer.reportCheckpoint(checkpointRequest("h", step: 0, scores: [0.3, .infinity, 0.2]))
+            }
+            await expectStatus(.invalidArgument, naming: "gram.values[8]") {
+                _ = try await trainer.reportGradients(gramRequest("g", step: 1, gram: [1, 0, 0, 0, 1, 0, 0, 0, .nan]))
+            }
+            var projected = Rewardweighting_V1_ReportGradientsRequest()
+            projected.runID = "g"
+            projected.step = 1
+            projected.projected.numObjectives = 3
+            projected.projected.dimension = 2
+            projected.projected.values = [1, 2, 3, -.infinity, 5, 6]
+            await expectStatus(.invalidArgument, naming: "projected.values[3]") {
+                _ = try await trainer.reportGradients(projected)
+            }
+            var rate = gramRequest("g", step: 1, gram: [1, 0, 0, 0, 1, 0, 0, 0, 1])
+            rate.learningRate = .nan
+            await expectStatus(.invalidArgument, naming: "learning_rate") {
+                _ = try await trainer.reportGradients(rate)
+            }
+            var config = gradientRun("nan")
+            config.config.gradient.mu = .infinity
+            await expectStatus(.invalidArgument, naming: "config.gradient.mu") {
+                _ = try await trainer.createRun(config)
+            }
+        }
+    }
+
+    // MARK: - Empty batch
+
+    @Test func anEmptyBatchIsInvalidArgument() async throws {
+        try await self.withRuns { trainer in
+            await expectStatus(.invalidArgument, naming: "rewards.values") {
+                _ = try await trainer.scalarize(scalarizeRequest("h", step: 1, rewards: []))
+            }
+            var missing = scalarizeRequest("h", step: 1, rewards: [])
+            missing.clearRewards()
+            await expectStatus(.invalidArgument, naming: "rewards") { _ = try await trainer.scalarize(missing) }
+        }
+    }
+
+    // MARK: - Weights
+
+    @Test(arguments: [[0.5, -0.25, 0.75], [0.0, 0.0, 0.0], [1, .nan, 1]])
+    func invalidInitialWeightsAreInvalidArgument(weights: [Double]) async throws {
+        try await self.withRuns { trainer in
+            var create = gradientRun("weights")
+            create.config.initialWeights = weights
+            await expectStatus(.invalidArgument, naming: "config.initial_weights") {
+                _ = try await trainer.createRun(create)
+            }
+        }
+    }
+
+    // MARK: - Unknown run
+
+    @Test func anUnknownRunIsNotFound() async throws {
+        try await self.withRuns { trainer in
+            var get = Rewardweighting_V1_GetRunRequest()
+            get.runID = "nope"
+            await expectStatus(.notFound, naming: "run_id") { _ = try await trainer.getRun(get) }
+            await expectStatus(.notFound, naming: "run_id") {
+                _ = try await trainer.scalarize(scalarizeRequest("nope", step: 1, rewards: [1, 2, 3]))
+            }
+            await expectStatus(.notFound, naming: "run_id") {
+                _ = try await trainer.reportGradients(gramRequest("nope", step: 1, gram: [1, 0, 0, 0, 1, 0, 0, 0, 1]))
+            }
+            await expectStatus(.notFound, naming: "run_id") {
+                _ = try await trainer.reportCheckpoint(checkpointRequest("nope", step: 0, scores: [1, 2, 3]))
+            }
+            var resume = Rewardweighting_V1_ResumeRunRequest()
+            resume.runID = "nope"
+            await expectStatus(.notFound, naming: "run_id") { _ = try await trainer.resumeRun(resume) }
+            var archive = Rewardweighting_V1_ArchiveRunRequest()
+            archive.runID = "nope"
+            await expectStatus(.notFound, naming: "run_id") { _ = try await trainer.archiveRun(archive) }
+            var watch = Rewardweighting_V1_WatchRunRequest()
+            watch.runID = "nope"
+            await expectStatus(.notFound, naming: "run_id") {
+                try await trainer.watchRun(watch) { response in
+                    for try await _ in response.messages {}
+                }
+            }
+        }
+    }
+
+    // MARK: - Unknown enum values
+
+    @Test func unknownOrUnsetEnumValuesAreInvalidArgument() async throws {
+        try await self.withRuns { trainer in
+            var method = gradientRun("enum")
+            method.config.method = .unspecified
+            method.config.clearGradient()
+            await expectStatus(.invalidArgument, naming: "config.method") { _ = try await trainer.createRun(method) }
+            method.config.method = .UNRECOGNIZED(42)
+            await expectStatus(.invalidArgument, naming: "config.method") { _ = try await trainer.createRun(method) }
+
+            var schedule = gradientRun("enum")
+            schedule.config.gradient.schedule.kind = .unspecified
+            await expectStatus(.invalidArgument, naming: "config.gradient.schedule.kind") {
+                _ = try await trainer.createRun(schedule)
+            }
+            schedule.config.gradient.schedule.kind = .UNRECOGNIZED(9)
+            await expectStatus(.invalidArgument, naming: "config.gradient.schedule.kind") {
+                _ = try await trainer.createRun(schedule)
+            }
+
+            var metaReward = hypervolumeRun("enum")
+            metaReward.config.hypervolume.metaReward = .UNRECOGNIZED(7)
+            await expectStatus(.invalidArgument, naming: "config.hypervolume.meta_reward") {
+                _ = try await trainer.createRun(metaReward)
+            }
+
+            var direction = hypervolumeRun("enum")
+            direction.config.objectives[1].direction = .UNRECOGNIZED(3)
+            await expectStatus(.invalidArgument, naming: "config.objectives[1].direction") {
+                _ = try await trainer.createRun(direction)
+            }
+
+            var normalization = hypervolumeRun("enum")
+            normalization.config.normalization = .UNRECOGNIZED(5)
+            await expectStatus(.invalidArgument, naming: "config.normalization") {
+                _ = try await trainer.createRun(normalization)
+            }
+
+            var list = Rewardweighting_V1_ListRunsRequest()
+            list.status = .UNRECOGNIZED(4)
+            await expectStatus(.invalidArgument, naming: "status") { _ = try await trainer.listRuns(list) }
+        }
+    }
+
+    // MARK: - Gram matrix
+
+    @Test func aNonSymmetricGramMatrixIsInvalidArgument() async throws {
+        try await self.withRuns { trainer in
+            await expectStatus(.invalidArgument, naming: "gram.values") {
+                _ = try await trainer.reportGradients(gramRequest("g", step: 1, gram: [1, 0.5, 0, 0.4, 1, 0, 0, 0, 1]))
+            }
+            var neither = gramRequest("g", step: 1, gram: [])
+            neither.gradients = nil
+            await expectStatus(.invalidArgument, naming: "gradients") { _ = try await trainer.reportGradients(neither) }
+            // Nothing was applied.
+            let run = try await trainer.run("g")
+            #expect(!run.state.hasLastGradientsStep)
+        }
+    }
+
+    // MARK: - Message size
+
+    /// A request over the server's receive limit is refused before it is decoded; the message names the request
+    /// and the limit.
+    @Test func anOversizedMessageIsResourceExhausted() async throws {
+        try await self.withRuns(maxMessageBytes: 1 << 20) { trainer in
+            let rewards = [Double](repeating: 0.5, count: 3 * 60_000)  // 1.44 MB of packed doubles
+            await expectStatus(.resourceExhausted, naming: "request: the message has") {
+                _ = try await trainer.scalarize(scalarizeRequest("h", step: 1, rewards: rewards))
+            }
+            // A batch under the limit passes on the same connection.
+            let small = try await trainer.scalarize(scalarizeRequest("h", step: 1, rewards: [1, 2, 3]))
+            #expect(small.scalarizedRewards.count == 1)
+        }
+    }
+
+    // MARK: - Preconditions
+
+    @Test func anArchivedRunIsFailedPrecondition() async throws {
+        try await self.withRuns { trainer in
+            var archive = Rewardweighting_V1_ArchiveRunRequest()
+            archive.runID = "g"
+            archive.reason = "done"
+            let archived = try await trainer.archiveRun(archive)
+            #expect(archived.state.status == .archived)
+            #expect(try await trainer.archiveRun(archive).state.status == .archived)
+
+            await expectStatus(.failedPrecondition, naming: "run_id") {
+                _ = try await trainer.reportGradients(gramRequest("g", step: 1, gram: [1, 0, 0, 0, 1, 0, 0, 0, 1]))
+            }
+            await expectStatus(.failedPrecondition, naming: "run_id") {
+                _ = try await trainer.reportCheckpoint(checkpointRequest("g", step: 0, scores: [0.3, 900, 0.2]))
+            }
+            await expectStatus(.failedPrecondition, naming: "run_id") {
+                _ = try await trainer.scalarize(scalarizeRequest("g", step: 1, rewards: [1, 2, 3]))
+            }
+            var resume = Rewardweighting_V1_ResumeRunRequest()
+            resume.runID = "g"
+            await expectStatus(.failedPrecondition, naming: "run_id") { _ = try await trainer.resumeRun(resume) }
+            // Reads and validation batches still work.
+            var validation = scalarizeRequest("g", step: 1, rewards: [1, 2, 3])
+            validation.validation = true
+            #expect(try await trainer.scalarize(validation).scalarizedRewards.count == 1)
+            #expect(try await trainer.run("g").state.status == .archived)
+        }
+    }
+
+    @Test func gradientsForARunOfAnotherMethodAreFailedPrecondition() async throws {
+        try await self.withRuns { trainer in
+            await expectStatus(.failedPrecondition, naming: "run_id") {
+                _ = try await trainer.reportGradients(gramRequest("h", step: 1, gram: [1, 0, 0, 0, 1, 0, 0, 0, 1]))
+            }
+        }
+    }
+
+    // MARK: - Other invalid arguments
+
+    @Test func otherInvalidArgumentsNameTheirField() async throws {
+        try await self.withRuns { trainer in
+            var noConfig = Rewardweighting_V1_CreateRunRequest()
+            noConfig.runID = "x"
+            await expectStatus(.invalidArgument, naming: "config") { _ = try await trainer.createRun(noConfig) }
+            await expectStatus(.invalidArgument, naming: "run_id") {
+                _ = try await trainer.createRun(gradientRun("bad id!"))
+            }
+            var noGradient = gradientRun("x")
+            noGradient.config.clearGradient()
+            await expectStatus(.invalidArgument, naming: "config.gradient") {
+                _ = try await trainer.createRun(noGradient)
+            }
+            var stray = hypervolumeRun("x")
+            stray.config.gradient.mu = 1
+            await expectStatus(.invalidArgument, naming: "config.gradient") { _ = try await trainer.createRun(stray) }
+            var schedule = gradientRun("x")
+            schedule.config.gradient.schedule.totalSteps = 0
+            await expectStatus(.invalidArgument, naming: "config.gradient.schedule.total_steps") {
+                _ = try await trainer.createRun(schedule)
+            }
+            var objectives = hypervolumeRun("x")
+            objectives.config.objectives[2].name = "accuracy"
+            await expectStatus(.invalidArgument, naming: "config.objectives[2].name") {
+                _ = try await trainer.createRun(objectives)
+            }
+            await expectStatus(.invalidArgument, naming: "step") {
+                _ = try await trainer.reportGradients(gramRequest("g", step: 0, gram: [1, 0, 0, 0, 1, 0, 0, 0, 1]))
+            }
+            await expectStatus(.invalidArgument, naming: "step") {
+                _ = try await trainer.reportCheckpoint(checkpointRequest("h", step: -1, scores: [0.3, 900, 0.2]))
+            }
+            var grouped = hypervolumeRun("grouped")
+            grouped.config.normalization = .group
+            _ = try await trainer.createRun(grouped)
+            await expectStatus(.invalidArgument, naming: "group_ids") {
+                _ = try await trainer.scalarize(scalarizeRequest("grouped", step: 1, rewards: [1, 2, 3, 4, 5, 6]))
+            }
+            var shortGroups = scalarizeRequest("grouped", step: 1, rewards: [1, 2, 3, 4, 5, 6])
+            shortGroups.groupIds = [0]
+            await expectStatus(.invalidArgument, naming: "group_ids") { _ = try await trainer.scalarize(shortGroups) }
+            var watch = Rewardweighting_V1_WatchRunRequest()
+            watch.runID = "h"
+            watch.fromSequence = -1
+            await expectStatus(.invalidArgument, naming: "from_sequence") {
+                try await trainer.watchRun(watch) { response in
+                    for try await _ in response.messages {}
+                }
+            }
+            var resume = Rewardweighting_V1_ResumeRunRequest()
+            resume.runID = "g"
+            resume.fromStep = -1
+            await expectStatus(.invalidArgument, naming: "from_step") { _ = try await trainer.resumeRun(resume) }
+            var list = Rewardweighting_V1_ListRunsRequest()
+            list.pageToken = "garbage"
+            await expectStatus(.invalidArgument, naming: "page_token") { _ = try await trainer.listRuns(list) }
+            list.pageToken = ""
+            list.pageSize = -1
+            await expectStatus(.invalidArgument, naming: "page_size") { _ = try await trainer.listRuns(list) }
+            var archive = Rewardweighting_V1_ArchiveRunRequest()
+            archive.runID = "h"
+            archive.reason = String(repeating: "x", count: 1025)
+            await expectStatus(.invalidArgument, naming: "reason") { _ = try await trainer.archiveRun(archive) }
+        }
+    }
+}

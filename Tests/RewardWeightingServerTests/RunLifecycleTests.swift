@@ -1,0 +1,115 @@
+import GRPCCore
+import RewardWeightingAPI
+import Testing
+
+/// CreateRun, GetRun, ListRuns, ArchiveRun and WatchRun as a dashboard uses them.
+@Suite struct RunLifecycleTests {
+    @Test func createIsIdempotentAndTheConfigRoundTrips() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        try await withServer(database: directory.database()) { trainer in
+            var create = gradientRun("lifecycle")
+            create.config.initialWeights = [2, 1, 1]
+            let first = try await trainer.createRun(create)
+            #expect(first.created)
+            #expect(first.run.state.weights == [0.5, 0.25, 0.25])
+            #expect(first.run.state.status == .active)
+            #expect(first.run.state.lastSequence == 0)
+            #expect(first.run.config.initialWeights == [2, 1, 1])
+
+            // The config as returned creates the same run again.
+            var again = Rewardweighting_V1_CreateRunRequest()
+            again.runID = "lifecycle"
+            again.config = first.run.config
+            let second = try await trainer.createRun(again)
+            #expect(!second.created)
+            #expect(second.run == first.run)
+        }
+    }
+
+    @Test func listRunsPagesAndFiltersByStatus() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        try await withServer(database: directory.database()) { trainer in
+            for id in ["a", "b", "c", "d", "e"] { _ = try await trainer.createRun(hypervolumeRun(id)) }
+            var archive = Rewardweighting_V1_ArchiveRunRequest()
+            archive.runID = "c"
+            _ = try await trainer.archiveRun(archive)
+
+            var request = Rewardweighting_V1_ListRunsRequest()
+            request.pageSize = 2
+            var ids: [String] = []
+            repeat {
+                let page = try await trainer.listRuns(request)
+                ids += page.runs.map(\.runID)
+                request.pageToken = page.nextPageToken
+            } while !request.pageToken.isEmpty
+            #expect(ids == ["a", "b", "c", "d", "e"])
+
+            var active = Rewardweighting_V1_ListRunsRequest()
+            active.status = .active
+            active.pageSize = 2
+            var activeIDs: [String] = []
+            var firstToken = ""
+            repeat {
+                let page = try await trainer.listRuns(active)
+                activeIDs += page.runs.map(\.runID)
+                if firstToken.isEmpty { firstToken = page.nextPageToken }
+                active.pageToken = page.nextPageToken
+            } while !active.pageToken.isEmpty
+            #expect(activeIDs == ["a", "b", "d", "e"])
+
+            var mismatched = Rewardweighting_V1_ListRunsRequest()
+            mismatched.status = .archived
+            mismatched.pageToken = firstToken
+            await expectStatus(.invalidArgument, naming: "page_token") { _ = try await trainer.listRuns(mismatched) }
+        }
+    }
+
+    /// A watcher from sequence 0 sees only new events; one from sequence 1 sees the history; both end with OK
+    /// when the run is archived.
+    @Test func watchStreamsLiveEventsAndEndsAtArchive() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        try await withServer(database: directory.database()) { trainer in
+            _ = try await trainer.createRun(gradientRun("watched"))
+            _ = try await trainer.reportCheckpoint(checkpointRequest("watched", step: 0, scores: [0.3, 900, 0.2]))
+            let calls = trainerCalls("watched", steps: 1...5, seed: 3).filter { $0.step > 0 }
+
+            try await withThrowingTaskGroup(of: [Rewardweighting_V1_DecisionEvent].self) { group in
+                for from in [Int64(0), 1] {
+                    group.addTask {
+                        var request = Rewardweighting_V1_WatchRunRequest()
+                        request.runID = "watched"
+                        request.fromSequence = from
+                        return try await trainer.watchRun(request) { response in
+                            var events: [Rewardweighting_V1_DecisionEvent] = []
+                            for try await event in response.messages { events.append(event) }
+                            return events
+                        }
+                    }
+                }
+                // Let both watchers subscribe before the new events.
+                try await Task.sleep(for: .milliseconds(300))
+                _ = try await trainer.perform(calls)
+                var archive = Rewardweighting_V1_ArchiveRunRequest()
+                archive.runID = "watched"
+                _ = try await trainer.archiveRun(archive)
+
+                var streams: [[Rewardweighting_V1_DecisionEvent]] = []
+                for try await events in group { streams.append(events) }
+                let (live, all) =
+                    streams[0].count < streams[1].count ? (streams[0], streams[1]) : (streams[1], streams[0])
+                #expect(all.map(\.sequence) == Array(1...Int64(all.count)))
+                // The live watcher has no history: at most the events after the first (it normally subscribes
+                // before any of them, and then has them all).
+                #expect(!live.isEmpty && live.count <= calls.count)
+                #expect(live.map(\.withoutTimestamp) == all.suffix(live.count).map(\.withoutTimestamp))
+                #expect(all.first?.kind == .checkpoint)
+                #expect(all.first?.checkpoint.becameReferencePoint == true)
+                let checkpoint = try #require(all.last { $0.kind == .checkpoint })
+                #expect(checkpoint.checkpoint.hypervolume > 0)
+            }
+        }
+    }
+}

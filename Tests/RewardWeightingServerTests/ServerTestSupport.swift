@@ -1,0 +1,265 @@
+import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2Posix
+import Logging
+import RewardWeightingAPI
+import RewardWeightingServer
+import Testing
+
+/// The generated client over HTTP/2.
+typealias Trainer = Rewardweighting_V1_TrainerService.Client<HTTP2ClientTransport.Posix>
+
+/// Tests log nothing.
+let quietLogger = Logger(label: "RewardWeightingServerTests") { _ in SwiftLogNoOpLogHandler() }
+
+/// A directory of its own under the system's temporary directory, for a test's database files.
+struct TemporaryDirectory {
+    let url: URL
+
+    init() {
+        self.url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("rw-server-tests-\(UUID().uuidString)", isDirectory: true)
+    }
+
+    /// A database file in the directory.
+    func database(_ name: String = "runs") -> String { self.url.appendingPathComponent("\(name).sqlite").path }
+
+    func remove() { try? FileManager.default.removeItem(at: self.url) }
+}
+
+/// Starts the real server in-process on 127.0.0.1, port 0, over the SQLite file `database`, calls `body` with a
+/// generated client connected to it over HTTP/2, then shuts the server down gracefully and waits for it to stop.
+func withServer<Result: Sendable>(
+    database: String,
+    maxMessageBytes: Int = RewardWeightingServer.Configuration.defaultMaxReceiveMessageBytes,
+    _ body: (Trainer) async throws -> Result
+) async throws -> Result {
+    let server = try RewardWeightingServer(
+        configuration: .init(
+            host: "127.0.0.1", port: 0, databasePath: database, maxReceiveMessageBytes: maxMessageBytes),
+        logger: quietLogger)
+    return try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await server.run() }
+        let result: Result
+        do {
+            let port = try #require(try await server.listeningAddress.ipv4?.port)
+            let transport = try HTTP2ClientTransport.Posix(
+                target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext)
+            result = try await withGRPCClient(transport: transport) { client in
+                try await body(Trainer(wrapping: client))
+            }
+        } catch {
+            await server.beginGracefulShutdown()
+            try? await group.waitForAll()
+            throw error
+        }
+        await server.beginGracefulShutdown()
+        try await group.waitForAll()
+        return result
+    }
+}
+
+/// Expects `body` to fail with `code` and a message that names `field`.
+func expectStatus(
+    _ code: RPCError.Code, naming field: String, sourceLocation: SourceLocation = #_sourceLocation,
+    _ body: () async throws -> Void
+) async {
+    let error = await #expect(throws: RPCError.self, sourceLocation: sourceLocation) { try await body() }
+    guard let error else { return }
+    #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
+    #expect(
+        error.message.contains(field), "message \"\(error.message)\" does not name \(field)",
+        sourceLocation: sourceLocation)
+}
+
+/// SplitMix64: seeded and platform-independent, so every random test is reproducible.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { self.state = seed }
+    mutating func next() -> UInt64 {
+        self.state &+= 0x9E37_79B9_7F4A_7C15
+        var z = self.state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    /// Uniform in `[-1, 1)`.
+    mutating func symmetric() -> Double { Double(self.next() >> 11) * 0x1p-52 - 1 }
+}
+
+// MARK: - Requests
+
+/// The math objectives of the paper: accuracy (max), mean response length (min), clarity (max).
+func mathObjectives() -> [Rewardweighting_V1_Objective] {
+    [("accuracy", .maximize), ("response_length", .minimize), ("clarity", .maximize)].map { name, direction in
+        var objective = Rewardweighting_V1_Objective()
+        objective.name = name
+        objective.direction = direction
+        return objective
+    }
+}
+
+/// A gradient-method run: η = 1e-6, μ = 1e-5, polynomial schedule (power 1.03) over `totalSteps`, initial
+/// weights [0.5, 0.25, 0.25].
+func gradientRun(_ runID: String, totalSteps: Int64 = 100) -> Rewardweighting_V1_CreateRunRequest {
+    var request = Rewardweighting_V1_CreateRunRequest()
+    request.runID = runID
+    request.config.objectives = mathObjectives()
+    request.config.method = .gradient
+    request.config.initialWeights = [0.5, 0.25, 0.25]
+    request.config.gradient.learningRate = 1e-6
+    request.config.gradient.mu = 1e-5
+    request.config.gradient.schedule.kind = .polynomial
+    request.config.gradient.schedule.totalSteps = totalSteps
+    request.config.gradient.schedule.power = 1.03
+    return request
+}
+
+/// A hypervolume-method run with the paper's meta-reward and initial weights [0.5, 0.25, 0.25].
+func hypervolumeRun(_ runID: String) -> Rewardweighting_V1_CreateRunRequest {
+    var request = Rewardweighting_V1_CreateRunRequest()
+    request.runID = runID
+    request.config.objectives = mathObjectives()
+    request.config.method = .hypervolume
+    request.config.initialWeights = [0.5, 0.25, 0.25]
+    request.config.hypervolume.metaReward = .tanh
+    return request
+}
+
+func scalarizeRequest(_ runID: String, step: Int64, rewards: [Double], k: Int32 = 3)
+    -> Rewardweighting_V1_ScalarizeRequest
+{
+    var request = Rewardweighting_V1_ScalarizeRequest()
+    request.runID = runID
+    request.step = step
+    request.rewards.numObjectives = k
+    request.rewards.values = rewards
+    return request
+}
+
+func gramRequest(_ runID: String, step: Int64, gram: [Double], k: Int32 = 3)
+    -> Rewardweighting_V1_ReportGradientsRequest
+{
+    var request = Rewardweighting_V1_ReportGradientsRequest()
+    request.runID = runID
+    request.step = step
+    var matrix = Rewardweighting_V1_GramMatrix()
+    matrix.numObjectives = k
+    matrix.values = gram
+    request.gram = matrix
+    return request
+}
+
+func checkpointRequest(_ runID: String, step: Int64, scores: [Double]) -> Rewardweighting_V1_ReportCheckpointRequest {
+    var request = Rewardweighting_V1_ReportCheckpointRequest()
+    request.runID = runID
+    request.step = step
+    request.scores = scores
+    return request
+}
+
+/// K random gradient vectors of dimension `dimension`, scaled by `scale`.
+func randomGradients(_ generator: inout SplitMix64, k: Int = 3, dimension: Int = 4, scale: Double = 0.3) -> [[Double]] {
+    (0..<k).map { _ in (0..<dimension).map { _ in scale * generator.symmetric() } }
+}
+
+/// `G_ij = ⟨g_i, g_j⟩`, row-major.
+func gram(of gradients: [[Double]]) -> [Double] {
+    gradients.flatMap { gi in gradients.map { gj in zip(gi, gj).reduce(0) { $0 + $1.0 * $1.1 } } }
+}
+
+// MARK: - Trainer sessions
+
+/// One trainer call.
+enum TrainerCall: Sendable {
+    case scalarize(Rewardweighting_V1_ScalarizeRequest)
+    case gradients(Rewardweighting_V1_ReportGradientsRequest)
+    case checkpoint(Rewardweighting_V1_ReportCheckpointRequest)
+
+    var step: Int64 {
+        switch self {
+        case .scalarize(let request): request.step
+        case .gradients(let request): request.step
+        case .checkpoint(let request): request.step
+        }
+    }
+}
+
+/// The reply to a ``TrainerCall``.
+enum TrainerReply: Equatable, Sendable {
+    case scalarize(Rewardweighting_V1_ScalarizeResponse)
+    case gradients(Rewardweighting_V1_ReportGradientsResponse)
+    case checkpoint(Rewardweighting_V1_ReportCheckpointResponse)
+}
+
+/// What a trainer sends over `steps` of run `runID`, in the reference code's order: a checkpoint of the initial
+/// model at step 0; per step its Gram matrix (gradient runs), a Scalarize call of 6 responses, and every fifth
+/// step a checkpoint. `seed` varies the payloads.
+func trainerCalls(
+    _ runID: String, steps: ClosedRange<Int64>, seed: UInt64, gradients: Bool = true
+) -> [TrainerCall] {
+    var generator = SplitMix64(seed: seed)
+    var calls: [TrainerCall] = []
+    if steps.lowerBound <= 1 {
+        calls.append(.checkpoint(checkpointRequest(runID, step: 0, scores: [0.3, 900, 0.2])))
+    }
+    for t in steps {
+        if gradients {
+            calls.append(.gradients(gramRequest(runID, step: t, gram: gram(of: randomGradients(&generator)))))
+        }
+        let rewards = (0..<18).map { _ in 0.5 + 0.5 * generator.symmetric() }
+        calls.append(.scalarize(scalarizeRequest(runID, step: t, rewards: rewards)))
+        if t % 5 == 0 {
+            let scores = [
+                0.3 + 0.01 * Double(t) + 0.02 * generator.symmetric(), 900 - 4 * Double(t) + 30 * generator.symmetric(),
+                0.2 + 0.005 * Double(t) + 0.02 * generator.symmetric(),
+            ]
+            calls.append(.checkpoint(checkpointRequest(runID, step: t, scores: scores)))
+        }
+    }
+    return calls
+}
+
+extension Trainer {
+    /// Performs one trainer call.
+    func perform(_ call: TrainerCall) async throws -> TrainerReply {
+        switch call {
+        case .scalarize(let request): .scalarize(try await self.scalarize(request))
+        case .gradients(let request): .gradients(try await self.reportGradients(request))
+        case .checkpoint(let request): .checkpoint(try await self.reportCheckpoint(request))
+        }
+    }
+
+    /// Performs the calls in order.
+    func perform(_ calls: [TrainerCall]) async throws -> [TrainerReply] {
+        var replies: [TrainerReply] = []
+        for call in calls { replies.append(try await self.perform(call)) }
+        return replies
+    }
+
+    /// The run as `GetRun` returns it, without the timestamps (which differ between equivalent runs).
+    func run(_ runID: String) async throws -> Rewardweighting_V1_Run {
+        var request = Rewardweighting_V1_GetRunRequest()
+        request.runID = runID
+        var run = try await self.getRun(request).run
+        run.clearCreatedAt()
+        run.state.clearUpdatedAt()
+        return run
+    }
+
+    /// The first `count` events of the run's log (from sequence 1), superseded ones included.
+    func events(_ runID: String, count: Int) async throws -> [Rewardweighting_V1_DecisionEvent] {
+        var request = Rewardweighting_V1_WatchRunRequest()
+        request.runID = runID
+        request.fromSequence = 1
+        return try await self.watchRun(request) { response in
+            var events: [Rewardweighting_V1_DecisionEvent] = []
+            guard count > 0 else { return events }
+            for try await event in response.messages {
+                events.append(event)
+                if events.count == count { break }
+            }
+            return events
+        }
+    }
+}
