@@ -15,6 +15,10 @@ let package = Package(
     products: [
         .library(name: "RewardWeightingCore", targets: ["RewardWeightingCore"]),
         .library(name: "RewardWeightingPolicy", targets: ["RewardWeightingPolicy"]),
+        // Used by Benchmarks/ (the load generator): the API contract, and the store for the raw-insert baseline.
+        .library(name: "RewardWeightingAPI", targets: ["RewardWeightingAPI"]),
+        .library(name: "RewardWeightingStore", targets: ["RewardWeightingStore"]),
+        .executable(name: "rw-server", targets: ["rw-server"]),
         .executable(name: "rwctl", targets: ["rwctl"]),
     ],
     dependencies: [

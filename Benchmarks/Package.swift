@@ -13,6 +13,11 @@ let package = Package(
         .package(name: "RewardWeighting", path: ".."),
         // Without `traits:` the default traits pull in swift-runtime-interposer, which cannot be resolved here.
         .package(url: "https://github.com/ordo-one/benchmark.git", exact: "1.38.1", traits: ["MallocInterposer"]),
+        // For load-generator: the same versions as the root package resolves.
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.9.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         .executableTarget(
@@ -32,6 +37,20 @@ let package = Package(
             // Not directly under Benchmarks/: BenchmarkPlugin runs every executable target whose directory's
             // parent is named "Benchmarks" as a benchmark, and kernel-timer is not one.
             path: "KernelTimer/Sources"
+        ),
+        .executableTarget(
+            name: "load-generator",
+            dependencies: [
+                .product(name: "RewardWeightingAPI", package: "RewardWeighting"),
+                .product(name: "RewardWeightingStore", package: "RewardWeighting"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            // Not directly under Benchmarks/, for the same reason as kernel-timer. Drives a running rw-server
+            // (Benchmarks/load-test.sh).
+            path: "LoadGenerator/Sources"
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -26,6 +26,9 @@ extension RewardWeightingServer {
         /// The signals that shut the server down gracefully (calls in flight finish, watch streams end with
         /// `UNAVAILABLE`). Empty for an embedded server; `rw-server` uses SIGTERM and SIGINT.
         public var gracefulShutdownSignals: [UnixSignal]
+        /// Whether to serve the benchmark-only `BenchmarkService` (``BenchmarkEchoService``) next to
+        /// `TrainerService`. Default `false`: it is for load tests (docs/performance.md), not for trainers.
+        public var enableBenchmarkService: Bool
 
         /// The transport's own payload limit, 4× ``maxReceiveMessageBytes`` (at most `Int32.max`).
         public var transportMessageLimit: Int {
@@ -40,7 +43,7 @@ extension RewardWeightingServer {
         public init(
             host: String = "127.0.0.1", port: Int = 50051, databasePath: String = SQLiteRunStore.defaultPath,
             maxReceiveMessageBytes: Int = Configuration.defaultMaxReceiveMessageBytes, portFile: String? = nil,
-            gracefulShutdownSignals: [UnixSignal] = []
+            gracefulShutdownSignals: [UnixSignal] = [], enableBenchmarkService: Bool = false
         ) {
             self.host = host
             self.port = port
@@ -48,6 +51,7 @@ extension RewardWeightingServer {
             self.maxReceiveMessageBytes = maxReceiveMessageBytes
             self.portFile = portFile
             self.gracefulShutdownSignals = gracefulShutdownSignals
+            self.enableBenchmarkService = enableBenchmarkService
         }
     }
 }

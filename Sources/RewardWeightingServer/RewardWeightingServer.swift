@@ -53,7 +53,11 @@ public struct RewardWeightingServer: Sendable {
             config: .defaults { $0.rpc.maxRequestPayloadSize = configuration.transportMessageLimit })
         let service = TrainerServiceImplementation(
             coordinator: coordinator, logger: logger, maxRequestMessageBytes: configuration.maxReceiveMessageBytes)
-        let server = GRPCServer(transport: self.transport, services: [service])
+        var services: [any RegistrableRPCService] = [service]
+        if configuration.enableBenchmarkService {
+            services.append(BenchmarkEchoService(maxRequestMessageBytes: configuration.maxReceiveMessageBytes))
+        }
+        let server = GRPCServer(transport: self.transport, services: services)
         var group = ServiceGroupConfiguration(
             services: [
                 .init(service: GRPCServerService(server: server)),
@@ -83,6 +87,7 @@ public struct RewardWeightingServer: Sendable {
             metadata: [
                 "database": "\(self.configuration.databasePath)", "kernels": "in-process",
                 "max_receive_message_bytes": "\(self.configuration.maxReceiveMessageBytes)",
+                "benchmark_service": "\(self.configuration.enableBenchmarkService)",
             ])
         do {
             try await self.group.run()

@@ -20,6 +20,9 @@ struct ServerCommand: AsyncParsableCommand {
               --log-level          RW_LOG_LEVEL          info
               --max-message-bytes  RW_MAX_MESSAGE_BYTES  16777216
               --port-file          RW_PORT_FILE          (none)
+              --enable-benchmark-service
+                                   RW_ENABLE_BENCHMARK_SERVICE
+                                                         off (1, true, yes or on: on)
             SIGTERM or SIGINT shut the server down gracefully: calls in flight finish, then it exits.
             There is no authentication yet: keep the host a loopback address.
             """)
@@ -42,6 +45,13 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(help: "A file to write the bound port to once listening (RW_PORT_FILE).")
     var portFile: String?
 
+    @Flag(
+        help: """
+            Also serve the benchmark-only BenchmarkService (an Echo RPC with Scalarize's messages), for \
+            Benchmarks/load-test.sh (RW_ENABLE_BENCHMARK_SERVICE=1).
+            """)
+    var enableBenchmarkService = false
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let levelName = self.logLevel ?? environment["RW_LOG_LEVEL"] ?? "info"
@@ -60,13 +70,18 @@ struct ServerCommand: AsyncParsableCommand {
         guard maxMessageBytes >= 1 else {
             throw ValidationError("max-message-bytes: is \(maxMessageBytes); it must be at least 1")
         }
+        // The flag can only turn the service on; without it, the environment decides.
+        let enableBenchmarkService = try Self.setting(
+            self.enableBenchmarkService ? true : nil, "RW_ENABLE_BENCHMARK_SERVICE", environment, default: false
+        ) { Self.bool($0) }
         let configuration = RewardWeightingServer.Configuration(
             host: self.host ?? environment["RW_HOST"] ?? "127.0.0.1",
             port: port,
             databasePath: self.database ?? environment["RW_DATABASE"] ?? "./data/rewardweighting.sqlite",
             maxReceiveMessageBytes: maxMessageBytes,
             portFile: self.portFile ?? environment["RW_PORT_FILE"],
-            gracefulShutdownSignals: [.sigterm, .sigint])
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            enableBenchmarkService: enableBenchmarkService)
 
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -75,6 +90,15 @@ struct ServerCommand: AsyncParsableCommand {
         }
         let server = try RewardWeightingServer(configuration: configuration, logger: Logger(label: "rw-server"))
         try await server.run()
+    }
+
+    /// `1`, `true`, `yes` or `on` → true; `0`, `false`, `no`, `off` or empty → false; otherwise `nil`.
+    private static func bool(_ text: String) -> Bool? {
+        switch text.lowercased() {
+        case "1", "true", "yes", "on": true
+        case "0", "false", "no", "off", "": false
+        default: nil
+        }
     }
 
     /// The flag's value, else the environment variable's (parsed), else `fallback`.

@@ -34,9 +34,23 @@ func withServer<Result: Sendable>(
     maxMessageBytes: Int = RewardWeightingServer.Configuration.defaultMaxReceiveMessageBytes,
     _ body: (Trainer) async throws -> Result
 ) async throws -> Result {
+    try await withServerClient(database: database, maxMessageBytes: maxMessageBytes) { client in
+        try await body(Trainer(wrapping: client))
+    }
+}
+
+/// ``withServer(database:maxMessageBytes:_:)`` with the connected `GRPCClient` itself, for clients of other
+/// services (`BenchmarkService`, served when `enableBenchmarkService`).
+func withServerClient<Result: Sendable>(
+    database: String,
+    maxMessageBytes: Int = RewardWeightingServer.Configuration.defaultMaxReceiveMessageBytes,
+    enableBenchmarkService: Bool = false,
+    _ body: (GRPCClient<HTTP2ClientTransport.Posix>) async throws -> Result
+) async throws -> Result {
     let server = try RewardWeightingServer(
         configuration: .init(
-            host: "127.0.0.1", port: 0, databasePath: database, maxReceiveMessageBytes: maxMessageBytes),
+            host: "127.0.0.1", port: 0, databasePath: database, maxReceiveMessageBytes: maxMessageBytes,
+            enableBenchmarkService: enableBenchmarkService),
         logger: quietLogger)
     return try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await server.run() }
@@ -45,9 +59,7 @@ func withServer<Result: Sendable>(
             let port = try #require(try await server.listeningAddress.ipv4?.port)
             let transport = try HTTP2ClientTransport.Posix(
                 target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext)
-            result = try await withGRPCClient(transport: transport) { client in
-                try await body(Trainer(wrapping: client))
-            }
+            result = try await withGRPCClient(transport: transport) { client in try await body(client) }
         } catch {
             await server.beginGracefulShutdown()
             try? await group.waitForAll()
