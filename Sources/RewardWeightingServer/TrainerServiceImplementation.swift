@@ -143,10 +143,12 @@ public struct TrainerServiceImplementation: Rewardweighting_V1_TrainerService.Si
         } catch {
             throw ErrorMapping.rpcError(error)
         }
-        let decision = try await self.serving(fieldPaths: ["gram": gramField, "method": "run_id"]) {
-            try await self.coordinator.reportGradients(runID: request.runID, report: report)
+        let recorded = try await self.serving(fieldPaths: ["gram": gramField, "method": "run_id"]) {
+            try await self.coordinator.recordGradients(runID: request.runID, report: report)
         }
-        return DecisionMapping.response(decision)
+        var response = DecisionMapping.response(recorded.decision)
+        response.sequence = Int64(recorded.sequence)
+        return response
     }
 
     /// `ReportCheckpoint`: the reply carries the buffer as it was right after this checkpoint (also for a
@@ -160,16 +162,18 @@ public struct TrainerServiceImplementation: Rewardweighting_V1_TrainerService.Si
         } catch {
             throw ErrorMapping.rpcError(error)
         }
-        let decision = try await self.serving {
-            try await self.coordinator.reportCheckpoint(runID: request.runID, report: report)
+        let recorded = try await self.serving {
+            try await self.coordinator.recordCheckpoint(runID: request.runID, report: report)
         }
         // The report is durable; a failure to read the run back only leaves the buffer out of the reply.
         var buffer = Rewardweighting_V1_ParetoBuffer()
         if let snapshot = try? await self.coordinator.getRun(request.runID) {
             buffer = ParetoBufferHistory(config: snapshot.config, state: snapshot.state).buffer(
-                afterStep: decision.step)
+                afterStep: recorded.decision.step)
         }
-        return DecisionMapping.response(decision, buffer: buffer)
+        var response = DecisionMapping.response(recorded.decision, buffer: buffer)
+        response.sequence = Int64(recorded.sequence)
+        return response
     }
 
     /// `ResumeRun`: rewinds the run to `from_step`; later events stay in the log, flagged superseded.

@@ -46,17 +46,17 @@ actor RunActor {
     // MARK: - Operations
 
     /// Applies a gradient or checkpoint report, or returns the stored decision of an identical earlier one.
-    func report(_ event: RunEvent) async throws(ServiceError) -> Decision {
-        try await self.serialized { () async throws(ServiceError) -> Decision in
-            try await self.retryingStaleWrites { () async throws(ServiceError) -> Decision in
+    func report(_ event: RunEvent) async throws(ServiceError) -> StoredEvent {
+        try await self.serialized { () async throws(ServiceError) -> StoredEvent in
+            try await self.retryingStaleWrites { () async throws(ServiceError) -> StoredEvent in
                 if let stored = try await self.storedRetry(of: event) {
                     self.logger.debug(
                         "retry answered from the log",
                         metadata: ["kind": "\(event.kind.rawValue)", "step": "\(event.step)"])
-                    return stored.decision
+                    return stored
                 }
                 try self.checkActive()
-                return try await self.apply(event).decision
+                return try await self.apply(event)
             }
         }
     }

@@ -135,12 +135,20 @@ public struct RunCoordinator: Sendable {
     ///   archived run); ``ServiceError/Code/alreadyExists`` (the last applied step with a different payload);
     ///   ``ServiceError/Code/notFound``.
     public func reportGradients(runID: String, report: GradientReport) async throws(ServiceError) -> GradientDecision {
+        try await self.recordGradients(runID: runID, report: report).decision
+    }
+
+    /// As ``reportGradients(runID:report:)``, with the sequence number of the event in the run's log (the
+    /// stored one's, for a retry).
+    public func recordGradients(
+        runID: String, report: GradientReport
+    ) async throws(ServiceError) -> (decision: GradientDecision, sequence: Int) {
         let run = try await self.registry.actor(for: runID)
-        let decision = try await run.report(.gradients(report))
-        guard case .gradients(let gradients) = decision else {
-            throw Self.mismatchedDecision(decision, runID: runID, expected: .gradients)
+        let stored = try await run.report(.gradients(report))
+        guard case .gradients(let gradients) = stored.decision else {
+            throw Self.mismatchedDecision(stored.decision, runID: runID, expected: .gradients)
         }
-        return gradients
+        return (gradients, stored.sequence)
     }
 
     /// `ReportCheckpoint`: applies a checkpoint report (see ``WeightingPolicy``), or returns the stored decision
@@ -150,12 +158,20 @@ public struct RunCoordinator: Sendable {
     public func reportCheckpoint(
         runID: String, report: CheckpointReport
     ) async throws(ServiceError) -> CheckpointDecision {
+        try await self.recordCheckpoint(runID: runID, report: report).decision
+    }
+
+    /// As ``reportCheckpoint(runID:report:)``, with the sequence number of the event in the run's log (the
+    /// stored one's, for a retry).
+    public func recordCheckpoint(
+        runID: String, report: CheckpointReport
+    ) async throws(ServiceError) -> (decision: CheckpointDecision, sequence: Int) {
         let run = try await self.registry.actor(for: runID)
-        let decision = try await run.report(.checkpoint(report))
-        guard case .checkpoint(let checkpoint) = decision else {
-            throw Self.mismatchedDecision(decision, runID: runID, expected: .checkpoint)
+        let stored = try await run.report(.checkpoint(report))
+        guard case .checkpoint(let checkpoint) = stored.decision else {
+            throw Self.mismatchedDecision(stored.decision, runID: runID, expected: .checkpoint)
         }
-        return checkpoint
+        return (checkpoint, stored.sequence)
     }
 
     /// `ResumeRun`: after a trainer restarted from its checkpoint of `fromStep`, rewinds the run to the replay

@@ -36,7 +36,8 @@ import Testing
             let retarget = { (calls: [TrainerCall]) in calls.map { $0.forRun("fresh") } }
             _ = try await trainer.perform(retarget(a.filter { $0.step <= 10 }))
             let freshReplies = try await trainer.perform(retarget(b))
-            #expect(replies == freshReplies)
+            // Equal decisions; the sequence numbers differ by the superseded events in the resumed run's log.
+            #expect(replies.map(\.withoutSequence) == freshReplies.map(\.withoutSequence))
 
             var resumedRun = try await trainer.run("resumed")
             let freshRun = try await trainer.run("fresh")

@@ -202,6 +202,21 @@ enum TrainerReply: Equatable, Sendable {
     case scalarize(Rewardweighting_V1_ScalarizeResponse)
     case gradients(Rewardweighting_V1_ReportGradientsResponse)
     case checkpoint(Rewardweighting_V1_ReportCheckpointResponse)
+
+    /// The reply without its position in the run's log, for comparing runs whose logs differ in length.
+    var withoutSequence: TrainerReply {
+        switch self {
+        case .scalarize(var reply):
+            reply.sequence = 0
+            return .scalarize(reply)
+        case .gradients(var reply):
+            reply.sequence = 0
+            return .gradients(reply)
+        case .checkpoint(var reply):
+            reply.sequence = 0
+            return .checkpoint(reply)
+        }
+    }
 }
 
 /// What a trainer sends over `steps` of run `runID`, in the reference code's order: a checkpoint of the initial
