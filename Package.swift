@@ -38,6 +38,8 @@ let package = Package(
             swiftSettings: optimizedInEveryConfiguration
         ),
         .target(name: "RewardWeightingPolicy", dependencies: ["RewardWeightingCore"]),
+        // Shared by the test targets only (seeded random data); no product exports it.
+        .target(name: "RewardWeightingTestSupport"),
         // Runs and their event logs in SQLite (GRDB, WAL); transport-free.
         .target(
             name: "RewardWeightingStore",
@@ -98,13 +100,17 @@ let package = Package(
         ),
         .testTarget(
             name: "RewardWeightingCoreTests",
-            dependencies: ["RewardWeightingCore"],
+            dependencies: ["RewardWeightingTestSupport", "RewardWeightingCore"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "RewardWeightingPolicyTests", dependencies: ["RewardWeightingPolicy"]),
+        .testTarget(
+            name: "RewardWeightingPolicyTests",
+            dependencies: ["RewardWeightingTestSupport", "RewardWeightingPolicy"]
+        ),
         .testTarget(
             name: "RewardWeightingStoreTests",
             dependencies: [
+                "RewardWeightingTestSupport",
                 "RewardWeightingCore", "RewardWeightingPolicy", "RewardWeightingStore",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
@@ -112,6 +118,7 @@ let package = Package(
         .testTarget(
             name: "RewardWeightingServiceTests",
             dependencies: [
+                "RewardWeightingTestSupport",
                 "RewardWeightingCore", "RewardWeightingPolicy", "RewardWeightingStore", "RewardWeightingService",
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -120,6 +127,7 @@ let package = Package(
         .testTarget(
             name: "RewardWeightingServerTests",
             dependencies: [
+                "RewardWeightingTestSupport",
                 "RewardWeightingAPI", "RewardWeightingCore", "RewardWeightingPolicy", "RewardWeightingServer",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),

@@ -1,5 +1,6 @@
 import Foundation
 import RewardWeightingCore
+import RewardWeightingTestSupport
 import Testing
 
 @Suite("Hypervolume")

@@ -1,4 +1,5 @@
 import RewardWeightingCore
+import RewardWeightingTestSupport
 import Testing
 
 @Suite("Pareto front")

@@ -1,27 +1,6 @@
 import Foundation
 import RewardWeightingCore
-
-/// SplitMix64: a small, seeded, platform-independent generator so every random test is reproducible.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { self.state = seed }
-    mutating func next() -> UInt64 {
-        self.state &+= 0x9E37_79B9_7F4A_7C15
-        var z = self.state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
-extension SplitMix64 {
-    /// Uniform in `[0, 1)`.
-    mutating func unit() -> Double { Double(self.next() >> 11) * 0x1p-53 }
-    /// Uniform in `[-1, 1)`.
-    mutating func symmetric() -> Double { Double(self.next() >> 11) * 0x1p-52 - 1 }
-    /// An integer in `[-bound, bound]`.
-    mutating func integer(_ bound: Int) -> Int { Int(self.next() % UInt64(2 * bound + 1)) - bound }
-}
+import RewardWeightingTestSupport
 
 enum Fixtures {
     /// The test target's `Fixtures` folder.

@@ -1,5 +1,6 @@
 import RewardWeightingCore
 import RewardWeightingPolicy
+import RewardWeightingTestSupport
 import Testing
 
 #if canImport(Glibc)

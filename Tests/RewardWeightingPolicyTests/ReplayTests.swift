@@ -1,6 +1,7 @@
 import Foundation
 import RewardWeightingCore
 import RewardWeightingPolicy
+import RewardWeightingTestSupport
 import Testing
 
 @Suite("Replay and resume")

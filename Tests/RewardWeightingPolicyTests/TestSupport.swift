@@ -1,5 +1,6 @@
 import RewardWeightingCore
 import RewardWeightingPolicy
+import RewardWeightingTestSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -8,24 +9,6 @@ import RewardWeightingPolicy
 #elseif canImport(Darwin)
     import Darwin
 #endif
-
-/// SplitMix64 (Steele, Lea & Flood 2014): seeded and platform-independent, so every random test is
-/// reproducible.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { self.state = seed }
-    mutating func next() -> UInt64 {
-        self.state &+= 0x9E37_79B9_7F4A_7C15
-        var z = self.state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in `[-1, 1)`.
-    mutating func symmetric() -> Double {
-        Double(self.next() >> 11) * 0x1p-52 - 1
-    }
-}
 
 /// The math objectives of the paper: accuracy (max), mean response length (min), clarity (max).
 let mathObjectives = [

@@ -1,6 +1,7 @@
 import Foundation
 import GRPCCore
 import RewardWeightingAPI
+import RewardWeightingTestSupport
 import Testing
 
 /// A 100-step gradient run against Lemma 5.1's closed form.

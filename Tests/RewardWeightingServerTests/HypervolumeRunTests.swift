@@ -2,6 +2,7 @@ import Foundation
 import GRPCCore
 import RewardWeightingAPI
 import RewardWeightingCore
+import RewardWeightingTestSupport
 import Testing
 
 /// A hypervolume run of 20 checkpoints against the core's kernels, computed here.

@@ -4,6 +4,7 @@ import GRPCNIOTransportHTTP2Posix
 import Logging
 import RewardWeightingAPI
 import RewardWeightingServer
+import RewardWeightingTestSupport
 import Testing
 
 /// The generated client over HTTP/2.
@@ -82,21 +83,6 @@ func expectStatus(
     #expect(
         error.message.contains(field), "message \"\(error.message)\" does not name \(field)",
         sourceLocation: sourceLocation)
-}
-
-/// SplitMix64: seeded and platform-independent, so every random test is reproducible.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { self.state = seed }
-    mutating func next() -> UInt64 {
-        self.state &+= 0x9E37_79B9_7F4A_7C15
-        var z = self.state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in `[-1, 1)`.
-    mutating func symmetric() -> Double { Double(self.next() >> 11) * 0x1p-52 - 1 }
 }
 
 // MARK: - Requests

@@ -4,6 +4,7 @@ import RewardWeightingCore
 import RewardWeightingPolicy
 import RewardWeightingService
 import RewardWeightingStore
+import RewardWeightingTestSupport
 import Synchronization
 
 /// A database file in a directory of its own under the system's temporary directory.
@@ -51,21 +52,6 @@ func gradientConfig(_ runID: String, accumulationSteps: Int = 2) -> RunConfig {
 /// A hypervolume-method config known to be valid.
 func hypervolumeConfig(_ runID: String) -> RunConfig {
     try! RunConfig(runID: runID, objectives: mathObjectives, method: .hypervolume(try! HypervolumeSettings()))
-}
-
-/// SplitMix64: seeded and platform-independent, so every random test is reproducible.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { self.state = seed }
-    mutating func next() -> UInt64 {
-        self.state &+= 0x9E37_79B9_7F4A_7C15
-        var z = self.state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in `[-1, 1)`.
-    mutating func symmetric() -> Double { Double(self.next() >> 11) * 0x1p-52 - 1 }
 }
 
 /// One trainer call.

@@ -2,6 +2,7 @@ import Foundation
 import RewardWeightingCore
 import RewardWeightingPolicy
 import RewardWeightingStore
+import RewardWeightingTestSupport
 
 /// A database file in a directory of its own under the system's temporary directory.
 struct TemporaryDatabase {
@@ -35,21 +36,6 @@ func gradientConfig(_ runID: String, accumulationSteps: Int = 1) -> RunConfig {
             try! GradientSettings(
                 learningRate: 1e-6, mu: 1e-5, schedule: schedule, accumulationSteps: accumulationSteps)),
         initialWeights: [0.5, 0.25, 0.25])
-}
-
-/// SplitMix64: seeded and platform-independent, so every random test is reproducible.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { self.state = seed }
-    mutating func next() -> UInt64 {
-        self.state &+= 0x9E37_79B9_7F4A_7C15
-        var z = self.state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in `[-1, 1)`.
-    mutating func symmetric() -> Double { Double(self.next() >> 11) * 0x1p-52 - 1 }
 }
 
 /// A random 3×3 Gram matrix (of 3 random gradients of dimension 4).
