@@ -112,12 +112,14 @@ public struct TrainerServiceImplementation: Rewardweighting_V1_TrainerService.Si
     ) async throws -> Rewardweighting_V1_ScalarizeResponse {
         let rewards = try MatrixMapping.rewards(request.rewards, isSet: request.hasRewards)
         let groupIDs = request.groupIds.isEmpty ? nil : request.groupIds.map { Int($0) }
-        let result = try await self.serving(fieldPaths: ["rewards": "rewards.num_objectives"]) {
-            try await self.coordinator.scalarize(
+        let recorded = try await self.serving(fieldPaths: ["rewards": "rewards.num_objectives"]) {
+            try await self.coordinator.recordScalarization(
                 runID: request.runID, step: Int(request.step), rewards: rewards, groupIDs: groupIDs,
                 validation: request.validation)
         }
-        return DecisionMapping.response(result)
+        var response = DecisionMapping.response(recorded.result)
+        response.sequence = Int64(recorded.sequence)
+        return response
     }
 
     /// `ReportGradients`: a Gram matrix, or projected gradients turned into one here.

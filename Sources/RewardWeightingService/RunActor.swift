@@ -63,21 +63,24 @@ actor RunActor {
 
     /// Scalarize: a pure read of the weights and `r_pareto`; unless `validation`, the call's summary is recorded
     /// (once: an identical retry records nothing more).
+    /// The scalarisation and the sequence number of its summary in the log (the stored one's for an identical
+    /// retry; 0 for `validation`, which records nothing).
     func scalarize(
         step: Int, rewards: ObjectiveMatrix, groupIDs: [Int]?, validation: Bool
-    ) async throws(ServiceError) -> ScalarizeResult {
+    ) async throws(ServiceError) -> (result: ScalarizeResult, sequence: Int) {
         if validation {
-            return try self.computeScalarization(step: step, rewards: rewards, groupIDs: groupIDs)
+            return (try self.computeScalarization(step: step, rewards: rewards, groupIDs: groupIDs), 0)
         }
-        return try await self.serialized { () async throws(ServiceError) -> ScalarizeResult in
-            try await self.retryingStaleWrites { () async throws(ServiceError) -> ScalarizeResult in
+        return try await self.serialized { () async throws(ServiceError) -> (result: ScalarizeResult, sequence: Int) in
+            try await self.retryingStaleWrites {
+                () async throws(ServiceError) -> (result: ScalarizeResult, sequence: Int) in
                 try self.checkActive()
                 let result = try self.computeScalarization(step: step, rewards: rewards, groupIDs: groupIDs)
                 let event = RunEvent.scalarizeSummary(result.summary)
-                if try await self.storedRetry(of: event) == nil {
-                    _ = try await self.apply(event)
+                if let stored = try await self.storedRetry(of: event) {
+                    return (result, stored.sequence)
                 }
-                return result
+                return (result, try await self.apply(event).sequence)
             }
         }
     }

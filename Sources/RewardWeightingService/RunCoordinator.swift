@@ -124,6 +124,16 @@ public struct RunCoordinator: Sendable {
     public func scalarize(
         runID: String, step: Int, rewards: ObjectiveMatrix, groupIDs: [Int]?, validation: Bool
     ) async throws(ServiceError) -> ScalarizeResult {
+        try await self.recordScalarization(
+            runID: runID, step: step, rewards: rewards, groupIDs: groupIDs, validation: validation
+        ).result
+    }
+
+    /// As ``scalarize(runID:step:rewards:groupIDs:validation:)``, with the sequence number of the recorded
+    /// summary in the run's log (the stored one's for an identical retry; 0 for `validation`).
+    public func recordScalarization(
+        runID: String, step: Int, rewards: ObjectiveMatrix, groupIDs: [Int]?, validation: Bool
+    ) async throws(ServiceError) -> (result: ScalarizeResult, sequence: Int) {
         let run = try await self.registry.actor(for: runID)
         return try await run.scalarize(step: step, rewards: rewards, groupIDs: groupIDs, validation: validation)
     }

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The whole test suite: the Swift packages' tests, then the Python client's tests against the real rw-server
+# (started by the pytest session on an ephemeral port). README's test command.
+#
+# The Python side runs in a virtual environment under .build/ (created on first use; pip installs the client
+# with its test extra from PyPI), so nothing is installed into the system's Python. Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== swift test"
+swift test
+
+echo "== rw-server for the Python tests"
+swift build --product rw-server
+bin="$(swift build --show-bin-path)"
+
+venv=".build/python-venv"
+if [[ ! -x "$venv/bin/python" ]]; then
+    echo "== creating $venv"
+    python3 -m venv "$venv"
+fi
+"$venv/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip
+"$venv/bin/python" -m pip install -q --disable-pip-version-check "./clients/python[test]"
+
+echo "== pytest clients/python/tests"
+RW_SERVER_BINARY="$bin/rw-server" "$venv/bin/python" -m pytest -q clients/python/tests "$@"

@@ -1,0 +1,338 @@
+"""Python values ⇄ rewardweighting.v1 messages. Shared by the sync and asyncio clients."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Any, Dict, Iterable, Optional, Sequence, Tuple, Union
+
+import numpy as np
+from google.protobuf import json_format
+
+from .types import (
+    CheckpointResult,
+    DecisionEvent,
+    GradientsResult,
+    Objective,
+    ParetoBuffer,
+    ParetoPoint,
+    ResumeResult,
+    RunInfo,
+    RunState,
+    Scalarized,
+)
+from .v1 import runs_pb2, trainer_pb2
+
+ObjectiveSpec = Union[str, Tuple[str, str], Objective]
+
+_DIRECTIONS = {
+    "max": runs_pb2.OBJECTIVE_DIRECTION_MAXIMIZE,
+    "maximize": runs_pb2.OBJECTIVE_DIRECTION_MAXIMIZE,
+    "min": runs_pb2.OBJECTIVE_DIRECTION_MINIMIZE,
+    "minimize": runs_pb2.OBJECTIVE_DIRECTION_MINIMIZE,
+}
+_METHODS = {
+    "fixed": runs_pb2.WEIGHTING_METHOD_FIXED,
+    "hypervolume": runs_pb2.WEIGHTING_METHOD_HYPERVOLUME,
+    "gradient": runs_pb2.WEIGHTING_METHOD_GRADIENT,
+}
+_SCHEDULES = {
+    "constant": runs_pb2.SCHEDULE_KIND_CONSTANT,
+    "polynomial": runs_pb2.SCHEDULE_KIND_POLYNOMIAL,
+    "cosine": runs_pb2.SCHEDULE_KIND_COSINE,
+    "exponential": runs_pb2.SCHEDULE_KIND_EXPONENTIAL,
+}
+_META_REWARDS = {
+    "tanh": runs_pb2.META_REWARD_TANH,
+    "tanh3": runs_pb2.META_REWARD_TANH3,
+    "sigmoid_plus_one": runs_pb2.META_REWARD_SIGMOID_PLUS_ONE,
+    "two_sigmoid": runs_pb2.META_REWARD_TWO_SIGMOID,
+}
+_NORMALIZATIONS = {
+    "none": runs_pb2.REWARD_NORMALIZATION_NONE,
+    "group": runs_pb2.REWARD_NORMALIZATION_GROUP,
+}
+_STATUS_NAMES = {
+    runs_pb2.RUN_STATUS_ACTIVE: "active",
+    runs_pb2.RUN_STATUS_ARCHIVED: "archived",
+    runs_pb2.RUN_STATUS_UNSPECIFIED: "unspecified",
+}
+_STATUS_VALUES = {"active": runs_pb2.RUN_STATUS_ACTIVE, "archived": runs_pb2.RUN_STATUS_ARCHIVED}
+_EVENT_KINDS = {
+    runs_pb2.EVENT_KIND_CREATED: "created",
+    runs_pb2.EVENT_KIND_SCALARIZE: "scalarize",
+    runs_pb2.EVENT_KIND_GRADIENTS: "gradients",
+    runs_pb2.EVENT_KIND_CHECKPOINT: "checkpoint",
+    runs_pb2.EVENT_KIND_RESUMED: "resumed",
+    runs_pb2.EVENT_KIND_ARCHIVED: "archived",
+}
+
+
+def _choice(table: Dict[str, int], value: str, name: str) -> int:
+    key = str(value).lower()
+    if key not in table:
+        raise ValueError(f"{name}: {value!r} is not one of {', '.join(sorted(table))}")
+    return table[key]
+
+
+def objective_message(spec: ObjectiveSpec, index: int) -> runs_pb2.Objective:
+    if isinstance(spec, Objective):
+        name, direction = spec.name, spec.direction
+    elif isinstance(spec, str):
+        name, direction = spec, "max"
+    else:
+        name, direction = spec
+    return runs_pb2.Objective(
+        name=name, direction=_choice(_DIRECTIONS, direction, f"objectives[{index}].direction")
+    )
+
+
+def run_config(
+    objectives: Sequence[ObjectiveSpec],
+    method: str,
+    weights: Optional[Sequence[float]],
+    eta: Optional[float],
+    mu: Optional[float],
+    schedule: str,
+    total_steps: Optional[int],
+    warmup_steps: int,
+    power: Optional[float],
+    gamma: Optional[float],
+    min_lr_ratio: Optional[float],
+    num_cycles: Optional[float],
+    accumulation_steps: int,
+    min_weight: Optional[float],
+    max_weight: Optional[float],
+    meta_reward: str,
+    reference_point: Optional[Sequence[float]],
+    normalization: str,
+    normalization_epsilon: Optional[float],
+) -> runs_pb2.RunConfig:
+    """The ``RunConfig`` for :meth:`RewardWeighting.create_run`'s keyword arguments."""
+    config = runs_pb2.RunConfig(
+        objectives=[objective_message(spec, i) for i, spec in enumerate(objectives)],
+        method=_choice(_METHODS, method, "method"),
+        initial_weights=[float(w) for w in (weights if weights is not None else [])],
+        normalization=_choice(_NORMALIZATIONS, normalization, "normalization"),
+    )
+    if normalization_epsilon is not None:
+        config.normalization_epsilon = float(normalization_epsilon)
+    if config.method == runs_pb2.WEIGHTING_METHOD_HYPERVOLUME:
+        config.hypervolume.CopyFrom(
+            runs_pb2.HypervolumeSettings(
+                meta_reward=_choice(_META_REWARDS, meta_reward, "meta_reward"),
+                reference_point=[float(x) for x in (reference_point if reference_point is not None else [])],
+            )
+        )
+    elif reference_point is not None:
+        raise ValueError("reference_point: only the hypervolume method takes a reference point")
+    if config.method == runs_pb2.WEIGHTING_METHOD_GRADIENT:
+        if eta is None or mu is None:
+            raise ValueError("eta, mu: the gradient method needs a base learning rate eta and a regulariser mu")
+        sched = runs_pb2.LearningRateSchedule(
+            kind=_choice(_SCHEDULES, schedule, "schedule"),
+            total_steps=int(total_steps or 0),
+            warmup_steps=int(warmup_steps),
+        )
+        if not total_steps:
+            raise ValueError("total_steps: the gradient method's schedule needs the run's total number of steps")
+        for name, value in (("power", power), ("gamma", gamma), ("min_lr_ratio", min_lr_ratio),
+                            ("num_cycles", num_cycles)):
+            if value is not None:
+                setattr(sched, name, float(value))
+        settings = runs_pb2.GradientSettings(
+            learning_rate=float(eta), mu=float(mu), schedule=sched, accumulation_steps=int(accumulation_steps)
+        )
+        if min_weight is not None:
+            settings.min_weight = float(min_weight)
+        if max_weight is not None:
+            settings.max_weight = float(max_weight)
+        config.gradient.CopyFrom(settings)
+    elif eta is not None or mu is not None:
+        raise ValueError("eta, mu: only the gradient method takes a learning rate and mu")
+    return config
+
+
+def reward_matrix(rewards: Any) -> runs_pb2.RewardMatrix:
+    array = np.asarray(_to_numpy(rewards), dtype=np.float64)
+    if array.ndim != 2:
+        raise ValueError(f"rewards: expected an N×K array (responses × objectives), got shape {array.shape}")
+    return runs_pb2.RewardMatrix(num_objectives=array.shape[1], values=array.ravel(order="C").tolist())
+
+
+def scalarize_request(run_id: str, step: int, rewards: Any, group_ids: Optional[Iterable[Any]],
+                      validation: bool) -> trainer_pb2.ScalarizeRequest:
+    request = trainer_pb2.ScalarizeRequest(
+        run_id=run_id, step=int(step), rewards=reward_matrix(rewards), validation=bool(validation)
+    )
+    if group_ids is not None:
+        request.group_ids.extend(group_id_integers(group_ids))
+    return request
+
+
+def group_id_integers(group_ids: Iterable[Any]) -> list:
+    """Group ids as int64s. Integers pass through; other values (verl's uid strings, prompts) are numbered in
+    order of first appearance, so equal values share a group."""
+    values = list(_to_numpy(group_ids) if not isinstance(group_ids, (list, tuple)) else group_ids)
+    if all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in values):
+        return [int(v) for v in values]
+    numbering: Dict[Any, int] = {}
+    return [numbering.setdefault(v, len(numbering)) for v in values]
+
+
+def gradients_request(run_id: str, step: int, gram: Any, gradients: Any,
+                      learning_rate: Optional[float]) -> trainer_pb2.ReportGradientsRequest:
+    if (gram is None) == (gradients is None):
+        raise ValueError("gram, gradients: pass exactly one of a K×K Gram matrix or K gradient vectors")
+    request = trainer_pb2.ReportGradientsRequest(run_id=run_id, step=int(step))
+    if gram is not None:
+        matrix = np.asarray(_to_numpy(gram), dtype=np.float64)
+        if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
+            raise ValueError(f"gram: expected a K×K matrix, got shape {matrix.shape}")
+        request.gram.CopyFrom(runs_pb2.GramMatrix(num_objectives=matrix.shape[0], values=matrix.ravel().tolist()))
+    else:
+        if isinstance(gradients, (list, tuple)):
+            rows = [np.asarray(_to_numpy(g), dtype=np.float64).ravel() for g in gradients]
+            if len({r.shape[0] for r in rows}) > 1:
+                raise ValueError("gradients: every objective's gradient must have the same length")
+            matrix = np.stack(rows) if rows else np.zeros((0, 0))
+        else:
+            matrix = np.asarray(_to_numpy(gradients), dtype=np.float64)
+            if matrix.ndim != 2:
+                raise ValueError(f"gradients: expected K vectors (a K×D array), got shape {matrix.shape}")
+        request.projected.CopyFrom(
+            runs_pb2.ProjectedGradients(
+                num_objectives=matrix.shape[0], dimension=matrix.shape[1], values=matrix.ravel().tolist()
+            )
+        )
+    if learning_rate is not None:
+        request.learning_rate = float(learning_rate)
+    return request
+
+
+def _to_numpy(value: Any) -> Any:
+    """PyTorch tensors (on any device) as NumPy arrays; anything else unchanged."""
+    if hasattr(value, "detach") and hasattr(value, "cpu"):
+        return value.detach().cpu().double().numpy()
+    return value
+
+
+def _timestamp(message: Any, name: str) -> Optional[_dt.datetime]:
+    if not message.HasField(name):
+        return None
+    return getattr(message, name).ToDatetime(tzinfo=_dt.timezone.utc)
+
+
+def _optional(message: Any, name: str) -> Optional[int]:
+    return getattr(message, name) if message.HasField(name) else None
+
+
+def pareto_buffer(message: runs_pb2.ParetoBuffer) -> ParetoBuffer:
+    return ParetoBuffer(
+        reference_point=np.array(message.reference_point) if len(message.reference_point) else None,
+        reference_step=_optional(message, "reference_step"),
+        points=tuple(
+            ParetoPoint(step=p.step, scores=np.array(p.scores), hypervolume_contribution=p.hypervolume_contribution)
+            for p in message.points
+        ),
+        hypervolume=message.hypervolume,
+    )
+
+
+def run_state(message: runs_pb2.RunState) -> RunState:
+    return RunState(
+        status=_STATUS_NAMES.get(message.status, str(message.status)),
+        weights=np.array(message.weights),
+        r_pareto=message.r_pareto,
+        last_scalarize_step=_optional(message, "last_scalarize_step"),
+        last_gradients_step=_optional(message, "last_gradients_step"),
+        last_checkpoint_step=_optional(message, "last_checkpoint_step"),
+        buffer=pareto_buffer(message.buffer),
+        last_sequence=message.last_sequence,
+        updated_at=_timestamp(message, "updated_at"),
+    )
+
+
+def run_info(message: runs_pb2.Run) -> RunInfo:
+    config = message.config
+    directions = {runs_pb2.OBJECTIVE_DIRECTION_MINIMIZE: "min"}
+    return RunInfo(
+        run_id=message.run_id,
+        objectives=tuple(Objective(o.name, directions.get(o.direction, "max")) for o in config.objectives),
+        method={v: k for k, v in _METHODS.items()}.get(config.method, "unspecified"),
+        config=json_format.MessageToDict(config, preserving_proto_field_name=True),
+        state=run_state(message.state),
+        created_at=_timestamp(message, "created_at"),
+        raw_config=config,
+    )
+
+
+def status_value(status: Optional[str]) -> int:
+    return runs_pb2.RUN_STATUS_UNSPECIFIED if status is None else _choice(_STATUS_VALUES, status, "status")
+
+
+def scalarized(reply: trainer_pb2.ScalarizeResponse) -> Scalarized:
+    return Scalarized(
+        rewards=np.array(reply.scalarized_rewards),
+        weights=np.array(reply.weights),
+        r_pareto=reply.r_pareto,
+        r_pareto_step=_optional(reply, "r_pareto_step"),
+        sequence=reply.sequence,
+    )
+
+
+def gradients_result(reply: trainer_pb2.ReportGradientsResponse) -> GradientsResult:
+    return GradientsResult(
+        weights=np.array(reply.weights),
+        weights_updated=reply.weights_updated,
+        influence=np.array(reply.influence),
+        learning_rate=reply.learning_rate,
+        sequence=reply.sequence,
+    )
+
+
+def checkpoint_result(reply: trainer_pb2.ReportCheckpointResponse) -> CheckpointResult:
+    return CheckpointResult(
+        hypervolume_contribution=reply.hypervolume_contribution,
+        r_pareto=reply.r_pareto,
+        entered_buffer=reply.entered_buffer,
+        became_reference_point=reply.became_reference_point,
+        buffer=pareto_buffer(reply.buffer),
+        sequence=reply.sequence,
+    )
+
+
+def resume_result(reply: trainer_pb2.ResumeRunResponse) -> ResumeResult:
+    return ResumeResult(state=run_state(reply.state), superseded_events=reply.superseded_events,
+                        sequence=reply.sequence)
+
+
+def _is_repeated(descriptor: Any) -> bool:
+    # protobuf ≥ 6 has `is_repeated`; older runtimes only `label`.
+    if hasattr(descriptor, "is_repeated"):
+        return bool(descriptor.is_repeated)
+    return descriptor.label == descriptor.LABEL_REPEATED
+
+
+def decision_event(message: runs_pb2.DecisionEvent) -> DecisionEvent:
+    which = message.WhichOneof("decision")
+    decision: Dict[str, Any] = {}
+    if which:
+        payload = getattr(message, which)
+        for descriptor in payload.DESCRIPTOR.fields:
+            value = getattr(payload, descriptor.name)
+            if _is_repeated(descriptor) and descriptor.type == descriptor.TYPE_DOUBLE:
+                decision[descriptor.name] = np.array(value)
+            elif descriptor.type == descriptor.TYPE_MESSAGE:
+                if payload.HasField(descriptor.name):
+                    decision[descriptor.name] = json_format.MessageToDict(value, preserving_proto_field_name=True)
+            else:
+                decision[descriptor.name] = value
+    return DecisionEvent(
+        run_id=message.run_id,
+        sequence=message.sequence,
+        step=message.step,
+        kind=_EVENT_KINDS.get(message.kind, "unspecified"),
+        superseded=message.superseded,
+        recorded_at=_timestamp(message, "recorded_at"),
+        decision=decision,
+    )

@@ -1,0 +1,143 @@
+"""TRL ``GRPOTrainer`` adapter: per-objective reward functions, scalarised by the service once per batch.
+
+TRL sums its ``reward_funcs`` with the static ``reward_weights`` (TRL issue 3036 asks for dynamic ones). This
+adapter keeps one reward function per objective, with weight 0.0 so TRL still logs each one as
+``rewards/<objective>/mean``, and adds a last function, ``rewardweighting``, with weight 1.0, which calls
+``Scalarize`` once for the batch and returns ``r_pareto · Σ_k w_k r_k``::
+
+    from rewardweighting import RewardWeighting
+    from rewardweighting.adapters.trl import TRLRewardWeighting
+
+    run = RewardWeighting("127.0.0.1:50051").create_run("grpo-1", [("accuracy", "max"), ...], method="hypervolume")
+    adapter = TRLRewardWeighting(run, {"accuracy": accuracy_fn, "conciseness": concise_fn, "clarity": clarity_fn})
+    trainer = GRPOTrainer(model=..., reward_funcs=adapter.reward_funcs,
+                          args=GRPOConfig(..., reward_weights=adapter.reward_weights, scale_rewards="none"),
+                          callbacks=[adapter.callback()], ...)
+
+Steps: TRL's ``trainer_state.global_step`` counts finished optimiser steps, so the batch being trained is step
+``global_step + 1`` (1-based, like verl's ``global_steps``); the gradient method reports step ``t ≥ 1``.
+Evaluation batches are scalarised with ``validation=True`` (nothing recorded). The callback reports each
+evaluation's per-objective means (``eval_rewards/<objective>/mean`` by default) as a checkpoint at
+``global_step`` (so ``trainer.evaluate()`` before ``train()`` gives the paper's reference point at step 0).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
+
+from ..client import Run
+from ._batch import reward_columns, scalarize_batch, warn_if_normalised_away, weight_metrics
+
+__all__ = ["TRLRewardWeighting"]
+
+RewardFunction = Callable[..., Sequence[Optional[float]]]
+
+
+class TRLRewardWeighting:
+    """Wraps K TRL reward functions (``f(prompts, completions, **kwargs) -> list[float]``, higher is better) so
+    that the service weights them.
+
+    Args:
+        run: the service run; its objectives must be these K, in this order.
+        objectives: objective name → reward function.
+        checkpoint_metrics: objective name → the evaluation metric reported as its checkpoint score (default
+            ``eval_rewards/<name>/mean``); e.g. ``{"length": "eval_completions/mean_length"}`` for a minimised
+            raw length, as the paper's validation does.
+        group_by_prompt: pass the prompts as group ids (GRPO groups), for runs with ``normalization="group"``.
+        method: the run's method, for the ``r_pareto`` warning (read from the service when omitted).
+    """
+
+    def __init__(self, run: Run, objectives: Mapping[str, RewardFunction], *,
+                 checkpoint_metrics: Optional[Mapping[str, str]] = None, group_by_prompt: bool = False,
+                 method: Optional[str] = None) -> None:
+        self.run = run
+        self.names: List[str] = list(objectives)
+        self.functions: Dict[str, RewardFunction] = dict(objectives)
+        self.checkpoint_metrics = {name: f"eval_rewards/{name}/mean" for name in self.names}
+        self.checkpoint_metrics.update(checkpoint_metrics or {})
+        self.group_by_prompt = group_by_prompt
+        info = run.info()
+        declared = [o.name for o in info.objectives]
+        if declared != self.names:
+            raise ValueError(f"objectives: the run {run.run_id!r} has {declared}, the adapter got {self.names}")
+        self.method = method or info.method
+        self.last: Optional[Any] = None  # the last Scalarized answer
+        self._model: Any = None
+        self._cache_key: Any = None
+        self._cache: Dict[str, List[Optional[float]]] = {}
+
+    # -- reward functions -------------------------------------------------------------------------------------
+
+    @property
+    def reward_funcs(self) -> List[RewardFunction]:
+        """For ``GRPOTrainer(reward_funcs=...)``: one function per objective, then ``rewardweighting``."""
+        return [self._objective_function(name) for name in self.names] + [self._scalarized_function()]
+
+    @property
+    def reward_weights(self) -> List[float]:
+        """For ``GRPOConfig(reward_weights=...)``: 0.0 per objective (logged only), 1.0 for the scalarised one."""
+        return [0.0] * len(self.names) + [1.0]
+
+    def _scores(self, name: str, prompts: Any, completions: Any, kwargs: Dict[str, Any]) -> List[Optional[float]]:
+        key = (id(completions), len(completions))
+        if key != self._cache_key:
+            self._cache_key, self._cache = key, {}
+        if name not in self._cache:
+            self._cache[name] = list(self.functions[name](prompts=prompts, completions=completions, **kwargs))
+        return self._cache[name]
+
+    def _objective_function(self, name: str) -> RewardFunction:
+        def objective(prompts: Any, completions: Any, **kwargs: Any) -> List[Optional[float]]:
+            return self._scores(name, prompts, completions, kwargs)
+
+        objective.__name__ = name  # TRL logs rewards/<__name__>/mean
+        return objective
+
+    def _scalarized_function(self) -> RewardFunction:
+        def rewardweighting(prompts: Any, completions: Any, **kwargs: Any) -> List[float]:
+            columns = [self._scores(name, prompts, completions, kwargs) for name in self.names]
+            rewards = reward_columns(columns, self.names)
+            state = kwargs.get("trainer_state")
+            step = (state.global_step if state is not None else 0) + 1
+            validation = self._model is not None and not getattr(self._model, "training", True)
+            groups = [repr(p) for p in prompts] if self.group_by_prompt else None
+            result = scalarize_batch(self.run, step, rewards, groups, validation)
+            self.last = result
+            log_metric = kwargs.get("log_metric")
+            if log_metric is not None and not validation:
+                for metric, value in weight_metrics(self.names, result).items():
+                    log_metric(metric, value)
+            return [float(r) for r in result.rewards]
+
+        return rewardweighting
+
+    # -- callback ---------------------------------------------------------------------------------------------
+
+    def callback(self) -> Any:
+        """A ``transformers.TrainerCallback`` that reports evaluations as checkpoints and tells evaluation
+        batches from training ones."""
+        from transformers import TrainerCallback
+
+        adapter = self
+
+        class RewardWeightingCallback(TrainerCallback):
+            def on_init_end(self, args: Any, state: Any, control: Any, model: Any = None, **kwargs: Any) -> None:
+                adapter._model = model  # model.training is False while the trainer evaluates
+
+            def on_train_begin(self, args: Any, state: Any, control: Any, model: Any = None, **kwargs: Any) -> None:
+                adapter._model = model
+                scale = getattr(args, "scale_rewards", "none")
+                warn_if_normalised_away(adapter.method, scale not in ("none", False, None), f"TRL scale_rewards={scale!r}")
+
+            def on_evaluate(self, args: Any, state: Any, control: Any, metrics: Any = None, **kwargs: Any) -> None:
+                adapter.report_evaluation(state.global_step, metrics or {})
+
+        return RewardWeightingCallback()
+
+    def report_evaluation(self, step: int, metrics: Mapping[str, float]) -> Optional[Any]:
+        """Reports an evaluation's metrics as the checkpoint of ``step``; ``None`` when a metric is missing."""
+        try:
+            scores = [float(metrics[self.checkpoint_metrics[name]]) for name in self.names]
+        except KeyError:
+            return None
+        return self.run.report_checkpoint(step, scores)

@@ -1,0 +1,178 @@
+"""The asyncio client (``grpc.aio``): :class:`AsyncRewardWeighting` and :class:`AsyncRun`, with the same
+methods as the synchronous ones, as coroutines (``watch`` is an async iterator)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, AsyncIterator, Iterable, Optional, Sequence, Tuple
+
+import grpc
+import grpc.aio
+
+from . import _convert
+from ._convert import ObjectiveSpec
+from .client import DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_TARGET, channel_options
+from .errors import from_rpc_error
+from .retry import RetryPolicy
+from .types import CheckpointResult, DecisionEvent, GradientsResult, ResumeResult, RunInfo, RunState, Scalarized
+from .v1 import trainer_pb2, trainer_pb2_grpc
+
+__all__ = ["AsyncRewardWeighting", "AsyncRun"]
+
+
+class AsyncRewardWeighting:
+    """An asyncio connection to ``rw-server``; see :class:`rewardweighting.RewardWeighting` for the
+    arguments. Use it as ``async with AsyncRewardWeighting(target) as client:`` or call :meth:`close`."""
+
+    def __init__(
+        self,
+        target: str = DEFAULT_TARGET,
+        token: Optional[str] = None,
+        *,
+        retry: RetryPolicy = RetryPolicy(),
+        timeout: Optional[float] = 30.0,
+        credentials: Optional[grpc.ChannelCredentials] = None,
+        max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
+    ) -> None:
+        self.target = target
+        self.retry = retry
+        self.timeout = timeout
+        options = channel_options(max_message_bytes)
+        if credentials is None:
+            self._channel = grpc.aio.insecure_channel(target, options=options)
+        else:
+            self._channel = grpc.aio.secure_channel(target, credentials, options=options)
+        self._stub = trainer_pb2_grpc.TrainerServiceStub(self._channel)
+        self._metadata: Tuple[Tuple[str, str], ...] = (("authorization", f"Bearer {token}"),) if token else ()
+
+    async def _call(self, method: str, request: Any) -> Any:
+        rpc = getattr(self._stub, method)
+        attempt = 1
+        while True:
+            try:
+                return await rpc(request, timeout=self.timeout, metadata=self._metadata)
+            except grpc.aio.AioRpcError as error:
+                if error.code() != grpc.StatusCode.UNAVAILABLE or attempt >= self.retry.max_attempts:
+                    raise from_rpc_error(error, method) from None
+                attempt += 1
+                await asyncio.sleep(self.retry.delay(attempt))
+
+    async def close(self) -> None:
+        """Closes the channel."""
+        await self._channel.close()
+
+    async def __aenter__(self) -> "AsyncRewardWeighting":
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await self.close()
+
+    async def create_run(self, run_id: str, objectives: Sequence[ObjectiveSpec], method: str = "fixed", *,
+                         weights: Optional[Sequence[float]] = None, eta: Optional[float] = None,
+                         mu: Optional[float] = None, schedule: str = "constant",
+                         total_steps: Optional[int] = None, warmup_steps: int = 0,
+                         power: Optional[float] = None, gamma: Optional[float] = None,
+                         min_lr_ratio: Optional[float] = None, num_cycles: Optional[float] = None,
+                         accumulation_steps: int = 1, min_weight: Optional[float] = None,
+                         max_weight: Optional[float] = None, meta_reward: str = "tanh",
+                         reference_point: Optional[Sequence[float]] = None, normalization: str = "none",
+                         normalization_epsilon: Optional[float] = None) -> "AsyncRun":
+        """See :meth:`rewardweighting.RewardWeighting.create_run`."""
+        config = _convert.run_config(
+            objectives, method, weights, eta, mu, schedule, total_steps, warmup_steps, power, gamma,
+            min_lr_ratio, num_cycles, accumulation_steps, min_weight, max_weight, meta_reward, reference_point,
+            normalization, normalization_epsilon,
+        )
+        reply = await self._call("CreateRun", trainer_pb2.CreateRunRequest(run_id=run_id, config=config))
+        run = AsyncRun(self, run_id)
+        run.created = reply.created
+        return run
+
+    def run(self, run_id: str) -> "AsyncRun":
+        """A handle on an existing run, without calling the service."""
+        return AsyncRun(self, run_id)
+
+    async def get_run(self, run_id: str) -> RunInfo:
+        """A run's configuration and state."""
+        return _convert.run_info((await self._call("GetRun", trainer_pb2.GetRunRequest(run_id=run_id))).run)
+
+    async def list_runs(self, status: Optional[str] = None, page_size: int = 0) -> AsyncIterator[RunInfo]:
+        """All runs in run-id order, a page at a time."""
+        token = ""
+        while True:
+            reply = await self._call(
+                "ListRuns",
+                trainer_pb2.ListRunsRequest(page_size=page_size, page_token=token,
+                                            status=_convert.status_value(status)),
+            )
+            for run in reply.runs:
+                yield _convert.run_info(run)
+            token = reply.next_page_token
+            if not token:
+                return
+
+    async def _watch(self, run_id: str, from_sequence: int, reconnect: bool) -> AsyncIterator[DecisionEvent]:
+        next_sequence = from_sequence
+        attempt = 1
+        while True:
+            call = self._stub.WatchRun(
+                trainer_pb2.WatchRunRequest(run_id=run_id, from_sequence=next_sequence), metadata=self._metadata
+            )
+            try:
+                async for message in call:
+                    attempt = 1
+                    next_sequence = message.sequence + 1
+                    yield _convert.decision_event(message)
+                return
+            except grpc.aio.AioRpcError as error:
+                if (not reconnect or error.code() != grpc.StatusCode.UNAVAILABLE
+                        or attempt >= self.retry.max_attempts):
+                    raise from_rpc_error(error, "WatchRun") from None
+                attempt += 1
+                await asyncio.sleep(self.retry.delay(attempt))
+            finally:
+                call.cancel()
+
+
+class AsyncRun:
+    """One run on an :class:`AsyncRewardWeighting` connection; see :class:`rewardweighting.Run`."""
+
+    def __init__(self, client: AsyncRewardWeighting, run_id: str) -> None:
+        self.client = client
+        self.run_id = run_id
+        self.created: Optional[bool] = None
+
+    def __repr__(self) -> str:
+        return f"AsyncRun({self.run_id!r} on {self.client.target})"
+
+    async def info(self) -> RunInfo:
+        return await self.client.get_run(self.run_id)
+
+    async def state(self) -> RunState:
+        return (await self.info()).state
+
+    async def scalarize(self, step: int, rewards: Any, group_ids: Optional[Iterable[Any]] = None, *,
+                        validation: bool = False) -> Scalarized:
+        request = _convert.scalarize_request(self.run_id, step, rewards, group_ids, validation)
+        return _convert.scalarized(await self.client._call("Scalarize", request))
+
+    async def report_gradients(self, step: int, gram: Any = None, *, gradients: Any = None,
+                               learning_rate: Optional[float] = None) -> GradientsResult:
+        request = _convert.gradients_request(self.run_id, step, gram, gradients, learning_rate)
+        return _convert.gradients_result(await self.client._call("ReportGradients", request))
+
+    async def report_checkpoint(self, step: int, scores: Sequence[float]) -> CheckpointResult:
+        values = [float(x) for x in _convert._to_numpy(scores)]
+        request = trainer_pb2.ReportCheckpointRequest(run_id=self.run_id, step=int(step), scores=values)
+        return _convert.checkpoint_result(await self.client._call("ReportCheckpoint", request))
+
+    async def resume(self, from_step: int) -> ResumeResult:
+        request = trainer_pb2.ResumeRunRequest(run_id=self.run_id, from_step=int(from_step))
+        return _convert.resume_result(await self.client._call("ResumeRun", request))
+
+    async def archive(self, reason: str = "") -> RunState:
+        request = trainer_pb2.ArchiveRunRequest(run_id=self.run_id, reason=reason)
+        return _convert.run_state((await self.client._call("ArchiveRun", request)).state)
+
+    def watch(self, from_sequence: int = 1, *, reconnect: bool = True) -> AsyncIterator[DecisionEvent]:
+        return self.client._watch(self.run_id, from_sequence, reconnect)

@@ -1,0 +1,1 @@
+"""Generated grpcio stubs for rewardweighting.v1 (scripts/generate-stubs.sh). Do not edit."""

@@ -1,0 +1,101 @@
+"""Retries on UNAVAILABLE across a real server restart, and the client's bearer token."""
+
+import threading
+import time
+from concurrent import futures
+
+import grpc
+import numpy as np
+import pytest
+
+from rewardweighting import RetryPolicy, RewardWeighting, UnauthenticatedError, UnavailableError
+from rewardweighting.server import LocalServer
+from rewardweighting.v1 import trainer_pb2, trainer_pb2_grpc
+
+
+@pytest.fixture
+def own_server(rw_server_binary):
+    with LocalServer(rw_server_binary) as running:
+        yield running
+
+
+def test_calls_retry_across_a_server_restart_and_apply_once(own_server):
+    client = RewardWeighting(own_server.address, retry=RetryPolicy(max_attempts=30, initial_backoff=0.05,
+                                                                  max_backoff=0.5))
+    run = client.create_run("restart", ["a", "b"], method="gradient", eta=0.1, mu=1.0, total_steps=10)
+    first = run.report_gradients(1, np.eye(2))
+    own_server.stop()
+    restarter = threading.Timer(1.0, own_server.start)
+    restarter.start()
+    try:
+        # sent while the server is down: retried with backoff until it is back on the same port and database
+        second = run.report_gradients(2, np.array([[2.0, 0.0], [0.0, 1.0]]))
+    finally:
+        restarter.join()
+    assert second.sequence == first.sequence + 1
+    # the retry of a step that was applied before the restart gets the stored reply, not a second update
+    again = run.report_gradients(1, np.eye(2))
+    np.testing.assert_array_equal(again.weights, first.weights)
+    assert run.state.last_sequence == second.sequence
+    client.close()
+
+
+def test_retries_give_up_with_unavailable(own_server):
+    address = own_server.address
+    own_server.stop()
+    client = RewardWeighting(address, retry=RetryPolicy(max_attempts=3, initial_backoff=0.01, max_backoff=0.02))
+    started = time.monotonic()
+    with pytest.raises(UnavailableError) as raised:
+        client.get_run("anything")
+    assert raised.value.status == "UNAVAILABLE"
+    assert time.monotonic() - started < 10
+    client.close()
+
+
+def test_watch_reconnects_after_a_restart_without_losing_events(own_server):
+    client = RewardWeighting(own_server.address, retry=RetryPolicy(max_attempts=40, initial_backoff=0.05,
+                                                                  max_backoff=0.5))
+    run = client.create_run("watched", ["a", "b"], method="gradient", eta=0.1, mu=1.0, total_steps=10)
+    run.report_gradients(1, np.eye(2))
+    events = run.watch(1)
+    assert next(events).step == 1
+    own_server.stop()  # the stream ends with UNAVAILABLE; the iterator reconnects from sequence 2
+    own_server.start()
+    writer = RewardWeighting(own_server.address)
+    writer.run("watched").report_gradients(2, np.eye(2))
+    event = next(events)
+    assert (event.kind, event.step, event.sequence) == ("gradients", 2, 2)
+    events.close()
+    writer.close()
+    client.close()
+
+
+class _RecordingService(trainer_pb2_grpc.TrainerServiceServicer):
+    """A stand-in server that records the metadata it receives and refuses callers without the token."""
+
+    def __init__(self):
+        self.metadata = []
+
+    def GetRun(self, request, context):
+        metadata = dict(context.invocation_metadata())
+        self.metadata.append(metadata)
+        if metadata.get("authorization") != "Bearer s3cret":
+            context.abort(grpc.StatusCode.UNAUTHENTICATED, "authorization: missing or wrong bearer token")
+        return trainer_pb2.GetRunResponse()
+
+
+def test_the_token_is_sent_as_a_bearer_header():
+    service = _RecordingService()
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
+    trainer_pb2_grpc.add_TrainerServiceServicer_to_server(service, server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    try:
+        RewardWeighting(f"127.0.0.1:{port}", token="s3cret").get_run("r")
+        assert service.metadata[-1]["authorization"] == "Bearer s3cret"
+        with pytest.raises(UnauthenticatedError) as raised:
+            RewardWeighting(f"127.0.0.1:{port}").get_run("r")
+        assert raised.value.field == "authorization"
+        assert "authorization" not in service.metadata[-1]
+    finally:
+        server.stop(None)
