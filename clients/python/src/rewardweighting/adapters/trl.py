@@ -79,9 +79,10 @@ class TRLRewardWeighting:
         return [0.0] * len(self.names) + [1.0]
 
     def _scores(self, name: str, prompts: Any, completions: Any, kwargs: Dict[str, Any]) -> List[Optional[float]]:
-        key = (id(completions), len(completions))
-        if key != self._cache_key:
-            self._cache_key, self._cache = key, {}
+        # The batch is identified by its completions list itself, kept referenced: an ``id()`` alone can be reused
+        # by the next batch's list once TRL frees this one, which would serve it this batch's scores.
+        if completions is not self._cache_key:
+            self._cache_key, self._cache = completions, {}
         if name not in self._cache:
             self._cache[name] = list(self.functions[name](prompts=prompts, completions=completions, **kwargs))
         return self._cache[name]
