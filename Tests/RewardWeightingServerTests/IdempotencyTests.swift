@@ -24,8 +24,12 @@ import Testing
 
             let rewards = scalarizeRequest("retry", step: 1, rewards: [1, 0, 0, 0, 1, 0])
             let scalarized = try await trainer.scalarize(rewards)
+            #expect(scalarized.sequence == 3)
             let afterScalarize = try await trainer.run("retry")
             #expect(try await trainer.scalarize(rewards) == scalarized)
+            var validation = rewards
+            validation.validation = true
+            #expect(try await trainer.scalarize(validation).sequence == 0)
             #expect(try await trainer.run("retry") == afterScalarize)
 
             // A retry of an older step, after a newer one, still gets its stored reply.

@@ -2,10 +2,11 @@
 
     python3 clients/python/experiments/run_experiment.py            # all of it: 3 algorithms × 8 methods × 5 seeds
     python3 clients/python/experiments/run_experiment.py --seeds 1 --steps 30 --out /tmp/mini   # a quick look
+    python3 clients/python/experiments/run_experiment.py --from-results docs/experiment/results.json.gz   # redraw
 
 It starts its own rw-server (the checkout's build, or $RW_SERVER_BINARY; ``--address`` uses a running one),
 runs every configuration in ``--workers`` processes, and writes into ``--out`` (default ``docs/experiment``):
-``results.json`` (every checkpoint, weight and r_pareto of every run), ``fronts-<algorithm>.png``,
+``results.json.gz`` (every checkpoint, weight and r_pareto of every run, 6 decimals), ``fronts-<algorithm>.png``,
 ``weights.png``, ``r_pareto.png``, and the tables between the markers of ``docs/experiment.md``.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import gzip
 import json
 import math
 import multiprocessing
@@ -189,6 +191,16 @@ def plots(results: List[dict], out: pathlib.Path, algorithms) -> List[str]:
     return written
 
 
+def _rounded(value):
+    if isinstance(value, float):
+        return round(value, 6) if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_rounded(v) for v in value]
+    return value
+
+
 def write_markdown(doc: pathlib.Path, table_text: str) -> None:
     begin, end = "<!-- results:begin -->", "<!-- results:end -->"
     text = doc.read_text() if doc.exists() else f"# The miniature experiment\n\n{begin}\n{end}\n"
@@ -207,6 +219,7 @@ def main() -> None:
     parser.add_argument("--algorithms", default=",".join(ALGORITHMS))
     parser.add_argument("--address", help="a running rw-server; otherwise one is started")
     parser.add_argument("--out", default=str(REPO / "docs" / "experiment"))
+    parser.add_argument("--from-results", help="redraw tables and plots from a results.json.gz, without training")
     parser.add_argument("--markdown", default=str(REPO / "docs" / "experiment.md"),
                         help="the page whose results section is rewritten ('' to skip)")
     args = parser.parse_args()
@@ -214,14 +227,22 @@ def main() -> None:
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
 
-    started = time.monotonic()
-    if args.address:
-        results = run_all(args.address, args.seeds, args.steps, args.workers, algorithms)
+    if args.from_results:
+        with gzip.open(args.from_results, "rt") as f:
+            saved = json.load(f)
+        results, elapsed = saved["runs"], saved.get("elapsed", math.nan)
+        args.seeds, args.steps, args.workers = saved["seeds"], saved["steps"], saved.get("workers", args.workers)
     else:
-        with LocalServer() as server:
-            results = run_all(server.address, args.seeds, args.steps, args.workers, algorithms)
-    elapsed = time.monotonic() - started
-    (out / "results.json").write_text(json.dumps({"steps": args.steps, "seeds": args.seeds, "runs": results}))
+        started = time.monotonic()
+        if args.address:
+            results = run_all(args.address, args.seeds, args.steps, args.workers, algorithms)
+        else:
+            with LocalServer() as server:
+                results = run_all(server.address, args.seeds, args.steps, args.workers, algorithms)
+        elapsed = time.monotonic() - started
+        with gzip.open(out / "results.json.gz", "wt") as f:
+            json.dump(_rounded({"steps": args.steps, "seeds": args.seeds, "workers": args.workers,
+                                "elapsed": elapsed, "runs": results}), f)
     table_text = tables(results, algorithms)
     table_text += (f"\n_{len(results)} runs of {args.steps} steps, {elapsed:.0f} s wall time with {args.workers} "
                    f"worker(s) (`run_experiment.py --seeds {args.seeds} --steps {args.steps}`)._\n")
@@ -229,7 +250,7 @@ def main() -> None:
     if args.markdown:
         write_markdown(pathlib.Path(args.markdown), table_text)
     print(table_text)
-    print("wrote", ", ".join(str(out / w) for w in ["results.json", *written]))
+    print("wrote", ", ".join(str(out / w) for w in ["results.json.gz", *written]))
 
 
 if __name__ == "__main__":
