@@ -35,12 +35,11 @@ from the Gram matrix of the K per-objective gradients, each clipped to norm 1 as
 from __future__ import annotations
 
 import dataclasses
-import math
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Tuple
 
 import numpy as np
 
-from rewardweighting import RewardWeighting, Run
+from rewardweighting import RewardWeighting
 
 OBJECTIVES = [("accuracy", "max"), ("length", "min"), ("clarity", "max")]
 WEIGHT_CONFIGS = {

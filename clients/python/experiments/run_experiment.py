@@ -22,7 +22,7 @@ import os
 import pathlib
 import sys
 import time
-from typing import Dict, List, Tuple
+from typing import List, Tuple
 
 import numpy as np
 

@@ -4,14 +4,14 @@ methods as the synchronous ones, as coroutines (``watch`` is an async iterator).
 from __future__ import annotations
 
 import asyncio
-from typing import Any, AsyncIterator, Iterable, Optional, Sequence, Tuple
+from typing import Any, AsyncIterator, Iterable, Optional, Sequence
 
 import grpc
 import grpc.aio
 
 from . import _convert
 from ._convert import ObjectiveSpec
-from .client import DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_TARGET, channel_options
+from .client import DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_TARGET, bearer_metadata, open_channel
 from .errors import from_rpc_error
 from .retry import RetryPolicy
 from .types import CheckpointResult, DecisionEvent, GradientsResult, ResumeResult, RunInfo, RunState, Scalarized
@@ -37,13 +37,9 @@ class AsyncRewardWeighting:
         self.target = target
         self.retry = retry
         self.timeout = timeout
-        options = channel_options(max_message_bytes)
-        if credentials is None:
-            self._channel = grpc.aio.insecure_channel(target, options=options)
-        else:
-            self._channel = grpc.aio.secure_channel(target, credentials, options=options)
+        self._channel = open_channel(grpc.aio, target, credentials, max_message_bytes)
         self._stub = trainer_pb2_grpc.TrainerServiceStub(self._channel)
-        self._metadata: Tuple[Tuple[str, str], ...] = (("authorization", f"Bearer {token}"),) if token else ()
+        self._metadata = bearer_metadata(token)
 
     async def _call(self, method: str, request: Any) -> Any:
         rpc = getattr(self._stub, method)

@@ -9,12 +9,12 @@ import grpc
 
 from . import _convert
 from ._convert import ObjectiveSpec
-from .errors import RewardWeightingError, from_rpc_error
+from .errors import from_rpc_error
 from .retry import RetryPolicy
 from .types import CheckpointResult, DecisionEvent, GradientsResult, ResumeResult, RunInfo, RunState, Scalarized
-from .v1 import runs_pb2, trainer_pb2, trainer_pb2_grpc
+from .v1 import trainer_pb2, trainer_pb2_grpc
 
-__all__ = ["RewardWeighting", "Run", "DEFAULT_TARGET", "channel_options"]
+__all__ = ["RewardWeighting", "Run", "DEFAULT_TARGET", "channel_options", "open_channel", "bearer_metadata"]
 
 DEFAULT_TARGET = "127.0.0.1:50051"
 DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024
@@ -31,6 +31,20 @@ def channel_options(max_message_bytes: int) -> List[Tuple[str, Any]]:
         ("grpc.max_reconnect_backoff_ms", 2000),
         ("grpc.enable_retries", 0),  # the client's own RetryPolicy retries, once
     ]
+
+
+def open_channel(module: Any, target: str, credentials: Optional[grpc.ChannelCredentials],
+                 max_message_bytes: int) -> Any:
+    """A channel from ``grpc`` or ``grpc.aio`` (``module``): TLS with ``credentials``, plaintext without."""
+    options = channel_options(max_message_bytes)
+    if credentials is None:
+        return module.insecure_channel(target, options=options)
+    return module.secure_channel(target, credentials, options=options)
+
+
+def bearer_metadata(token: Optional[str]) -> Tuple[Tuple[str, str], ...]:
+    """The call metadata carrying ``token``: ``authorization: Bearer <token>``, or nothing."""
+    return (("authorization", f"Bearer {token}"),) if token else ()
 
 
 class RewardWeighting:
@@ -63,13 +77,9 @@ class RewardWeighting:
         self.target = target
         self.retry = retry
         self.timeout = timeout
-        options = channel_options(max_message_bytes)
-        if credentials is None:
-            self._channel = grpc.insecure_channel(target, options=options)
-        else:
-            self._channel = grpc.secure_channel(target, credentials, options=options)
+        self._channel = open_channel(grpc, target, credentials, max_message_bytes)
         self._stub = trainer_pb2_grpc.TrainerServiceStub(self._channel)
-        self._metadata: Tuple[Tuple[str, str], ...] = (("authorization", f"Bearer {token}"),) if token else ()
+        self._metadata = bearer_metadata(token)
 
     # -- plumbing -------------------------------------------------------------------------------------------
 

@@ -6,8 +6,7 @@ billions of entries, so compute G where the gradients are and send only the K×K
 
 from __future__ import annotations
 
-import math
-from typing import Any, Callable, Iterable, List, Optional, Sequence
+from typing import Any, Iterable, List, Optional, Sequence
 
 import numpy as np
 
