@@ -10,9 +10,13 @@ cd "$(dirname "$0")/.."
 echo "== swift test"
 swift test
 
-echo "== rw-server for the Python tests"
-swift build --product rw-server
+# `swift test` builds every product, rw-server included, with testing enabled. A separate `swift build` would
+# rebuild the whole dependency graph without it, so the tests' binary is used as it is.
 bin="$(swift build --show-bin-path)"
+if [[ ! -x "$bin/rw-server" ]]; then
+    echo "== building rw-server for the Python tests"
+    swift build --product rw-server
+fi
 
 venv=".build/python-venv"
 if [[ ! -x "$venv/bin/python" ]]; then
