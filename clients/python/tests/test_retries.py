@@ -99,3 +99,16 @@ def test_the_token_is_sent_as_a_bearer_header():
         assert "authorization" not in service.metadata[-1]
     finally:
         server.stop(None)
+
+
+def test_backoff_grows_and_is_capped():
+    import random
+
+    policy = RetryPolicy(max_attempts=10, initial_backoff=0.1, max_backoff=1.0, multiplier=2.0)
+    rng = random.Random(0)
+    for attempt, cap in [(2, 0.1), (3, 0.2), (4, 0.4), (5, 0.8), (6, 1.0), (9, 1.0)]:
+        delays = [policy.delay(attempt, rng) for _ in range(200)]
+        assert 0.0 <= min(delays) and max(delays) <= cap
+        assert max(delays) > 0.8 * cap  # full jitter spans the whole interval
+    with pytest.raises(ValueError, match="max_attempts"):
+        RetryPolicy(max_attempts=0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from typing import Optional
 
 __all__ = ["RetryPolicy"]
 
@@ -35,10 +36,10 @@ class RetryPolicy:
         if not (self.initial_backoff >= 0 and self.max_backoff >= 0 and self.multiplier >= 1):
             raise ValueError("backoff: initial_backoff and max_backoff must be ≥ 0 and multiplier ≥ 1")
 
-    def delay(self, attempt: int, rng: random.Random = random._inst) -> float:  # type: ignore[attr-defined]
+    def delay(self, attempt: int, rng: Optional[random.Random] = None) -> float:
         """Seconds to wait before ``attempt`` (2 = the first retry)."""
         cap = min(self.max_backoff, self.initial_backoff * self.multiplier ** max(0, attempt - 2))
-        return rng.uniform(0.0, cap)
+        return (rng or random).uniform(0.0, cap)
 
 
 NO_RETRY = RetryPolicy(max_attempts=1)

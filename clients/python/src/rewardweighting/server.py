@@ -99,7 +99,7 @@ class LocalServer:
             if self.process.poll() is not None:
                 raise RuntimeError(f"rw-server exited with {self.process.returncode}: {self.log_tail()}")
             text = port_file.read_text().strip() if port_file.exists() else ""
-            if text.endswith(("\n",)) or text.isdigit():
+            if text.isdigit():  # rw-server writes the file atomically (temporary file, then rename)
                 self.port = int(text)
                 return self
             time.sleep(0.02)
