@@ -167,12 +167,9 @@ public struct TrainerServiceImplementation: Rewardweighting_V1_TrainerService.Si
         let recorded = try await self.serving {
             try await self.coordinator.recordCheckpoint(runID: request.runID, report: report)
         }
-        // The report is durable; a failure to read the run back only leaves the buffer out of the reply.
-        var buffer = Rewardweighting_V1_ParetoBuffer()
-        if let snapshot = try? await self.coordinator.getRun(request.runID) {
-            buffer = ParetoBufferHistory(config: snapshot.config, state: snapshot.state).buffer(
-                afterStep: recorded.decision.step)
-        }
+        // The run's state in memory, as the call left it (no store read): the buffer right after this checkpoint.
+        let buffer = ParetoBufferHistory(config: recorded.snapshot.config, state: recorded.snapshot.state).buffer(
+            afterStep: recorded.decision.step)
         var response = DecisionMapping.response(recorded.decision, buffer: buffer)
         response.sequence = Int64(recorded.sequence)
         return response

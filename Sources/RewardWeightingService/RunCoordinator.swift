@@ -172,16 +172,17 @@ public struct RunCoordinator: Sendable {
     }
 
     /// As ``reportCheckpoint(runID:report:)``, with the sequence number of the event in the run's log (the
-    /// stored one's, for a retry).
+    /// stored one's, for a retry) and the run's snapshot right after the call (from memory: the state after
+    /// this checkpoint or later, from which the Pareto buffer after the checkpoint can be read).
     public func recordCheckpoint(
         runID: String, report: CheckpointReport
-    ) async throws(ServiceError) -> (decision: CheckpointDecision, sequence: Int) {
+    ) async throws(ServiceError) -> (decision: CheckpointDecision, sequence: Int, snapshot: RunSnapshot) {
         let run = try await self.registry.actor(for: runID)
         let stored = try await run.report(.checkpoint(report))
         guard case .checkpoint(let checkpoint) = stored.decision else {
             throw Self.mismatchedDecision(stored.decision, runID: runID, expected: .checkpoint)
         }
-        return (checkpoint, stored.sequence)
+        return (checkpoint, stored.sequence, await run.snapshot)
     }
 
     /// `ResumeRun`: after a trainer restarted from its checkpoint of `fromStep`, rewinds the run to the replay

@@ -10,6 +10,8 @@ struct RunRow: Codable, FetchableRecord, PersistableRecord, Sendable {
     var config: String
     /// `RunState` as canonical JSON.
     var state: String
+    /// The sequence number of the last event `state` reflects (0: none); later ones are replayed on load.
+    var stateSeq: Int
     var version: Int
     /// A ``RunStatus`` raw value.
     var status: String
@@ -20,6 +22,7 @@ struct RunRow: Codable, FetchableRecord, PersistableRecord, Sendable {
         case runID = "run_id"
         case config
         case state
+        case stateSeq = "state_seq"
         case version
         case status
         case createdAt = "created_at"
@@ -36,6 +39,8 @@ extension RunRow {
         var supersededEventCount: Int
         /// The row's `rowid`: increases with every insert and never changes (runs are never deleted).
         var creationRank: Int64
+        /// The not superseded events after `row.stateSeq`, in order: what the stored state does not reflect yet.
+        var pendingEvents: [RunEventRow] = []
 
         /// The columns of `runs`, the counts and the rank.
         static let selection = """

@@ -34,7 +34,9 @@ public protocol RunStore: Sendable {
     /// Appends an applied event with its decision and the run's new state, and increments the version, in one
     /// transaction. The event gets the next sequence number.
     /// - Parameters:
-    ///   - state: the state after the event (the snapshot to store).
+    ///   - state: the state after the event. A store may keep it only every few events and replay the events
+    ///     after its last snapshot on load (``SQLiteRunStore`` does, see ``StateSnapshotPolicy``); a loaded run's
+    ///     state is the same either way.
     ///   - expectedVersion: the version the state was computed from; the new version is `expectedVersion + 1`.
     /// - Returns: the stored event.
     /// - Throws: ``RunStoreError/Code/notFound``; ``RunStoreError/Code/conflict`` when the run's version is not

@@ -40,6 +40,16 @@ extension SQLiteRunStore {
                     CREATE INDEX run_events_superseded ON run_events (run_id) WHERE superseded = 1;
                     """)
         }
+        migrator.registerMigration("v2: state snapshots every few events") { db in
+            // The sequence number of the last event the stored state reflects; the events after it are replayed
+            // on load (StateSnapshotPolicy). Every existing state reflects its whole log.
+            try db.execute(
+                sql: """
+                    ALTER TABLE runs ADD COLUMN state_seq INTEGER NOT NULL DEFAULT 0 CHECK (state_seq >= 0);
+                    UPDATE runs SET state_seq =
+                        (SELECT COALESCE(MAX(seq), 0) FROM run_events WHERE run_events.run_id = runs.run_id);
+                    """)
+        }
         return migrator
     }
 

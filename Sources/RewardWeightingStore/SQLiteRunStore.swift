@@ -29,12 +29,16 @@ public final class SQLiteRunStore: RunStore {
 
     /// The database file.
     public let path: String
+    /// How often the state snapshot in the `runs` row is rewritten.
+    public let snapshotPolicy: StateSnapshotPolicy
     private let pool: DatabasePool
 
     /// Opens (creating if needed) the database at `path` and its directory, and runs pending migrations.
     /// - Throws: ``RunStoreError/Code/unavailable`` when the file cannot be created or opened, or a migration
     ///   fails.
-    public init(path: String = SQLiteRunStore.defaultPath) throws(RunStoreError) {
+    public init(
+        path: String = SQLiteRunStore.defaultPath, snapshotPolicy: StateSnapshotPolicy = .default
+    ) throws(RunStoreError) {
         do {
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -50,6 +54,7 @@ public final class SQLiteRunStore: RunStore {
             throw RunStoreError(mapping: error, runID: nil, operation: "opening '\(path)'")
         }
         self.path = path
+        self.snapshotPolicy = snapshotPolicy
     }
 
     /// Closes the database connections. Every later access fails; call it when no access is in flight.
@@ -78,8 +83,8 @@ public final class SQLiteRunStore: RunStore {
         let fetched = try await self.write(runID: runID, operation: "creating run '\(runID)'") { db in
             let now = Date()
             let row = RunRow(
-                runID: runID, config: configJSON, state: stateJSON, version: 1, status: RunStatus.active.rawValue,
-                createdAt: now, updatedAt: now)
+                runID: runID, config: configJSON, state: stateJSON, stateSeq: 0, version: 1,
+                status: RunStatus.active.rawValue, createdAt: now, updatedAt: now)
             do {
                 try row.insert(db)
             } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
@@ -136,7 +141,11 @@ public final class SQLiteRunStore: RunStore {
         let statement = sql
         let statementArguments = arguments
         let fetched = try await self.read(runID: nil, operation: "listing runs") { db in
-            try Row.fetchAll(db, sql: statement, arguments: statementArguments).map { try RunRow.WithCounts(row: $0) }
+            try Row.fetchAll(db, sql: statement, arguments: statementArguments).map { row in
+                var run = try RunRow.WithCounts(row: row)
+                run.pendingEvents = try Self.pendingEvents(db, of: run.row)
+                return run
+            }
         }
         let page = fetched.prefix(pageSize)
         var runs: [RunSnapshot] = []
@@ -157,14 +166,20 @@ public final class SQLiteRunStore: RunStore {
     ) async throws(RunStoreError) -> StoredEvent {
         let payload = try encode(event, runID: runID, column: "payload")
         let decisionJSON = try encode(decision, runID: runID, column: "decision")
-        let stateJSON = try encode(state, runID: runID, column: "state")
         let digest = RequestDigest.of(canonicalJSON: payload)
         let operation = "appending \(event.kind.rawValue) of step \(event.step) to run '\(runID)'"
+        let policy = self.snapshotPolicy
         let (sequence, createdAt) = try await self.write(runID: runID, operation: operation) { db in
             let now = Date()
-            try Self.storeState(db, runID: runID, state: stateJSON, expectedVersion: expectedVersion, at: now)
             let sequence = try Int.fetchOne(
                 db, sql: "SELECT COALESCE(MAX(seq), 0) + 1 FROM run_events WHERE run_id = ?", arguments: [runID])!
+            let snapshotSequence =
+                try Int.fetchOne(db, sql: "SELECT state_seq FROM runs WHERE run_id = ?", arguments: [runID]) ?? 0
+            // The state is encoded only when it is written: that is what grows with the run.
+            let snapshot =
+                policy.writesSnapshot(atSequence: sequence, lastSnapshotSequence: snapshotSequence)
+                ? (json: try encode(state, runID: runID, column: "state"), sequence: sequence) : nil
+            try Self.updateRun(db, runID: runID, snapshot: snapshot, expectedVersion: expectedVersion, at: now)
             let row = RunEventRow(
                 runID: runID, seq: sequence, step: event.step, kind: event.kind.rawValue, payload: payload,
                 decision: decisionJSON, requestDigest: digest, superseded: false, createdAt: now)
@@ -231,7 +246,11 @@ public final class SQLiteRunStore: RunStore {
     ) async throws(RunStoreError) -> Int {
         let stateJSON = try encode(state, runID: runID, column: "state")
         return try await self.write(runID: runID, operation: "resuming run '\(runID)' from step \(fromStep)") { db in
-            try Self.storeState(db, runID: runID, state: stateJSON, expectedVersion: expectedVersion, at: Date())
+            // The rewound state reflects every event that stays active: all later ones are superseded now.
+            let sequence = try Int.fetchOne(
+                db, sql: "SELECT COALESCE(MAX(seq), 0) FROM run_events WHERE run_id = ?", arguments: [runID])!
+            try Self.updateRun(
+                db, runID: runID, snapshot: (stateJSON, sequence), expectedVersion: expectedVersion, at: Date())
             try db.execute(
                 sql: "UPDATE run_events SET superseded = 1 WHERE run_id = ? AND step > ? AND superseded = 0",
                 arguments: [runID, fromStep])
@@ -277,12 +296,22 @@ public final class SQLiteRunStore: RunStore {
     }
 
     /// Stores a new state snapshot if the run's version is `expectedVersion`, and increments the version.
-    private static func storeState(
-        _ db: Database, runID: String, state: String, expectedVersion: Int, at date: Date
+    /// Bumps the run's version if it is `expectedVersion`, writing the state snapshot too when one is given.
+    private static func updateRun(
+        _ db: Database, runID: String, snapshot: (json: String, sequence: Int)?, expectedVersion: Int, at date: Date
     ) throws {
-        try db.execute(
-            sql: "UPDATE runs SET state = ?, version = version + 1, updated_at = ? WHERE run_id = ? AND version = ?",
-            arguments: [state, date, runID, expectedVersion])
+        if let snapshot {
+            try db.execute(
+                sql: """
+                    UPDATE runs SET state = ?, state_seq = ?, version = version + 1, updated_at = ?
+                    WHERE run_id = ? AND version = ?
+                    """,
+                arguments: [snapshot.json, snapshot.sequence, date, runID, expectedVersion])
+        } else {
+            try db.execute(
+                sql: "UPDATE runs SET version = version + 1, updated_at = ? WHERE run_id = ? AND version = ?",
+                arguments: [date, runID, expectedVersion])
+        }
         guard db.changesCount == 1 else {
             guard
                 let version = try Int.fetchOne(db, sql: "SELECT version FROM runs WHERE run_id = ?", arguments: [runID])
@@ -303,7 +332,16 @@ public final class SQLiteRunStore: RunStore {
         else {
             throw RunStoreError.runNotFound(runID)
         }
-        return try RunRow.WithCounts(row: row)
+        var run = try RunRow.WithCounts(row: row)
+        run.pendingEvents = try Self.pendingEvents(db, of: run.row)
+        return run
+    }
+
+    /// The events a run's stored state does not reflect yet (see ``StateSnapshotPolicy``).
+    private static func pendingEvents(_ db: Database, of run: RunRow) throws -> [RunEventRow] {
+        try RunEventRow.fetchAll(
+            db, sql: "SELECT * FROM run_events WHERE run_id = ? AND seq > ? AND superseded = 0 ORDER BY seq",
+            arguments: [run.runID, run.stateSeq])
     }
 
     private static func checkRunExists(_ db: Database, runID: String) throws {
@@ -323,7 +361,21 @@ public final class SQLiteRunStore: RunStore {
                 code: .corrupt, field: "config", runID: row.runID,
                 message: "config: the stored config of run '\(row.runID)' names run '\(config.runID)'")
         }
-        let state = try decode(RunState.self, from: row.state, runID: row.runID, column: "state")
+        var state = try decode(RunState.self, from: row.state, runID: row.runID, column: "state")
+        if !fetched.pendingEvents.isEmpty {
+            let policy = WeightingPolicy(config: config)
+            for pending in fetched.pendingEvents {
+                let event = try decode(RunEvent.self, from: pending.payload, runID: row.runID, column: "payload")
+                do {
+                    state = try policy.apply(event, to: state).state
+                } catch {
+                    throw RunStoreError(
+                        code: .corrupt, field: "state", runID: row.runID,
+                        message: "state: event \(pending.seq) of run '\(row.runID)' does not apply to the stored "
+                            + "state: \(error)", cause: error)
+                }
+            }
+        }
         guard let status = RunStatus(rawValue: row.status) else {
             throw RunStoreError(
                 code: .corrupt, field: "status", runID: row.runID,

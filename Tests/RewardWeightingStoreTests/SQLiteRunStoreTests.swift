@@ -13,7 +13,7 @@ struct SQLiteRunStoreTests {
         defer { database.remove() }
         let store = try database.open()
         #expect(try await store.appliedMigrations() == SQLiteRunStore.migrationNames)
-        #expect(SQLiteRunStore.migrationNames == ["v1: runs and run_events"])
+        #expect(SQLiteRunStore.migrationNames == ["v1: runs and run_events", "v2: state snapshots every few events"])
         try store.close()
         // Opening again applies nothing twice.
         let reopened = try database.open()
@@ -25,7 +25,10 @@ struct SQLiteRunStoreTests {
             #expect(try db.tableExists("runs"))
             #expect(try db.tableExists("run_events"))
             let runColumns = try db.columns(in: "runs").map(\.name)
-            #expect(runColumns == ["run_id", "config", "state", "version", "status", "created_at", "updated_at"])
+            #expect(
+                runColumns == [
+                    "run_id", "config", "state", "version", "status", "created_at", "updated_at", "state_seq",
+                ])
             let eventColumns = try db.columns(in: "run_events").map(\.name)
             #expect(
                 eventColumns == [
@@ -79,11 +82,11 @@ struct SQLiteRunStoreTests {
         #expect(try await store.loadRun("run-1") == created)
     }
 
-    @Test("appended events and the snapshot round-trip bit for bit")
-    func appendRoundTrip() async throws {
+    @Test("appended events and the snapshot round-trip bit for bit", arguments: snapshotPolicies)
+    func appendRoundTrip(snapshotPolicy: StateSnapshotPolicy) async throws {
         let database = TemporaryDatabase()
         defer { database.remove() }
-        let store = try database.open()
+        let store = try database.open(snapshotPolicy: snapshotPolicy)
         let config = gradientConfig("round-trip", accumulationSteps: 2)
         let policy = WeightingPolicy(config: config)
         let created = try await store.createRun(config, initialState: policy.initialState)
@@ -112,7 +115,7 @@ struct SQLiteRunStoreTests {
 
         // The same through a new connection, and from a sequence number, with a limit.
         try store.close()
-        let reopened = try database.open()
+        let reopened = try database.open(snapshotPolicy: snapshotPolicy)
         defer { try? reopened.close() }
         #expect(try await reopened.loadRun("round-trip") == loaded)
         let tail = try await reopened.events(runID: "round-trip", fromSequence: 5, limit: 3)
@@ -228,11 +231,11 @@ struct SQLiteRunStoreTests {
         }
     }
 
-    @Test("resume marks later events superseded and keeps them readable")
-    func resumeSupersedes() async throws {
+    @Test("resume marks later events superseded and keeps them readable", arguments: snapshotPolicies)
+    func resumeSupersedes(snapshotPolicy: StateSnapshotPolicy) async throws {
         let database = TemporaryDatabase()
         defer { database.remove() }
-        let store = try database.open()
+        let store = try database.open(snapshotPolicy: snapshotPolicy)
         defer { try? store.close() }
         let config = gradientConfig("resume")
         let policy = WeightingPolicy(config: config)
@@ -374,4 +377,77 @@ struct SQLiteRunStoreTests {
         #expect(error?.field == "state")
         #expect(error?.runID == "corrupt")
     }
+
+    @Test("the state is written every few events and the rest replayed on load")
+    func snapshotsEveryFewEvents() async throws {
+        let database = TemporaryDatabase()
+        defer { database.remove() }
+        let snapshotPolicy = StateSnapshotPolicy(minimumInterval: 3, maximumInterval: 5, divisor: 4)
+        let store = try database.open(snapshotPolicy: snapshotPolicy)
+        defer { try? store.close() }
+        let config = gradientConfig("snapshots", accumulationSteps: 2)
+        let policy = WeightingPolicy(config: config)
+        var snapshot = try await store.createRun(config, initialState: policy.initialState)
+        let events = mixedEvents(steps: 1...15, seed: 5)
+        var expectedSnapshotSequence = 0
+        for (index, event) in events.enumerated() {
+            (snapshot, _) = try await store.appendApplying([event], to: snapshot)
+            let sequence = index + 1
+            if snapshotPolicy.writesSnapshot(atSequence: sequence, lastSnapshotSequence: expectedSnapshotSequence) {
+                expectedSnapshotSequence = sequence
+            }
+            // What the row holds: the state after `state_seq` events, which the load completes by replay.
+            let queue = try DatabaseQueue(path: database.path)
+            let (stored, storedSequence) = try await queue.read { db in
+                let row = try Row.fetchOne(db, sql: "SELECT state, state_seq FROM runs WHERE run_id = 'snapshots'")!
+                return (row["state"] as String, row["state_seq"] as Int)
+            }
+            try queue.close()
+            #expect(storedSequence == expectedSnapshotSequence)
+            let storedState = try CanonicalJSON.decode(RunState.self, from: stored)
+            #expect(storedState == (try policy.replay(events.prefix(storedSequence))))
+            #expect(snapshot.state == (try policy.replay(events.prefix(sequence))))
+            #expect(try await store.loadRun("snapshots") == snapshot)
+        }
+        #expect(expectedSnapshotSequence > 0 && expectedSnapshotSequence < events.count)
+        // The interval grows with the log, between its bounds.
+        #expect(!snapshotPolicy.writesSnapshot(atSequence: 2, lastSnapshotSequence: 0))
+        #expect(snapshotPolicy.writesSnapshot(atSequence: 3, lastSnapshotSequence: 0))
+        #expect(!snapshotPolicy.writesSnapshot(atSequence: 19, lastSnapshotSequence: 16))
+        #expect(snapshotPolicy.writesSnapshot(atSequence: 20, lastSnapshotSequence: 15))
+        #expect(snapshotPolicy.writesSnapshot(atSequence: 105, lastSnapshotSequence: 100))
+    }
+
+    @Test("a logged event that no longer applies to the stored state is corrupt")
+    func unreplayableEventIsCorrupt() async throws {
+        let database = TemporaryDatabase()
+        defer { database.remove() }
+        let store = try database.open(
+            snapshotPolicy: StateSnapshotPolicy(
+                minimumInterval: 100, maximumInterval: 100, divisor: 1))
+        defer { try? store.close() }
+        let config = gradientConfig("unreplayable")
+        let policy = WeightingPolicy(config: config)
+        let created = try await store.createRun(config, initialState: policy.initialState)
+        _ = try await store.appendApplying(mixedEvents(steps: 1...3, seed: 2), to: created)
+        // A gradient report of the wrong dimension cannot have been applied: the log was tampered with.
+        let queue = try DatabaseQueue(path: database.path)
+        try await queue.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE run_events SET payload = json_set(payload, '$.payload.gram', json('[[1.0]]'))
+                    WHERE run_id = 'unreplayable' AND kind = 'gradients' AND seq = (
+                        SELECT MIN(seq) FROM run_events WHERE run_id = 'unreplayable' AND kind = 'gradients')
+                    """)
+        }
+        try queue.close()
+        let error = await #expect(throws: RunStoreError.self) { try await store.loadRun("unreplayable") }
+        #expect(error?.code == .corrupt)
+        #expect(error?.runID == "unreplayable")
+    }
 }
+
+/// Snapshot with every event, every few events, and the default.
+let snapshotPolicies: [StateSnapshotPolicy] = [
+    .everyEvent, StateSnapshotPolicy(minimumInterval: 2, maximumInterval: 3, divisor: 4), .default,
+]

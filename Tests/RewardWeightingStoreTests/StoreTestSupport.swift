@@ -15,7 +15,9 @@ struct TemporaryDatabase {
     }
 
     /// Opens a store on the file (creating the directory).
-    func open() throws -> SQLiteRunStore { try SQLiteRunStore(path: self.path) }
+    func open(snapshotPolicy: StateSnapshotPolicy = .default) throws -> SQLiteRunStore {
+        try SQLiteRunStore(path: self.path, snapshotPolicy: snapshotPolicy)
+    }
 
     func remove() { try? FileManager.default.removeItem(at: self.directory) }
 }
