@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Any, Dict, Iterable, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, Iterable, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 from google.protobuf import json_format
@@ -67,7 +67,7 @@ _EVENT_KINDS = {
 }
 
 
-def _choice(table: Dict[str, int], value: str, name: str) -> int:
+def _choice(table: Mapping[str, Any], value: str, name: str) -> Any:
     key = str(value).lower()
     if key not in table:
         raise ValueError(f"{name}: {value!r} is not one of {', '.join(sorted(table))}")
@@ -266,7 +266,7 @@ def run_info(message: runs_pb2.Run) -> RunInfo:
     )
 
 
-def status_value(status: Optional[str]) -> int:
+def status_value(status: Optional[str]) -> Any:
     return runs_pb2.RUN_STATUS_UNSPECIFIED if status is None else _choice(_STATUS_VALUES, status, "status")
 
 

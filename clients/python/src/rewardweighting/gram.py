@@ -6,6 +6,7 @@ billions of entries, so compute G where the gradients are and send only the K×K
 
 from __future__ import annotations
 
+import math
 from typing import Any, Iterable, List, Optional, Sequence
 
 import numpy as np
@@ -27,9 +28,9 @@ def gram_from_gradients(gradients: Sequence[Any]) -> Any:
     if _is_torch(first) or (isinstance(first, (list, tuple)) and first and _is_torch(first[0])):
         import torch
 
-        flat = torch.stack([_flatten_torch(g) for g in gradients])
-        gram = flat @ flat.T
-        return (gram + gram.T) / 2
+        stacked = torch.stack([_flatten_torch(g) for g in gradients])
+        product = stacked @ stacked.T
+        return (product + product.T) / 2
     rows = [_flatten_numpy(g) for g in gradients]
     if len({r.shape[0] for r in rows}) > 1:
         raise ValueError("gradients: every objective's gradient must have the same number of entries")
@@ -101,11 +102,11 @@ def per_objective_gradients(
     kept = {id(p) for p in parameters}
     rows = []
     for k, loss in enumerate(losses):
-        grads = torch.autograd.grad(loss, scope, retain_graph=k < len(losses) - 1, allow_unused=True)
-        grads = [torch.zeros_like(p) if g is None else g for p, g in zip(scope, grads)]
+        raw = torch.autograd.grad(loss, scope, retain_graph=k < len(losses) - 1, allow_unused=True)
+        grads = [torch.zeros_like(p) if g is None else g for p, g in zip(scope, raw)]
         if clip_norm is not None:
-            total = torch.sqrt(sum((g.detach().double() ** 2).sum() for g in grads))
-            scale = min(1.0, clip_norm / (float(total) + 1e-6))  # torch.nn.utils.clip_grad_norm_'s rule
+            total = math.sqrt(sum(float((g.detach().double() ** 2).sum()) for g in grads))
+            scale = min(1.0, clip_norm / (total + 1e-6))  # torch.nn.utils.clip_grad_norm_'s rule
             grads = [g * scale for g in grads]
         rows.append(torch.cat([g.detach().reshape(-1).double() for p, g in zip(scope, grads) if id(p) in kept]))
     flat = torch.stack(rows)

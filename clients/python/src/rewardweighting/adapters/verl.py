@@ -177,6 +177,6 @@ def checkpoint_scores(metrics: Mapping[str, float], objectives: Sequence[str],
 try:  # register under the name "rewardweighting" when verl is importable
     from verl.workers.reward_manager import register as _register  # type: ignore[import-not-found]
 
-    RewardWeightingRewardManager = _register("rewardweighting")(RewardWeightingRewardManager)
+    _register("rewardweighting")(RewardWeightingRewardManager)  # records the class in verl's registry
 except Exception:  # verl absent or a version without the registry
     pass
