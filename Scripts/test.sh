@@ -26,5 +26,8 @@ fi
 "$venv/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip
 "$venv/bin/python" -m pip install -q --disable-pip-version-check "./clients/python[test]"
 
+echo "== mypy clients/python (the client is typed: py.typed)"
+(cd clients/python && "../../$venv/bin/python" -m mypy src/rewardweighting --ignore-missing-imports --exclude 'v1/')
+
 echo "== pytest clients/python/tests"
 RW_SERVER_BINARY="$bin/rw-server" "$venv/bin/python" -m pytest -q clients/python/tests "$@"
