@@ -90,7 +90,7 @@ def test_validation_scalarize_records_nothing(client, run_id):
     assert run.state.last_scalarize_step is None
 
 
-@pytest.mark.parametrize("payload", ["gram", "gradients", "torch-gram"])
+@pytest.mark.parametrize("payload", ["gram", "gradients", "positional-gradients", "torch-gram"])
 def test_gradient_weights_follow_mirror_descent(client, run_id, payload):
     if payload == "torch-gram":
         torch = pytest.importorskip("torch")
@@ -106,6 +106,8 @@ def test_gradient_weights_follow_mirror_descent(client, run_id, payload):
             result = run.report_gradients(step, gram)
         elif payload == "gradients":
             result = run.report_gradients(step, gradients=list(gradients))
+        elif payload == "positional-gradients":
+            result = run.report_gradients(step, gradients)  # 3×50: not square, so gradients
         else:
             from rewardweighting import gram_from_gradients
 

@@ -183,6 +183,8 @@ def gradients_request(run_id: str, step: int, gram: Any, gradients: Any,
                       learning_rate: Optional[float]) -> trainer_pb2.ReportGradientsRequest:
     if (gram is None) == (gradients is None):
         raise ValueError("gram, gradients: pass exactly one of a K×K Gram matrix or K gradient vectors")
+    if gram is not None and not _is_square(gram):
+        gram, gradients = None, gram  # K vectors of length D ≠ K given positionally: gradients, not a Gram matrix
     request = trainer_pb2.ReportGradientsRequest(run_id=run_id, step=int(step))
     if gram is not None:
         matrix = np.asarray(_to_numpy(gram), dtype=np.float64)
@@ -207,6 +209,14 @@ def gradients_request(run_id: str, step: int, gram: Any, gradients: Any,
     if learning_rate is not None:
         request.learning_rate = float(learning_rate)
     return request
+
+
+def _is_square(value: Any) -> bool:
+    """Whether `value` is a K×K matrix (a Gram matrix) rather than K gradient vectors of another length."""
+    if isinstance(value, (list, tuple)):
+        return all(np.ndim(_to_numpy(row)) == 1 and np.size(_to_numpy(row)) == len(value) for row in value)
+    shape = np.shape(_to_numpy(value))
+    return len(shape) == 2 and shape[0] == shape[1]
 
 
 def _to_numpy(value: Any) -> Any:

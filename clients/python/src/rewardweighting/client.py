@@ -247,7 +247,8 @@ class Run:
                          learning_rate: Optional[float] = None) -> GradientsResult:
         """Reports step ``step``'s per-objective gradient information (gradient method): either the ``K×K``
         Gram matrix ``G_ij = ⟨∇J_i, ∇J_j⟩`` (see :func:`rewardweighting.gram_from_gradients`) or the K gradient
-        vectors themselves (``gradients=``, K×D; the server computes G). Returns the weights from this step on.
+        vectors themselves (``gradients=``, K×D; the server computes G). A positional argument that is not square
+        (K vectors of length D ≠ K) is taken as the gradients. Returns the weights from this step on.
 
         ``learning_rate`` overrides the schedule's ``η_t`` (e.g. the trainer's actual policy learning rate).
         """
