@@ -32,6 +32,11 @@ actor RunActor {
     private var isBusy = false
     private var waiting: [CheckedContinuation<Void, Never>] = []
 
+    /// Scalarize calls waiting for their group commit, in arrival order.
+    private var queuedScalarizations: [ScalarizationTicket] = []
+    /// Whether a caller has taken on the next group commit and not yet drained the queue.
+    private var isScalarizationCommitScheduled = false
+
     init(snapshot: RunSnapshot, store: any RunStore, logger: Logger, watchBufferLimit: Int) {
         self.runID = snapshot.runID
         self.policy = WeightingPolicy(config: snapshot.config)
@@ -62,25 +67,91 @@ actor RunActor {
     }
 
     /// Scalarize: a pure read of the weights and `r_pareto`; unless `validation`, the call's summary is recorded
-    /// (once: an identical retry records nothing more).
-    /// The scalarisation and the sequence number of its summary in the log (the stored one's for an identical
-    /// retry; 0 for `validation`, which records nothing).
+    /// (once: an identical retry records nothing more). Returns the scalarisation and the sequence number of its
+    /// summary in the log (the stored one's for an identical retry; 0 for `validation`, which records nothing).
+    ///
+    /// **Group commit.** Concurrent calls on one run are committed together: the first caller to find no commit
+    /// scheduled takes the serialisation lock and, once it has it, commits every call queued by then in one
+    /// store transaction (one fsync), in arrival order; the others wait for that commit. Each call is still
+    /// durable before it is answered, and the log is what one-at-a-time processing would have written.
     func scalarize(
         step: Int, rewards: ObjectiveMatrix, groupIDs: [Int]?, validation: Bool
     ) async throws(ServiceError) -> (result: ScalarizeResult, sequence: Int) {
         if validation {
-            return (try self.computeScalarization(step: step, rewards: rewards, groupIDs: groupIDs), 0)
+            return (try self.computeScalarization(step: step, rewards: rewards, groupIDs: groupIDs, in: nil), 0)
         }
-        return try await self.serialized { () async throws(ServiceError) -> (result: ScalarizeResult, sequence: Int) in
-            try await self.retryingStaleWrites {
-                () async throws(ServiceError) -> (result: ScalarizeResult, sequence: Int) in
-                try self.checkActive()
-                let result = try self.computeScalarization(step: step, rewards: rewards, groupIDs: groupIDs)
-                let event = RunEvent.scalarizeSummary(result.summary)
-                if let stored = try await self.storedRetry(of: event) {
-                    return (result, stored.sequence)
+        let ticket = ScalarizationTicket(step: step, rewards: rewards, groupIDs: groupIDs)
+        self.queuedScalarizations.append(ticket)
+        if self.isScalarizationCommitScheduled {
+            if ticket.outcome == nil {
+                await withCheckedContinuation { ticket.waiter = $0 }
+            }
+        } else {
+            self.isScalarizationCommitScheduled = true
+            try await self.serialized { () async throws(ServiceError) in
+                let batch = self.queuedScalarizations
+                self.queuedScalarizations = []
+                self.isScalarizationCommitScheduled = false
+                let outcomes: [Result<(result: ScalarizeResult, sequence: Int), ServiceError>]
+                do throws(ServiceError) {
+                    outcomes = try await self.retryingStaleWrites { () async throws(ServiceError) in
+                        try await self.commitScalarizations(batch)
+                    }
+                } catch {
+                    outcomes = Array(repeating: .failure(error), count: batch.count)
                 }
-                return (result, try await self.apply(event).sequence)
+                for (queued, outcome) in zip(batch, outcomes) { queued.resolve(outcome) }
+            }
+        }
+        return try ticket.outcome!.get()
+    }
+
+    /// Scalarises a batch of queued calls against the snapshot, in order, and commits the new summaries in one
+    /// transaction. A call's own error (e.g. its group ids) fails that call only; a store error fails them all.
+    private func commitScalarizations(
+        _ batch: [ScalarizationTicket]
+    ) async throws(ServiceError) -> [Result<(result: ScalarizeResult, sequence: Int), ServiceError>] {
+        try self.checkActive()
+        enum Outcome {
+            case answered(ScalarizeResult, sequence: Int)
+            case committing(ScalarizeResult, index: Int)
+            case failed(ServiceError)
+        }
+        var state = self.snapshot.state
+        var outcomes: [Outcome] = []
+        var newEvents: [(event: RunEvent, decision: Decision, state: RunState)] = []
+        var indexOfEvent: [RunEvent: Int] = [:]
+        for call in batch {
+            do throws(ServiceError) {
+                let result = try self.computeScalarization(
+                    step: call.step, rewards: call.rewards, groupIDs: call.groupIDs, in: state)
+                let event = RunEvent.scalarizeSummary(result.summary)
+                if let index = indexOfEvent[event] {
+                    outcomes.append(.committing(result, index: index))  // a duplicate in the same batch
+                } else if let stored = try await self.storedRetry(of: event, in: state) {
+                    outcomes.append(.answered(result, sequence: stored.sequence))
+                } else {
+                    let next: (state: RunState, decision: Decision)
+                    do {
+                        next = try self.policy.apply(event, to: state)
+                    } catch {
+                        throw ServiceError(error)
+                    }
+                    state = next.state
+                    indexOfEvent[event] = newEvents.count
+                    outcomes.append(.committing(result, index: newEvents.count))
+                    newEvents.append((event, next.decision, next.state))
+                }
+            } catch {
+                outcomes.append(.failed(error))
+            }
+        }
+        let stored = try await self.commit(newEvents)
+        return outcomes.map { outcome in
+            switch outcome {
+            case .answered(let result, let sequence): .success((result, sequence))
+            case .committing(let result, let index): .success((result, stored[index].sequence))
+            case .failed(let error): .failure(error)
             }
         }
     }
@@ -153,8 +224,11 @@ actor RunActor {
     /// The stored event that `event` repeats: same kind and step, equal payload, not superseded. A report whose
     /// step is after the last applied step of its kind cannot repeat one (the state is the fold of the
     /// non-superseded events), so only reports at or below it cost a look-up.
-    private func storedRetry(of event: RunEvent) async throws(ServiceError) -> StoredEvent? {
-        guard let last = self.snapshot.state.lastAppliedStep(of: event.kind), event.step <= last else { return nil }
+    private func storedRetry(
+        of event: RunEvent, in state: RunState? = nil
+    ) async throws(ServiceError) -> StoredEvent? {
+        let state = state ?? self.snapshot.state
+        guard let last = state.lastAppliedStep(of: event.kind), event.step <= last else { return nil }
         let candidates = try await self.mappingStoreErrors { () async throws(RunStoreError) in
             try await self.store.activeEvents(runID: self.runID, kind: event.kind, step: event.step)
         }
@@ -172,30 +246,43 @@ actor RunActor {
         } catch {
             throw ServiceError(error)
         }
+        return try await self.commit([(event, next.decision, next.state)])[0]
+    }
+
+    /// Persists applied events (each with its decision and the state after it) in one store transaction, then
+    /// adopts the last state and publishes the events. Nothing changes when the store refuses them.
+    private func commit(
+        _ events: [(event: RunEvent, decision: Decision, state: RunState)]
+    ) async throws(ServiceError) -> [StoredEvent] {
+        guard let last = events.last else { return [] }
         let current = self.snapshot
         let stored = try await self.mappingStoreErrors { () async throws(RunStoreError) in
-            try await self.store.appendEvent(
-                event, decision: next.decision, state: next.state, runID: self.runID,
-                expectedVersion: current.version)
+            try await self.store.appendEvents(events, runID: self.runID, expectedVersion: current.version)
         }
         self.snapshot = RunSnapshot(
-            config: current.config, state: next.state, version: current.version + 1, status: current.status,
-            eventCount: stored.sequence, supersededEventCount: current.supersededEventCount,
-            createdAt: current.createdAt, updatedAt: stored.createdAt)
-        self.watchers.publish(stored)
-        self.logger.debug(
-            "event applied",
-            metadata: [
-                "kind": "\(event.kind.rawValue)", "step": "\(event.step)", "sequence": "\(stored.sequence)",
-            ])
+            config: current.config, state: last.state, version: current.version + events.count,
+            status: current.status, eventCount: stored.last!.sequence,
+            supersededEventCount: current.supersededEventCount, createdAt: current.createdAt,
+            updatedAt: stored.last!.createdAt)
+        for event in stored {
+            self.watchers.publish(event)
+            self.logger.debug(
+                "event applied",
+                metadata: [
+                    "kind": "\(event.event.kind.rawValue)", "step": "\(event.event.step)",
+                    "sequence": "\(event.sequence)",
+                ])
+        }
         return stored
     }
 
+    /// The scalarisation of a batch against `state` (the snapshot's when `nil`).
     private func computeScalarization(
-        step: Int, rewards: ObjectiveMatrix, groupIDs: [Int]?
+        step: Int, rewards: ObjectiveMatrix, groupIDs: [Int]?, in state: RunState?
     ) throws(ServiceError) -> ScalarizeResult {
         do {
-            return try self.policy.scalarize(rewards, groupIDs: groupIDs, atStep: step, in: self.snapshot.state)
+            return try self.policy.scalarize(
+                rewards, groupIDs: groupIDs, atStep: step, in: state ?? self.snapshot.state)
         } catch {
             throw ServiceError(error)
         }
@@ -264,5 +351,28 @@ actor RunActor {
         } catch {
             throw ServiceError(error)
         }
+    }
+}
+
+/// A queued Scalarize call: its request, then its outcome, which its caller waits for. Used only on the run's
+/// actor.
+private final class ScalarizationTicket {
+    let step: Int
+    let rewards: ObjectiveMatrix
+    let groupIDs: [Int]?
+    private(set) var outcome: Result<(result: ScalarizeResult, sequence: Int), ServiceError>?
+    /// The caller waiting for the outcome, resumed by ``resolve(_:)``.
+    var waiter: CheckedContinuation<Void, Never>?
+
+    init(step: Int, rewards: ObjectiveMatrix, groupIDs: [Int]?) {
+        self.step = step
+        self.rewards = rewards
+        self.groupIDs = groupIDs
+    }
+
+    func resolve(_ outcome: Result<(result: ScalarizeResult, sequence: Int), ServiceError>) {
+        self.outcome = outcome
+        self.waiter?.resume()
+        self.waiter = nil
     }
 }

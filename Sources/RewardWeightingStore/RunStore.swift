@@ -49,6 +49,18 @@ public protocol RunStore: Sendable {
     /// The non-superseded events of a kind at a step, in log order: at most one for gradient and checkpoint
     /// reports, any number of Scalarize summaries.
     /// - Throws: ``RunStoreError/Code/notFound``.
+    /// Appends several applied events, in order, with their decisions and the state after each, in one
+    /// transaction: all or none. The version increases by the number of events; they get consecutive
+    /// sequence numbers. Used to commit concurrent Scalarize summaries together (one fsync for many).
+    /// - Parameters:
+    ///   - events: each event, its decision and the state after it, in the order they were applied.
+    ///   - expectedVersion: the version the first state was computed from.
+    /// - Returns: the stored events, in order.
+    /// - Throws: as ``appendEvent(_:decision:state:runID:expectedVersion:)``; nothing is written then.
+    func appendEvents(
+        _ events: [(event: RunEvent, decision: Decision, state: RunState)], runID: String, expectedVersion: Int
+    ) async throws(RunStoreError) -> [StoredEvent]
+
     func activeEvents(runID: String, kind: RunEvent.Kind, step: Int) async throws(RunStoreError) -> [StoredEvent]
 
     /// The run's events with a sequence number `≥ fromSequence`, in log order, superseded ones included (and

@@ -160,46 +160,72 @@ public final class SQLiteRunStore: RunStore {
     }
 
     /// Updates the `runs` row at the expected version and inserts the `run_events` row, in one transaction
-    /// (see ``RunStore/appendEvent(_:decision:state:runID:expectedVersion:)``).
+    /// (see ``RunStore/appendEvent(_:decision:state:runID:expectedVersion:)``): a batch of one.
     public func appendEvent(
         _ event: RunEvent, decision: Decision, state: RunState, runID: String, expectedVersion: Int
     ) async throws(RunStoreError) -> StoredEvent {
-        let payload = try encode(event, runID: runID, column: "payload")
-        let decisionJSON = try encode(decision, runID: runID, column: "decision")
-        let digest = RequestDigest.of(canonicalJSON: payload)
-        let operation = "appending \(event.kind.rawValue) of step \(event.step) to run '\(runID)'"
+        try await self.appendEvents([(event, decision, state)], runID: runID, expectedVersion: expectedVersion)[0]
+    }
+
+    /// Updates the `runs` row once and inserts the `run_events` rows, in one transaction
+    /// (see ``RunStore/appendEvents(_:runID:expectedVersion:)``).
+    public func appendEvents(
+        _ events: [(event: RunEvent, decision: Decision, state: RunState)], runID: String, expectedVersion: Int
+    ) async throws(RunStoreError) -> [StoredEvent] {
+        guard let last = events.last else { return [] }
+        var rows: [(payload: String, decision: String, digest: String)] = []
+        rows.reserveCapacity(events.count)
+        for item in events {
+            let payload = try encode(item.event, runID: runID, column: "payload")
+            let decisionJSON = try encode(item.decision, runID: runID, column: "decision")
+            rows.append((payload, decisionJSON, RequestDigest.of(canonicalJSON: payload)))
+        }
+        let encodedRows = rows
+        let operation =
+            events.count == 1
+            ? "appending \(last.event.kind.rawValue) of step \(last.event.step) to run '\(runID)'"
+            : "appending \(events.count) events to run '\(runID)'"
         let policy = self.snapshotPolicy
-        let (sequence, createdAt) = try await self.write(runID: runID, operation: operation) { db in
+        let stored = try await self.write(runID: runID, operation: operation) { db in
             let now = Date()
-            let sequence = try Int.fetchOne(
+            let first = try Int.fetchOne(
                 db, sql: "SELECT COALESCE(MAX(seq), 0) + 1 FROM run_events WHERE run_id = ?", arguments: [runID])!
+            let lastSequence = first + events.count - 1
             let snapshotSequence =
                 try Int.fetchOne(db, sql: "SELECT state_seq FROM runs WHERE run_id = ?", arguments: [runID]) ?? 0
             // The state is encoded only when it is written: that is what grows with the run.
             let snapshot =
-                policy.writesSnapshot(atSequence: sequence, lastSnapshotSequence: snapshotSequence)
-                ? (json: try encode(state, runID: runID, column: "state"), sequence: sequence) : nil
-            try Self.updateRun(db, runID: runID, snapshot: snapshot, expectedVersion: expectedVersion, at: now)
-            let row = RunEventRow(
-                runID: runID, seq: sequence, step: event.step, kind: event.kind.rawValue, payload: payload,
-                decision: decisionJSON, requestDigest: digest, superseded: false, createdAt: now)
-            do {
-                try row.insert(db)
-            } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
-                throw RunStoreError(
-                    code: .alreadyExists, field: "step", runID: runID,
-                    message: "step: run '\(runID)' has \(event.kind.rawValue) of step \(event.step) already",
-                    cause: error)
+                policy.writesSnapshot(atSequence: lastSequence, lastSnapshotSequence: snapshotSequence)
+                ? (json: try encode(last.state, runID: runID, column: "state"), sequence: lastSequence) : nil
+            try Self.updateRun(
+                db, runID: runID, snapshot: snapshot, versionIncrement: events.count,
+                expectedVersion: expectedVersion, at: now)
+            for (offset, item) in events.enumerated() {
+                let sequence = first + offset
+                let row = RunEventRow(
+                    runID: runID, seq: sequence, step: item.event.step, kind: item.event.kind.rawValue,
+                    payload: encodedRows[offset].payload, decision: encodedRows[offset].decision,
+                    requestDigest: encodedRows[offset].digest, superseded: false, createdAt: now)
+                do {
+                    try row.insert(db)
+                } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+                    throw RunStoreError(
+                        code: .alreadyExists, field: "step", runID: runID,
+                        message: "step: run '\(runID)' has \(item.event.kind.rawValue) of step \(item.event.step) "
+                            + "already", cause: error)
+                }
             }
-            // The timestamp as stored (milliseconds), so that this event equals the one read back later.
+            // The timestamp as stored (milliseconds), so that these events equal the ones read back later.
             let createdAt = try Date.fetchOne(
                 db, sql: "SELECT created_at FROM run_events WHERE run_id = ? AND seq = ?",
-                arguments: [runID, sequence])!
-            return (sequence, createdAt)
+                arguments: [runID, first])!
+            return (first: first, createdAt: createdAt)
         }
-        return StoredEvent(
-            runID: runID, sequence: sequence, event: event, decision: decision, requestDigest: digest,
-            isSuperseded: false, createdAt: createdAt)
+        return events.enumerated().map { offset, item in
+            StoredEvent(
+                runID: runID, sequence: stored.first + offset, event: item.event, decision: item.decision,
+                requestDigest: encodedRows[offset].digest, isSuperseded: false, createdAt: stored.createdAt)
+        }
     }
 
     /// Reads the non-superseded rows of a (kind, step) (see ``RunStore/activeEvents(runID:kind:step:)``).
@@ -298,19 +324,20 @@ public final class SQLiteRunStore: RunStore {
     /// Stores a new state snapshot if the run's version is `expectedVersion`, and increments the version.
     /// Bumps the run's version if it is `expectedVersion`, writing the state snapshot too when one is given.
     private static func updateRun(
-        _ db: Database, runID: String, snapshot: (json: String, sequence: Int)?, expectedVersion: Int, at date: Date
+        _ db: Database, runID: String, snapshot: (json: String, sequence: Int)?, versionIncrement: Int = 1,
+        expectedVersion: Int, at date: Date
     ) throws {
         if let snapshot {
             try db.execute(
                 sql: """
-                    UPDATE runs SET state = ?, state_seq = ?, version = version + 1, updated_at = ?
+                    UPDATE runs SET state = ?, state_seq = ?, version = version + ?, updated_at = ?
                     WHERE run_id = ? AND version = ?
                     """,
-                arguments: [snapshot.json, snapshot.sequence, date, runID, expectedVersion])
+                arguments: [snapshot.json, snapshot.sequence, versionIncrement, date, runID, expectedVersion])
         } else {
             try db.execute(
-                sql: "UPDATE runs SET version = version + 1, updated_at = ? WHERE run_id = ? AND version = ?",
-                arguments: [date, runID, expectedVersion])
+                sql: "UPDATE runs SET version = version + ?, updated_at = ? WHERE run_id = ? AND version = ?",
+                arguments: [versionIncrement, date, runID, expectedVersion])
         }
         guard db.changesCount == 1 else {
             guard

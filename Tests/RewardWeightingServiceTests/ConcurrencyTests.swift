@@ -119,4 +119,79 @@ struct ConcurrencyTests {
             #expect(try await coordinator.getRun(runID).state == alone.getRun(runID).state)
         }
     }
+
+    @Test("concurrent Scalarize calls are committed together, each once, in a log one-at-a-time would write")
+    func scalarizeGroupCommit() async throws {
+        let database = TemporaryDatabase()
+        defer { database.remove() }
+        let (coordinator, store) = try database.open()
+        defer { try? store.close() }
+        _ = try await coordinator.createRun(gradientConfig("group", accumulationSteps: 1))
+        _ = try await coordinator.reportGradients(runID: "group", report: gradientReport(1, diagonal([0.3, 0.2, 0.1])))
+        // 48 different batches, 8 exact duplicates of batch 0, and 8 calls with K = 2 rewards (the run has 3).
+        let batches = try (0..<48).map { i in
+            try ObjectiveMatrix(rows: [[Double(i), 1, 0], [0, Double(i % 5), 1]])
+        }
+        let wrongK = try ObjectiveMatrix(rows: [[1, 0]])
+        enum Call: Sendable { case batch(Int), duplicate, bad }
+        let calls: [Call] =
+            (0..<48).map { .batch($0) } + Array(repeating: .duplicate, count: 8)
+            + Array(repeating: .bad, count: 8)
+        let replies = await withTaskGroup(of: (Call, Result<ScalarizeResult, ServiceError>).self) { group in
+            for call in calls.shuffled() {
+                group.addTask {
+                    do throws(ServiceError) {
+                        let result: ScalarizeResult
+                        switch call {
+                        case .batch(let i):
+                            result = try await coordinator.scalarize(
+                                runID: "group", step: 1, rewards: batches[i], groupIDs: nil, validation: false)
+                        case .duplicate:
+                            result = try await coordinator.scalarize(
+                                runID: "group", step: 1, rewards: batches[0], groupIDs: nil, validation: false)
+                        case .bad:
+                            result = try await coordinator.scalarize(
+                                runID: "group", step: 1, rewards: wrongK, groupIDs: nil, validation: false)
+                        }
+                        return (call, .success(result))
+                    } catch {
+                        return (call, .failure(error))
+                    }
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(replies.count == calls.count)
+        var refused = 0
+        for (call, reply) in replies {
+            switch (call, reply) {
+            case (.bad, .failure(let error)):
+                #expect(error.code == .invalidArgument)
+                refused += 1
+            case (.batch(let i), .success(let result)):
+                #expect(result.summary.count == 2)
+                #expect(
+                    result.rewards
+                        == (try WeightingPolicy(config: gradientConfig("group", accumulationSteps: 1))
+                            .scalarize(
+                                batches[i], groupIDs: nil, atStep: 1, in: try await coordinator.getRun("group").state
+                            )
+                            .rewards))
+            case (.duplicate, .success):
+                break
+            default:
+                Issue.record("unexpected reply \(reply) to \(call)")
+            }
+        }
+        #expect(refused == 8)
+        // One summary per distinct batch (the duplicates of batch 0 are recorded once), sequences 2…49.
+        let events = try await coordinator.events(runID: "group")
+        let summaries = events.filter { $0.event.kind == .scalarizeSummary }
+        #expect(summaries.count == 48)
+        #expect(summaries.map(\.sequence) == Array(2...49))
+        // The state is what applying the logged events one at a time gives.
+        let run = try await coordinator.getRun("group")
+        #expect(run.state == (try WeightingPolicy(config: run.config).replay(events.map(\.event))))
+        #expect(run.version == 1 + events.count)
+    }
 }

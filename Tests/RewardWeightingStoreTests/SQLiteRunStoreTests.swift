@@ -378,6 +378,45 @@ struct SQLiteRunStoreTests {
         #expect(error?.runID == "corrupt")
     }
 
+    @Test("a batch of events is appended in one transaction: all or none")
+    func appendEventsIsAtomic() async throws {
+        let database = TemporaryDatabase()
+        defer { database.remove() }
+        let store = try database.open()
+        defer { try? store.close() }
+        let config = gradientConfig("batch")
+        let policy = WeightingPolicy(config: config)
+        let created = try await store.createRun(config, initialState: policy.initialState)
+        var state = created.state
+        var batch: [(event: RunEvent, decision: Decision, state: RunState)] = []
+        for event in [summary(1), summary(1, mean: 0.7), summary(2)] {
+            let next = try policy.apply(event, to: state)
+            state = next.state
+            batch.append((event, next.decision, next.state))
+        }
+        let stored = try await store.appendEvents(batch, runID: "batch", expectedVersion: created.version)
+        #expect(stored.map(\.sequence) == [1, 2, 3])
+        #expect(stored.map(\.event) == batch.map(\.event))
+        let loaded = try await store.loadRun("batch")
+        #expect(loaded.version == created.version + 3)
+        #expect(loaded.state == state)
+
+        // A batch whose second event repeats an applied (kind, step) writes nothing at all.
+        let first = try policy.apply(gradients(1, [[1, 0, 0], [0, 1, 0], [0, 0, 1]]), to: state)
+        let repeated = try policy.apply(gradients(2, [[2, 0, 0], [0, 1, 0], [0, 0, 1]]), to: first.state)
+        let clash: [(event: RunEvent, decision: Decision, state: RunState)] = [
+            (gradients(1, [[1, 0, 0], [0, 1, 0], [0, 0, 1]]), first.decision, first.state),
+            (gradients(1, [[2, 0, 0], [0, 1, 0], [0, 0, 1]]), repeated.decision, repeated.state),
+        ]
+        let error = await #expect(throws: RunStoreError.self) {
+            try await store.appendEvents(clash, runID: "batch", expectedVersion: loaded.version)
+        }
+        #expect(error?.code == .alreadyExists)
+        #expect(try await store.loadRun("batch") == loaded)
+        #expect(try await store.events(runID: "batch", fromSequence: 1, limit: nil).count == 3)
+        #expect(try await store.appendEvents([], runID: "batch", expectedVersion: loaded.version).isEmpty)
+    }
+
     @Test("the state is written every few events and the rest replayed on load")
     func snapshotsEveryFewEvents() async throws {
         let database = TemporaryDatabase()
