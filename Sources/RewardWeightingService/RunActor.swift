@@ -37,10 +37,21 @@ actor RunActor {
     /// Whether a caller has taken on the next group commit and not yet drained the queue.
     private var isScalarizationCommitScheduled = false
 
-    init(snapshot: RunSnapshot, store: any RunStore, logger: Logger, watchBufferLimit: Int) {
+    /// The Scalarize summaries this actor committed at steps ≥ ``summaryCacheHorizon``, by content. The log holds
+    /// no other summary at those steps (the horizon starts above the last summarised step and is reset whenever
+    /// the run is reloaded, e.g. after another writer changed it), so a retry there is answered from memory;
+    /// below the horizon the store is read.
+    private var recentSummaries: [RunEvent: Int] = [:]
+    private var summaryCacheHorizon: Int
+    /// The most summaries kept in ``recentSummaries``; beyond it the older half is dropped and the horizon rises.
+    private let summaryCacheLimit: Int
+
+    init(snapshot: RunSnapshot, store: any RunStore, logger: Logger, watchBufferLimit: Int, summaryCacheLimit: Int) {
         self.runID = snapshot.runID
         self.policy = WeightingPolicy(config: snapshot.config)
         self.snapshot = snapshot
+        self.summaryCacheHorizon = Self.horizon(above: snapshot.state)
+        self.summaryCacheLimit = summaryCacheLimit
         self.store = store
         var logger = logger
         logger[metadataKey: "run_id"] = "\(snapshot.runID)"
@@ -117,19 +128,44 @@ actor RunActor {
             case committing(ScalarizeResult, index: Int)
             case failed(ServiceError)
         }
+        // Every call's scalarisation (summaries do not change weights or r_pareto, so the committed state serves).
+        let computed = batch.map { call in
+            Result { () throws(ServiceError) -> (result: ScalarizeResult, event: RunEvent) in
+                let result = try self.computeScalarization(
+                    step: call.step, rewards: call.rewards, groupIDs: call.groupIDs, in: nil)
+                return (result, RunEvent.scalarizeSummary(result.summary))
+            }
+        }
+        // One read for the idempotency look-ups of the whole batch: the summaries already logged at the steps of
+        // calls at or below the last summarised step (only those can repeat a logged one).
+        // Steps at or above the cache's horizon are answered from memory.
+        let lastStep = self.snapshot.state.lastAppliedStep(of: .scalarizeSummary)
+        let horizon = self.summaryCacheHorizon
+        let lookUpSteps = computed.compactMap { item -> Int? in
+            guard case .success(let value) = item, let lastStep, value.event.step <= lastStep,
+                value.event.step < horizon
+            else { return nil }
+            return value.event.step
+        }
+        var logged: [RunEvent: StoredEvent] = [:]
+        for stored in try await self.mappingStoreErrors({ () async throws(RunStoreError) in
+            try await self.store.activeEvents(runID: self.runID, kind: .scalarizeSummary, steps: lookUpSteps)
+        }) where logged[stored.event] == nil {
+            logged[stored.event] = stored
+        }
         var state = self.snapshot.state
         var outcomes: [Outcome] = []
         var newEvents: [(event: RunEvent, decision: Decision, state: RunState)] = []
         var indexOfEvent: [RunEvent: Int] = [:]
-        for call in batch {
+        for item in computed {
             do throws(ServiceError) {
-                let result = try self.computeScalarization(
-                    step: call.step, rewards: call.rewards, groupIDs: call.groupIDs, in: state)
-                let event = RunEvent.scalarizeSummary(result.summary)
+                let (result, event) = try item.get()
                 if let index = indexOfEvent[event] {
                     outcomes.append(.committing(result, index: index))  // a duplicate in the same batch
-                } else if let stored = try await self.storedRetry(of: event, in: state) {
+                } else if let stored = logged[event] {
                     outcomes.append(.answered(result, sequence: stored.sequence))
+                } else if event.step >= horizon, let sequence = self.recentSummaries[event] {
+                    outcomes.append(.answered(result, sequence: sequence))
                 } else {
                     let next: (state: RunState, decision: Decision)
                     do {
@@ -224,11 +260,8 @@ actor RunActor {
     /// The stored event that `event` repeats: same kind and step, equal payload, not superseded. A report whose
     /// step is after the last applied step of its kind cannot repeat one (the state is the fold of the
     /// non-superseded events), so only reports at or below it cost a look-up.
-    private func storedRetry(
-        of event: RunEvent, in state: RunState? = nil
-    ) async throws(ServiceError) -> StoredEvent? {
-        let state = state ?? self.snapshot.state
-        guard let last = state.lastAppliedStep(of: event.kind), event.step <= last else { return nil }
+    private func storedRetry(of event: RunEvent) async throws(ServiceError) -> StoredEvent? {
+        guard let last = self.snapshot.state.lastAppliedStep(of: event.kind), event.step <= last else { return nil }
         let candidates = try await self.mappingStoreErrors { () async throws(RunStoreError) in
             try await self.store.activeEvents(runID: self.runID, kind: event.kind, step: event.step)
         }
@@ -264,6 +297,7 @@ actor RunActor {
             status: current.status, eventCount: stored.last!.sequence,
             supersededEventCount: current.supersededEventCount, createdAt: current.createdAt,
             updatedAt: stored.last!.createdAt)
+        self.remember(stored)
         for event in stored {
             self.watchers.publish(event)
             self.logger.debug(
@@ -300,6 +334,25 @@ actor RunActor {
         self.snapshot = try await self.mappingStoreErrors { () async throws(RunStoreError) in
             try await self.store.loadRun(self.runID)
         }
+        self.recentSummaries = [:]
+        self.summaryCacheHorizon = Self.horizon(above: self.snapshot.state)
+    }
+
+    /// The first step above every logged Scalarize summary of `state`.
+    private static func horizon(above state: RunState) -> Int {
+        state.lastAppliedStep(of: .scalarizeSummary).map { $0 + 1 } ?? Int.min
+    }
+
+    /// Remembers committed summaries at or above the horizon, dropping the older half when over the limit.
+    private func remember(_ stored: [StoredEvent]) {
+        for event in stored where event.event.kind == .scalarizeSummary && event.step >= self.summaryCacheHorizon {
+            self.recentSummaries[event.event] = event.sequence
+        }
+        guard self.recentSummaries.count > self.summaryCacheLimit else { return }
+        let steps = self.recentSummaries.keys.map(\.step).sorted()
+        let cutoff = steps[steps.count / 2]
+        self.recentSummaries = self.recentSummaries.filter { $0.key.step > cutoff }
+        self.summaryCacheHorizon = cutoff + 1
     }
 
     // MARK: - Serialisation and retries

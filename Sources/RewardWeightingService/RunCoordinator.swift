@@ -37,11 +37,21 @@ public struct RunCoordinator: Sendable {
     /// Creates a coordinator over a store.
     /// - Parameters:
     ///   - watchBufferLimit: how many live events a watcher may leave unread (see ``defaultWatchBufferLimit``).
-    public init(store: any RunStore, logger: Logger, watchBufferLimit: Int = RunCoordinator.defaultWatchBufferLimit) {
+    ///   - summaryCacheLimit: how many recent Scalarize summaries a run keeps in memory to answer retries without
+    ///     reading the store (see ``defaultSummaryCacheLimit``).
+    public init(
+        store: any RunStore, logger: Logger, watchBufferLimit: Int = RunCoordinator.defaultWatchBufferLimit,
+        summaryCacheLimit: Int = RunCoordinator.defaultSummaryCacheLimit
+    ) {
         self.store = store
         self.logger = logger
-        self.registry = RunRegistry(store: store, logger: logger, watchBufferLimit: max(1, watchBufferLimit))
+        self.registry = RunRegistry(
+            store: store, logger: logger, watchBufferLimit: max(1, watchBufferLimit),
+            summaryCacheLimit: max(1, summaryCacheLimit))
     }
+
+    /// Recent Scalarize summaries kept per run: 8192.
+    public static let defaultSummaryCacheLimit = 8192
 
     // MARK: - Runs
 

@@ -10,12 +10,14 @@ actor RunRegistry {
     private let store: any RunStore
     private let logger: Logger
     private let watchBufferLimit: Int
+    private let summaryCacheLimit: Int
     private var runs: [String: RunActor] = [:]
 
-    init(store: any RunStore, logger: Logger, watchBufferLimit: Int) {
+    init(store: any RunStore, logger: Logger, watchBufferLimit: Int, summaryCacheLimit: Int) {
         self.store = store
         self.logger = logger
         self.watchBufferLimit = watchBufferLimit
+        self.summaryCacheLimit = summaryCacheLimit
     }
 
     /// The actor of `runID`, loading the run on first use.
@@ -31,7 +33,8 @@ actor RunRegistry {
         // Another request may have loaded it while this one was suspended: keep the first actor.
         if let run = self.runs[runID] { return run }
         let run = RunActor(
-            snapshot: snapshot, store: self.store, logger: self.logger, watchBufferLimit: self.watchBufferLimit)
+            snapshot: snapshot, store: self.store, logger: self.logger, watchBufferLimit: self.watchBufferLimit,
+            summaryCacheLimit: self.summaryCacheLimit)
         if snapshot.status == .active {
             self.runs[runID] = run
             self.logger.debug("run loaded", metadata: ["run_id": "\(runID)", "version": "\(snapshot.version)"])
@@ -43,7 +46,8 @@ actor RunRegistry {
     func adopt(_ snapshot: RunSnapshot) {
         guard self.runs[snapshot.runID] == nil, snapshot.status == .active else { return }
         self.runs[snapshot.runID] = RunActor(
-            snapshot: snapshot, store: self.store, logger: self.logger, watchBufferLimit: self.watchBufferLimit)
+            snapshot: snapshot, store: self.store, logger: self.logger, watchBufferLimit: self.watchBufferLimit,
+            summaryCacheLimit: self.summaryCacheLimit)
     }
 
     /// Drops the cached actor of `runID` if it is `run` (after archiving).

@@ -61,6 +61,10 @@ public protocol RunStore: Sendable {
         _ events: [(event: RunEvent, decision: Decision, state: RunState)], runID: String, expectedVersion: Int
     ) async throws(RunStoreError) -> [StoredEvent]
 
+    /// The non-superseded events of one kind at any of `steps`, in sequence order: one read for a batch of
+    /// idempotency look-ups. Does not check that the run exists (an unknown run has no events).
+    func activeEvents(runID: String, kind: RunEvent.Kind, steps: [Int]) async throws(RunStoreError) -> [StoredEvent]
+
     func activeEvents(runID: String, kind: RunEvent.Kind, step: Int) async throws(RunStoreError) -> [StoredEvent]
 
     /// The run's events with a sequence number `≥ fromSequence`, in log order, superseded ones included (and

@@ -247,6 +247,34 @@ public final class SQLiteRunStore: RunStore {
         return try rows.map { row throws(RunStoreError) in try Self.storedEvent(row) }
     }
 
+    /// Reads the non-superseded rows of one kind at several steps (see
+    /// ``RunStore/activeEvents(runID:kind:steps:)``).
+    public func activeEvents(
+        runID: String, kind: RunEvent.Kind, steps: [Int]
+    ) async throws(RunStoreError) -> [StoredEvent] {
+        let distinct = Array(Set(steps)).sorted()
+        guard !distinct.isEmpty else { return [] }
+        let operation = "reading \(kind.rawValue) of \(distinct.count) steps of run '\(runID)'"
+        let rows = try await self.read(runID: runID, operation: operation) { db in
+            // SQLite allows 32 766 parameters; steps are few per batch, but stay safely below the limit.
+            var rows: [RunEventRow] = []
+            for chunk in stride(from: 0, to: distinct.count, by: 500) {
+                let part = Array(distinct[chunk..<min(chunk + 500, distinct.count)])
+                let marks = Array(repeating: "?", count: part.count).joined(separator: ", ")
+                rows += try RunEventRow.fetchAll(
+                    db,
+                    sql: """
+                        SELECT * FROM run_events
+                        WHERE run_id = ? AND kind = ? AND superseded = 0 AND step IN (\(marks)) ORDER BY seq
+                        """,
+                    arguments: StatementArguments(
+                        [runID, kind.rawValue] + part.map { $0 as any DatabaseValueConvertible }))
+            }
+            return rows.sorted { $0.seq < $1.seq }
+        }
+        return try rows.map { row throws(RunStoreError) in try Self.storedEvent(row) }
+    }
+
     /// Reads the log from a sequence number (see ``RunStore/events(runID:fromSequence:limit:)``).
     public func events(
         runID: String, fromSequence: Int, limit: Int?

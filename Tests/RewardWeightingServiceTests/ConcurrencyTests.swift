@@ -194,4 +194,39 @@ struct ConcurrencyTests {
         #expect(run.state == (try WeightingPolicy(config: run.config).replay(events.map(\.event))))
         #expect(run.version == 1 + events.count)
     }
+
+    @Test("Scalarize retries are answered once, from memory above the cache's horizon and from the store below it")
+    func scalarizeRetriesAcrossTheSummaryCache() async throws {
+        let database = TemporaryDatabase()
+        defer { database.remove() }
+        let store = try SQLiteRunStore(path: database.path)
+        defer { try? store.close() }
+        let coordinator = RunCoordinator(store: store, logger: Logger(label: "test"), summaryCacheLimit: 4)
+        _ = try await coordinator.createRun(gradientConfig("cache", accumulationSteps: 1))
+        let batches = try (1...10).map { i in try ObjectiveMatrix(rows: [[Double(i), 0, 1]]) }
+        var sequences: [Int] = []
+        for (i, rewards) in batches.enumerated() {
+            let recorded = try await coordinator.recordScalarization(
+                runID: "cache", step: i + 1, rewards: rewards, groupIDs: nil, validation: false)
+            sequences.append(recorded.sequence)
+        }
+        #expect(sequences == Array(1...10))
+        // With 4 kept, the early steps fell below the horizon (a store read), the last ones did not.
+        for i in [0, 1, 8, 9, 4] {
+            let retry = try await coordinator.recordScalarization(
+                runID: "cache", step: i + 1, rewards: batches[i], groupIDs: nil, validation: false)
+            #expect(retry.sequence == sequences[i])
+        }
+        // A different batch at an old step is a new summary.
+        let other = try await coordinator.recordScalarization(
+            runID: "cache", step: 2, rewards: batches[5], groupIDs: nil, validation: false)
+        #expect(other.sequence == 11)
+        #expect(try await coordinator.events(runID: "cache").count == 11)
+        // A new coordinator (a restarted server) starts with an empty cache: retries are still answered once.
+        let restarted = RunCoordinator(store: store, logger: Logger(label: "test"), summaryCacheLimit: 4)
+        let again = try await restarted.recordScalarization(
+            runID: "cache", step: 10, rewards: batches[9], groupIDs: nil, validation: false)
+        #expect(again.sequence == 10)
+        #expect(try await restarted.events(runID: "cache").count == 11)
+    }
 }

@@ -397,6 +397,11 @@ struct SQLiteRunStoreTests {
         let stored = try await store.appendEvents(batch, runID: "batch", expectedVersion: created.version)
         #expect(stored.map(\.sequence) == [1, 2, 3])
         #expect(stored.map(\.event) == batch.map(\.event))
+        // One read for several steps' look-ups, in sequence order; unknown steps have none.
+        let atSteps = try await store.activeEvents(runID: "batch", kind: .scalarizeSummary, steps: [2, 1, 5, 1])
+        #expect(atSteps == stored)
+        #expect(try await store.activeEvents(runID: "batch", kind: .gradients, steps: [1, 2]).isEmpty)
+        #expect(try await store.activeEvents(runID: "batch", kind: .scalarizeSummary, steps: []).isEmpty)
         let loaded = try await store.loadRun("batch")
         #expect(loaded.version == created.version + 3)
         #expect(loaded.state == state)
