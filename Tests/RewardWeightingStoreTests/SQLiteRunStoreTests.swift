@@ -378,6 +378,86 @@ struct SQLiteRunStoreTests {
         #expect(error?.runID == "corrupt")
     }
 
+    @Test("a database written before state snapshots had an interval opens with its runs intact")
+    func upgradesAVersionOneDatabase() async throws {
+        let database = TemporaryDatabase()
+        defer { database.remove() }
+        // Write a run the way the store did before migration v2: every event rewrote the state.
+        let config = gradientConfig("old", accumulationSteps: 2)
+        let policy = WeightingPolicy(config: config)
+        let events = mixedEvents(steps: 1...9, seed: 4)
+        let expected = try policy.replay(events)
+        try FileManager.default.createDirectory(at: database.directory, withIntermediateDirectories: true)
+        let queue = try DatabaseQueue(path: database.path)
+        try await queue.write { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);
+                    INSERT INTO grdb_migrations VALUES ('v1: runs and run_events');
+                    CREATE TABLE runs (
+                        run_id TEXT NOT NULL PRIMARY KEY,
+                        config TEXT NOT NULL CHECK (json_valid(config)),
+                        state TEXT NOT NULL CHECK (json_valid(state)),
+                        version INTEGER NOT NULL CHECK (version >= 1),
+                        status TEXT NOT NULL CHECK (status IN ('active', 'archived')),
+                        created_at TEXT NOT NULL,
+                        updated_at TEXT NOT NULL
+                    );
+                    CREATE TABLE run_events (
+                        run_id TEXT NOT NULL REFERENCES runs(run_id),
+                        seq INTEGER NOT NULL CHECK (seq >= 1),
+                        step INTEGER NOT NULL,
+                        kind TEXT NOT NULL,
+                        payload TEXT NOT NULL CHECK (json_valid(payload)),
+                        decision TEXT NOT NULL CHECK (json_valid(decision)),
+                        request_digest TEXT NOT NULL,
+                        superseded INTEGER NOT NULL DEFAULT 0 CHECK (superseded IN (0, 1)),
+                        created_at TEXT NOT NULL,
+                        PRIMARY KEY (run_id, seq)
+                    );
+                    CREATE UNIQUE INDEX run_events_applied_step ON run_events (run_id, kind, step)
+                        WHERE superseded = 0 AND kind != 'scalarize_summary';
+                    CREATE INDEX run_events_by_step ON run_events (run_id, kind, step);
+                    CREATE INDEX run_events_superseded ON run_events (run_id) WHERE superseded = 1;
+                    """)
+            let now = Date()
+            try db.execute(
+                sql: "INSERT INTO runs VALUES (?, ?, ?, ?, 'active', ?, ?)",
+                arguments: [
+                    "old", try CanonicalJSON.encode(config), try CanonicalJSON.encode(expected), 1 + events.count,
+                    now, now,
+                ])
+            var state = policy.initialState
+            for (offset, event) in events.enumerated() {
+                let (next, decision) = try policy.apply(event, to: state)
+                state = next
+                let payload = try CanonicalJSON.encode(event)
+                try db.execute(
+                    sql: "INSERT INTO run_events VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?)",
+                    arguments: [
+                        "old", offset + 1, event.step, event.kind.rawValue, payload, try CanonicalJSON.encode(decision),
+                        RequestDigest.of(canonicalJSON: payload), now,
+                    ])
+            }
+        }
+        try queue.close()
+
+        let store = try database.open()
+        defer { try? store.close() }
+        #expect(try await store.appliedMigrations() == SQLiteRunStore.migrationNames)
+        let loaded = try await store.loadRun("old")
+        #expect(loaded.state == expected)
+        #expect(loaded.version == 1 + events.count)
+        #expect(loaded.eventCount == events.count)
+        // The stored state counts as reflecting the whole log, and the run goes on from it.
+        let check = try DatabaseQueue(path: database.path)
+        #expect(try await check.read { db in try Int.fetchOne(db, sql: "SELECT state_seq FROM runs") } == events.count)
+        try check.close()
+        let more = mixedEvents(steps: 10...12, seed: 9)
+        let (continued, _) = try await store.appendApplying(more, to: loaded)
+        #expect(continued.state == (try policy.replay(events + more)))
+    }
+
     @Test("a batch of events is appended in one transaction: all or none")
     func appendEventsIsAtomic() async throws {
         let database = TemporaryDatabase()
