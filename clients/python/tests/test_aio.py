@@ -27,7 +27,7 @@ def test_async_client_runs_every_call(server, run_id):
             outs = await asyncio.gather(*(run.scalarize(5, b) for b in batches))
             for batch, out in zip(batches, outs):
                 np.testing.assert_allclose(out.rewards, batch @ expected, rtol=1e-12)
-            checkpoint = await run.report_checkpoint(5, [0.5, 100.0])
+            checkpoint = await run.report_checkpoint(5, {"len": 100.0, "acc": 0.5})
             assert checkpoint.became_reference_point
             better = await run.report_checkpoint(6, [0.6, 90.0])
             assert better.hypervolume_contribution == pytest.approx(0.1 * 10.0)

@@ -259,3 +259,13 @@ def test_errors_carry_status_and_field(client, run_id):
     with pytest.raises(ValueError, match="eta, mu"):
         client.create_run(run_id + "-g", ["a"], method="gradient")
     assert run.state.last_scalarize_step is None  # nothing was recorded by the refused calls
+
+
+def test_scores_and_rewards_may_be_given_by_objective_name(client, run_id):
+    run = client.create_run(run_id, OBJECTIVES, method="hypervolume", weights=[0.5, 0.25, 0.25])
+    first = run.report_checkpoint(0, {"clarity": 0.2, "accuracy": 0.3, "length": 300.0})
+    np.testing.assert_array_equal(first.buffer.reference_point, [0.3, 300.0, 0.2])
+    out = run.scalarize(1, {"length": [0.0, 1.0], "accuracy": [1.0, 0.0], "clarity": [1.0, 1.0]})
+    np.testing.assert_allclose(out.rewards, [0.5 + 0.25, 0.25 + 0.25])
+    with pytest.raises(ValueError, match="objectives"):
+        run.report_checkpoint(1, {"accuracy": 0.4, "length": 280.0})

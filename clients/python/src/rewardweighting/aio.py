@@ -4,10 +4,11 @@ methods as the synchronous ones, as coroutines (``watch`` is an async iterator).
 from __future__ import annotations
 
 import asyncio
-from typing import Any, AsyncIterator, Iterable, Optional, Sequence
+from typing import Any, AsyncIterator, Iterable, List, Mapping, Optional, Sequence
 
 import grpc
 import grpc.aio
+import numpy as np
 
 from . import _convert
 from ._convert import ObjectiveSpec
@@ -137,6 +138,7 @@ class AsyncRun:
         self.client = client
         self.run_id = run_id
         self.created: Optional[bool] = None
+        self._names: Optional[List[str]] = None
 
     def __repr__(self) -> str:
         return f"AsyncRun({self.run_id!r} on {self.client.target})"
@@ -147,8 +149,25 @@ class AsyncRun:
     async def state(self) -> RunState:
         return (await self.info()).state
 
+    async def objective_names(self) -> List[str]:
+        """The run's objective names, in column order (one ``GetRun`` the first time, then cached)."""
+        if self._names is None:
+            self._names = [o.name for o in (await self.info()).objectives]
+        return self._names
+
+    async def _ordered(self, values: Any) -> Any:
+        if not isinstance(values, Mapping):
+            return values
+        names = await self.objective_names()
+        if set(values) != set(names):
+            raise ValueError(f"scores: the keys {sorted(values)} are not the run's objectives {names}")
+        return [values[name] for name in names]
+
     async def scalarize(self, step: int, rewards: Any, group_ids: Optional[Iterable[Any]] = None, *,
                         validation: bool = False) -> Scalarized:
+        if isinstance(rewards, Mapping):  # {objective: N rewards} columns
+            columns = await self._ordered(rewards)
+            rewards = np.stack([np.asarray(_convert._to_numpy(c), dtype=np.float64) for c in columns], axis=1)
         request = _convert.scalarize_request(self.run_id, step, rewards, group_ids, validation)
         return _convert.scalarized(await self.client._call("Scalarize", request))
 
@@ -157,8 +176,8 @@ class AsyncRun:
         request = _convert.gradients_request(self.run_id, step, gram, gradients, learning_rate)
         return _convert.gradients_result(await self.client._call("ReportGradients", request))
 
-    async def report_checkpoint(self, step: int, scores: Sequence[float]) -> CheckpointResult:
-        values = [float(x) for x in _convert._to_numpy(scores)]
+    async def report_checkpoint(self, step: int, scores: Any) -> CheckpointResult:
+        values = [float(x) for x in _convert._to_numpy(await self._ordered(scores))]
         request = trainer_pb2.ReportCheckpointRequest(run_id=self.run_id, step=int(step), scores=values)
         return _convert.checkpoint_result(await self.client._call("ReportCheckpoint", request))
 

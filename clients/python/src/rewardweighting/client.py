@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import time
-from typing import Any, Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 import grpc
+import numpy as np
 
 from . import _convert
 from ._convert import ObjectiveSpec
@@ -234,12 +235,16 @@ class Run:
 
     def scalarize(self, step: int, rewards: Any, group_ids: Optional[Iterable[Any]] = None, *,
                   validation: bool = False) -> Scalarized:
-        """Scalarises one batch: ``rewards`` is ``N×K`` (responses × objectives, NumPy or PyTorch), returns
+        """Scalarises one batch: ``rewards`` is ``N×K`` (responses × objectives, NumPy or PyTorch; or a dict of
+        ``{objective: N rewards}`` columns), returns
         ``r_pareto · Σ_k w_k r_nk`` per response with the weights and ``r_pareto`` used.
 
         ``group_ids`` (length N; ints, or any hashable such as verl's uid strings) are needed when the run
         normalises per group. ``validation=True`` answers without recording anything (eval batches).
         """
+        if isinstance(rewards, Mapping):  # {objective: N rewards} columns
+            rewards = np.stack([np.asarray(_convert._to_numpy(c), dtype=np.float64) for c in self._ordered(rewards)],
+                               axis=1)
         request = _convert.scalarize_request(self.run_id, step, rewards, group_ids, validation)
         return _convert.scalarized(self.client._call("Scalarize", request))
 
@@ -255,10 +260,27 @@ class Run:
         request = _convert.gradients_request(self.run_id, step, gram, gradients, learning_rate)
         return _convert.gradients_result(self.client._call("ReportGradients", request))
 
-    def report_checkpoint(self, step: int, scores: Sequence[float]) -> CheckpointResult:
-        """Reports a checkpoint's K validation scores (raw, in the objectives' own directions): returns ΔHV
-        against the Pareto buffer and ``r_pareto`` for the steps after ``step``."""
-        values = [float(x) for x in _convert._to_numpy(scores)]
+    def objective_names(self) -> List[str]:
+        """The run's objective names, in column order (one ``GetRun`` the first time, then cached)."""
+        if self._info is None:
+            self.info()
+        assert self._info is not None
+        return [o.name for o in self._info.objectives]
+
+    def _ordered(self, values: Any) -> Any:
+        """A ``{objective: value}`` mapping as a list in the run's column order; anything else unchanged."""
+        if not isinstance(values, Mapping):
+            return values
+        names = self.objective_names()
+        if set(values) != set(names):
+            raise ValueError(f"scores: the keys {sorted(values)} are not the run's objectives {names}")
+        return [values[name] for name in names]
+
+    def report_checkpoint(self, step: int, scores: Any) -> CheckpointResult:
+        """Reports a checkpoint's K validation scores (raw, in the objectives' own directions; a list in column
+        order or a ``{objective: score}`` dict): returns ΔHV against the Pareto buffer and ``r_pareto`` for the
+        steps after ``step``."""
+        values = [float(x) for x in _convert._to_numpy(self._ordered(scores))]
         request = trainer_pb2.ReportCheckpointRequest(run_id=self.run_id, step=int(step), scores=values)
         return _convert.checkpoint_result(self.client._call("ReportCheckpoint", request))
 
