@@ -229,4 +229,37 @@ struct ConcurrencyTests {
         #expect(again.sequence == 10)
         #expect(try await restarted.events(runID: "cache").count == 11)
     }
+
+    @Test("two replicas scalarising one run concurrently record each distinct summary once")
+    func scalarizeOnTwoReplicas() async throws {
+        let database = TemporaryDatabase()
+        defer { database.remove() }
+        let (first, firstStore) = try database.open()
+        defer { try? firstStore.close() }
+        let (second, secondStore) = try database.open()
+        defer { try? secondStore.close() }
+        _ = try await first.createRun(gradientConfig("replicas", accumulationSteps: 1))
+        let batches = try (0..<24).map { i in try ObjectiveMatrix(rows: [[Double(i), 1, 0]]) }
+        // Every batch is sent to both replicas (a trainer retrying through a load balancer), steps out of order.
+        let replies = try await withThrowingTaskGroup(of: (Int, Int).self) { group in
+            for i in (0..<24).shuffled() {
+                for coordinator in [first, second] {
+                    group.addTask {
+                        let recorded = try await coordinator.recordScalarization(
+                            runID: "replicas", step: 1 + i % 6, rewards: batches[i], groupIDs: nil, validation: false)
+                        return (i, recorded.sequence)
+                    }
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        let events = try await first.events(runID: "replicas")
+        #expect(events.count == 24)
+        // Both copies of a batch got the sequence of its one summary.
+        let sequences = Dictionary(grouping: replies, by: \.0).mapValues { Set($0.map(\.1)) }
+        #expect(sequences.values.allSatisfy { $0.count == 1 })
+        #expect(Set(sequences.values.map { $0.first! }) == Set(events.map(\.sequence)))
+        let run = try await second.getRun("replicas")
+        #expect(run.state == (try WeightingPolicy(config: run.config).replay(events.map(\.event))))
+    }
 }
