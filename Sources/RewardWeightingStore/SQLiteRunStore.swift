@@ -177,7 +177,13 @@ public final class SQLiteRunStore: RunStore {
         rows.reserveCapacity(events.count)
         for item in events {
             let payload = try encode(item.event, runID: runID, column: "payload")
-            let decisionJSON = try encode(item.decision, runID: runID, column: "decision")
+            let decisionJSON: String
+            if case .scalarizeSummary(let summary) = item.event, item.decision == .scalarizeSummary(summary) {
+                // A summary's decision is the summary itself: `{"kind", "payload"}` encodes to the same text.
+                decisionJSON = payload
+            } else {
+                decisionJSON = try encode(item.decision, runID: runID, column: "decision")
+            }
             rows.append((payload, decisionJSON, RequestDigest.of(canonicalJSON: payload)))
         }
         let encodedRows = rows

@@ -477,6 +477,13 @@ struct SQLiteRunStoreTests {
         let stored = try await store.appendEvents(batch, runID: "batch", expectedVersion: created.version)
         #expect(stored.map(\.sequence) == [1, 2, 3])
         #expect(stored.map(\.event) == batch.map(\.event))
+        // A summary's decision column is the canonical encoding of its decision (the store reuses the payload's).
+        let raw = try DatabaseQueue(path: database.path)
+        let decisionColumns = try await raw.read { db in
+            try String.fetchAll(db, sql: "SELECT decision FROM run_events WHERE run_id = 'batch' ORDER BY seq")
+        }
+        try raw.close()
+        #expect(try decisionColumns == batch.map { try CanonicalJSON.encode($0.decision) })
         // One read for several steps' look-ups, in sequence order; unknown steps have none.
         let atSteps = try await store.activeEvents(runID: "batch", kind: .scalarizeSummary, steps: [2, 1, 5, 1])
         #expect(atSteps == stored)
