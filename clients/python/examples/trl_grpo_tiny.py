@@ -9,8 +9,10 @@ Needs torch, transformers, trl, datasets, tokenizers; no Hugging Face hub access
 accuracy (the answer appears), conciseness (shorter than the running mean length, as in the paper) and clarity (at
 least two "step" tokens before the answer). ``trainer.evaluate()`` before training reports the reference checkpoint
 (step 0); evaluation every ``--eval-steps`` reports further checkpoints (hypervolume method: they set r_pareto).
-The gradient method is not offered here: TRL computes one loss, so per-objective gradients need a trainer-side
-hook (see docs/adapters.md, "Per-objective gradients").
+With ``--method gradient`` the adapter computes, before each step's rewards are scalarised, one backward pass per
+objective of the policy-gradient loss with that objective's GRPO advantages (decoder layers 0–1 here, each gradient
+clipped to norm 1 as in the reference), reports the Gram matrix and scalarises the step with the new weights
+(η = the policy's learning rate, μ = 10·η: the paper's η/μ = 0.1).
 """
 
 import argparse
@@ -91,13 +93,19 @@ def main(address: str, method: str, steps: int, eval_steps: int) -> None:
     set_seed(0)
     client = RewardWeighting(address)
     run_id = f"trl-grpo-tiny-{method}-{int(time.time())}"
-    run = client.create_run(run_id, OBJECTIVES, method=method, weights=[0.5, 0.25, 0.25])
-    adapter = TRLRewardWeighting(run, {"accuracy": accuracy, "conciseness": Conciseness(), "clarity": clarity})
+    learning_rate = 1e-3
+    if method == "gradient":
+        run = client.create_run(run_id, OBJECTIVES, method="gradient", eta=learning_rate, mu=10 * learning_rate,
+                                schedule="polynomial", total_steps=steps)
+    else:
+        run = client.create_run(run_id, OBJECTIVES, method=method, weights=[0.5, 0.25, 0.25])
+    adapter = TRLRewardWeighting(run, {"accuracy": accuracy, "conciseness": Conciseness(), "clarity": clarity},
+                                 gradient_layers=[0, 1])
 
     tokenizer, output = tiny_tokenizer(), tempfile.TemporaryDirectory(prefix="trl-grpo-tiny-")  # nothing saved
     args = GRPOConfig(
         output_dir=output.name, use_cpu=True, report_to=[], seed=0,
-        max_steps=steps, learning_rate=1e-3, per_device_train_batch_size=8, num_generations=4,
+        max_steps=steps, learning_rate=learning_rate, per_device_train_batch_size=8, num_generations=4,
         per_device_eval_batch_size=8, num_generations_eval=4, max_completion_length=12, temperature=1.0,
         eval_strategy="steps", eval_steps=eval_steps, logging_steps=1, save_strategy="no",
         reward_weights=adapter.reward_weights, scale_rewards="none" if method == "hypervolume" else "group",
@@ -147,7 +155,7 @@ def main(address: str, method: str, steps: int, eval_steps: int) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--address", help="host:port of a running rw-server (default: start a local one)")
-    parser.add_argument("--method", choices=["hypervolume", "fixed"], default="hypervolume")
+    parser.add_argument("--method", choices=["hypervolume", "gradient", "fixed"], default="hypervolume")
     parser.add_argument("--steps", type=int, default=8)
     parser.add_argument("--eval-steps", type=int, default=2)
     options = parser.parse_args()

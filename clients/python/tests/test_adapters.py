@@ -32,13 +32,15 @@ def _objective_functions(calls):
     return {"accuracy": accuracy, "conciseness": conciseness, "clarity": clarity}
 
 
-def _trl_calculate_rewards(reward_funcs, reward_weights, prompts, completions, trainer_state, logged, **columns):
+def _trl_calculate_rewards(reward_funcs, reward_weights, prompts, completions, trainer_state, logged,
+                           completion_ids_override=None, **columns):
     """What TRL 1.x's GRPOTrainer._calculate_rewards does with callables, then its weighted sum."""
     per_func = np.zeros((len(prompts), len(reward_funcs)))
     kwargs = dict(columns, trainer_state=trainer_state, log_extra=lambda column, values: None,
                   log_metric=lambda name, value: logged.setdefault(name, []).append(value))
+    completion_ids = completion_ids_override or [[0]] * len(prompts)
     for i, func in enumerate(reward_funcs):
-        out = func(prompts=prompts, completions=completions, completion_ids=[[0]] * len(prompts), **kwargs)
+        out = func(prompts=prompts, completions=completions, completion_ids=completion_ids, **kwargs)
         per_func[:, i] = [np.nan if r is None else r for r in out]
     return per_func, np.nansum(per_func * np.array(reward_weights), axis=1)
 
@@ -217,3 +219,79 @@ def test_openrlhf_shim_refuses_bad_requests_and_missing_tokens(client, run_id, s
     assert "query" in json.loads(raised.value.read())["error"]
     ok = _post(url, {"query": ["q a"], "prompts": ["q"], "labels": ["a"]}, headers={"Authorization": "Bearer s3cret"})
     assert len(ok["rewards"]) == 1
+
+
+def test_trl_adapter_gradient_method_reports_the_gram_of_per_objective_losses(client, run_id):
+    torch = pytest.importorskip("torch")
+    from reference import mirror_descent
+
+    torch.manual_seed(0)
+
+    class Output:
+        def __init__(self, logits):
+            self.logits = logits
+
+    class TinyLM(torch.nn.Module):
+        """Embedding → 2 "decoder layers" → vocabulary logits, called like a Hugging Face causal LM."""
+
+        def __init__(self, vocab=6):
+            super().__init__()
+            self.embed = torch.nn.Embedding(vocab, 4)
+            self.layers = torch.nn.ModuleList([torch.nn.Linear(4, 4) for _ in range(2)])
+            self.head = torch.nn.Linear(4, vocab)
+
+        def forward(self, input_ids, attention_mask=None):
+            h = self.embed(input_ids)
+            for layer in self.layers:
+                h = torch.tanh(layer(h))
+            return Output(self.head(h))
+
+    class Tokenizer:
+        pad_token_id = 0
+
+        def __call__(self, text, add_special_tokens=False):
+            return {"input_ids": [1 + (ord(c) % 5) for c in text]}
+
+    run = client.create_run(run_id, NAMES, method="gradient", eta=0.1, mu=1.0, total_steps=10)
+    adapter = TRLRewardWeighting(run, _objective_functions([]), gradient_layers=[1])
+    model, tokenizer = TinyLM(), Tokenizer()
+    callback = adapter.callback()
+    callback.on_init_end(None, None, None, model=model, processing_class=tokenizer)
+    prompts = ["2+2=", "2+2=", "3+4=", "3+4="]
+    completions = ["4", "step step step 4", "step 8 blah", "7"]
+    completion_ids = [[2, 3], [4, 4, 4, 2], [4, 5, 1, 1], [5]]
+    per_func, _ = _trl_calculate_rewards(adapter.reward_funcs, adapter.reward_weights, prompts, completions,
+                                         types.SimpleNamespace(global_step=0), {}, answer=["4", "4", "7", "7"],
+                                         completion_ids_override=completion_ids)
+    reported = adapter.last_gradients
+    assert reported is not None and reported.weights_updated
+
+    # Recompute independently: GRPO advantages per objective, Σ_t log π of each completion, one backward per
+    # objective, clipped to norm 1 over all parameters, Gram over layer 1 only.
+    rewards = per_func[:, :3]
+    np.testing.assert_array_equal(rewards, [[1, 1, 0], [1, 0, 1], [0, 1, 0], [1, 1, 0]])  # every objective varies
+    advantages = np.zeros_like(rewards)
+    for rows in ([0, 1], [2, 3]):
+        block = rewards[rows]
+        advantages[rows] = (block - block.mean(0)) / (block.std(0, ddof=1) + 1e-4)
+    grads = []
+    for k in range(3):
+        model.zero_grad()
+        total, count = 0.0, 0
+        for i, (p, c) in enumerate(zip(prompts, completion_ids)):
+            ids = torch.tensor([tokenizer(p)["input_ids"] + c])
+            logps = torch.log_softmax(model(ids).logits[0, :-1], dim=-1)
+            start = len(tokenizer(p)["input_ids"])
+            seq = sum(logps[t - 1, ids[0, t]] for t in range(start, ids.shape[1]))
+            total = total - advantages[i, k] * seq
+            count += len(c)
+        (total / count).backward()
+        full = torch.cat([q.grad.reshape(-1) for q in model.parameters()])
+        scale = min(1.0, 1.0 / (float(full.norm()) + 1e-6))
+        grads.append(torch.cat([q.grad.reshape(-1) for q in model.layers[1].parameters()]).double() * scale)
+    g = torch.stack(grads)
+    gram = (g @ g.T).numpy()
+    np.testing.assert_allclose(reported.influence, gram.sum(axis=1), rtol=1e-6, atol=1e-12)
+    np.testing.assert_allclose(reported.weights, mirror_descent(np.full(3, 1 / 3), gram, 0.1, 1.0), rtol=1e-6)
+    # the step's rewards were scalarised with those new weights
+    np.testing.assert_allclose(adapter.last.weights, reported.weights)

@@ -45,11 +45,15 @@ class TRLRewardWeighting:
             raw length, as the paper's validation does.
         group_by_prompt: pass the prompts as group ids (GRPO groups), for runs with ``normalization="group"``.
         method: the run's method, for the ``r_pareto`` warning (read from the service when omitted).
+        gradient_layers: for a ``gradient`` run, the decoder layers whose parameters enter the Gram matrix
+            (the reference uses 10–25); ``None`` takes every trainable parameter. Ignored for other methods.
+        clip_norm: each per-objective gradient is clipped to this global norm first, as the reference does.
     """
 
     def __init__(self, run: Run, objectives: Mapping[str, RewardFunction], *,
                  checkpoint_metrics: Optional[Mapping[str, str]] = None, group_by_prompt: bool = False,
-                 method: Optional[str] = None) -> None:
+                 method: Optional[str] = None, gradient_layers: Optional[Sequence[int]] = None,
+                 clip_norm: Optional[float] = 1.0) -> None:
         self.run = run
         self.names: List[str] = list(objectives)
         self.functions: Dict[str, RewardFunction] = dict(objectives)
@@ -62,7 +66,12 @@ class TRLRewardWeighting:
             raise ValueError(f"objectives: the run {run.run_id!r} has {declared}, the adapter got {self.names}")
         self.method = method or info.method
         self.last: Optional[Any] = None  # the last Scalarized answer
+        self.last_gradients: Optional[Any] = None  # the last GradientsResult (gradient runs)
+        self.gradient_layers = list(gradient_layers) if gradient_layers is not None else None
+        self.clip_norm = clip_norm
         self._model: Any = None
+        self._tokenizer: Any = None
+        self._reported_step: Optional[int] = None
         self._cache_key: Any = None
         self._cache: Dict[str, List[Optional[float]]] = {}
 
@@ -102,6 +111,8 @@ class TRLRewardWeighting:
             step = (state.global_step if state is not None else 0) + 1
             validation = self._model is not None and not getattr(self._model, "training", True)
             groups = [repr(p) for p in prompts] if self.group_by_prompt else None
+            if self.method == "gradient" and not validation and self._reported_step != step:
+                self._report_gradients(step, prompts, kwargs.get("completion_ids"), rewards)
             result = scalarize_batch(self.run, step, rewards, groups, validation)
             self.last = result
             log_metric = kwargs.get("log_metric")
@@ -111,6 +122,67 @@ class TRLRewardWeighting:
             return [float(r) for r in result.rewards]
 
         return rewardweighting
+
+    # -- the gradient method ------------------------------------------------------------------------------------
+
+    def _report_gradients(self, step: int, prompts: Any, completion_ids: Any, rewards: Any) -> None:
+        """Algorithm 2 inside TRL: before this step's rewards are scalarised, one backward pass per objective of
+        the policy-gradient loss with that objective's GRPO advantages (rewards standardised within each
+        prompt's group), on the batch just generated, at the current parameters; their Gram matrix goes to
+        ``ReportGradients`` and the new weights scalarise this very step. With several generation batches per
+        optimiser step, the first one's gradients stand for the step."""
+        if self._model is None or self._tokenizer is None or completion_ids is None:
+            raise RuntimeError(
+                "rewardweighting: the gradient method needs the trainer's model and tokenizer; pass "
+                "callbacks=[adapter.callback()] to GRPOTrainer")
+        import numpy as np
+        import torch
+
+        from ..gram import parameters_of_layers, per_objective_gradients
+
+        model, tokenizer = self._model, self._tokenizer
+        device = next(model.parameters()).device
+        keys = [repr(p) for p in prompts]
+        advantages = np.zeros_like(rewards)
+        for key in set(keys):
+            rows = [i for i, k in enumerate(keys) if k == key]
+            block = rewards[rows]
+            std = block.std(axis=0, ddof=1) if len(rows) > 1 else np.zeros(block.shape[1])
+            advantages[rows] = (block - block.mean(axis=0)) / (std + 1e-4)  # TRL's group scaling, ε = 1e-4
+        texts = [p if isinstance(p, str) else tokenizer.apply_chat_template(p, tokenize=False) for p in prompts]
+        sequences: List[List[int]] = []
+        starts: List[int] = []
+        for text, completion in zip(texts, completion_ids):
+            prompt_ids = tokenizer(text, add_special_tokens=False)["input_ids"]
+            sequences.append(list(prompt_ids) + list(completion))
+            starts.append(len(prompt_ids))
+        width = max(len(seq) for seq in sequences)
+        pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+        ids = torch.full((len(sequences), width), pad, dtype=torch.long, device=device)
+        attention = torch.zeros((len(sequences), width), dtype=torch.long, device=device)
+        for i, seq in enumerate(sequences):
+            ids[i, : len(seq)] = torch.tensor(seq, device=device)
+            attention[i, : len(seq)] = 1
+        completion_mask = torch.zeros((len(sequences), width), dtype=torch.float32, device=device)
+        for i, seq in enumerate(sequences):
+            completion_mask[i, starts[i] : len(seq)] = 1.0
+        was_training = model.training
+        model.train()
+        with torch.enable_grad():
+            logits = model(input_ids=ids, attention_mask=attention).logits[:, :-1].float()
+            token_logps = torch.log_softmax(logits, dim=-1).gather(-1, ids[:, 1:, None]).squeeze(-1)
+            mask = completion_mask[:, 1:]
+            per_sequence = (token_logps * mask).sum(dim=1)  # Σ_t log π(y_t), completion tokens only
+            tokens = mask.sum().clamp(min=1.0)
+            a = torch.tensor(advantages, dtype=per_sequence.dtype, device=device)
+            losses = [-(a[:, k] * per_sequence).sum() / tokens for k in range(a.shape[1])]
+            parameters = (parameters_of_layers(model, self.gradient_layers) if self.gradient_layers is not None
+                          else [p for p in model.parameters() if p.requires_grad])
+            gram = per_objective_gradients(losses, parameters, clip_norm=self.clip_norm,
+                                           all_parameters=[p for p in model.parameters() if p.requires_grad])
+        model.train(was_training)
+        self.last_gradients = self.run.report_gradients(step, gram)
+        self._reported_step = step
 
     # -- callback ---------------------------------------------------------------------------------------------
 
@@ -124,9 +196,11 @@ class TRLRewardWeighting:
         class RewardWeightingCallback(TrainerCallback):
             def on_init_end(self, args: Any, state: Any, control: Any, model: Any = None, **kwargs: Any) -> None:
                 adapter._model = model  # model.training is False while the trainer evaluates
+                adapter._tokenizer = kwargs.get("processing_class") or kwargs.get("tokenizer")
 
             def on_train_begin(self, args: Any, state: Any, control: Any, model: Any = None, **kwargs: Any) -> None:
                 adapter._model = model
+                adapter._tokenizer = kwargs.get("processing_class") or kwargs.get("tokenizer") or adapter._tokenizer
                 scale = getattr(args, "scale_rewards", "none")
                 warn_if_normalised_away(adapter.method, scale not in ("none", False, None), f"TRL scale_rewards={scale!r}")
 
