@@ -17,10 +17,10 @@ from rewardweighting import AsyncRewardWeighting
 from rewardweighting.server import LocalServer
 
 
-async def load(address: str, callers: int, seconds: float, args_rows: int) -> float:
+async def load(address: str, callers: int, seconds: float, rows: int) -> float:
     async with AsyncRewardWeighting(address) as client:
         run = await client.create_run("load", ["a", "b", "c"], method="fixed")
-        rewards = np.random.default_rng(0).uniform(size=(args_rows, 3))
+        rewards = np.random.default_rng(0).uniform(size=(rows, 3))
         steps = itertools.count(1)
         counted = 0
         counting = False

@@ -211,6 +211,18 @@ def gradients_request(run_id: str, step: int, gram: Any, gradients: Any,
     return request
 
 
+def by_objective(values: Mapping[str, Any], names: Sequence[str], field: str) -> list:
+    """A ``{objective: value}`` mapping as a list in the run's column order."""
+    if set(values) != set(names):
+        raise ValueError(f"{field}: the keys {sorted(values)} are not the run's objectives {list(names)}")
+    return [values[name] for name in names]
+
+
+def reward_columns_matrix(columns: Sequence[Any]) -> np.ndarray:
+    """N×K rewards from K columns of N values (NumPy, lists or PyTorch)."""
+    return np.stack([np.asarray(_to_numpy(c), dtype=np.float64) for c in columns], axis=1)
+
+
 def _is_square(value: Any) -> bool:
     """Whether `value` is a K×K matrix (a Gram matrix) rather than K gradient vectors of another length."""
     if isinstance(value, (list, tuple)):

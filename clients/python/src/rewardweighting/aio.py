@@ -8,7 +8,6 @@ from typing import Any, AsyncIterator, Iterable, List, Mapping, Optional, Sequen
 
 import grpc
 import grpc.aio
-import numpy as np
 
 from . import _convert
 from ._convert import ObjectiveSpec
@@ -155,19 +154,11 @@ class AsyncRun:
             self._names = [o.name for o in (await self.info()).objectives]
         return self._names
 
-    async def _ordered(self, values: Any) -> Any:
-        if not isinstance(values, Mapping):
-            return values
-        names = await self.objective_names()
-        if set(values) != set(names):
-            raise ValueError(f"scores: the keys {sorted(values)} are not the run's objectives {names}")
-        return [values[name] for name in names]
-
     async def scalarize(self, step: int, rewards: Any, group_ids: Optional[Iterable[Any]] = None, *,
                         validation: bool = False) -> Scalarized:
         if isinstance(rewards, Mapping):  # {objective: N rewards} columns
-            columns = await self._ordered(rewards)
-            rewards = np.stack([np.asarray(_convert._to_numpy(c), dtype=np.float64) for c in columns], axis=1)
+            names = await self.objective_names()
+            rewards = _convert.reward_columns_matrix(_convert.by_objective(rewards, names, "rewards"))
         request = _convert.scalarize_request(self.run_id, step, rewards, group_ids, validation)
         return _convert.scalarized(await self.client._call("Scalarize", request))
 
@@ -177,7 +168,9 @@ class AsyncRun:
         return _convert.gradients_result(await self.client._call("ReportGradients", request))
 
     async def report_checkpoint(self, step: int, scores: Any) -> CheckpointResult:
-        values = [float(x) for x in _convert._to_numpy(await self._ordered(scores))]
+        if isinstance(scores, Mapping):
+            scores = _convert.by_objective(scores, await self.objective_names(), "scores")
+        values = [float(x) for x in _convert._to_numpy(scores)]
         request = trainer_pb2.ReportCheckpointRequest(run_id=self.run_id, step=int(step), scores=values)
         return _convert.checkpoint_result(await self.client._call("ReportCheckpoint", request))
 

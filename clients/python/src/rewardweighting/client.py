@@ -6,7 +6,6 @@ import time
 from typing import Any, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 import grpc
-import numpy as np
 
 from . import _convert
 from ._convert import ObjectiveSpec
@@ -243,8 +242,7 @@ class Run:
         normalises per group. ``validation=True`` answers without recording anything (eval batches).
         """
         if isinstance(rewards, Mapping):  # {objective: N rewards} columns
-            rewards = np.stack([np.asarray(_convert._to_numpy(c), dtype=np.float64) for c in self._ordered(rewards)],
-                               axis=1)
+            rewards = _convert.reward_columns_matrix(_convert.by_objective(rewards, self.objective_names(), "rewards"))
         request = _convert.scalarize_request(self.run_id, step, rewards, group_ids, validation)
         return _convert.scalarized(self.client._call("Scalarize", request))
 
@@ -267,20 +265,13 @@ class Run:
         assert self._info is not None
         return [o.name for o in self._info.objectives]
 
-    def _ordered(self, values: Any) -> Any:
-        """A ``{objective: value}`` mapping as a list in the run's column order; anything else unchanged."""
-        if not isinstance(values, Mapping):
-            return values
-        names = self.objective_names()
-        if set(values) != set(names):
-            raise ValueError(f"scores: the keys {sorted(values)} are not the run's objectives {names}")
-        return [values[name] for name in names]
-
     def report_checkpoint(self, step: int, scores: Any) -> CheckpointResult:
         """Reports a checkpoint's K validation scores (raw, in the objectives' own directions; a list in column
         order or a ``{objective: score}`` dict): returns ΔHV against the Pareto buffer and ``r_pareto`` for the
         steps after ``step``."""
-        values = [float(x) for x in _convert._to_numpy(self._ordered(scores))]
+        if isinstance(scores, Mapping):
+            scores = _convert.by_objective(scores, self.objective_names(), "scores")
+        values = [float(x) for x in _convert._to_numpy(scores)]
         request = trainer_pb2.ReportCheckpointRequest(run_id=self.run_id, step=int(step), scores=values)
         return _convert.checkpoint_result(self.client._call("ReportCheckpoint", request))
 
