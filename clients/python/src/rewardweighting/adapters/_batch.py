@@ -55,6 +55,12 @@ def warn_if_normalised_away(method: str, normalises_by_std: bool, where: str) ->
             RuntimeWarning, stacklevel=3)
 
 
+def groups_normalised(info: Any) -> bool:
+    """Whether a run (its :class:`~rewardweighting.types.RunInfo`) standardises each objective within each group
+    of ``group_ids`` before weighting (``normalization="group"``: GDPO's per-objective normalisation)."""
+    return str(info.config.get("normalization", "")).upper().endswith("GROUP")
+
+
 def finite_mean(values: Sequence[float]) -> float:
     finite = [v for v in values if v is not None and math.isfinite(v)]
     return float(np.mean(finite)) if finite else math.nan

@@ -14,6 +14,17 @@ adapter keeps one reward function per objective, with weight 0.0 so TRL still lo
                           args=GRPOConfig(..., reward_weights=adapter.reward_weights, scale_rewards="none"),
                           callbacks=[adapter.callback()], ...)
 
+Multi-reward aggregation (TRL ``GRPOConfig.multi_objective_aggregation``, ``trl/trainer/grpo_trainer.py``
+``_generate_and_score_completions`` at TRL v1.9.0, f2cd5771; unchanged in 1.16): TRL sees one weighted column,
+``rewardweighting``. Under ``"sum_then_normalize"`` (the default) it centres that column within each prompt's
+group and divides by the ``scale_rewards`` std. Under ``"normalize_then_sum"`` (GDPO) it standardises it within
+each group (ε = 1e-4), sums with weight 1.0 and standardises across the batch; the per-objective normalisation
+GDPO asks for is then the service's: the adapter sends the prompts as group ids and the run must have
+``normalization="group"`` (each objective standardised within its group, then weighted; it warns otherwise).
+Either way a setting that divides by a std cancels the hypervolume method's ``r_pareto`` (one factor per
+step), and the callback warns: ``scale_rewards="group"|"batch"`` with ``sum_then_normalize``, and
+``normalize_then_sum`` always.
+
 Steps: TRL's ``trainer_state.global_step`` counts finished optimiser steps, so the batch being trained is step
 ``global_step + 1`` (1-based, like verl's ``global_steps``); the gradient method reports step ``t ≥ 1``.
 Evaluation batches are scalarised with ``validation=True`` (nothing recorded). The callback reports each
@@ -23,10 +34,11 @@ evaluation's per-objective means (``eval_rewards/<objective>/mean`` by default) 
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
 
 from ..client import Run
-from ._batch import reward_columns, scalarize_batch, warn_if_normalised_away, weight_metrics
+from ._batch import groups_normalised, reward_columns, scalarize_batch, warn_if_normalised_away, weight_metrics
 
 __all__ = ["TRLRewardWeighting"]
 
@@ -48,12 +60,17 @@ class TRLRewardWeighting:
         gradient_layers: for a ``gradient`` run, the decoder layers whose parameters enter the Gram matrix
             (the reference uses 10–25); ``None`` takes every trainable parameter. Ignored for other methods.
         clip_norm: each per-objective gradient is clipped to this global norm first, as the reference does.
+        multi_objective_aggregation: TRL's setting (``"sum_then_normalize"`` or ``"normalize_then_sum"``); read
+            from ``GRPOConfig`` by the callback when omitted. ``"normalize_then_sum"`` sends the prompts as group
+            ids (GDPO's per-objective normalisation is the run's ``normalization="group"``).
     """
+
+    AGGREGATIONS = ("sum_then_normalize", "normalize_then_sum")
 
     def __init__(self, run: Run, objectives: Mapping[str, RewardFunction], *,
                  checkpoint_metrics: Optional[Mapping[str, str]] = None, group_by_prompt: bool = False,
                  method: Optional[str] = None, gradient_layers: Optional[Sequence[int]] = None,
-                 clip_norm: Optional[float] = 1.0) -> None:
+                 clip_norm: Optional[float] = 1.0, multi_objective_aggregation: Optional[str] = None) -> None:
         self.run = run
         self.names: List[str] = list(objectives)
         self.functions: Dict[str, RewardFunction] = dict(objectives)
@@ -65,6 +82,10 @@ class TRLRewardWeighting:
         if declared != self.names:
             raise ValueError(f"objectives: the run {run.run_id!r} has {declared}, the adapter got {self.names}")
         self.method = method or info.method
+        self.group_normalised = groups_normalised(info)
+        self.multi_objective_aggregation: Optional[str] = None
+        if multi_objective_aggregation is not None:
+            self.set_aggregation(multi_objective_aggregation)
         self.last: Optional[Any] = None  # the last Scalarized answer
         self.last_gradients: Optional[Any] = None  # the last GradientsResult (gradient runs)
         self.gradient_layers = list(gradient_layers) if gradient_layers is not None else None
@@ -74,6 +95,38 @@ class TRLRewardWeighting:
         self._reported_step: Optional[int] = None
         self._cache_key: Any = None
         self._cache: Dict[str, List[Optional[float]]] = {}
+
+    @property
+    def _gdpo(self) -> bool:
+        return self.multi_objective_aggregation == "normalize_then_sum"
+
+    def set_aggregation(self, aggregation: str) -> None:
+        """Follows TRL's ``multi_objective_aggregation``; warns when GDPO's per-objective normalisation would be
+        missing (a ``normalize_then_sum`` trainer with a run that does not normalise per group)."""
+        if aggregation not in self.AGGREGATIONS:
+            raise ValueError(f"multi_objective_aggregation: {aggregation!r} is not one of {list(self.AGGREGATIONS)}")
+        self.multi_objective_aggregation = aggregation
+        if aggregation == "normalize_then_sum" and not self.group_normalised:
+            warnings.warn(
+                f"rewardweighting: TRL multi_objective_aggregation='normalize_then_sum' (GDPO) normalises each reward "
+                f"function, but TRL only sees the scalarised one; the run {self.run.run_id!r} does not normalise its "
+                "objectives per group, so no objective is normalised separately. Create the run with "
+                "normalization='group' (the adapter sends the prompts as group ids) for GDPO's behaviour.",
+                RuntimeWarning, stacklevel=2)
+
+    def check_trainer_settings(self, args: Any) -> None:
+        """Reads ``multi_objective_aggregation`` and ``scale_rewards`` from a ``GRPOConfig`` and warns when they
+        cancel ``r_pareto`` (hypervolume runs)."""
+        aggregation = getattr(args, "multi_objective_aggregation", None) or "sum_then_normalize"
+        if self.multi_objective_aggregation != aggregation:
+            self.set_aggregation(aggregation)
+        scale = getattr(args, "scale_rewards", "none")
+        if aggregation == "normalize_then_sum":
+            warn_if_normalised_away(self.method, True,
+                                    "TRL multi_objective_aggregation='normalize_then_sum' (it standardises every "
+                                    "reward function within its group, then the sum across the batch)")
+        else:
+            warn_if_normalised_away(self.method, scale not in ("none", False, None), f"TRL scale_rewards={scale!r}")
 
     # -- reward functions -------------------------------------------------------------------------------------
 
@@ -110,7 +163,7 @@ class TRLRewardWeighting:
             state = kwargs.get("trainer_state")
             step = (state.global_step if state is not None else 0) + 1
             validation = self._model is not None and not getattr(self._model, "training", True)
-            groups = [repr(p) for p in prompts] if self.group_by_prompt else None
+            groups = [repr(p) for p in prompts] if self.group_by_prompt or self._gdpo else None
             if self.method == "gradient" and not validation and self._reported_step != step:
                 self._report_gradients(step, prompts, kwargs.get("completion_ids"), rewards)
             result = scalarize_batch(self.run, step, rewards, groups, validation)
@@ -135,52 +188,14 @@ class TRLRewardWeighting:
             raise RuntimeError(
                 "rewardweighting: the gradient method needs the trainer's model and tokenizer; pass "
                 "callbacks=[adapter.callback()] to GRPOTrainer")
-        import numpy as np
-        import torch
+        from ._gradients import policy_gradient_gram
 
-        from ..gram import parameters_of_layers, per_objective_gradients
-
-        model, tokenizer = self._model, self._tokenizer
-        device = next(model.parameters()).device
-        keys = [repr(p) for p in prompts]
-        advantages = np.zeros_like(rewards)
-        for key in set(keys):
-            rows = [i for i, k in enumerate(keys) if k == key]
-            block = rewards[rows]
-            std = block.std(axis=0, ddof=1) if len(rows) > 1 else np.zeros(block.shape[1])
-            advantages[rows] = (block - block.mean(axis=0)) / (std + 1e-4)  # TRL's group scaling, ε = 1e-4
+        tokenizer = self._tokenizer
         texts = [p if isinstance(p, str) else tokenizer.apply_chat_template(p, tokenize=False) for p in prompts]
-        sequences: List[List[int]] = []
-        starts: List[int] = []
-        for text, completion in zip(texts, completion_ids):
-            prompt_ids = tokenizer(text, add_special_tokens=False)["input_ids"]
-            sequences.append(list(prompt_ids) + list(completion))
-            starts.append(len(prompt_ids))
-        width = max(len(seq) for seq in sequences)
-        pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
-        ids = torch.full((len(sequences), width), pad, dtype=torch.long, device=device)
-        attention = torch.zeros((len(sequences), width), dtype=torch.long, device=device)
-        for i, seq in enumerate(sequences):
-            ids[i, : len(seq)] = torch.tensor(seq, device=device)
-            attention[i, : len(seq)] = 1
-        completion_mask = torch.zeros((len(sequences), width), dtype=torch.float32, device=device)
-        for i, seq in enumerate(sequences):
-            completion_mask[i, starts[i] : len(seq)] = 1.0
-        was_training = model.training
-        model.train()
-        with torch.enable_grad():
-            logits = model(input_ids=ids, attention_mask=attention).logits[:, :-1].float()
-            token_logps = torch.log_softmax(logits, dim=-1).gather(-1, ids[:, 1:, None]).squeeze(-1)
-            mask = completion_mask[:, 1:]
-            per_sequence = (token_logps * mask).sum(dim=1)  # Σ_t log π(y_t), completion tokens only
-            tokens = mask.sum().clamp(min=1.0)
-            a = torch.tensor(advantages, dtype=per_sequence.dtype, device=device)
-            losses = [-(a[:, k] * per_sequence).sum() / tokens for k in range(a.shape[1])]
-            parameters = (parameters_of_layers(model, self.gradient_layers) if self.gradient_layers is not None
-                          else [p for p in model.parameters() if p.requires_grad])
-            gram = per_objective_gradients(losses, parameters, clip_norm=self.clip_norm,
-                                           all_parameters=[p for p in model.parameters() if p.requires_grad])
-        model.train(was_training)
+        prompt_ids = [list(tokenizer(text, add_special_tokens=False)["input_ids"]) for text in texts]
+        gram = policy_gradient_gram(self._model, prompt_ids, [list(c) for c in completion_ids], rewards,
+                                    [repr(p) for p in prompts], pad_token_id=tokenizer.pad_token_id,
+                                    gradient_layers=self.gradient_layers, clip_norm=self.clip_norm)
         self.last_gradients = self.run.report_gradients(step, gram)
         self._reported_step = step
 
@@ -197,12 +212,15 @@ class TRLRewardWeighting:
             def on_init_end(self, args: Any, state: Any, control: Any, model: Any = None, **kwargs: Any) -> None:
                 adapter._model = model  # model.training is False while the trainer evaluates
                 adapter._tokenizer = kwargs.get("processing_class") or kwargs.get("tokenizer")
+                if args is not None:
+                    aggregation = getattr(args, "multi_objective_aggregation", None) or "sum_then_normalize"
+                    if adapter.multi_objective_aggregation != aggregation:
+                        adapter.set_aggregation(aggregation)
 
             def on_train_begin(self, args: Any, state: Any, control: Any, model: Any = None, **kwargs: Any) -> None:
                 adapter._model = model
                 adapter._tokenizer = kwargs.get("processing_class") or kwargs.get("tokenizer") or adapter._tokenizer
-                scale = getattr(args, "scale_rewards", "none")
-                warn_if_normalised_away(adapter.method, scale not in ("none", False, None), f"TRL scale_rewards={scale!r}")
+                adapter.check_trainer_settings(args)
 
             def on_evaluate(self, args: Any, state: Any, control: Any, metrics: Any = None, **kwargs: Any) -> None:
                 adapter.report_evaluation(state.global_step, metrics or {})
