@@ -38,6 +38,8 @@ let package = Package(
             swiftSettings: optimizedInEveryConfiguration
         ),
         .target(name: "RewardWeightingPolicy", dependencies: ["RewardWeightingCore"]),
+        // KernelBackend: where the kernels run (InProcessKernels here; a worker process behind the same protocol).
+        .target(name: "RewardWeightingKernels", dependencies: ["RewardWeightingCore"]),
         // Shared by the test targets only (seeded random data); no product exports it.
         .target(name: "RewardWeightingTestSupport"),
         // Runs and their event logs in SQLite (GRDB, WAL); transport-free.
@@ -49,11 +51,12 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        // RunCoordinator: per-run serialisation, idempotency, watch streams; transport-free.
+        // RunCoordinator: per-run serialisation, idempotency, watch streams, replay, read models; transport-free.
         .target(
             name: "RewardWeightingService",
             dependencies: [
                 "RewardWeightingCore",
+                "RewardWeightingKernels",
                 "RewardWeightingPolicy",
                 "RewardWeightingStore",
                 .product(name: "Logging", package: "swift-log"),
@@ -111,7 +114,7 @@ let package = Package(
             name: "RewardWeightingStoreTests",
             dependencies: [
                 "RewardWeightingTestSupport",
-                "RewardWeightingCore", "RewardWeightingPolicy", "RewardWeightingStore",
+                "RewardWeightingCore", "RewardWeightingPolicy", "RewardWeightingStore", "RewardWeightingService",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
@@ -119,7 +122,8 @@ let package = Package(
             name: "RewardWeightingServiceTests",
             dependencies: [
                 "RewardWeightingTestSupport",
-                "RewardWeightingCore", "RewardWeightingPolicy", "RewardWeightingStore", "RewardWeightingService",
+                "RewardWeightingCore", "RewardWeightingKernels", "RewardWeightingPolicy", "RewardWeightingStore",
+                "RewardWeightingService",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -7,38 +7,37 @@ extension WeightingPolicy {
     ///     otherwise:               ΔHV = max(0, HV(B ∪ {v}) − HV(B));  r_pareto = f(ΔHV);
     ///                              if ΔHV > 0:  B ← non-dominated(B ∪ {v})
     ///
-    /// in the maximisation convention (minimised objectives negated, no normalisation). `ΔHV` is
-    /// ``Hypervolume/improvement(adding:to:reference:)``: exact, and 0 for a point that is not strictly better
+    /// in the maximisation convention (minimised objectives negated, no normalisation). `ΔHV` is measured by the
+    /// caller (``measurement(for:in:)`` says what to compute; ``Hypervolume/improvement(adding:to:reference:)``
+    /// is the kernel): exact, and 0 for a point that is not strictly better
     /// than the reference everywhere or that the buffer dominates (where the reference code raises for some
     /// such points, see notes/reference-code.md §1). `f` is the run's ``MetaReward``; outside the hypervolume
     /// method `r_pareto` stays 1.
     func applyCheckpoint(
-        _ report: CheckpointReport, to state: inout RunState
+        _ report: CheckpointReport, to state: inout RunState, measured: KernelMeasurements
     ) throws(PolicyError) -> CheckpointDecision {
         let k = self.config.dimension
-        guard report.scores.count == k else {
-            let error = ValidationError(
-                code: .dimensionMismatch, field: "scores",
-                message: "scores: has \(report.scores.count) values but run '\(self.config.runID)' has K = \(k)")
-            throw PolicyError(.invalidArgument, wrapping: error)
-        }
+        try self.checkCheckpoint(report, in: state)
         let s = report.step
-        try self.checkOrder(s, after: state.lastCheckpointStep, kind: "checkpoint")
-
-        let point = zip(report.scores, self.config.objectives).map { value, objective in
-            objective.direction.sign * value
-        }
+        let point = self.maximisationPoint(of: report)
         var deltaHypervolume = 0.0
         let metaReward: Double
         var enteredBuffer = false
         let becameReference = state.referencePoint == nil
-        if let reference = state.referencePoint {
-            do throws(ValidationError) {
-                let buffer = try ObjectiveMatrix(rows: state.paretoBuffer, dimension: k, field: "state.pareto_buffer")
-                deltaHypervolume = try Hypervolume.improvement(
-                    adding: try ObjectiveVector(point, field: "scores"), to: buffer,
-                    reference: try ObjectiveVector(reference, field: "state.reference_point"))
-                if deltaHypervolume > 0 {
+        if state.referencePoint != nil {
+            guard let measuredImprovement = measured.hypervolumeImprovement else {
+                throw PolicyError(
+                    code: .inconsistentState, field: "measurements",
+                    message: "measurements: the checkpoint of step \(s) was applied without its ΔHV")
+            }
+            guard measuredImprovement.isFinite, measuredImprovement >= 0 else {
+                throw PolicyError(
+                    code: .inconsistentState, field: "measurements",
+                    message: "measurements: the ΔHV of the checkpoint of step \(s) is \(measuredImprovement)")
+            }
+            deltaHypervolume = measuredImprovement
+            if deltaHypervolume > 0 {
+                do throws(ValidationError) {
                     let candidates = try ObjectiveMatrix(
                         rows: state.paretoBuffer + [point], dimension: k, field: "state.pareto_buffer")
                     let kept = ParetoFront.nondominatedIndices(of: candidates)
@@ -50,9 +49,9 @@ extension WeightingPolicy {
                     } else {
                         deltaHypervolume = 0
                     }
+                } catch {
+                    throw PolicyError(.inconsistentState, wrapping: error)
                 }
-            } catch {
-                throw PolicyError(.inconsistentState, wrapping: error)
             }
             if case .hypervolume(let settings) = self.config.method {
                 metaReward = settings.metaReward(deltaHypervolume)
@@ -75,5 +74,39 @@ extension WeightingPolicy {
         state.metaRewardStep = s
         state.lastCheckpointStep = s
         return decision
+    }
+
+    /// The ΔHV query of a checkpoint against the buffer of `state`, or `nil` when it becomes the reference point.
+    func hypervolumeQuery(
+        for report: CheckpointReport, in state: RunState
+    ) throws(PolicyError) -> KernelQuery? {
+        try self.checkCheckpoint(report, in: state)
+        guard let reference = state.referencePoint else { return nil }
+        do throws(ValidationError) {
+            return .hypervolumeImprovement(
+                candidate: try ObjectiveVector(self.maximisationPoint(of: report), field: "scores"),
+                buffer: try ObjectiveMatrix(
+                    rows: state.paretoBuffer, dimension: self.config.dimension, field: "state.pareto_buffer"),
+                reference: try ObjectiveVector(reference, field: "state.reference_point"))
+        } catch {
+            throw PolicyError(.inconsistentState, wrapping: error)
+        }
+    }
+
+    /// Refuses a checkpoint of the wrong K or out of order.
+    private func checkCheckpoint(_ report: CheckpointReport, in state: RunState) throws(PolicyError) {
+        let k = self.config.dimension
+        guard report.scores.count == k else {
+            let error = ValidationError(
+                code: .dimensionMismatch, field: "scores",
+                message: "scores: has \(report.scores.count) values but run '\(self.config.runID)' has K = \(k)")
+            throw PolicyError(.invalidArgument, wrapping: error)
+        }
+        try self.checkOrder(report.step, after: state.lastCheckpointStep, kind: "checkpoint")
+    }
+
+    /// The scores in the maximisation convention (minimised objectives negated).
+    private func maximisationPoint(of report: CheckpointReport) -> [Double] {
+        zip(report.scores, self.config.objectives).map { value, objective in objective.direction.sign * value }
     }
 }

@@ -44,13 +44,28 @@ public struct WeightingPolicy: Hashable, Sendable {
     /// The state before any event (``RunState/init(config:)``).
     public var initialState: RunState { RunState(config: self.config) }
 
-    /// Applies one event to `state`.
+    /// The kernel computation `event` needs before it can be applied to `state`, or `nil` when it needs none.
+    ///
+    /// The service runs the query on its kernel backend and passes the result to ``apply(_:to:measured:)``;
+    /// only a checkpoint that does not become the reference point needs one (its ΔHV against the buffer).
+    /// - Throws: the ``PolicyError`` that applying the event would throw for its K or its step, so that no
+    ///   kernel runs for a report the run refuses.
+    public func measurement(for event: RunEvent, in state: RunState) throws(PolicyError) -> KernelQuery? {
+        try self.checkOwnership(of: state)
+        guard case .checkpoint(let report) = event else { return nil }
+        return try self.hypervolumeQuery(for: report, in: state)
+    }
+
+    /// Applies one event to `state` with the kernel results it needs (``measurement(for:in:)``): the live
+    /// path gets them from a kernel backend, a replay from the event's recorded decision
+    /// (``KernelMeasurements/recorded(in:)``).
     ///
     /// - Returns: the new state and what the event did.
     /// - Throws: ``PolicyError``: `invalidArgument` (wrong K, an update that overflows), `wrongMethod`,
-    ///   `stepOutOfOrder`, `duplicateStep`, `inconsistentState` (a state not started from this config).
+    ///   `stepOutOfOrder`, `duplicateStep`, `inconsistentState` (a state not started from this config, or a
+    ///   measurement missing or not finite).
     public func apply(
-        _ event: RunEvent, to state: RunState
+        _ event: RunEvent, to state: RunState, measured: KernelMeasurements
     ) throws(PolicyError) -> (state: RunState, decision: Decision) {
         try self.checkOwnership(of: state)
         var next = state
@@ -59,13 +74,55 @@ public struct WeightingPolicy: Hashable, Sendable {
         case .gradients(let report):
             decision = .gradients(try self.applyGradients(report, to: &next))
         case .checkpoint(let report):
-            decision = .checkpoint(try self.applyCheckpoint(report, to: &next))
+            decision = .checkpoint(try self.applyCheckpoint(report, to: &next, measured: measured))
         case .scalarizeSummary(let summary):
             try self.recordScalarizeSummary(summary, in: &next)
             decision = .scalarizeSummary(summary)
         }
         next.appliedEventCount += 1
         return (next, decision)
+    }
+
+    /// Applies one event to `state`, computing what it needs with the core's kernels in this process: the
+    /// measurement of ``measurement(for:in:)`` handed to ``apply(_:to:measured:)``. For offline use (tests,
+    /// `rwctl`, simulations); the service measures through its kernel backend instead.
+    ///
+    /// - Returns: the new state and what the event did.
+    /// - Throws: as ``apply(_:to:measured:)``.
+    public func apply(
+        _ event: RunEvent, to state: RunState
+    ) throws(PolicyError) -> (state: RunState, decision: Decision) {
+        try self.apply(event, to: state, measured: try self.measureInProcess(event, in: state))
+    }
+
+    /// Folds a recorded log — each event with the decision it produced — over `state`, taking every kernel
+    /// result from the decisions (``KernelMeasurements/recorded(in:)``): no kernel runs, and the state is the
+    /// one the live path reached, bit for bit.
+    /// - Throws: the first event's ``PolicyError``.
+    public func refold(
+        _ log: some Sequence<(event: RunEvent, decision: Decision)>, over state: RunState
+    ) throws(PolicyError) -> RunState {
+        var state = state
+        for entry in log {
+            state = try self.apply(entry.event, to: state, measured: .recorded(in: entry.decision)).state
+        }
+        return state
+    }
+
+    /// The measurement of `event` computed with the core's kernels in this process.
+    private func measureInProcess(_ event: RunEvent, in state: RunState) throws(PolicyError) -> KernelMeasurements {
+        switch try self.measurement(for: event, in: state) {
+        case nil:
+            return .none
+        case .hypervolumeImprovement(let candidate, let buffer, let reference):
+            do throws(ValidationError) {
+                return KernelMeasurements(
+                    hypervolumeImprovement: try Hypervolume.improvement(
+                        adding: candidate, to: buffer, reference: reference))
+            } catch {
+                throw PolicyError(.inconsistentState, wrapping: error)
+            }
+        }
     }
 
     /// Folds `events`, in order, over the initial state: the state a run reaches through them. The stored
@@ -94,6 +151,19 @@ public struct WeightingPolicy: Hashable, Sendable {
                 code: .invalidArgument, field: "from_step", message: "from_step: is \(fromStep); it must be at least 0")
         }
         return try self.replay(events.lazy.filter { $0.step <= fromStep })
+    }
+
+    /// ``resume(_:fromStep:)`` over a recorded log: the refold (``refold(_:over:)``) of the entries with step
+    /// `≤ fromStep` over the initial state, with every kernel result taken from the recorded decisions.
+    /// - Throws: ``PolicyError``: `invalidArgument` (field `from_step`) for `fromStep < 0`; the refold's errors.
+    public func resume(
+        recorded log: some Sequence<(event: RunEvent, decision: Decision)>, fromStep: Int
+    ) throws(PolicyError) -> RunState {
+        guard fromStep >= 0 else {
+            throw PolicyError(
+                code: .invalidArgument, field: "from_step", message: "from_step: is \(fromStep); it must be at least 0")
+        }
+        return try self.refold(log.lazy.filter { $0.event.step <= fromStep }, over: self.initialState)
     }
 
     /// The Pareto buffer of `state` in the objectives' own units (minimised objectives no longer negated), in

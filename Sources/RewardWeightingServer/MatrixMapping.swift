@@ -53,10 +53,11 @@ enum MatrixMapping {
         }
     }
 
-    /// The Gram matrix `G = P·Pᵀ` of K projected gradients (``GramMatrix/init(gradients:field:)``).
+    /// The K projected gradient vectors of a `ReportGradients` call, as the rows of a K×D matrix (the service
+    /// computes their Gram matrix on its kernel backend).
     /// - Throws: `RPCError` `INVALID_ARGUMENT`: `projected.num_objectives`, `projected.dimension` (below 1),
-    ///   `projected.values` (not K·D values, an inner product that overflows), `projected.values[i]` (NaN/∞).
-    static func gram(_ proto: Rewardweighting_V1_ProjectedGradients) throws(RPCError) -> GramMatrix {
+    ///   `projected.values` (not K·D values), `projected.values[i]` (NaN/∞).
+    static func projectedGradients(_ proto: Rewardweighting_V1_ProjectedGradients) throws(RPCError) -> ObjectiveMatrix {
         let k = try Self.dimension(proto.numObjectives, field: "projected.num_objectives")
         let d = try Self.dimension(proto.dimension, field: "projected.dimension")
         guard proto.values.count == k * d else {
@@ -66,9 +67,8 @@ enum MatrixMapping {
         }
         try Self.checkFinite(
             proto.values, columns: d, field: "projected.values", rowName: "objective", columnName: "component")
-        let rows = (0..<k).map { i in Array(proto.values[(i * d)..<((i + 1) * d)]) }
         do throws(ValidationError) {
-            return try GramMatrix(gradients: rows, field: "projected.values")
+            return try ObjectiveMatrix(rowMajor: proto.values, dimension: d, field: "projected.values")
         } catch {
             throw ErrorMapping.rpcError(error)
         }

@@ -1,23 +1,23 @@
 import RewardWeightingAPI
 import RewardWeightingPolicy
-import RewardWeightingStore
+import RewardWeightingService
 import SwiftProtobuf
 
-/// A stored run (``RunSnapshot``) → the wire's `Run` and `RunState`.
+/// A run (``Run``) and its Pareto front (``ParetoFront``) → the wire's `Run`, `RunState` and `ParetoBuffer`.
 enum RunMapping {
     /// The run: id, configuration as given, current state, creation time.
-    static func proto(_ snapshot: RunSnapshot) -> Rewardweighting_V1_Run {
+    static func proto(_ snapshot: Run, front: ParetoFront) -> Rewardweighting_V1_Run {
         var run = Rewardweighting_V1_Run()
         run.runID = snapshot.runID
         run.config = ConfigMapping.proto(snapshot.config)
-        run.state = Self.state(snapshot)
+        run.state = Self.state(snapshot, front: front)
         run.createdAt = Google_Protobuf_Timestamp(date: snapshot.createdAt)
         return run
     }
 
     /// The run's current state: weights, `r_pareto`, the last applied step of each kind, the Pareto buffer,
     /// the log's last sequence number and the time of the last write.
-    static func state(_ snapshot: RunSnapshot) -> Rewardweighting_V1_RunState {
+    static func state(_ snapshot: Run, front: ParetoFront) -> Rewardweighting_V1_RunState {
         let state = snapshot.state
         var proto = Rewardweighting_V1_RunState()
         proto.status = snapshot.status == .archived ? .archived : .active
@@ -26,9 +26,28 @@ enum RunMapping {
         if let step = state.scalarizedThroughStep { proto.lastScalarizeStep = Int64(step) }
         if let step = state.lastGradientStep { proto.lastGradientsStep = Int64(step) }
         if let step = state.lastCheckpointStep { proto.lastCheckpointStep = Int64(step) }
-        proto.buffer = ParetoBufferHistory(config: snapshot.config, state: state).buffer()
+        proto.buffer = Self.buffer(front)
         proto.lastSequence = Int64(snapshot.eventCount)
         proto.updatedAt = Google_Protobuf_Timestamp(date: snapshot.updatedAt)
         return proto
+    }
+
+    /// A Pareto front as the wire's buffer: reference point and hypervolume once there is a reference point,
+    /// the points with the ΔHV each added when it entered.
+    static func buffer(_ front: ParetoFront) -> Rewardweighting_V1_ParetoBuffer {
+        var buffer = Rewardweighting_V1_ParetoBuffer()
+        if let reference = front.referencePoint {
+            buffer.referencePoint = reference
+            buffer.hypervolume = front.hypervolume
+        }
+        if let referenceStep = front.referenceStep { buffer.referenceStep = Int64(referenceStep) }
+        buffer.points = front.points.map { point in
+            var proto = Rewardweighting_V1_ParetoPoint()
+            proto.step = Int64(point.step)
+            proto.scores = point.scores
+            proto.hypervolumeContribution = point.deltaHypervolumeAtEntry
+            return proto
+        }
+        return buffer
     }
 }

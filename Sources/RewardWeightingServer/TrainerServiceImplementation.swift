@@ -44,9 +44,10 @@ public struct TrainerServiceImplementation: Rewardweighting_V1_TrainerService.Si
             throw ErrorMapping.invalidArgument("config: is required")
         }
         let config = try ConfigMapping.runConfig(runID: request.runID, request.config)
-        let (snapshot, created) = try await self.serving { try await self.coordinator.createRun(config) }
+        let (run, created) = try await self.serving { try await self.coordinator.createRun(config, as: .open) }
+        let front = try await self.serving { try await self.coordinator.front(of: run) }
         var response = Rewardweighting_V1_CreateRunResponse()
-        response.run = RunMapping.proto(snapshot)
+        response.run = RunMapping.proto(run, front: front)
         response.created = created
         return response
     }
@@ -55,34 +56,34 @@ public struct TrainerServiceImplementation: Rewardweighting_V1_TrainerService.Si
     public func getRun(
         request: Rewardweighting_V1_GetRunRequest, context: ServerContext
     ) async throws -> Rewardweighting_V1_GetRunResponse {
-        let snapshot = try await self.serving { try await self.coordinator.getRun(request.runID) }
+        let run = try await self.serving { try await self.coordinator.getRun(request.runID, as: .open) }
+        let front = try await self.serving { try await self.coordinator.front(of: run) }
         var response = Rewardweighting_V1_GetRunResponse()
-        response.run = RunMapping.proto(snapshot)
+        response.run = RunMapping.proto(run, front: front)
         return response
     }
 
-    /// `ListRuns`, in run-id order, optionally filtered by status (see ``ListRunsPageToken``).
+    /// `ListRuns`, in run-id order, optionally filtered by status (in the store, so pages are full).
     public func listRuns(
         request: Rewardweighting_V1_ListRunsRequest, context: ServerContext
     ) async throws -> Rewardweighting_V1_ListRunsResponse {
-        let wanted: RunStatus?
+        var filter = RunFilter()
         switch request.status {
-        case .unspecified: wanted = nil
-        case .active: wanted = .active
-        case .archived: wanted = .archived
+        case .unspecified: filter.status = nil
+        case .active: filter.status = .active
+        case .archived: filter.status = .archived
         case .UNRECOGNIZED(let value): throw ConfigMapping.unknownEnumValue(value, field: "status")
         }
-        let token =
-            request.pageToken.isEmpty
-            ? nil : try ListRunsPageToken(parsing: request.pageToken, status: request.status).storeToken
         let page = try await self.serving {
-            try await self.coordinator.listRuns(pageSize: Int(request.pageSize), pageToken: token)
+            try await self.coordinator.listRuns(
+                pageSize: Int(request.pageSize), pageToken: request.pageToken, filter: filter, as: .open)
         }
         var response = Rewardweighting_V1_ListRunsResponse()
-        response.runs = page.runs.filter { wanted == nil || $0.status == wanted }.map(RunMapping.proto)
-        if let next = page.nextPageToken {
-            response.nextPageToken = ListRunsPageToken(status: request.status, storeToken: next).text
+        for run in page.runs {
+            let front = try await self.serving { try await self.coordinator.front(of: run) }
+            response.runs.append(RunMapping.proto(run, front: front))
         }
+        if let next = page.nextPageToken { response.nextPageToken = next }
         return response
     }
 
@@ -94,13 +95,14 @@ public struct TrainerServiceImplementation: Rewardweighting_V1_TrainerService.Si
             throw ErrorMapping.invalidArgument(
                 "reason: has \(request.reason.utf8.count) bytes; at most \(Self.maximumArchiveReasonBytes) are allowed")
         }
-        let snapshot = try await self.serving { try await self.coordinator.archive(runID: request.runID) }
+        let run = try await self.serving { try await self.coordinator.archive(runID: request.runID, as: .open) }
         if !request.reason.isEmpty {
             self.logger.info("archive reason", metadata: ["run_id": "\(request.runID)", "reason": "\(request.reason)"])
         }
+        let front = try await self.serving { try await self.coordinator.front(of: run) }
         var response = Rewardweighting_V1_ArchiveRunResponse()
-        response.state = RunMapping.state(snapshot)
-        response.sequence = Int64(snapshot.eventCount)
+        response.state = RunMapping.state(run, front: front)
+        response.sequence = Int64(run.eventCount)
         return response
     }
 
@@ -115,38 +117,42 @@ public struct TrainerServiceImplementation: Rewardweighting_V1_TrainerService.Si
         let recorded = try await self.serving(fieldPaths: ["rewards": "rewards.num_objectives"]) {
             try await self.coordinator.recordScalarization(
                 runID: request.runID, step: Int(request.step), rewards: rewards, groupIDs: groupIDs,
-                validation: request.validation)
+                validation: request.validation, as: .open)
         }
         var response = DecisionMapping.response(recorded.result)
         response.sequence = Int64(recorded.sequence)
         return response
     }
 
-    /// `ReportGradients`: a Gram matrix, or projected gradients turned into one here.
+    /// `ReportGradients`: a Gram matrix, or projected gradients that the service turns into one.
     public func reportGradients(
         request: Rewardweighting_V1_ReportGradientsRequest, context: ServerContext
     ) async throws -> Rewardweighting_V1_ReportGradientsResponse {
-        let gram: GramMatrix
-        let gramField: String
+        let learningRate = request.hasLearningRate ? request.learningRate : nil
+        let recorded: (decision: GradientDecision, sequence: Int)
         switch request.gradients {
         case .gram(let matrix):
-            gram = try MatrixMapping.gram(matrix)
-            gramField = "gram.num_objectives"
+            let gram = try MatrixMapping.gram(matrix)
+            let report: GradientReport
+            do throws(ValidationError) {
+                report = try GradientReport(step: Int(request.step), gram: gram, learningRate: learningRate)
+            } catch {
+                throw ErrorMapping.rpcError(error)
+            }
+            recorded = try await self.serving(fieldPaths: ["gram": "gram.num_objectives", "method": "run_id"]) {
+                try await self.coordinator.recordGradients(runID: request.runID, report: report, as: .open)
+            }
         case .projected(let vectors):
-            gram = try MatrixMapping.gram(vectors)
-            gramField = "projected.num_objectives"
+            let gradients = try MatrixMapping.projectedGradients(vectors)
+            recorded = try await self.serving(
+                fieldPaths: ["gram": "projected.num_objectives", "gradients": "projected.values", "method": "run_id"]
+            ) {
+                try await self.coordinator.recordGradients(
+                    runID: request.runID, step: Int(request.step), projectedGradients: gradients,
+                    learningRate: learningRate, as: .open)
+            }
         case nil:
             throw ErrorMapping.invalidArgument("gradients: exactly one of gram or projected is required")
-        }
-        let report: GradientReport
-        do throws(ValidationError) {
-            report = try GradientReport(
-                step: Int(request.step), gram: gram, learningRate: request.hasLearningRate ? request.learningRate : nil)
-        } catch {
-            throw ErrorMapping.rpcError(error)
-        }
-        let recorded = try await self.serving(fieldPaths: ["gram": gramField, "method": "run_id"]) {
-            try await self.coordinator.recordGradients(runID: request.runID, report: report)
         }
         var response = DecisionMapping.response(recorded.decision)
         response.sequence = Int64(recorded.sequence)
@@ -165,12 +171,9 @@ public struct TrainerServiceImplementation: Rewardweighting_V1_TrainerService.Si
             throw ErrorMapping.rpcError(error)
         }
         let recorded = try await self.serving {
-            try await self.coordinator.recordCheckpoint(runID: request.runID, report: report)
+            try await self.coordinator.recordCheckpoint(runID: request.runID, report: report, as: .open)
         }
-        // The run's state in memory, as the call left it (no store read): the buffer right after this checkpoint.
-        let buffer = ParetoBufferHistory(config: recorded.snapshot.config, state: recorded.snapshot.state).buffer(
-            afterStep: recorded.decision.step)
-        var response = DecisionMapping.response(recorded.decision, buffer: buffer)
+        var response = DecisionMapping.response(recorded.decision, buffer: RunMapping.buffer(recorded.front))
         response.sequence = Int64(recorded.sequence)
         return response
     }
@@ -179,14 +182,14 @@ public struct TrainerServiceImplementation: Rewardweighting_V1_TrainerService.Si
     public func resumeRun(
         request: Rewardweighting_V1_ResumeRunRequest, context: ServerContext
     ) async throws -> Rewardweighting_V1_ResumeRunResponse {
-        let before = try await self.serving { try await self.coordinator.getRun(request.runID) }
-        let after = try await self.serving {
-            try await self.coordinator.resume(runID: request.runID, fromStep: Int(request.fromStep))
+        let resumed = try await self.serving {
+            try await self.coordinator.resume(runID: request.runID, fromStep: Int(request.fromStep), as: .open)
         }
+        let front = try await self.serving { try await self.coordinator.front(of: resumed.run) }
         var response = Rewardweighting_V1_ResumeRunResponse()
-        response.state = RunMapping.state(after)
-        response.supersededEvents = Int64(max(0, after.supersededEventCount - before.supersededEventCount))
-        response.sequence = Int64(after.eventCount)
+        response.state = RunMapping.state(resumed.run, front: front)
+        response.supersededEvents = Int64(resumed.supersededEvents)
+        response.sequence = Int64(resumed.run.eventCount)
         return response
     }
 
@@ -203,41 +206,30 @@ public struct TrainerServiceImplementation: Rewardweighting_V1_TrainerService.Si
         guard request.fromSequence >= 0 else {
             throw ErrorMapping.invalidArgument("from_sequence: is \(request.fromSequence); it must be at least 0")
         }
-        var fromSequence = Int(request.fromSequence)
-        if fromSequence == 0 {
-            // Live events only: everything after the log as it is now. Events committed between this read and
-            // the subscription are in the stream's backlog, so none is lost.
-            fromSequence = try await self.serving { try await self.coordinator.getRun(runID) }.eventCount + 1
-        }
+        // 0: live events only (those committed after the subscription, which the run's actor takes atomically).
+        let fromSequence = request.fromSequence == 0 ? nil : Int(request.fromSequence)
         let stream = try await self.serving {
-            try await self.coordinator.watch(runID: runID, fromSequence: fromSequence)
+            try await self.coordinator.watch(runID: runID, fromSequence: fromSequence, as: .open)
         }
         var nextSequence = fromSequence
         do {
             for try await stored in stream.cancelOnGracefulShutdown() {
-                try await response.write(DecisionMapping.event(stored, hypervolume: await self.hypervolume(of: stored)))
+                let hypervolume = try? await self.coordinator.bufferHypervolume(after: stored)
+                try await response.write(DecisionMapping.event(stored, hypervolume: hypervolume ?? nil))
                 nextSequence = stored.sequence + 1
             }
         } catch let error as ServiceError {
             throw ErrorMapping.rpcError(error)
         }
-        if let snapshot = try? await self.coordinator.getRun(runID), snapshot.status == .archived {
+        let run = try? await self.coordinator.getRun(runID, as: .open)
+        if let run, run.status == .archived {
             return
         }
+        // A live watch that saw no event resumes after the log as it is now.
+        let resumeFrom = nextSequence ?? (run.map { $0.eventCount + 1 } ?? 0)
         throw RPCError(
             code: .unavailable,
-            message: "from_sequence: the server is shutting down; watch again with from_sequence = \(nextSequence)")
-    }
-
-    /// HV of the buffer right after a checkpoint event that is still in effect (`nil` for other events, and for
-    /// superseded checkpoints, whose buffer the current state no longer holds).
-    private func hypervolume(of stored: StoredEvent) async -> Double? {
-        guard case .checkpoint(let checkpoint) = stored.decision, !stored.isSuperseded,
-            let snapshot = try? await self.coordinator.getRun(stored.runID)
-        else { return nil }
-        let history = ParetoBufferHistory(config: snapshot.config, state: snapshot.state)
-        guard history.contains(step: checkpoint.step, scores: checkpoint.scores) else { return nil }
-        return history.buffer(afterStep: checkpoint.step).hypervolume
+            message: "from_sequence: the server is shutting down; watch again with from_sequence = \(resumeFrom)")
     }
 
     // MARK: - Errors

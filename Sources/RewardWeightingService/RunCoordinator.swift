@@ -1,12 +1,15 @@
 import Foundation
 import Logging
 import RewardWeightingCore
+import RewardWeightingKernels
 import RewardWeightingPolicy
 import RewardWeightingStore
 
 /// The layer between the transports and the policy (design §2: transport → validation → **RunCoordinator** →
-/// policy → store → reply). Transports hand it validated core values and map its ``ServiceError``s to their
-/// statuses; it knows nothing of gRPC or HTTP.
+/// kernels → policy → store → reply). Transports hand it validated core values and the caller's
+/// ``Principal``, and map its ``ServiceError``s to their statuses; it knows nothing of gRPC or HTTP. The read
+/// models (``ParetoFront``, ``StepHistory``, ``RunListing``) are computed here too, so every transport shows the
+/// same thing.
 ///
 /// **Per-run serialisation.** Each active run has one actor, created lazily from the store and cached: the
 /// mutations of a run happen one at a time, in arrival order, while different runs proceed in parallel.
@@ -14,13 +17,16 @@ import RewardWeightingStore
 /// **Idempotency.** Every mutating call names a (run, kind, step). A retry with the same payload returns the
 /// stored reply and changes nothing; a different payload for the run's last applied step of that kind is
 /// ``ServiceError/Code/alreadyExists``; a step below it is ``ServiceError/Code/failedPrecondition`` (resume the
-/// run first). A new report is applied by the policy and stored — event, decision and new snapshot in one
+/// run first). A new report is applied by the policy and stored — event, decision and new state in one
 /// transaction — before the reply is returned. A call that fails changes nothing.
 ///
 /// **Several processes** (replicas sharing a database) are safe: a write that finds the run changed reloads it
 /// and starts over, so a step is never applied twice. Watch streams only see the events applied by this
-/// process, and reads (``getRun(_:)``, ``listRuns(pageSize:pageToken:order:)``, ``events(runID:fromSequence:limit:)``)
-/// go to the store.
+/// process, and reads (``getRun(_:as:)``, ``listRuns(pageSize:pageToken:order:filter:as:)``,
+/// ``events(runID:fromSequence:limit:as:)``) go to the store.
+///
+/// **Kernels** run on the ``KernelBackend`` (in-process by default): the policy says what a report needs
+/// measured, the backend computes it, the policy applies the result.
 public struct RunCoordinator: Sendable {
     /// The page size of ``listRuns(pageSize:pageToken:order:)`` when 0 is asked.
     public static let defaultPageSize = 50
@@ -31,6 +37,7 @@ public struct RunCoordinator: Sendable {
     public static let defaultWatchBufferLimit = 1024
 
     private let store: any RunStore
+    private let kernels: any KernelBackend
     private let logger: Logger
     private let registry: RunRegistry
 
@@ -39,14 +46,17 @@ public struct RunCoordinator: Sendable {
     ///   - watchBufferLimit: how many live events a watcher may leave unread (see ``defaultWatchBufferLimit``).
     ///   - summaryCacheLimit: how many recent Scalarize summaries a run keeps in memory to answer retries without
     ///     reading the store (see ``defaultSummaryCacheLimit``).
+    ///   - kernels: where the kernels run; in this process by default.
     public init(
-        store: any RunStore, logger: Logger, watchBufferLimit: Int = RunCoordinator.defaultWatchBufferLimit,
+        store: any RunStore, kernels: any KernelBackend = InProcessKernels(), logger: Logger,
+        watchBufferLimit: Int = RunCoordinator.defaultWatchBufferLimit,
         summaryCacheLimit: Int = RunCoordinator.defaultSummaryCacheLimit
     ) {
         self.store = store
+        self.kernels = kernels
         self.logger = logger
         self.registry = RunRegistry(
-            store: store, logger: logger, watchBufferLimit: max(1, watchBufferLimit),
+            store: store, kernels: kernels, logger: logger, watchBufferLimit: max(1, watchBufferLimit),
             summaryCacheLimit: max(1, summaryCacheLimit))
     }
 
@@ -58,16 +68,15 @@ public struct RunCoordinator: Sendable {
     /// `CreateRun`, idempotent by run id.
     /// - Returns: the run, and whether this call created it (`false`: a run with the same config existed).
     /// - Throws: ``ServiceError/Code/alreadyExists`` (field `run_id`) when the run exists with another config.
-    public func createRun(_ config: RunConfig) async throws(ServiceError) -> (run: RunSnapshot, created: Bool) {
+    public func createRun(
+        _ config: RunConfig, as principal: Principal = .open
+    ) async throws(ServiceError) -> (run: Run, created: Bool) {
         let initialState = WeightingPolicy(config: config).initialState
+        let stored: StoredRun
         do {
-            let snapshot = try await self.store.createRun(config, initialState: initialState)
-            await self.registry.adopt(snapshot)
-            self.logger.info(
-                "run created", metadata: ["run_id": "\(config.runID)", "method": "\(config.method.name.rawValue)"])
-            return (snapshot, true)
+            stored = try await self.store.createRun(config, tenant: principal.tenant, initialState: initialState)
         } catch let error where error.code == .alreadyExists {
-            let existing = try await self.getRun(config.runID)
+            let existing = try await self.getRun(config.runID, as: principal)
             guard existing.config == config else {
                 throw ServiceError(
                     code: .alreadyExists, field: "run_id",
@@ -78,26 +87,36 @@ public struct RunCoordinator: Sendable {
         } catch {
             throw ServiceError(error)
         }
+        let run = try RunReplay.run(from: stored)
+        await self.registry.adopt(run)
+        self.logger.info(
+            "run created", metadata: ["run_id": "\(config.runID)", "method": "\(config.method.name.rawValue)"])
+        return (run, true)
     }
 
-    /// `GetRun`: the run as stored.
+    /// `GetRun`: the run as stored, its pending events folded (``RunReplay``).
     /// - Throws: ``ServiceError/Code/notFound`` (field `run_id`).
-    public func getRun(_ runID: String) async throws(ServiceError) -> RunSnapshot {
+    public func getRun(_ runID: String, as principal: Principal = .open) async throws(ServiceError) -> Run {
+        let stored: StoredRun
         do {
-            return try await self.store.loadRun(runID)
+            stored = try await self.store.loadRun(runID)
         } catch {
             throw ServiceError(error)
         }
+        return try RunReplay.run(from: stored)
     }
 
-    /// `ListRuns`, archived runs included.
+    /// `ListRuns`: the runs that pass `filter` (archived runs included unless filtered out), a full page at a
+    /// time: the store applies the filter.
     /// - Parameters:
     ///   - pageSize: 0 for ``defaultPageSize``; above ``maximumPageSize``, that many.
-    ///   - pageToken: `nil` or empty for the first page, else the previous page's ``RunPage/nextPageToken``.
+    ///   - pageToken: `nil` or empty for the first page, else the previous page's ``RunListing/nextPageToken``
+    ///     (valid only with the same order and filter).
     /// - Throws: ``ServiceError/Code/invalidArgument`` for a negative `page_size` or a foreign `page_token`.
     public func listRuns(
-        pageSize: Int, pageToken: String?, order: RunListOrder = .runID
-    ) async throws(ServiceError) -> RunPage {
+        pageSize: Int, pageToken: String?, order: RunListOrder = .runID, filter: RunFilter = .all,
+        as principal: Principal = .open
+    ) async throws(ServiceError) -> RunListing {
         guard pageSize >= 0 else {
             throw ServiceError(
                 code: .invalidArgument, field: "page_size",
@@ -105,21 +124,26 @@ public struct RunCoordinator: Sendable {
         }
         let size = pageSize == 0 ? Self.defaultPageSize : min(pageSize, Self.maximumPageSize)
         let token = pageToken.flatMap { $0.isEmpty ? nil : $0 }
+        let page: RunPage
         do {
-            return try await self.store.listRuns(pageSize: size, pageToken: token, order: order)
+            page = try await self.store.listRuns(pageSize: size, pageToken: token, order: order, filter: filter)
         } catch {
             throw ServiceError(error)
         }
+        var runs: [Run] = []
+        runs.reserveCapacity(page.runs.count)
+        for stored in page.runs { runs.append(try RunReplay.run(from: stored)) }
+        return RunListing(runs: runs, nextPageToken: page.nextPageToken)
     }
 
     /// `ArchiveRun`: the run stays readable and refuses every later mutation; its watch streams end. Archiving
     /// an archived run changes nothing.
     /// - Throws: ``ServiceError/Code/notFound``.
-    public func archive(runID: String) async throws(ServiceError) -> RunSnapshot {
-        let run = try await self.registry.actor(for: runID)
-        let snapshot = try await run.archive()
-        await self.registry.evict(runID, ifItIs: run)
-        return snapshot
+    public func archive(runID: String, as principal: Principal = .open) async throws(ServiceError) -> Run {
+        let actor = try await self.registry.actor(for: runID)
+        let run = try await actor.archive()
+        await self.registry.evict(runID, ifItIs: actor)
+        return run
     }
 
     // MARK: - Trainer calls
@@ -132,17 +156,19 @@ public struct RunCoordinator: Sendable {
     ///   ``ServiceError/Code/failedPrecondition`` for an archived run (unless `validation`);
     ///   ``ServiceError/Code/notFound``.
     public func scalarize(
-        runID: String, step: Int, rewards: ObjectiveMatrix, groupIDs: [Int]?, validation: Bool
+        runID: String, step: Int, rewards: ObjectiveMatrix, groupIDs: [Int]?, validation: Bool,
+        as principal: Principal = .open
     ) async throws(ServiceError) -> ScalarizeResult {
         try await self.recordScalarization(
-            runID: runID, step: step, rewards: rewards, groupIDs: groupIDs, validation: validation
+            runID: runID, step: step, rewards: rewards, groupIDs: groupIDs, validation: validation, as: principal
         ).result
     }
 
     /// As ``scalarize(runID:step:rewards:groupIDs:validation:)``, with the sequence number of the recorded
     /// summary in the run's log (the stored one's for an identical retry; 0 for `validation`).
     public func recordScalarization(
-        runID: String, step: Int, rewards: ObjectiveMatrix, groupIDs: [Int]?, validation: Bool
+        runID: String, step: Int, rewards: ObjectiveMatrix, groupIDs: [Int]?, validation: Bool,
+        as principal: Principal = .open
     ) async throws(ServiceError) -> (result: ScalarizeResult, sequence: Int) {
         let run = try await self.registry.actor(for: runID)
         return try await run.scalarize(step: step, rewards: rewards, groupIDs: groupIDs, validation: validation)
@@ -154,14 +180,16 @@ public struct RunCoordinator: Sendable {
     ///   ``ServiceError/Code/failedPrecondition`` (not a gradient run, a step below the last applied one, an
     ///   archived run); ``ServiceError/Code/alreadyExists`` (the last applied step with a different payload);
     ///   ``ServiceError/Code/notFound``.
-    public func reportGradients(runID: String, report: GradientReport) async throws(ServiceError) -> GradientDecision {
-        try await self.recordGradients(runID: runID, report: report).decision
+    public func reportGradients(
+        runID: String, report: GradientReport, as principal: Principal = .open
+    ) async throws(ServiceError) -> GradientDecision {
+        try await self.recordGradients(runID: runID, report: report, as: principal).decision
     }
 
     /// As ``reportGradients(runID:report:)``, with the sequence number of the event in the run's log (the
     /// stored one's, for a retry).
     public func recordGradients(
-        runID: String, report: GradientReport
+        runID: String, report: GradientReport, as principal: Principal = .open
     ) async throws(ServiceError) -> (decision: GradientDecision, sequence: Int) {
         let run = try await self.registry.actor(for: runID)
         let stored = try await run.report(.gradients(report))
@@ -171,37 +199,65 @@ public struct RunCoordinator: Sendable {
         return (gradients, stored.sequence)
     }
 
+    /// As ``recordGradients(runID:report:as:)`` for a trainer that sends its K projected gradient vectors: the
+    /// Gram matrix `G = P·Pᵀ` is computed on the kernel backend, and only it is recorded.
+    /// - Parameter gradients: the K vectors as the rows of a K×D matrix.
+    /// - Throws: ``ServiceError/Code/invalidArgument`` (field `gradients`) for an inner product that overflows;
+    ///   as ``recordGradients(runID:report:as:)``.
+    public func recordGradients(
+        runID: String, step: Int, projectedGradients gradients: ObjectiveMatrix, learningRate: Double?,
+        as principal: Principal = .open
+    ) async throws(ServiceError) -> (decision: GradientDecision, sequence: Int) {
+        let gram: GramMatrix
+        do throws(KernelError) {
+            gram = try await self.kernels.gram(ofGradients: gradients)
+        } catch {
+            throw ServiceError(error)
+        }
+        let report: GradientReport
+        do throws(ValidationError) {
+            report = try GradientReport(step: step, gram: gram, learningRate: learningRate)
+        } catch {
+            throw ServiceError(error)
+        }
+        return try await self.recordGradients(runID: runID, report: report, as: principal)
+    }
+
     /// `ReportCheckpoint`: applies a checkpoint report (see ``WeightingPolicy``), or returns the stored decision
     /// of an identical earlier report.
     /// - Throws: as ``reportGradients(runID:report:)``, without the method restriction (every method takes
     ///   checkpoints).
     public func reportCheckpoint(
-        runID: String, report: CheckpointReport
+        runID: String, report: CheckpointReport, as principal: Principal = .open
     ) async throws(ServiceError) -> CheckpointDecision {
-        try await self.recordCheckpoint(runID: runID, report: report).decision
+        try await self.recordCheckpoint(runID: runID, report: report, as: principal).decision
     }
 
-    /// As ``reportCheckpoint(runID:report:)``, with the sequence number of the event in the run's log (the
-    /// stored one's, for a retry) and the run's snapshot right after the call (from memory: the state after
-    /// this checkpoint or later, from which the Pareto buffer after the checkpoint can be read).
+    /// As ``reportCheckpoint(runID:report:as:)``, with the sequence number of the event in the run's log (the
+    /// stored one's, for a retry) and the Pareto front right after this checkpoint (from the run's state in
+    /// memory, also for a retry answered from the log).
     public func recordCheckpoint(
-        runID: String, report: CheckpointReport
-    ) async throws(ServiceError) -> (decision: CheckpointDecision, sequence: Int, snapshot: RunSnapshot) {
-        let run = try await self.registry.actor(for: runID)
-        let stored = try await run.report(.checkpoint(report))
+        runID: String, report: CheckpointReport, as principal: Principal = .open
+    ) async throws(ServiceError) -> (decision: CheckpointDecision, sequence: Int, front: ParetoFront) {
+        let actor = try await self.registry.actor(for: runID)
+        let stored = try await actor.report(.checkpoint(report))
         guard case .checkpoint(let checkpoint) = stored.decision else {
             throw Self.mismatchedDecision(stored.decision, runID: runID, expected: .checkpoint)
         }
-        return (checkpoint, stored.sequence, await run.snapshot)
+        let front = try await ParetoFront.of(await actor.run, afterStep: checkpoint.step, kernels: self.kernels)
+        return (checkpoint, stored.sequence, front)
     }
 
     /// `ResumeRun`: after a trainer restarted from its checkpoint of `fromStep`, rewinds the run to the replay
     /// of its events with step `≤ fromStep` (``WeightingPolicy/resume(_:fromStep:)``); the later events stay in
     /// the log, marked superseded, and the trainer reports `fromStep + 1` next. Resuming from a step at or after
     /// every event changes nothing.
+    /// - Returns: the run after the resume and how many events it marked superseded.
     /// - Throws: ``ServiceError/Code/invalidArgument`` (field `from_step`) for a negative step;
     ///   ``ServiceError/Code/failedPrecondition`` for an archived run; ``ServiceError/Code/notFound``.
-    public func resume(runID: String, fromStep: Int) async throws(ServiceError) -> RunSnapshot {
+    public func resume(
+        runID: String, fromStep: Int, as principal: Principal = .open
+    ) async throws(ServiceError) -> (run: Run, supersededEvents: Int) {
         guard fromStep >= 0 else {
             throw ServiceError(
                 code: .invalidArgument, field: "from_step",
@@ -218,9 +274,9 @@ public struct RunCoordinator: Sendable {
     /// - Parameters:
     ///   - limit: the most events to return, `≥ 1`, or `nil` for all.
     /// - Throws: ``ServiceError/Code/invalidArgument`` (`from_sequence`, `limit`); ``ServiceError/Code/notFound``.
-    public func events(runID: String, fromSequence: Int = 1, limit: Int? = nil) async throws(ServiceError)
-        -> [StoredEvent]
-    {
+    public func events(
+        runID: String, fromSequence: Int = 1, limit: Int? = nil, as principal: Principal = .open
+    ) async throws(ServiceError) -> [StoredEvent] {
         try Self.checkSequence(fromSequence)
         if let limit, limit < 1 {
             throw ServiceError(
@@ -239,13 +295,55 @@ public struct RunCoordinator: Sendable {
     /// ``ServiceError/Code/resourceExhausted`` when the caller falls more than the watch buffer limit behind
     /// (watch again from the next sequence number). Resumes are not streamed: a watcher sees later events
     /// flagged superseded only when it reads the log again.
+    /// - Parameter fromSequence: the first sequence number to stream, or `nil` for the live events only (those
+    ///   committed after the call).
     /// - Throws: ``ServiceError/Code/invalidArgument`` (`from_sequence`); ``ServiceError/Code/notFound``.
     public func watch(
-        runID: String, fromSequence: Int = 1
+        runID: String, fromSequence: Int? = 1, as principal: Principal = .open
     ) async throws(ServiceError) -> AsyncThrowingStream<StoredEvent, any Error> {
-        try Self.checkSequence(fromSequence)
+        if let fromSequence { try Self.checkSequence(fromSequence) }
         let run = try await self.registry.actor(for: runID)
         return try await run.watch(fromSequence: fromSequence)
+    }
+
+    // MARK: - Read models
+
+    /// The run's Pareto front after its checkpoint of `step` (after every checkpoint when `nil`), with its
+    /// hypervolume and, when asked, each point's exclusive contribution.
+    /// - Throws: ``ServiceError/Code/notFound``; kernel failures.
+    public func front(
+        runID: String, afterStep step: Int? = nil, contributions: Bool = false, as principal: Principal = .open
+    ) async throws(ServiceError) -> ParetoFront {
+        try await ParetoFront.of(
+            try await self.getRun(runID, as: principal), afterStep: step, contributions: contributions,
+            kernels: self.kernels)
+    }
+
+    /// The Pareto front of a run already read (``getRun(_:as:)``, ``listRuns(pageSize:pageToken:order:filter:as:)``)
+    /// after its checkpoint of `step` (after every checkpoint when `nil`).
+    /// - Throws: kernel failures.
+    public func front(
+        of run: Run, afterStep step: Int? = nil, contributions: Bool = false
+    ) async throws(ServiceError) -> ParetoFront {
+        try await ParetoFront.of(run, afterStep: step, contributions: contributions, kernels: self.kernels)
+    }
+
+    /// The hypervolume of the run's buffer right after the checkpoint event `stored`, from the run's state in
+    /// memory; `nil` for other events and for checkpoints the state no longer holds (superseded by a resume).
+    public func bufferHypervolume(after stored: StoredEvent) async throws(ServiceError) -> Double? {
+        guard case .checkpoint(let checkpoint) = stored.decision, !stored.isSuperseded else { return nil }
+        let actor = try await self.registry.actor(for: stored.runID)
+        let run = await actor.run
+        guard ParetoFront.holds(run, step: checkpoint.step, scores: checkpoint.scores) else { return nil }
+        return try await ParetoFront.of(run, afterStep: checkpoint.step, kernels: self.kernels).hypervolume
+    }
+
+    /// The run's decisions as one row per step (``StepHistory``), limited to steps in `from...to`.
+    /// - Throws: ``ServiceError/Code/notFound``.
+    public func history(
+        runID: String, from: Int? = nil, to: Int? = nil, as principal: Principal = .open
+    ) async throws(ServiceError) -> StepHistory {
+        StepHistory.of(try await self.getRun(runID, as: principal), from: from, to: to)
     }
 
     /// Ends every open watch stream normally, e.g. at graceful shutdown, so that server-streaming calls return.

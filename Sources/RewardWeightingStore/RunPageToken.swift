@@ -1,10 +1,12 @@
 import Foundation
 
-/// The position a ``RunPage/nextPageToken`` stands for: the order and the key of the last run returned (the
-/// run id, or the row's insertion rank for ``RunListOrder/creation``). Sent to clients as base64url JSON;
-/// opaque to them.
+/// The position a ``RunPage/nextPageToken`` stands for: the order, the filter it was issued for and the key of
+/// the last run returned (the run id, or the row's insertion rank for ``RunListOrder/creation``). Sent to
+/// clients as base64url JSON; opaque to them. A token is valid only with the order and filter it was issued
+/// for.
 struct RunPageToken: Codable, Hashable, Sendable {
     var order: String
+    var filter: String
     var after: String
 
     /// The token as text.
@@ -16,13 +18,14 @@ struct RunPageToken: Codable, Hashable, Sendable {
             .replacingOccurrences(of: "=", with: "")
     }
 
-    init(order: RunListOrder, after: String) {
+    init(order: RunListOrder, filter: RunFilter, after: String) {
         self.order = order.rawValue
+        self.filter = Self.key(of: filter)
         self.after = after
     }
 
-    /// Parses a token issued for `order`.
-    init(parsing text: String, order: RunListOrder) throws(RunStoreError) {
+    /// Parses a token issued for `order` and `filter`.
+    init(parsing text: String, order: RunListOrder, filter: RunFilter) throws(RunStoreError) {
         var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
         guard let data = Data(base64Encoded: base64),
@@ -30,13 +33,23 @@ struct RunPageToken: Codable, Hashable, Sendable {
         else {
             throw RunStoreError(
                 code: .invalidArgument, field: "page_token",
-                message: "page_token: '\(text)' is not a token returned by ListRuns")
+                message: "page_token: is not a token returned by ListRuns")
         }
         guard token.order == order.rawValue else {
             throw RunStoreError(
                 code: .invalidArgument, field: "page_token",
                 message: "page_token: was issued for order '\(token.order)', not '\(order.rawValue)'")
         }
+        guard token.filter == Self.key(of: filter) else {
+            throw RunStoreError(
+                code: .invalidArgument, field: "page_token",
+                message: "page_token: was issued for another filter; a token is valid only with the same filter")
+        }
         self = token
+    }
+
+    /// The filter as the token records it.
+    private static func key(of filter: RunFilter) -> String {
+        [filter.status?.rawValue, filter.method?.rawValue, filter.tenant].map { $0 ?? "*" }.joined(separator: "/")
     }
 }

@@ -6,6 +6,8 @@ struct RunRow: Codable, FetchableRecord, PersistableRecord, Sendable {
     static let databaseTableName = "runs"
 
     var runID: String
+    /// The tenant that owns the run.
+    var tenant: String
     /// `RunConfig` as canonical JSON.
     var config: String
     /// `RunState` as canonical JSON.
@@ -20,6 +22,7 @@ struct RunRow: Codable, FetchableRecord, PersistableRecord, Sendable {
 
     enum CodingKeys: String, CodingKey, ColumnExpression {
         case runID = "run_id"
+        case tenant
         case config
         case state
         case stateSeq = "state_seq"

@@ -50,6 +50,15 @@ extension SQLiteRunStore {
                         (SELECT COALESCE(MAX(seq), 0) FROM run_events WHERE run_events.run_id = runs.run_id);
                     """)
         }
+        migrator.registerMigration("v3: run tenants") { db in
+            // The tenant that owns each run (caller identity). Runs created before tenants belong to the default
+            // tenant, the single open principal's (RunStoreDefaults.tenant).
+            try db.execute(
+                sql: """
+                    ALTER TABLE runs ADD COLUMN tenant TEXT NOT NULL DEFAULT 'default';
+                    CREATE INDEX runs_by_tenant ON runs (tenant, run_id);
+                    """)
+        }
         return migrator
     }
 

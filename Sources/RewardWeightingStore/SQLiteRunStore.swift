@@ -5,10 +5,10 @@ import RewardWeightingPolicy
 /// The embedded ``RunStore``: one SQLite file, opened as a GRDB `DatabasePool` in WAL mode (concurrent reads,
 /// one writer), with the schema created and upgraded by named, append-only migrations.
 ///
-/// Schema (migration `v1: runs and run_events`):
+/// Schema (migrations `v1: runs and run_events`, `v2: state snapshots every few events`, `v3: run tenants`):
 ///
-///     runs(run_id TEXT PRIMARY KEY, config TEXT JSON, state TEXT JSON, version INTEGER, status TEXT,
-///          created_at, updated_at)
+///     runs(run_id TEXT PRIMARY KEY, config TEXT JSON, state TEXT JSON, state_seq INTEGER, version INTEGER,
+///          status TEXT, tenant TEXT, created_at, updated_at)
 ///     run_events(run_id, seq INTEGER (per run, 1-based), step, kind, payload TEXT JSON, decision TEXT JSON,
 ///                request_digest TEXT, superseded INTEGER 0/1, created_at, PRIMARY KEY (run_id, seq))
 ///     UNIQUE (run_id, kind, step) WHERE superseded = 0 AND kind != 'scalarize_summary'
@@ -75,15 +75,17 @@ public final class SQLiteRunStore: RunStore {
 
     // MARK: - RunStore
 
-    /// Inserts the `runs` row at version 1 (see ``RunStore/createRun(_:initialState:)``).
-    public func createRun(_ config: RunConfig, initialState: RunState) async throws(RunStoreError) -> RunSnapshot {
+    /// Inserts the `runs` row at version 1 (see ``RunStore/createRun(_:tenant:initialState:)``).
+    public func createRun(
+        _ config: RunConfig, tenant: String, initialState: RunState
+    ) async throws(RunStoreError) -> StoredRun {
         let runID = config.runID
         let configJSON = try encode(config, runID: runID, column: "config")
         let stateJSON = try encode(initialState, runID: runID, column: "state")
         let fetched = try await self.write(runID: runID, operation: "creating run '\(runID)'") { db in
             let now = Date()
             let row = RunRow(
-                runID: runID, config: configJSON, state: stateJSON, stateSeq: 0, version: 1,
+                runID: runID, tenant: tenant, config: configJSON, state: stateJSON, stateSeq: 0, version: 1,
                 status: RunStatus.active.rawValue, createdAt: now, updatedAt: now)
             do {
                 try row.insert(db)
@@ -94,47 +96,66 @@ public final class SQLiteRunStore: RunStore {
             }
             return try Self.fetchRun(db, runID: runID)
         }
-        return try Self.snapshot(fetched)
+        return try Self.storedRun(fetched)
     }
 
-    /// Reads the `runs` row and the event counts (see ``RunStore/loadRun(_:)``).
-    public func loadRun(_ runID: String) async throws(RunStoreError) -> RunSnapshot {
+    /// Reads the `runs` row, the event counts and the pending events (see ``RunStore/loadRun(_:)``).
+    public func loadRun(_ runID: String) async throws(RunStoreError) -> StoredRun {
         let fetched = try await self.read(runID: runID, operation: "loading run '\(runID)'") { db in
             try Self.fetchRun(db, runID: runID)
         }
-        return try Self.snapshot(fetched)
+        return try Self.storedRun(fetched)
     }
 
-    /// Keyset pagination over `run_id` or `rowid` (see ``RunStore/listRuns(pageSize:pageToken:order:)``).
+    /// Keyset pagination over `run_id` or `rowid`, filtered in the query (see
+    /// ``RunStore/listRuns(pageSize:pageToken:order:filter:)``).
     public func listRuns(
-        pageSize: Int, pageToken: String?, order: RunListOrder
+        pageSize: Int, pageToken: String?, order: RunListOrder, filter: RunFilter
     ) async throws(RunStoreError) -> RunPage {
         guard pageSize >= 1 else {
             throw RunStoreError(
                 code: .invalidArgument, field: "page_size", message: "page_size: is \(pageSize); it must be at least 1")
         }
-        let token = try pageToken.map { text throws(RunStoreError) in try RunPageToken(parsing: text, order: order) }
-        var sql = RunRow.WithCounts.selection
+        let token = try pageToken.map { text throws(RunStoreError) in
+            try RunPageToken(parsing: text, order: order, filter: filter)
+        }
+        var conditions: [String] = []
         var arguments: StatementArguments = []
+        if let status = filter.status {
+            conditions.append("runs.status = ?")
+            arguments += [status.rawValue]
+        }
+        if let method = filter.method {
+            conditions.append("json_extract(runs.config, '$.method') = ?")
+            arguments += [method.rawValue]
+        }
+        if let tenant = filter.tenant {
+            conditions.append("runs.tenant = ?")
+            arguments += [tenant]
+        }
+        let orderBy: String
         switch order {
         case .runID:
             if let token {
-                sql += " WHERE runs.run_id > ?"
+                conditions.append("runs.run_id > ?")
                 arguments += [token.after]
             }
-            sql += " ORDER BY runs.run_id"
+            orderBy = " ORDER BY runs.run_id"
         case .creation:
             if let token {
                 guard let rank = Int64(token.after) else {
                     throw RunStoreError(
                         code: .invalidArgument, field: "page_token",
-                        message: "page_token: '\(pageToken ?? "")' is not a token returned by ListRuns")
+                        message: "page_token: is not a token returned by ListRuns")
                 }
-                sql += " WHERE runs.rowid > ?"
+                conditions.append("runs.rowid > ?")
                 arguments += [rank]
             }
-            sql += " ORDER BY runs.rowid"
+            orderBy = " ORDER BY runs.rowid"
         }
+        var sql = RunRow.WithCounts.selection
+        if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
+        sql += orderBy
         sql += " LIMIT ?"
         // One more than asked: whether there is a next page.
         arguments += [pageSize + 1]
@@ -148,23 +169,15 @@ public final class SQLiteRunStore: RunStore {
             }
         }
         let page = fetched.prefix(pageSize)
-        var runs: [RunSnapshot] = []
+        var runs: [StoredRun] = []
         runs.reserveCapacity(page.count)
-        for run in page { runs.append(try Self.snapshot(run)) }
+        for run in page { runs.append(try Self.storedRun(run)) }
         var nextPageToken: String?
         if fetched.count > pageSize, let last = page.last {
             let after = order == .runID ? last.row.runID : String(last.creationRank)
-            nextPageToken = RunPageToken(order: order, after: after).encoded
+            nextPageToken = RunPageToken(order: order, filter: filter, after: after).encoded
         }
         return RunPage(runs: runs, nextPageToken: nextPageToken)
-    }
-
-    /// Updates the `runs` row at the expected version and inserts the `run_events` row, in one transaction
-    /// (see ``RunStore/appendEvent(_:decision:state:runID:expectedVersion:)``): a batch of one.
-    public func appendEvent(
-        _ event: RunEvent, decision: Decision, state: RunState, runID: String, expectedVersion: Int
-    ) async throws(RunStoreError) -> StoredEvent {
-        try await self.appendEvents([(event, decision, state)], runID: runID, expectedVersion: expectedVersion)[0]
     }
 
     /// Updates the `runs` row once and inserts the `run_events` rows, in one transaction
@@ -234,25 +247,6 @@ public final class SQLiteRunStore: RunStore {
         }
     }
 
-    /// Reads the non-superseded rows of a (kind, step) (see ``RunStore/activeEvents(runID:kind:step:)``).
-    public func activeEvents(
-        runID: String, kind: RunEvent.Kind, step: Int
-    ) async throws(RunStoreError) -> [StoredEvent] {
-        let operation = "reading \(kind.rawValue) of step \(step) of run '\(runID)'"
-        let rows = try await self.read(runID: runID, operation: operation) { db in
-            let rows = try RunEventRow.fetchAll(
-                db,
-                sql: """
-                    SELECT * FROM run_events
-                    WHERE run_id = ? AND kind = ? AND step = ? AND superseded = 0 ORDER BY seq
-                    """,
-                arguments: [runID, kind.rawValue, step])
-            if rows.isEmpty { try Self.checkRunExists(db, runID: runID) }
-            return rows
-        }
-        return try rows.map { row throws(RunStoreError) in try Self.storedEvent(row) }
-    }
-
     /// Reads the non-superseded rows of one kind at several steps (see
     /// ``RunStore/activeEvents(runID:kind:steps:)``).
     public func activeEvents(
@@ -319,7 +313,7 @@ public final class SQLiteRunStore: RunStore {
     }
 
     /// Sets `status = 'archived'` (see ``RunStore/archiveRun(_:)``).
-    public func archiveRun(_ runID: String) async throws(RunStoreError) -> RunSnapshot {
+    public func archiveRun(_ runID: String) async throws(RunStoreError) -> StoredRun {
         let fetched = try await self.write(runID: runID, operation: "archiving run '\(runID)'") { db in
             try db.execute(
                 sql: """
@@ -329,7 +323,7 @@ public final class SQLiteRunStore: RunStore {
                 arguments: [RunStatus.archived.rawValue, Date(), runID, RunStatus.archived.rawValue])
             return try Self.fetchRun(db, runID: runID)
         }
-        return try Self.snapshot(fetched)
+        return try Self.storedRun(fetched)
     }
 
     // MARK: - Accesses
@@ -414,7 +408,7 @@ public final class SQLiteRunStore: RunStore {
 
     // MARK: - Rows ⇄ values
 
-    private static func snapshot(_ fetched: RunRow.WithCounts) throws(RunStoreError) -> RunSnapshot {
+    private static func storedRun(_ fetched: RunRow.WithCounts) throws(RunStoreError) -> StoredRun {
         let row = fetched.row
         let config = try decode(RunConfig.self, from: row.config, runID: row.runID, column: "config")
         guard config.runID == row.runID else {
@@ -422,28 +416,18 @@ public final class SQLiteRunStore: RunStore {
                 code: .corrupt, field: "config", runID: row.runID,
                 message: "config: the stored config of run '\(row.runID)' names run '\(config.runID)'")
         }
-        var state = try decode(RunState.self, from: row.state, runID: row.runID, column: "state")
-        if !fetched.pendingEvents.isEmpty {
-            let policy = WeightingPolicy(config: config)
-            for pending in fetched.pendingEvents {
-                let event = try decode(RunEvent.self, from: pending.payload, runID: row.runID, column: "payload")
-                do {
-                    state = try policy.apply(event, to: state).state
-                } catch {
-                    throw RunStoreError(
-                        code: .corrupt, field: "state", runID: row.runID,
-                        message: "state: event \(pending.seq) of run '\(row.runID)' does not apply to the stored "
-                            + "state: \(error)", cause: error)
-                }
-            }
-        }
+        let state = try decode(RunState.self, from: row.state, runID: row.runID, column: "state")
+        var pending: [StoredEvent] = []
+        pending.reserveCapacity(fetched.pendingEvents.count)
+        for event in fetched.pendingEvents { pending.append(try Self.storedEvent(event)) }
         guard let status = RunStatus(rawValue: row.status) else {
             throw RunStoreError(
                 code: .corrupt, field: "status", runID: row.runID,
                 message: "status: run '\(row.runID)' has the unknown status '\(row.status)'")
         }
-        return RunSnapshot(
-            config: config, state: state, version: row.version, status: status, eventCount: fetched.eventCount,
+        return StoredRun(
+            config: config, tenant: row.tenant, stateSnapshot: state, snapshotSequence: row.stateSeq,
+            pendingEvents: pending, version: row.version, status: status, eventCount: fetched.eventCount,
             supersededEventCount: fetched.supersededEventCount, createdAt: row.createdAt, updatedAt: row.updatedAt)
     }
 

@@ -57,12 +57,14 @@ struct RestartAndResumeTests {
         _ = try await coordinator.perform(original, runID: "resumed")
         let beforeResume = try await coordinator.getRun("resumed")
 
-        let rewound = try await coordinator.resume(runID: "resumed", fromStep: 6)
+        let (rewound, supersededCount) = try await coordinator.resume(runID: "resumed", fromStep: 6)
+        #expect(supersededCount == original.after(step: 6).count)
         #expect(rewound.version == beforeResume.version + 1)
         #expect(rewound.supersededEventCount == original.after(step: 6).count)
         #expect(rewound.state.lastGradientStep == 6)
         // Resuming again from the same step has nothing left to supersede.
-        #expect(try await coordinator.resume(runID: "resumed", fromStep: 6) == rewound)
+        let again = try await coordinator.resume(runID: "resumed", fromStep: 6)
+        #expect(again.run == rewound && again.supersededEvents == 0)
         // The superseded step-7 report is no retry any more; the trainer's new one is applied.
         let replies = try await coordinator.perform(replacement, runID: "resumed")
 

@@ -1,8 +1,10 @@
 import Foundation
 import RewardWeightingCore
 import RewardWeightingPolicy
+import RewardWeightingService
 import RewardWeightingStore
 import RewardWeightingTestSupport
+import Testing
 
 /// A database file in a directory of its own under the system's temporary directory.
 struct TemporaryDatabase {
@@ -76,10 +78,90 @@ func mixedEvents(steps: ClosedRange<Int>, seed: UInt64) -> [RunEvent] {
     return events
 }
 
+/// The stores the conformance suite runs against.
+enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite
+    case inMemory
+
+    var testDescription: String { self.rawValue }
+}
+
+/// A store of one kind, fresh for one test.
+struct StoreFixture {
+    let kind: StoreKind
+    let snapshotPolicy: StateSnapshotPolicy
+    let store: any RunStore
+    private let database: TemporaryDatabase?
+
+    init(_ kind: StoreKind, snapshotPolicy: StateSnapshotPolicy = .default) throws {
+        self.kind = kind
+        self.snapshotPolicy = snapshotPolicy
+        switch kind {
+        case .sqlite:
+            let database = TemporaryDatabase()
+            self.database = database
+            self.store = try database.open(snapshotPolicy: snapshotPolicy)
+        case .inMemory:
+            self.database = nil
+            self.store = InMemoryRunStore(snapshotPolicy: snapshotPolicy)
+        }
+    }
+
+    /// The same data through a new store instance where the kind has one (SQLite: a new connection pool).
+    func reopened() throws -> any RunStore {
+        guard let database else { return self.store }
+        return try database.open(snapshotPolicy: self.snapshotPolicy)
+    }
+
+    func remove() {
+        try? (self.store as? SQLiteRunStore)?.close()
+        self.database?.remove()
+    }
+}
+
+/// A fixed-weights config known to be valid.
+func fixedConfig(_ runID: String) -> RunConfig {
+    try! RunConfig(runID: runID, objectives: mathObjectives, method: .fixed, initialWeights: [0.5, 0.25, 0.25])
+}
+
 extension RunStore {
+    /// Creates a run of the default tenant and returns it folded, as the service sees it.
+    func createRun(_ config: RunConfig, initialState: RunState) async throws -> Run {
+        try RunReplay.run(
+            from: try await self.createRun(config, tenant: RunStoreDefaults.tenant, initialState: initialState))
+    }
+
+    /// Loads a run and folds its pending events, as the service does.
+    func loadFolded(_ runID: String) async throws -> Run {
+        try RunReplay.run(from: try await self.loadRun(runID))
+    }
+
+    /// Archives a run and returns it folded.
+    func archiveFolded(_ runID: String) async throws -> Run {
+        try RunReplay.run(from: try await self.archiveRun(runID))
+    }
+
+    /// Lists every run.
+    func listRuns(pageSize: Int, pageToken: String?, order: RunListOrder) async throws -> RunPage {
+        try await self.listRuns(pageSize: pageSize, pageToken: pageToken, order: order, filter: .all)
+    }
+
+    /// Appends one event: a batch of one.
+    @discardableResult
+    func appendEvent(
+        _ event: RunEvent, decision: Decision, state: RunState, runID: String, expectedVersion: Int
+    ) async throws -> StoredEvent {
+        try await self.appendEvents([(event, decision, state)], runID: runID, expectedVersion: expectedVersion)[0]
+    }
+
+    /// The active events of a kind at one step.
+    func activeEvents(runID: String, kind: RunEvent.Kind, step: Int) async throws -> [StoredEvent] {
+        try await self.activeEvents(runID: runID, kind: kind, steps: [step])
+    }
+
     /// Applies `events` with the policy and appends each, as the service does.
     @discardableResult
-    func appendApplying(_ events: [RunEvent], to snapshot: RunSnapshot) async throws -> (RunSnapshot, [Decision]) {
+    func appendApplying(_ events: [RunEvent], to snapshot: Run) async throws -> (Run, [Decision]) {
         let policy = WeightingPolicy(config: snapshot.config)
         var state = snapshot.state
         var version = snapshot.version
@@ -92,6 +174,6 @@ extension RunStore {
             version += 1
             decisions.append(decision)
         }
-        return (try await self.loadRun(snapshot.runID), decisions)
+        return (try await self.loadFolded(snapshot.runID), decisions)
     }
 }

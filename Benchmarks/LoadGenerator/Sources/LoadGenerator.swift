@@ -233,7 +233,7 @@ struct LoadGenerator: AsyncParsableCommand {
         }
     }
 
-    /// `callers` tasks each writing, per call, what `SQLiteRunStore.appendEvent` writes for one event: the
+    /// `callers` tasks each writing, per call, what `SQLiteRunStore.appendEvents` writes for one event: the
     /// versioned `runs` update, the next sequence number, the `run_events` insert and the read-back of its
     /// timestamp, in one transaction, on a pool configured as the store's.
     private func measureGRDB(_ rows: TemplateRows) async throws -> PhaseResult {

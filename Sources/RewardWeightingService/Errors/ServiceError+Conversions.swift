@@ -1,4 +1,5 @@
 import RewardWeightingCore
+import RewardWeightingKernels
 import RewardWeightingPolicy
 import RewardWeightingStore
 
@@ -29,6 +30,20 @@ extension ServiceError {
         case .invalidArgument: code = .invalidArgument
         case .conflict: code = .aborted
         case .unavailable: code = .unavailable
+        default: code = .internal
+        }
+        self.init(code: code, field: error.field, message: error.message, cause: error)
+    }
+
+    /// A kernel that produced no result: its input refused (``Code/invalidArgument``), the backend down or slow
+    /// (``Code/unavailable``, also for a missed deadline: nothing was applied, retrying is safe), its input too
+    /// large (``Code/resourceExhausted``), or a bug (``Code/internal``).
+    public init(_ error: KernelError) {
+        let code: Code
+        switch error.code {
+        case .invalidArgument: code = .invalidArgument
+        case .unavailable, .deadlineExceeded: code = .unavailable
+        case .resourceExhausted: code = .resourceExhausted
         default: code = .internal
         }
         self.init(code: code, field: error.field, message: error.message, cause: error)

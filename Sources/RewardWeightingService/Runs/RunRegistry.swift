@@ -1,4 +1,5 @@
 import Logging
+import RewardWeightingKernels
 import RewardWeightingStore
 
 /// The ``RunActor`` of every active run this process has touched, created lazily from the store and cached,
@@ -8,13 +9,18 @@ import RewardWeightingStore
 /// per request and dropped.
 actor RunRegistry {
     private let store: any RunStore
+    private let kernels: any KernelBackend
     private let logger: Logger
     private let watchBufferLimit: Int
     private let summaryCacheLimit: Int
     private var runs: [String: RunActor] = [:]
 
-    init(store: any RunStore, logger: Logger, watchBufferLimit: Int, summaryCacheLimit: Int) {
+    init(
+        store: any RunStore, kernels: any KernelBackend, logger: Logger, watchBufferLimit: Int,
+        summaryCacheLimit: Int
+    ) {
         self.store = store
+        self.kernels = kernels
         self.logger = logger
         self.watchBufferLimit = watchBufferLimit
         self.summaryCacheLimit = summaryCacheLimit
@@ -24,30 +30,33 @@ actor RunRegistry {
     /// - Throws: ``ServiceError/Code/notFound`` (field `run_id`) for an unknown run; store failures.
     func actor(for runID: String) async throws(ServiceError) -> RunActor {
         if let run = self.runs[runID] { return run }
-        let snapshot: RunSnapshot
+        let stored: StoredRun
         do {
-            snapshot = try await self.store.loadRun(runID)
+            stored = try await self.store.loadRun(runID)
         } catch {
             throw ServiceError(error)
         }
+        let loaded = try RunReplay.run(from: stored)
         // Another request may have loaded it while this one was suspended: keep the first actor.
         if let run = self.runs[runID] { return run }
-        let run = RunActor(
-            snapshot: snapshot, store: self.store, logger: self.logger, watchBufferLimit: self.watchBufferLimit,
-            summaryCacheLimit: self.summaryCacheLimit)
-        if snapshot.status == .active {
+        let run = self.makeActor(loaded)
+        if loaded.status == .active {
             self.runs[runID] = run
-            self.logger.debug("run loaded", metadata: ["run_id": "\(runID)", "version": "\(snapshot.version)"])
+            self.logger.debug("run loaded", metadata: ["run_id": "\(runID)", "version": "\(loaded.version)"])
         }
         return run
     }
 
     /// Caches the actor of a run that was just created, unless a request already loaded it.
-    func adopt(_ snapshot: RunSnapshot) {
-        guard self.runs[snapshot.runID] == nil, snapshot.status == .active else { return }
-        self.runs[snapshot.runID] = RunActor(
-            snapshot: snapshot, store: self.store, logger: self.logger, watchBufferLimit: self.watchBufferLimit,
-            summaryCacheLimit: self.summaryCacheLimit)
+    func adopt(_ run: Run) {
+        guard self.runs[run.runID] == nil, run.status == .active else { return }
+        self.runs[run.runID] = self.makeActor(run)
+    }
+
+    private func makeActor(_ run: Run) -> RunActor {
+        RunActor(
+            run: run, store: self.store, kernels: self.kernels, logger: self.logger,
+            watchBufferLimit: self.watchBufferLimit, summaryCacheLimit: self.summaryCacheLimit)
     }
 
     /// Drops the cached actor of `runID` if it is `run` (after archiving).

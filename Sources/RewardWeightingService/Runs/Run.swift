@@ -1,11 +1,16 @@
 import Foundation
 import RewardWeightingPolicy
+import RewardWeightingStore
 
-/// A run as stored: its configuration, the current state snapshot (the fold of its non-superseded events),
-/// the optimistic-concurrency version, its status and how many events its log holds.
-public struct RunSnapshot: Hashable, Sendable {
+/// A run as the service sees it: its configuration, its current state (the fold of its non-superseded
+/// events), the optimistic-concurrency version, its status and how many events its log holds.
+///
+/// Built from a ``StoredRun`` by ``RunReplay``, and kept by the run's actor after each commit.
+public struct Run: Hashable, Sendable {
     /// The configuration the run was created with.
     public let config: RunConfig
+    /// The tenant that owns the run.
+    public let tenant: String
     /// The current state: ``WeightingPolicy/replay(_:)`` of the non-superseded events, bit for bit.
     public let state: RunState
     /// Incremented by every write to the run (an appended event, a resume, archiving); 1 after creation.
@@ -21,12 +26,13 @@ public struct RunSnapshot: Hashable, Sendable {
     /// When the run was last written.
     public let updatedAt: Date
 
-    /// Creates a snapshot.
+    /// Creates a run.
     public init(
-        config: RunConfig, state: RunState, version: Int, status: RunStatus, eventCount: Int,
+        config: RunConfig, tenant: String, state: RunState, version: Int, status: RunStatus, eventCount: Int,
         supersededEventCount: Int, createdAt: Date, updatedAt: Date
     ) {
         self.config = config
+        self.tenant = tenant
         self.state = state
         self.version = version
         self.status = status

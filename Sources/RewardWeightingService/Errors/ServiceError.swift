@@ -16,6 +16,9 @@
 /// | `RunStoreError` `conflict` | ``Code/aborted`` |
 /// | `RunStoreError` `corrupt` | ``Code/internal`` |
 /// | `RunStoreError` `unavailable` | ``Code/unavailable`` |
+/// | `KernelError` `invalidArgument` / `resourceExhausted` | same name |
+/// | `KernelError` `unavailable`, `deadlineExceeded` | ``Code/unavailable`` |
+/// | `KernelError` `internal` | ``Code/internal`` |
 public struct ServiceError: Error, Sendable, CustomStringConvertible {
     /// The kind of failure; each maps to one gRPC status of the same name.
     public struct Code: Hashable, Sendable, CustomStringConvertible {

@@ -1,0 +1,35 @@
+import RewardWeightingCore
+
+/// Where the service's numerical kernels run: in this process (``InProcessKernels``) or, behind the same
+/// protocol, in a companion worker process.
+///
+/// Every kernel the service needs is here, each taking all of its inputs (a backend keeps no state between
+/// calls), so that a kernel can run in another process and a crashed or slow one cannot corrupt a run:
+///
+/// | kernel | used by |
+/// |---|---|
+/// | ``hypervolumeImprovement(adding:to:reference:)`` | `ReportCheckpoint`: ΔHV of the checkpoint against the run's Pareto buffer |
+/// | ``hypervolume(of:reference:)`` | read models: the hypervolume of a run's front |
+/// | ``contributions(of:reference:)`` | read models: each front point's exclusive contribution |
+/// | ``gram(ofGradients:)`` | `ReportGradients` with projected gradients: `G = P·Pᵀ` |
+///
+/// The policy never calls a backend: the service asks the policy what a report needs measured, obtains it
+/// here, and hands the result to the policy (``RewardWeightingPolicy/KernelMeasurements``), so replaying a log
+/// uses the results recorded in it and calls no kernel.
+public protocol KernelBackend: Sendable {
+    /// `ΔHV(v, B) = max(0, HV(B ∪ {v}; r) − HV(B; r))` (``Hypervolume/improvement(adding:to:reference:)``).
+    func hypervolumeImprovement(
+        adding candidate: ObjectiveVector, to buffer: ObjectiveMatrix, reference: ObjectiveVector
+    ) async throws(KernelError) -> Double
+
+    /// `HV(P; r)` (``Hypervolume/volume(of:reference:)``).
+    func hypervolume(of points: ObjectiveMatrix, reference: ObjectiveVector) async throws(KernelError) -> Double
+
+    /// Every point's exclusive contribution `HV(P) − HV(P without i)`, in input order
+    /// (``Hypervolume/contributions(of:reference:)``).
+    func contributions(of points: ObjectiveMatrix, reference: ObjectiveVector) async throws(KernelError) -> [Double]
+
+    /// The Gram matrix `G_ij = ⟨g_i, g_j⟩` of K gradient vectors of one length (``GramMatrix/init(gradients:field:)``).
+    /// - Parameter gradients: the K vectors as the rows of a K×D matrix.
+    func gram(ofGradients gradients: ObjectiveMatrix) async throws(KernelError) -> GramMatrix
+}

@@ -1,0 +1,267 @@
+import Foundation
+import Logging
+import RewardWeightingCore
+import RewardWeightingKernels
+import RewardWeightingPolicy
+import RewardWeightingStore
+
+/// One run, live: its policy, its last committed state, and its watchers.
+///
+/// Every mutation runs under the actor's **serialisation lock** (``serialized(_:)``, ``SerialLock``), from the
+/// idempotency look-up to the store's commit, because an actor alone is reentrant at each `await` and two
+/// reports of the same step could otherwise both pass the look-up. Different runs have different actors and
+/// proceed in parallel.
+///
+/// A mutation: look up the stored event of the same (kind, step) — an identical payload returns its stored
+/// decision and changes nothing —, else ask the policy what the report needs measured, run that on the kernel
+/// backend, apply the policy with the result (a refused report changes nothing), persist event + decision +
+/// new state in one store transaction, and only then adopt the new state, publish to the watchers and reply
+/// (durable before acknowledged). When the store reports that the run changed under it (another process wrote
+/// it), the actor reloads the run and starts over, at most ``maximumAttempts`` times.
+///
+/// Scalarize calls are committed in groups (`RunActor+GroupCommit.swift`); recent summaries are remembered
+/// to answer retries (``ScalarizeSummaryCache``); watchers are an ``EventBroadcaster``.
+actor RunActor {
+    /// How many times a mutation is tried against a run that other writers keep changing.
+    static let maximumAttempts = 3
+
+    let runID: String
+    let policy: WeightingPolicy
+    let store: any RunStore
+    let kernels: any KernelBackend
+    let logger: Logger
+    private let watchers: EventBroadcaster
+    /// The last committed state of the run.
+    private(set) var run: Run
+
+    private var lock = SerialLock()
+
+    /// Scalarize calls waiting for their group commit, in arrival order.
+    var queuedScalarizations: [ScalarizationTicket] = []
+    /// Whether a caller has taken on the next group commit and not yet drained the queue.
+    var isScalarizationCommitScheduled = false
+    /// Recent summaries, to answer retries without a store read.
+    var summaryCache: ScalarizeSummaryCache
+
+    init(
+        run: Run, store: any RunStore, kernels: any KernelBackend, logger: Logger, watchBufferLimit: Int,
+        summaryCacheLimit: Int
+    ) {
+        self.runID = run.runID
+        self.policy = WeightingPolicy(config: run.config)
+        self.run = run
+        self.summaryCache = ScalarizeSummaryCache(limit: summaryCacheLimit, above: run.state)
+        self.store = store
+        self.kernels = kernels
+        var logger = logger
+        logger[metadataKey: "run_id"] = "\(run.runID)"
+        self.logger = logger
+        self.watchers = EventBroadcaster(runID: run.runID, liveBufferLimit: watchBufferLimit)
+    }
+
+    // MARK: - Operations
+
+    /// Applies a gradient or checkpoint report, or returns the stored decision of an identical earlier one.
+    func report(_ event: RunEvent) async throws(ServiceError) -> StoredEvent {
+        try await self.serialized { () async throws(ServiceError) -> StoredEvent in
+            try await self.retryingStaleWrites { () async throws(ServiceError) -> StoredEvent in
+                if let stored = try await self.storedRetry(of: event) {
+                    self.logger.debug(
+                        "retry answered from the log",
+                        metadata: ["kind": "\(event.kind.rawValue)", "step": "\(event.step)"])
+                    return stored
+                }
+                try self.checkActive()
+                return try await self.apply(event)
+            }
+        }
+    }
+
+    /// Rewinds the run to `fromStep` (`ResumeRun`): the state becomes the refold of the non-superseded events
+    /// with step `≤ fromStep`, and the later ones are marked superseded. Nothing to supersede: nothing changes.
+    /// - Returns: the run after the resume and how many events it superseded.
+    func resume(fromStep: Int) async throws(ServiceError) -> (run: Run, supersededEvents: Int) {
+        try await self.serialized { () async throws(ServiceError) -> (run: Run, supersededEvents: Int) in
+            try await self.retryingStaleWrites { () async throws(ServiceError) -> (run: Run, supersededEvents: Int) in
+                try self.checkActive()
+                let active = try await self.mappingStoreErrors { () async throws(RunStoreError) in
+                    try await self.store.events(runID: self.runID, fromSequence: 1, limit: nil)
+                }
+                .filter { !$0.isSuperseded }
+                guard active.contains(where: { $0.step > fromStep }) else { return (self.run, 0) }
+                let state = try RunReplay.rewoundState(of: self.run.config, events: active, fromStep: fromStep)
+                let superseded = try await self.mappingStoreErrors { () async throws(RunStoreError) in
+                    try await self.store.resume(
+                        runID: self.runID, fromStep: fromStep, state: state, expectedVersion: self.run.version)
+                }
+                try await self.reload()
+                self.logger.info(
+                    "run resumed", metadata: ["from_step": "\(fromStep)", "superseded_events": "\(superseded)"])
+                return (self.run, superseded)
+            }
+        }
+    }
+
+    /// Archives the run and ends its watch streams.
+    func archive() async throws(ServiceError) -> Run {
+        try await self.serialized { () async throws(ServiceError) -> Run in
+            let wasActive = self.run.status == .active
+            let stored = try await self.mappingStoreErrors { () async throws(RunStoreError) in
+                try await self.store.archiveRun(self.runID)
+            }
+            self.run = try RunReplay.run(from: stored)
+            self.watchers.finishAll()
+            if wasActive { self.logger.info("run archived") }
+            return self.run
+        }
+    }
+
+    /// The run's events from `fromSequence` on, then — until the stream is cancelled, the run archived or the
+    /// service shut down — every event it applies, in log order. Taken under the lock, so that no event falls
+    /// between the stored ones and the live ones.
+    /// - Parameter fromSequence: the first sequence number, or `nil` for the live events only (those after the
+    ///   log as it is now).
+    func watch(fromSequence: Int?) async throws(ServiceError) -> EventBroadcaster.Stream {
+        try await self.serialized { () async throws(ServiceError) -> EventBroadcaster.Stream in
+            let backlog: [StoredEvent]
+            if let fromSequence {
+                backlog = try await self.mappingStoreErrors { () async throws(RunStoreError) in
+                    try await self.store.events(runID: self.runID, fromSequence: fromSequence, limit: nil)
+                }
+            } else {
+                backlog = []
+            }
+            return self.watchers.subscribe(backlog: backlog, finished: self.run.status == .archived)
+        }
+    }
+
+    /// Ends every watch stream of the run (shutdown).
+    func finishWatchers() {
+        self.watchers.finishAll()
+    }
+
+    /// How many watch streams are open.
+    var watcherCount: Int { self.watchers.count }
+
+    // MARK: - Steps of a mutation
+
+    /// The stored event that `event` repeats: same kind and step, equal payload, not superseded. A report whose
+    /// step is after the last applied step of its kind cannot repeat one (the state is the fold of the
+    /// non-superseded events), so only reports at or below it cost a look-up.
+    private func storedRetry(of event: RunEvent) async throws(ServiceError) -> StoredEvent? {
+        guard let last = self.run.state.lastAppliedStep(of: event.kind), event.step <= last else { return nil }
+        let candidates = try await self.mappingStoreErrors { () async throws(RunStoreError) in
+            try await self.store.activeEvents(runID: self.runID, kind: event.kind, steps: [event.step])
+        }
+        // A different payload falls through to the policy, which refuses it: `duplicateStep` (ALREADY_EXISTS)
+        // at the last step, `stepOutOfOrder` (FAILED_PRECONDITION) below it.
+        return candidates.first { $0.event == event }
+    }
+
+    /// Measures what `event` needs on the kernel backend, applies it with the policy, persists it with its
+    /// decision and the new state, adopts the state and publishes the event.
+    private func apply(_ event: RunEvent) async throws(ServiceError) -> StoredEvent {
+        let state = self.run.state
+        let query: KernelQuery?
+        do throws(PolicyError) {
+            query = try self.policy.measurement(for: event, in: state)
+        } catch {
+            throw ServiceError(error)
+        }
+        let measured = try await self.kernels.measure(query)
+        // The lock is held across the kernel call: the state it measured is still the run's.
+        let next: (state: RunState, decision: Decision)
+        do throws(PolicyError) {
+            next = try self.policy.apply(event, to: state, measured: measured)
+        } catch {
+            throw ServiceError(error)
+        }
+        return try await self.commit([(event, next.decision, next.state)])[0]
+    }
+
+    /// Persists applied events (each with its decision and the state after it) in one store transaction, then
+    /// adopts the last state and publishes the events. Nothing changes when the store refuses them.
+    func commit(
+        _ events: [(event: RunEvent, decision: Decision, state: RunState)]
+    ) async throws(ServiceError) -> [StoredEvent] {
+        guard let last = events.last else { return [] }
+        let current = self.run
+        let stored = try await self.mappingStoreErrors { () async throws(RunStoreError) in
+            try await self.store.appendEvents(events, runID: self.runID, expectedVersion: current.version)
+        }
+        self.run = Run(
+            config: current.config, tenant: current.tenant, state: last.state,
+            version: current.version + events.count, status: current.status, eventCount: stored.last!.sequence,
+            supersededEventCount: current.supersededEventCount, createdAt: current.createdAt,
+            updatedAt: stored.last!.createdAt)
+        self.summaryCache.remember(stored)
+        for event in stored {
+            self.watchers.publish(event)
+            self.logger.debug(
+                "event applied",
+                metadata: [
+                    "kind": "\(event.event.kind.rawValue)", "step": "\(event.event.step)",
+                    "sequence": "\(event.sequence)",
+                ])
+        }
+        return stored
+    }
+
+    func checkActive() throws(ServiceError) {
+        guard self.run.status == .active else {
+            throw ServiceError(
+                code: .failedPrecondition, field: "run_id",
+                message: "run_id: run '\(self.runID)' is archived; it takes no more reports")
+        }
+    }
+
+    private func reload() async throws(ServiceError) {
+        let stored = try await self.mappingStoreErrors { () async throws(RunStoreError) in
+            try await self.store.loadRun(self.runID)
+        }
+        self.run = try RunReplay.run(from: stored)
+        self.summaryCache.reset(above: self.run.state)
+    }
+
+    // MARK: - Serialisation and retries
+
+    /// Runs `body` when no other serialised body of this actor is running, in arrival order. The lock is held
+    /// across `body`'s suspension points, which is what the actor alone does not give.
+    func serialized<T: Sendable>(
+        _ body: () async throws(ServiceError) -> T
+    ) async throws(ServiceError) -> T {
+        if !self.lock.tryAcquire() {
+            await withCheckedContinuation { self.lock.enqueue($0) }
+        }
+        defer { self.lock.release() }
+        return try await body()
+    }
+
+    /// Runs `body`; when the store says the run changed under it, reloads the run and runs `body` again.
+    func retryingStaleWrites<T: Sendable>(
+        _ body: () async throws(ServiceError) -> T
+    ) async throws(ServiceError) -> T {
+        var attempt = 1
+        while true {
+            do throws(ServiceError) {
+                return try await body()
+            } catch {
+                guard error.isStaleWrite, attempt < Self.maximumAttempts else { throw error }
+                self.logger.warning(
+                    "the run changed under a write; reloading it", metadata: ["attempt": "\(attempt)"])
+                attempt += 1
+                try await self.reload()
+            }
+        }
+    }
+
+    func mappingStoreErrors<T: Sendable>(
+        _ body: () async throws(RunStoreError) -> T
+    ) async throws(ServiceError) -> T {
+        do {
+            return try await body()
+        } catch {
+            throw ServiceError(error)
+        }
+    }
+}

@@ -1,0 +1,213 @@
+import Foundation
+import RewardWeightingPolicy
+
+/// A ``RunStore`` in memory, for tests and for embedding the service where nothing needs to survive the
+/// process. It keeps the same contract as ``SQLiteRunStore`` (the conformance suite runs against both):
+/// optimistic versions, all-or-nothing appends, one applied report per (kind, step) among the events not
+/// superseded, state snapshots every few events with the later events returned as pending, keyset paging
+/// with tokens bound to their order and filter.
+///
+/// Values are kept as they were given, not encoded; the request digest is still the canonical JSON's, so a
+/// log read from here equals one read from SQLite.
+public actor InMemoryRunStore: RunStore {
+    /// How often the state snapshot is rewritten (as ``SQLiteRunStore/snapshotPolicy``).
+    public let snapshotPolicy: StateSnapshotPolicy
+
+    private struct Entry {
+        var config: RunConfig
+        var tenant: String
+        var stateSnapshot: RunState
+        var snapshotSequence: Int
+        var version: Int
+        var status: RunStatus
+        var events: [StoredEvent]
+        var createdAt: Date
+        var updatedAt: Date
+        var creationRank: Int
+    }
+
+    private var runs: [String: Entry] = [:]
+    private var nextCreationRank = 1
+
+    /// An empty store.
+    public init(snapshotPolicy: StateSnapshotPolicy = .default) {
+        self.snapshotPolicy = snapshotPolicy
+    }
+
+    public func createRun(
+        _ config: RunConfig, tenant: String, initialState: RunState
+    ) throws(RunStoreError) -> StoredRun {
+        let runID = config.runID
+        guard self.runs[runID] == nil else {
+            throw RunStoreError(
+                code: .alreadyExists, field: "run_id", runID: runID, message: "run_id: a run '\(runID)' exists already")
+        }
+        let now = Self.now()
+        let entry = Entry(
+            config: config, tenant: tenant, stateSnapshot: initialState, snapshotSequence: 0, version: 1,
+            status: .active, events: [], createdAt: now, updatedAt: now, creationRank: self.nextCreationRank)
+        self.nextCreationRank += 1
+        self.runs[runID] = entry
+        return Self.storedRun(entry)
+    }
+
+    public func loadRun(_ runID: String) throws(RunStoreError) -> StoredRun {
+        Self.storedRun(try self.entry(runID))
+    }
+
+    public func listRuns(
+        pageSize: Int, pageToken: String?, order: RunListOrder, filter: RunFilter
+    ) throws(RunStoreError) -> RunPage {
+        guard pageSize >= 1 else {
+            throw RunStoreError(
+                code: .invalidArgument, field: "page_size", message: "page_size: is \(pageSize); it must be at least 1")
+        }
+        let token = try pageToken.map { text throws(RunStoreError) in
+            try RunPageToken(parsing: text, order: order, filter: filter)
+        }
+        var entries = self.runs.values.filter { filter.matches(Self.storedRun($0)) }
+        switch order {
+        case .runID:
+            entries.sort { $0.config.runID < $1.config.runID }
+            if let token { entries.removeAll { $0.config.runID <= token.after } }
+        case .creation:
+            entries.sort { $0.creationRank < $1.creationRank }
+            if let token {
+                guard let rank = Int(token.after) else {
+                    throw RunStoreError(
+                        code: .invalidArgument, field: "page_token",
+                        message: "page_token: is not a token returned by ListRuns")
+                }
+                entries.removeAll { $0.creationRank <= rank }
+            }
+        }
+        let page = entries.prefix(pageSize)
+        var nextPageToken: String?
+        if entries.count > pageSize, let last = page.last {
+            let after = order == .runID ? last.config.runID : String(last.creationRank)
+            nextPageToken = RunPageToken(order: order, filter: filter, after: after).encoded
+        }
+        return RunPage(runs: page.map(Self.storedRun), nextPageToken: nextPageToken)
+    }
+
+    public func appendEvents(
+        _ events: [(event: RunEvent, decision: Decision, state: RunState)], runID: String, expectedVersion: Int
+    ) throws(RunStoreError) -> [StoredEvent] {
+        var entry = try self.entry(runID)
+        guard let last = events.last else { return [] }
+        try Self.checkVersion(entry, runID: runID, expectedVersion: expectedVersion)
+        let now = Self.now()
+        var stored: [StoredEvent] = []
+        for item in events {
+            if item.event.kind != .scalarizeSummary,
+                entry.events.contains(where: {
+                    !$0.isSuperseded && $0.kind == item.event.kind && $0.step == item.event.step
+                })
+                    || stored.contains(where: { $0.kind == item.event.kind && $0.step == item.event.step })
+            {
+                throw RunStoreError(
+                    code: .alreadyExists, field: "step", runID: runID,
+                    message: "step: run '\(runID)' has \(item.event.kind.rawValue) of step \(item.event.step) already")
+            }
+            let digest: String
+            do {
+                digest = try RequestDigest.of(item.event)
+            } catch {
+                throw RunStoreError(
+                    code: .corrupt, field: "payload", runID: runID,
+                    message: "payload: the value for run '\(runID)' cannot be encoded: \(error)", cause: error)
+            }
+            stored.append(
+                StoredEvent(
+                    runID: runID, sequence: entry.events.count + stored.count + 1, event: item.event,
+                    decision: item.decision, requestDigest: digest, isSuperseded: false, createdAt: now))
+        }
+        let lastSequence = entry.events.count + stored.count
+        if self.snapshotPolicy.writesSnapshot(atSequence: lastSequence, lastSnapshotSequence: entry.snapshotSequence) {
+            entry.stateSnapshot = last.state
+            entry.snapshotSequence = lastSequence
+        }
+        entry.events += stored
+        entry.version += events.count
+        entry.updatedAt = now
+        self.runs[runID] = entry
+        return stored
+    }
+
+    public func activeEvents(
+        runID: String, kind: RunEvent.Kind, steps: [Int]
+    ) -> [StoredEvent] {
+        let wanted = Set(steps)
+        return self.runs[runID]?.events.filter { !$0.isSuperseded && $0.kind == kind && wanted.contains($0.step) } ?? []
+    }
+
+    public func events(runID: String, fromSequence: Int, limit: Int?) throws(RunStoreError) -> [StoredEvent] {
+        let events = try self.entry(runID).events.dropFirst(max(fromSequence, 1) - 1)
+        return Array(limit.map { events.prefix(max($0, 0)) } ?? events)
+    }
+
+    public func resume(
+        runID: String, fromStep: Int, state: RunState, expectedVersion: Int
+    ) throws(RunStoreError) -> Int {
+        var entry = try self.entry(runID)
+        try Self.checkVersion(entry, runID: runID, expectedVersion: expectedVersion)
+        var superseded = 0
+        entry.events = entry.events.map { event in
+            guard !event.isSuperseded, event.step > fromStep else { return event }
+            superseded += 1
+            return StoredEvent(
+                runID: event.runID, sequence: event.sequence, event: event.event, decision: event.decision,
+                requestDigest: event.requestDigest, isSuperseded: true, createdAt: event.createdAt)
+        }
+        // The rewound state reflects every event that stays active: all later ones are superseded now.
+        entry.stateSnapshot = state
+        entry.snapshotSequence = entry.events.count
+        entry.version += 1
+        entry.updatedAt = Self.now()
+        self.runs[runID] = entry
+        return superseded
+    }
+
+    public func archiveRun(_ runID: String) throws(RunStoreError) -> StoredRun {
+        var entry = try self.entry(runID)
+        if entry.status != .archived {
+            entry.status = .archived
+            entry.version += 1
+            entry.updatedAt = Self.now()
+            self.runs[runID] = entry
+        }
+        return Self.storedRun(entry)
+    }
+
+    // MARK: - Helpers
+
+    private func entry(_ runID: String) throws(RunStoreError) -> Entry {
+        guard let entry = self.runs[runID] else { throw RunStoreError.runNotFound(runID) }
+        return entry
+    }
+
+    private static func checkVersion(_ entry: Entry, runID: String, expectedVersion: Int) throws(RunStoreError) {
+        guard entry.version == expectedVersion else {
+            throw RunStoreError(
+                code: .conflict, field: "version", runID: runID,
+                message: "version: run '\(runID)' is at version \(entry.version), not \(expectedVersion); another "
+                    + "writer changed it")
+        }
+    }
+
+    private static func storedRun(_ entry: Entry) -> StoredRun {
+        StoredRun(
+            config: entry.config, tenant: entry.tenant, stateSnapshot: entry.stateSnapshot,
+            snapshotSequence: entry.snapshotSequence,
+            pendingEvents: entry.events.dropFirst(entry.snapshotSequence).filter { !$0.isSuperseded },
+            version: entry.version, status: entry.status, eventCount: entry.events.count,
+            supersededEventCount: entry.events.count { $0.isSuperseded }, createdAt: entry.createdAt,
+            updatedAt: entry.updatedAt)
+    }
+
+    /// The current time at the precision SQLite keeps (milliseconds), so that timestamps compare the same way
+    /// whichever store wrote them.
+    private static func now() -> Date {
+        Date(timeIntervalSince1970: (Date().timeIntervalSince1970 * 1000).rounded(.down) / 1000)
+    }
+}

@@ -1,0 +1,432 @@
+import Foundation
+import RewardWeightingCore
+import RewardWeightingPolicy
+import RewardWeightingService
+import RewardWeightingStore
+import Testing
+
+/// The ``RunStore`` contract, checked once and run against every store (``StoreKind``): everything the
+/// service's coordinator relies on — versions and conflicts, one-transaction appends, the idempotency index,
+/// superseded events, state snapshots every few events, paging and filters, archiving. A new store joins by
+/// adding a case to ``StoreKind``.
+@Suite("RunStore conformance")
+struct RunStoreConformanceTests {
+    @Test("a created run loads as created; a second create is alreadyExists", arguments: StoreKind.allCases)
+    func createAndLoad(kind: StoreKind) async throws {
+        let fixture = try StoreFixture(kind)
+        defer { fixture.remove() }
+        let store = fixture.store
+        let config = gradientConfig("run-1")
+        let initial = WeightingPolicy(config: config).initialState
+        let created = try await store.createRun(config, initialState: initial)
+        #expect(created.version == 1)
+        #expect(created.status == .active)
+        #expect(created.eventCount == 0 && created.supersededEventCount == 0)
+        #expect(created.config == config && created.state == initial)
+        #expect(try await store.loadFolded("run-1") == created)
+
+        let error = await #expect(throws: RunStoreError.self) {
+            try await store.createRun(gradientConfig("run-1", accumulationSteps: 2), initialState: initial)
+        }
+        #expect(error?.code == .alreadyExists)
+        #expect(error?.field == "run_id")
+        #expect(try await store.loadFolded("run-1") == created)
+    }
+
+    @Test(
+        "appended events and the snapshot round-trip bit for bit", arguments: StoreKind.allCases, snapshotPolicies)
+    func appendRoundTrip(kind: StoreKind, snapshotPolicy: StateSnapshotPolicy) async throws {
+        let fixture = try StoreFixture(kind, snapshotPolicy: snapshotPolicy)
+        defer { fixture.remove() }
+        let store = fixture.store
+        let config = gradientConfig("round-trip", accumulationSteps: 2)
+        let policy = WeightingPolicy(config: config)
+        let created = try await store.createRun(config, initialState: policy.initialState)
+        let events = mixedEvents(steps: 1...12, seed: 11)
+        let (loaded, decisions) = try await store.appendApplying(events, to: created)
+        let expected = try policy.replay(events)
+
+        #expect(loaded.state == expected)
+        #expect(try CanonicalJSON.encode(loaded.state) == CanonicalJSON.encode(expected))
+        #expect(loaded.version == 1 + events.count)
+        #expect(loaded.eventCount == events.count)
+        #expect(loaded.supersededEventCount == 0)
+
+        let stored = try await store.events(runID: "round-trip", fromSequence: 1, limit: nil)
+        #expect(stored.map(\.sequence) == Array(1...events.count))
+        #expect(stored.map(\.event) == events)
+        #expect(stored.map(\.decision) == decisions)
+        #expect(try stored.map(\.requestDigest) == events.map { try RequestDigest.of($0) })
+        #expect(stored.allSatisfy { !$0.isSuperseded && $0.runID == "round-trip" })
+        for (event, decision) in zip(stored, decisions) {
+            #expect(try CanonicalJSON.encode(event.decision) == CanonicalJSON.encode(decision))
+        }
+        // Bit for bit, not just ==: every weight of the history has the same bit pattern.
+        let bits = { (state: RunState) in state.weightHistory.flatMap { $0.weights.map(\.bitPattern) } }
+        #expect(bits(loaded.state) == bits(expected))
+
+        // The same through a new connection, and from a sequence number, with a limit.
+        let reopened = try fixture.reopened()
+        #expect(try await reopened.loadFolded("round-trip") == loaded)
+        let tail = try await reopened.events(runID: "round-trip", fromSequence: 5, limit: 3)
+        #expect(tail == Array(stored[4..<7]))
+        #expect(try await reopened.events(runID: "round-trip", fromSequence: 1, limit: nil) == stored)
+    }
+
+    @Test(
+        "a second non-superseded (run, kind, step) is refused and nothing is half-written",
+        arguments: StoreKind.allCases)
+    func uniqueStep(kind: StoreKind) async throws {
+        let fixture = try StoreFixture(kind)
+        defer { fixture.remove() }
+        let store = fixture.store
+        let config = gradientConfig("unique")
+        let policy = WeightingPolicy(config: config)
+        let created = try await store.createRun(config, initialState: policy.initialState)
+        let first = gradients(1, [[1, 0, 0], [0, 1, 0], [0, 0, 1]])
+        let (afterFirst, _) = try await store.appendApplying([first], to: created)
+
+        // Another payload for gradients of step 1, at the right version: the policy is bypassed on purpose.
+        let second = gradients(1, [[2, 0, 0], [0, 1, 0], [0, 0, 1]])
+        let (state, decision) = try policy.apply(second, to: created.state)
+        let error = await #expect(throws: RunStoreError.self) {
+            try await store.appendEvent(
+                second, decision: decision, state: state, runID: "unique", expectedVersion: afterFirst.version)
+        }
+        #expect(error?.code == .alreadyExists)
+        #expect(error?.field == "step")
+        // The runs row was updated first inside the transaction; the rollback undid it.
+        #expect(try await store.loadFolded("unique") == afterFirst)
+        #expect(try await store.events(runID: "unique", fromSequence: 1, limit: nil).count == 1)
+
+        // Scalarize summaries are exempt: several per step.
+        let (withSummaries, _) = try await store.appendApplying(
+            [summary(1, mean: 0.1), summary(1, mean: 0.2)], to: afterFirst)
+        #expect(withSummaries.eventCount == 3)
+        let summaries = try await store.activeEvents(runID: "unique", kind: .scalarizeSummary, step: 1)
+        #expect(summaries.map(\.sequence) == [2, 3])
+        #expect(try await store.activeEvents(runID: "unique", kind: .gradients, step: 1).map(\.event) == [first])
+        #expect(try await store.activeEvents(runID: "unique", kind: .gradients, step: 2).isEmpty)
+    }
+
+    @Test("a write at a stale version is a conflict and changes nothing", arguments: StoreKind.allCases)
+    func versionConflict(kind: StoreKind) async throws {
+        let fixture = try StoreFixture(kind)
+        defer { fixture.remove() }
+        let store = fixture.store
+        let config = gradientConfig("conflict")
+        let policy = WeightingPolicy(config: config)
+        let created = try await store.createRun(config, initialState: policy.initialState)
+        let (current, _) = try await store.appendApplying(
+            [gradients(1, [[1, 0, 0], [0, 1, 0], [0, 0, 1]])], to: created)
+
+        let event = gradients(2, [[1, 0, 0], [0, 1, 0], [0, 0, 1]])
+        let (state, decision) = try policy.apply(event, to: current.state)
+        let error = await #expect(throws: RunStoreError.self) {
+            try await store.appendEvent(event, decision: decision, state: state, runID: "conflict", expectedVersion: 1)
+        }
+        #expect(error?.code == .conflict)
+        #expect(error?.field == "version")
+        let resumeError = await #expect(throws: RunStoreError.self) {
+            try await store.resume(runID: "conflict", fromStep: 0, state: created.state, expectedVersion: 1)
+        }
+        #expect(resumeError?.code == .conflict)
+        #expect(try await store.loadFolded("conflict") == current)
+    }
+
+    @Test("an unknown run is notFound naming run_id", arguments: StoreKind.allCases)
+    func unknownRun(kind: StoreKind) async throws {
+        let fixture = try StoreFixture(kind)
+        defer { fixture.remove() }
+        let store = fixture.store
+        let config = gradientConfig("ghost")
+        let initial = WeightingPolicy(config: config).initialState
+        let event = summary(0)
+        let decision = try WeightingPolicy(config: config).apply(event, to: initial).decision
+        let failures: [RunStoreError?] = [
+            await #expect(throws: RunStoreError.self) { try await store.loadRun("ghost") },
+            await #expect(throws: RunStoreError.self) {
+                try await store.events(runID: "ghost", fromSequence: 1, limit: nil)
+            },
+            await #expect(throws: RunStoreError.self) {
+                try await store.appendEvent(
+                    event, decision: decision, state: initial, runID: "ghost", expectedVersion: 1)
+            },
+            await #expect(throws: RunStoreError.self) {
+                try await store.resume(runID: "ghost", fromStep: 0, state: initial, expectedVersion: 1)
+            },
+            await #expect(throws: RunStoreError.self) { try await store.archiveRun("ghost") },
+        ]
+        for error in failures {
+            #expect(error?.code == .notFound)
+            #expect(error?.field == "run_id")
+            #expect(error?.message.contains("'ghost'") == true)
+        }
+    }
+
+    @Test(
+        "resume marks later events superseded and keeps them readable", arguments: StoreKind.allCases,
+        snapshotPolicies)
+    func resumeSupersedes(kind: StoreKind, snapshotPolicy: StateSnapshotPolicy) async throws {
+        let fixture = try StoreFixture(kind, snapshotPolicy: snapshotPolicy)
+        defer { fixture.remove() }
+        let store = fixture.store
+        let config = gradientConfig("resume")
+        let policy = WeightingPolicy(config: config)
+        let created = try await store.createRun(config, initialState: policy.initialState)
+        let events = mixedEvents(steps: 1...6, seed: 3)
+        let (before, _) = try await store.appendApplying(events, to: created)
+
+        let rewound = try policy.resume(events, fromStep: 3)
+        let count = try await store.resume(
+            runID: "resume", fromStep: 3, state: rewound, expectedVersion: before.version)
+        let later = events.filter { $0.step > 3 }
+        #expect(count == later.count)
+
+        let after = try await store.loadFolded("resume")
+        #expect(after.state == rewound)
+        #expect(after.version == before.version + 1)
+        #expect(after.eventCount == events.count)
+        #expect(after.supersededEventCount == later.count)
+        let stored = try await store.events(runID: "resume", fromSequence: 1, limit: nil)
+        #expect(stored.map(\.event) == events)
+        #expect(stored.map(\.isSuperseded) == events.map { $0.step > 3 })
+        #expect(try await store.activeEvents(runID: "resume", kind: .gradients, step: 4).isEmpty)
+
+        // The superseded step can be applied again; sequence numbers continue.
+        let replacement = gradients(4, [[3, 0, 0], [0, 1, 0], [0, 0, 1]])
+        let (resumed, _) = try await store.appendApplying([replacement], to: after)
+        #expect(resumed.eventCount == events.count + 1)
+        let active = try await store.activeEvents(runID: "resume", kind: .gradients, step: 4)
+        #expect(active.map(\.sequence) == [events.count + 1])
+        #expect(resumed.state == (try policy.replay(events.filter { $0.step <= 3 } + [replacement])))
+
+        // A second resume leaves the already-superseded events as they were.
+        let again = try await store.resume(
+            runID: "resume", fromStep: 2, state: try policy.resume(events, fromStep: 2),
+            expectedVersion: resumed.version)
+        #expect(again == 1 + events.filter { $0.step == 3 }.count)
+        let final = try await store.events(runID: "resume", fromSequence: 1, limit: nil)
+        #expect(final.filter(\.isSuperseded).count == final.count - events.filter { $0.step <= 2 }.count)
+    }
+
+    @Test("archiving keeps the run readable and is idempotent", arguments: StoreKind.allCases)
+    func archive(kind: StoreKind) async throws {
+        let fixture = try StoreFixture(kind)
+        defer { fixture.remove() }
+        let store = fixture.store
+        let config = gradientConfig("archive")
+        let created = try await store.createRun(config, initialState: WeightingPolicy(config: config).initialState)
+        let archived = try await store.archiveFolded("archive")
+        #expect(archived.status == .archived)
+        #expect(archived.version == created.version + 1)
+        #expect(archived.state == created.state)
+        #expect(try await store.archiveFolded("archive") == archived)
+        #expect(try await store.loadFolded("archive") == archived)
+    }
+
+    @Test(
+        "runs are listed a page at a time, by id or by creation", arguments: StoreKind.allCases, [1, 2, 3, 7, 10])
+    func paging(kind: StoreKind, pageSize: Int) async throws {
+        let fixture = try StoreFixture(kind)
+        defer { fixture.remove() }
+        let store = fixture.store
+        let ids = ["m", "c", "x", "a", "k", "b", "z"]
+        for id in ids {
+            let config = gradientConfig(id)
+            _ = try await store.createRun(config, initialState: WeightingPolicy(config: config).initialState)
+        }
+        _ = try await store.archiveFolded("k")
+        for (order, expected) in [(RunListOrder.runID, ids.sorted()), (.creation, ids)] {
+            var seen: [String] = []
+            var token: String?
+            var pages = 0
+            repeat {
+                let page = try await store.listRuns(pageSize: pageSize, pageToken: token, order: order)
+                #expect(page.runs.count <= pageSize)
+                seen += page.runs.map(\.runID)
+                token = page.nextPageToken
+                pages += 1
+            } while token != nil && pages <= ids.count
+            #expect(seen == expected)
+            #expect(pages == max(1, (ids.count + pageSize - 1) / pageSize))
+        }
+        let all = try await store.listRuns(pageSize: 100, pageToken: nil, order: .runID)
+        #expect(all.runs.first { $0.runID == "k" }?.status == .archived)
+        #expect(all.nextPageToken == nil)
+    }
+
+    @Test("foreign page tokens and sizes below 1 are invalid arguments", arguments: StoreKind.allCases)
+    func invalidPaging(kind: StoreKind) async throws {
+        let fixture = try StoreFixture(kind)
+        defer { fixture.remove() }
+        let store = fixture.store
+        for id in ["a", "b"] {
+            let config = gradientConfig(id)
+            _ = try await store.createRun(config, initialState: WeightingPolicy(config: config).initialState)
+        }
+        let page = try await store.listRuns(pageSize: 1, pageToken: nil, order: .runID)
+        let token = try #require(page.nextPageToken)
+        let failures: [(RunStoreError?, String)] = [
+            (
+                await #expect(throws: RunStoreError.self) {
+                    try await store.listRuns(pageSize: 1, pageToken: token, order: .creation)
+                }, "page_token"
+            ),
+            (
+                await #expect(throws: RunStoreError.self) {
+                    try await store.listRuns(pageSize: 1, pageToken: "not a token", order: .runID)
+                }, "page_token"
+            ),
+            (
+                await #expect(throws: RunStoreError.self) {
+                    try await store.listRuns(pageSize: 0, pageToken: nil, order: .runID)
+                }, "page_size"
+            ),
+        ]
+        for (error, field) in failures {
+            #expect(error?.code == .invalidArgument)
+            #expect(error?.field == field)
+        }
+    }
+
+    @Test("a batch of events is appended in one transaction: all or none", arguments: StoreKind.allCases)
+    func appendEventsIsAtomic(kind: StoreKind) async throws {
+        let fixture = try StoreFixture(kind)
+        defer { fixture.remove() }
+        let store = fixture.store
+        let config = gradientConfig("batch")
+        let policy = WeightingPolicy(config: config)
+        let created = try await store.createRun(config, initialState: policy.initialState)
+        var state = created.state
+        var batch: [(event: RunEvent, decision: Decision, state: RunState)] = []
+        for event in [summary(1), summary(1, mean: 0.7), summary(2)] {
+            let next = try policy.apply(event, to: state)
+            state = next.state
+            batch.append((event, next.decision, next.state))
+        }
+        let stored = try await store.appendEvents(batch, runID: "batch", expectedVersion: created.version)
+        #expect(stored.map(\.sequence) == [1, 2, 3])
+        #expect(stored.map(\.event) == batch.map(\.event))
+        // One read for several steps' look-ups, in sequence order; unknown steps have none.
+        let atSteps = try await store.activeEvents(runID: "batch", kind: .scalarizeSummary, steps: [2, 1, 5, 1])
+        #expect(atSteps == stored)
+        #expect(try await store.activeEvents(runID: "batch", kind: .gradients, steps: [1, 2]).isEmpty)
+        #expect(try await store.activeEvents(runID: "batch", kind: .scalarizeSummary, steps: []).isEmpty)
+        let loaded = try await store.loadFolded("batch")
+        #expect(loaded.version == created.version + 3)
+        #expect(loaded.state == state)
+
+        // A batch whose second event repeats an applied (kind, step) writes nothing at all.
+        let first = try policy.apply(gradients(1, [[1, 0, 0], [0, 1, 0], [0, 0, 1]]), to: state)
+        let repeated = try policy.apply(gradients(2, [[2, 0, 0], [0, 1, 0], [0, 0, 1]]), to: first.state)
+        let clash: [(event: RunEvent, decision: Decision, state: RunState)] = [
+            (gradients(1, [[1, 0, 0], [0, 1, 0], [0, 0, 1]]), first.decision, first.state),
+            (gradients(1, [[2, 0, 0], [0, 1, 0], [0, 0, 1]]), repeated.decision, repeated.state),
+        ]
+        let error = await #expect(throws: RunStoreError.self) {
+            try await store.appendEvents(clash, runID: "batch", expectedVersion: loaded.version)
+        }
+        #expect(error?.code == .alreadyExists)
+        #expect(try await store.loadFolded("batch") == loaded)
+        #expect(try await store.events(runID: "batch", fromSequence: 1, limit: nil).count == 3)
+        #expect(try await store.appendEvents([], runID: "batch", expectedVersion: loaded.version).isEmpty)
+    }
+
+    @Test("the state is written every few events and the rest replayed on load", arguments: StoreKind.allCases)
+    func snapshotsEveryFewEvents(kind: StoreKind) async throws {
+        let snapshotPolicy = StateSnapshotPolicy(minimumInterval: 3, maximumInterval: 5, divisor: 4)
+        let fixture = try StoreFixture(kind, snapshotPolicy: snapshotPolicy)
+        defer { fixture.remove() }
+        let store = fixture.store
+        let config = gradientConfig("snapshots", accumulationSteps: 2)
+        let policy = WeightingPolicy(config: config)
+        var snapshot = try await store.createRun(config, initialState: policy.initialState)
+        let events = mixedEvents(steps: 1...15, seed: 5)
+        var expectedSnapshotSequence = 0
+        for (index, event) in events.enumerated() {
+            (snapshot, _) = try await store.appendApplying([event], to: snapshot)
+            let sequence = index + 1
+            if snapshotPolicy.writesSnapshot(atSequence: sequence, lastSnapshotSequence: expectedSnapshotSequence) {
+                expectedSnapshotSequence = sequence
+            }
+            // What the store holds: the state after `snapshotSequence` events and the events after it, which the
+            // service folds.
+            let stored = try await store.loadRun("snapshots")
+            #expect(stored.snapshotSequence == expectedSnapshotSequence)
+            #expect(stored.stateSnapshot == (try policy.replay(events.prefix(stored.snapshotSequence))))
+            #expect(stored.pendingEvents.map(\.sequence) == Array(stored.snapshotSequence..<sequence).map { $0 + 1 })
+            #expect(snapshot.state == (try policy.replay(events.prefix(sequence))))
+            #expect(try await store.loadFolded("snapshots") == snapshot)
+        }
+        #expect(expectedSnapshotSequence > 0 && expectedSnapshotSequence < events.count)
+        // The interval grows with the log, between its bounds.
+        #expect(!snapshotPolicy.writesSnapshot(atSequence: 2, lastSnapshotSequence: 0))
+        #expect(snapshotPolicy.writesSnapshot(atSequence: 3, lastSnapshotSequence: 0))
+        #expect(!snapshotPolicy.writesSnapshot(atSequence: 19, lastSnapshotSequence: 16))
+        #expect(snapshotPolicy.writesSnapshot(atSequence: 20, lastSnapshotSequence: 15))
+        #expect(snapshotPolicy.writesSnapshot(atSequence: 105, lastSnapshotSequence: 100))
+    }
+
+    @Test("the filter is applied in the store, so every page but the last is full", arguments: StoreKind.allCases)
+    func filteredPagesAreFull(kind: StoreKind) async throws {
+        let fixture = try StoreFixture(kind)
+        defer { fixture.remove() }
+        let store = fixture.store
+        // 12 runs, every third archived; gradient runs and fixed runs alternate.
+        for index in 0..<12 {
+            let id = String(format: "run-%02d", index)
+            let config = index.isMultiple(of: 2) ? gradientConfig(id) : fixedConfig(id)
+            _ = try await store.createRun(config, initialState: WeightingPolicy(config: config).initialState)
+            if index.isMultiple(of: 3) { _ = try await store.archiveRun(id) }
+        }
+        let cases: [(RunFilter, [String])] = [
+            (
+                RunFilter(status: .active),
+                (0..<12).filter { !$0.isMultiple(of: 3) }.map { String(format: "run-%02d", $0) }
+            ),
+            (RunFilter(status: .archived), [0, 3, 6, 9].map { String(format: "run-%02d", $0) }),
+            (
+                RunFilter(method: .gradient),
+                (0..<12).filter { $0.isMultiple(of: 2) }.map { String(format: "run-%02d", $0) }
+            ),
+            (
+                RunFilter(status: .active, method: .fixed),
+                [1, 5, 7, 11].map { String(format: "run-%02d", $0) }
+            ),
+            (RunFilter(tenant: RunStoreDefaults.tenant), (0..<12).map { String(format: "run-%02d", $0) }),
+            (RunFilter(tenant: "someone-else"), []),
+        ]
+        for (filter, expected) in cases {
+            var seen: [String] = []
+            var token: String?
+            repeat {
+                let page = try await store.listRuns(pageSize: 3, pageToken: token, order: .runID, filter: filter)
+                token = page.nextPageToken
+                if token != nil { #expect(page.runs.count == 3, "a short page with more to come: \(filter)") }
+                seen += page.runs.map(\.runID)
+            } while token != nil
+            #expect(seen == expected, "\(filter)")
+        }
+        // A token is valid only with the filter it was issued for.
+        let first = try await store.listRuns(
+            pageSize: 1, pageToken: nil, order: .runID, filter: RunFilter(status: .active))
+        let error = await #expect(throws: RunStoreError.self) {
+            try await store.listRuns(
+                pageSize: 1, pageToken: first.nextPageToken, order: .runID, filter: RunFilter(status: .archived))
+        }
+        #expect(error?.code == .invalidArgument)
+        #expect(error?.field == "page_token")
+    }
+
+    @Test("a run keeps the tenant it was created for", arguments: StoreKind.allCases)
+    func tenant(kind: StoreKind) async throws {
+        let fixture = try StoreFixture(kind)
+        defer { fixture.remove() }
+        let config = gradientConfig("owned")
+        let created = try await fixture.store.createRun(
+            config, tenant: "team-a", initialState: WeightingPolicy(config: config).initialState)
+        #expect(created.tenant == "team-a")
+        #expect(try await fixture.store.loadRun("owned").tenant == "team-a")
+    }
+}
