@@ -133,7 +133,9 @@ let package = Package(
             dependencies: [
                 "RewardWeightingTestSupport",
                 "RewardWeightingAPI", "RewardWeightingCore", "RewardWeightingPolicy", "RewardWeightingServer",
+                "RewardWeightingService", "RewardWeightingStore",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
                 .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -23,12 +23,12 @@ public struct GramMatrix: Hashable, Sendable {
     public init(rowMajor entries: [Double], dimension: Int, field: String = "gram") throws(ValidationError) {
         guard dimension >= 1 else {
             throw ValidationError(
-                code: .dimensionMismatch, field: field, message: "\(field): K must be at least 1, got \(dimension)")
+                code: .dimensionMismatch, field: field, reason: "K must be at least 1, got \(dimension)")
         }
         guard entries.count == dimension * dimension else {
             throw ValidationError(
                 code: .dimensionMismatch, field: field,
-                message: "\(field): has \(entries.count) values; a K×K matrix with K = \(dimension) needs "
+                reason: "has \(entries.count) values; a K×K matrix with K = \(dimension) needs "
                     + "\(dimension * dimension)")
         }
         for (index, value) in entries.enumerated() where !value.isFinite {
@@ -36,7 +36,7 @@ public struct GramMatrix: Hashable, Sendable {
             let column = index % dimension
             throw ValidationError(
                 code: .nonFinite, field: field, row: row, column: column,
-                message: "\(field): entry (\(row), \(column)) is \(value); every entry must be finite")
+                reason: "entry (\(row), \(column)) is \(value); every entry must be finite")
         }
         for i in 0..<dimension {
             for j in (i + 1)..<dimension {
@@ -46,7 +46,7 @@ public struct GramMatrix: Hashable, Sendable {
                 if abs(upper - lower) > Self.symmetryTolerance * scale {
                     throw ValidationError(
                         code: .notSymmetric, field: field, row: i, column: j,
-                        message: "\(field): entry (\(i), \(j)) is \(upper) but entry (\(j), \(i)) is \(lower); "
+                        reason: "entry (\(i), \(j)) is \(upper) but entry (\(j), \(i)) is \(lower); "
                             + "a Gram matrix must be symmetric")
                 }
             }
@@ -60,7 +60,7 @@ public struct GramMatrix: Hashable, Sendable {
     ///   and every error of ``init(rowMajor:dimension:field:)``.
     public init(rows: [[Double]], field: String = "gram") throws(ValidationError) {
         guard !rows.isEmpty else {
-            throw ValidationError(code: .empty, field: field, message: "\(field): has no rows")
+            throw ValidationError(code: .empty, field: field, reason: "has no rows")
         }
         let k = rows.count
         var entries: [Double] = []
@@ -69,7 +69,7 @@ public struct GramMatrix: Hashable, Sendable {
             guard row.count == k else {
                 throw ValidationError(
                     code: .dimensionMismatch, field: field, row: i,
-                    message: "\(field): row \(i) has \(row.count) values; a K×K matrix with K = \(k) needs \(k)")
+                    reason: "row \(i) has \(row.count) values; a K×K matrix with K = \(k) needs \(k)")
             }
             entries.append(contentsOf: row)
         }
@@ -90,21 +90,21 @@ public struct GramMatrix: Hashable, Sendable {
     ///   column, or an inner product that overflows).
     public init(gradients: [[Double]], field: String = "gradients") throws(ValidationError) {
         guard let length = gradients.first?.count else {
-            throw ValidationError(code: .empty, field: field, message: "\(field): has no gradient vectors")
+            throw ValidationError(code: .empty, field: field, reason: "has no gradient vectors")
         }
         guard length > 0 else {
-            throw ValidationError(code: .empty, field: field, message: "\(field): gradient vectors are empty")
+            throw ValidationError(code: .empty, field: field, reason: "gradient vectors are empty")
         }
         for (i, gradient) in gradients.enumerated() {
             guard gradient.count == length else {
                 throw ValidationError(
                     code: .dimensionMismatch, field: field, row: i,
-                    message: "\(field): vector \(i) has \(gradient.count) entries but vector 0 has \(length)")
+                    reason: "vector \(i) has \(gradient.count) entries but vector 0 has \(length)")
             }
             if let p = gradient.firstIndex(where: { !$0.isFinite }) {
                 throw ValidationError(
                     code: .nonFinite, field: field, row: i, column: p,
-                    message: "\(field): vector \(i), entry \(p) is \(gradient[p]); every entry must be finite")
+                    reason: "vector \(i), entry \(p) is \(gradient[p]); every entry must be finite")
             }
         }
         let k = gradients.count
@@ -115,7 +115,7 @@ public struct GramMatrix: Hashable, Sendable {
                 guard value.isFinite else {
                     throw ValidationError(
                         code: .nonFinite, field: field, row: i, column: j,
-                        message: "\(field): the inner product of vectors \(i) and \(j) overflows")
+                        reason: "the inner product of vectors \(i) and \(j) overflows")
                 }
                 entries[i * k + j] = value
                 entries[j * k + i] = value

@@ -32,7 +32,7 @@ public enum Hypervolume {
         guard points.isEmpty || points.dimension == reference.dimension else {
             throw ValidationError(
                 code: .dimensionMismatch, field: "reference",
-                message: "reference: has \(reference.dimension) objectives but the points have K = \(points.dimension)"
+                reason: "has \(reference.dimension) objectives but the points have K = \(points.dimension)"
             )
         }
     }

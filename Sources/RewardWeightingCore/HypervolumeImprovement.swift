@@ -18,8 +18,7 @@ extension Hypervolume {
         guard candidate.dimension == reference.dimension else {
             throw ValidationError(
                 code: .dimensionMismatch, field: "candidate",
-                message:
-                    "candidate: has \(candidate.dimension) objectives but the reference has K = \(reference.dimension)"
+                reason: "has \(candidate.dimension) objectives but the reference has K = \(reference.dimension)"
             )
         }
         let k = reference.dimension

@@ -68,12 +68,12 @@ public struct LearningRateSchedule: Hashable, Sendable {
         guard totalSteps >= 1 else {
             throw ValidationError(
                 code: .outOfRange, field: "total_steps",
-                message: "total_steps: is \(totalSteps); the schedule needs at least 1 step")
+                reason: "is \(totalSteps); the schedule needs at least 1 step")
         }
         guard warmupSteps >= 0, warmupSteps < totalSteps else {
             throw ValidationError(
                 code: .outOfRange, field: "warmup_steps",
-                message: "warmup_steps: is \(warmupSteps); it must be at least 0 and below total_steps (\(totalSteps))")
+                reason: "is \(warmupSteps); it must be at least 0 and below total_steps (\(totalSteps))")
         }
         try Self.check(power, field: "power", isValid: { $0 > 0 }, requirement: "must be positive")
         try Self.check(gamma, field: "gamma", isValid: { $0 > 0 && $0 <= 1 }, requirement: "must be in (0, 1]")
@@ -101,7 +101,7 @@ public struct LearningRateSchedule: Hashable, Sendable {
             let valid = Kind.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")
             throw ValidationError(
                 code: .unknownName, field: "schedule",
-                message: "schedule: unknown learning-rate schedule '\(name)'; expected one of \(valid)")
+                reason: "unknown learning-rate schedule '\(name)'; expected one of \(valid)")
         }
         try self.init(
             kind: kind, totalSteps: totalSteps, warmupSteps: warmupSteps, power: power, gamma: gamma,
@@ -113,10 +113,10 @@ public struct LearningRateSchedule: Hashable, Sendable {
     ) throws(ValidationError) {
         guard value.isFinite else {
             throw ValidationError(
-                code: .nonFinite, field: field, message: "\(field): is \(value); it must be finite")
+                code: .nonFinite, field: field, reason: "is \(value); it must be finite")
         }
         guard isValid(value) else {
-            throw ValidationError(code: .outOfRange, field: field, message: "\(field): is \(value); it \(requirement)")
+            throw ValidationError(code: .outOfRange, field: field, reason: "is \(value); it \(requirement)")
         }
     }
 

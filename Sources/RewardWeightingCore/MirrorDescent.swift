@@ -47,28 +47,28 @@ public struct MirrorDescent: Hashable, Sendable {
         if let minWeight {
             guard minWeight.isFinite else {
                 throw ValidationError(
-                    code: .nonFinite, field: "min_weight", message: "min_weight: is \(minWeight); it must be finite")
+                    code: .nonFinite, field: "min_weight", reason: "is \(minWeight); it must be finite")
             }
             guard minWeight >= 0, minWeight <= 1 else {
                 throw ValidationError(
                     code: .outOfRange, field: "min_weight",
-                    message: "min_weight: is \(minWeight); it must be in [0, 1]")
+                    reason: "is \(minWeight); it must be in [0, 1]")
             }
         }
         if let maxWeight {
             guard maxWeight.isFinite else {
                 throw ValidationError(
-                    code: .nonFinite, field: "max_weight", message: "max_weight: is \(maxWeight); it must be finite")
+                    code: .nonFinite, field: "max_weight", reason: "is \(maxWeight); it must be finite")
             }
             guard maxWeight > 0 else {
                 throw ValidationError(
-                    code: .outOfRange, field: "max_weight", message: "max_weight: is \(maxWeight); it must be positive")
+                    code: .outOfRange, field: "max_weight", reason: "is \(maxWeight); it must be positive")
             }
         }
         if let minWeight, let maxWeight, minWeight > maxWeight {
             throw ValidationError(
                 code: .outOfRange, field: "min_weight",
-                message: "min_weight: is \(minWeight), above max_weight (\(maxWeight))")
+                reason: "is \(minWeight), above max_weight (\(maxWeight))")
         }
         self.minWeight = minWeight
         self.maxWeight = maxWeight
@@ -93,20 +93,20 @@ public struct MirrorDescent: Hashable, Sendable {
         guard influence.count == k else {
             throw ValidationError(
                 code: .dimensionMismatch, field: "influence",
-                message: "influence: has \(influence.count) values but the weights have K = \(k)")
+                reason: "has \(influence.count) values but the weights have K = \(k)")
         }
         for (i, value) in influence.enumerated() where !value.isFinite {
             throw ValidationError(
                 code: .nonFinite, field: "influence", column: i,
-                message: "influence: entry \(i) is \(value); every influence must be finite")
+                reason: "entry \(i) is \(value); every influence must be finite")
         }
         guard stepSize.isFinite else {
             throw ValidationError(
-                code: .nonFinite, field: "step_size", message: "step_size: is \(stepSize); it must be finite")
+                code: .nonFinite, field: "step_size", reason: "is \(stepSize); it must be finite")
         }
         guard stepSize >= 0 else {
             throw ValidationError(
-                code: .outOfRange, field: "step_size", message: "step_size: is \(stepSize); it must be non-negative")
+                code: .outOfRange, field: "step_size", reason: "is \(stepSize); it must be non-negative")
         }
         try self.checkBounds(dimension: k)
 
@@ -118,7 +118,7 @@ public struct MirrorDescent: Hashable, Sendable {
             guard increment.isFinite else {
                 throw ValidationError(
                     code: .outOfRange, field: "influence", column: i,
-                    message: "influence: step_size × entry \(i) = \(stepSize) × \(influence[i]) overflows")
+                    reason: "step_size × entry \(i) = \(stepSize) × \(influence[i]) overflows")
             }
             z[i] = log(weights.values[i]) + increment
             largest = Swift.max(largest, z[i])
@@ -153,31 +153,31 @@ public struct MirrorDescent: Hashable, Sendable {
         guard gram.dimension == weights.dimension else {
             throw ValidationError(
                 code: .dimensionMismatch, field: "gram",
-                message: "gram: is \(gram.dimension)×\(gram.dimension) but the weights have K = \(weights.dimension)")
+                reason: "is \(gram.dimension)×\(gram.dimension) but the weights have K = \(weights.dimension)")
         }
         guard learningRate.isFinite else {
             throw ValidationError(
                 code: .nonFinite, field: "learning_rate",
-                message: "learning_rate: is \(learningRate); it must be finite")
+                reason: "is \(learningRate); it must be finite")
         }
         guard learningRate >= 0 else {
             throw ValidationError(
                 code: .outOfRange, field: "learning_rate",
-                message: "learning_rate: is \(learningRate); it must be non-negative")
+                reason: "is \(learningRate); it must be non-negative")
         }
         guard regularization.isFinite else {
             throw ValidationError(
-                code: .nonFinite, field: "mu", message: "mu: is \(regularization); it must be finite")
+                code: .nonFinite, field: "mu", reason: "is \(regularization); it must be finite")
         }
         guard regularization > 0 else {
             throw ValidationError(
-                code: .outOfRange, field: "mu", message: "mu: is \(regularization); it must be positive")
+                code: .outOfRange, field: "mu", reason: "is \(regularization); it must be positive")
         }
         let stepSize = learningRate / regularization
         guard stepSize.isFinite else {
             throw ValidationError(
                 code: .outOfRange, field: "step_size",
-                message: "step_size: learning_rate / mu = \(learningRate) / \(regularization) overflows")
+                reason: "learning_rate / mu = \(learningRate) / \(regularization) overflows")
         }
         return try self.step(from: weights, influence: gram.influence, stepSize: stepSize)
     }
@@ -189,13 +189,13 @@ public struct MirrorDescent: Hashable, Sendable {
         if let minWeight = self.minWeight, minWeight * kk > 1 + 1e-12 {
             throw ValidationError(
                 code: .outOfRange, field: "min_weight",
-                message: "min_weight: is \(minWeight), above 1/K = \(1 / kk); K weights summing to 1 cannot all "
+                reason: "is \(minWeight), above 1/K = \(1 / kk); K weights summing to 1 cannot all "
                     + "reach it")
         }
         if let maxWeight = self.maxWeight, maxWeight * kk < 1 - 1e-12 {
             throw ValidationError(
                 code: .outOfRange, field: "max_weight",
-                message: "max_weight: is \(maxWeight), below 1/K = \(1 / kk); K weights summing to 1 cannot all "
+                reason: "is \(maxWeight), below 1/K = \(1 / kk); K weights summing to 1 cannot all "
                     + "stay under it")
         }
     }

@@ -13,19 +13,19 @@ public struct ObjectiveMatrix: Hashable, Sendable {
     public init(rowMajor storage: [Double], dimension: Int, field: String = "points") throws(ValidationError) {
         guard dimension >= 1 else {
             throw ValidationError(
-                code: .dimensionMismatch, field: field, message: "\(field): K must be at least 1, got \(dimension)")
+                code: .dimensionMismatch, field: field, reason: "K must be at least 1, got \(dimension)")
         }
         guard storage.count % dimension == 0 else {
             throw ValidationError(
                 code: .dimensionMismatch, field: field,
-                message: "\(field): \(storage.count) values is not a multiple of K = \(dimension)")
+                reason: "\(storage.count) values is not a multiple of K = \(dimension)")
         }
         for (index, value) in storage.enumerated() where !value.isFinite {
             let row = index / dimension
             let column = index % dimension
             throw ValidationError(
                 code: .nonFinite, field: field, row: row, column: column,
-                message: "\(field): row \(row), column \(column) is \(value); every value must be finite")
+                reason: "row \(row), column \(column) is \(value); every value must be finite")
         }
         self.storage = storage
         self.dimension = dimension
@@ -35,7 +35,7 @@ public struct ObjectiveMatrix: Hashable, Sendable {
     public init(rows: [[Double]], dimension: Int? = nil, field: String = "points") throws(ValidationError) {
         guard let k = dimension ?? rows.first?.count else {
             throw ValidationError(
-                code: .empty, field: field, message: "\(field): no rows and no K given, cannot tell the dimension")
+                code: .empty, field: field, reason: "no rows and no K given, cannot tell the dimension")
         }
         var storage: [Double] = []
         storage.reserveCapacity(rows.count * k)
@@ -43,7 +43,7 @@ public struct ObjectiveMatrix: Hashable, Sendable {
             guard row.count == k else {
                 throw ValidationError(
                     code: .dimensionMismatch, field: field, row: i,
-                    message: "\(field): row \(i) has \(row.count) values, expected K = \(k)")
+                    reason: "row \(i) has \(row.count) values, expected K = \(k)")
             }
             storage.append(contentsOf: row)
         }

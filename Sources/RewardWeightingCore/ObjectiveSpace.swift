@@ -9,7 +9,7 @@ public struct ObjectiveSpace: Hashable, Sendable {
     public init(directions: [ObjectiveDirection]) throws(ValidationError) {
         guard !directions.isEmpty else {
             throw ValidationError(
-                code: .empty, field: "maximize", message: "maximize: at least one objective is needed")
+                code: .empty, field: "maximize", reason: "at least one objective is needed")
         }
         self.directions = directions
     }
@@ -27,7 +27,7 @@ public struct ObjectiveSpace: Hashable, Sendable {
         guard vector.dimension == self.dimension else {
             throw ValidationError(
                 code: .dimensionMismatch, field: "reference",
-                message: "reference: has \(vector.dimension) objectives, expected K = \(self.dimension)")
+                reason: "has \(vector.dimension) objectives, expected K = \(self.dimension)")
         }
         var values = vector.values
         for k in 0..<self.dimension where self.directions[k] == .minimize { values[k] = -values[k] }
@@ -39,7 +39,7 @@ public struct ObjectiveSpace: Hashable, Sendable {
         guard matrix.dimension == self.dimension else {
             throw ValidationError(
                 code: .dimensionMismatch, field: "points",
-                message: "points: have \(matrix.dimension) objectives, expected K = \(self.dimension)")
+                reason: "have \(matrix.dimension) objectives, expected K = \(self.dimension)")
         }
         var storage = matrix.storage
         let k = self.dimension

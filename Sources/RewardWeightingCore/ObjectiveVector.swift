@@ -6,12 +6,12 @@ public struct ObjectiveVector: Hashable, Sendable, RandomAccessCollection {
     /// Validates `values`: non-empty and finite. `field` names the input in error messages.
     public init(_ values: [Double], field: String = "vector") throws(ValidationError) {
         guard !values.isEmpty else {
-            throw ValidationError(code: .empty, field: field, message: "\(field): must have at least one objective")
+            throw ValidationError(code: .empty, field: field, reason: "must have at least one objective")
         }
         for (k, value) in values.enumerated() where !value.isFinite {
             throw ValidationError(
                 code: .nonFinite, field: field, column: k,
-                message: "\(field): objective \(k) is \(value); every value must be finite")
+                reason: "objective \(k) is \(value); every value must be finite")
         }
         self.values = values
     }

@@ -20,17 +20,17 @@ public enum Scalarization {
         _ rewards: ObjectiveMatrix, weights: WeightVector, multiplier: Double = 1
     ) throws(ValidationError) -> [Double] {
         guard !rewards.isEmpty else {
-            throw ValidationError(code: .empty, field: "rewards", message: "rewards: the batch has no responses")
+            throw ValidationError(code: .empty, field: "rewards", reason: "the batch has no responses")
         }
         let k = rewards.dimension
         guard weights.dimension == k else {
             throw ValidationError(
                 code: .dimensionMismatch, field: "rewards",
-                message: "rewards: has K = \(k) objectives but the weights have K = \(weights.dimension)")
+                reason: "has K = \(k) objectives but the weights have K = \(weights.dimension)")
         }
         guard multiplier.isFinite else {
             throw ValidationError(
-                code: .nonFinite, field: "multiplier", message: "multiplier: is \(multiplier); it must be finite")
+                code: .nonFinite, field: "multiplier", reason: "is \(multiplier); it must be finite")
         }
         let n = rewards.count
         let output = rewards.storage.withUnsafeBufferPointer { r in
@@ -49,7 +49,7 @@ public enum Scalarization {
         if let row = output.firstIndex(where: { !$0.isFinite }) {
             throw ValidationError(
                 code: .outOfRange, field: "rewards", row: row,
-                message: "rewards: the scalarised reward of row \(row) overflows (multiplier \(multiplier))")
+                reason: "the scalarised reward of row \(row) overflows (multiplier \(multiplier))")
         }
         return output
     }
@@ -82,22 +82,22 @@ public enum Scalarization {
         _ rewards: ObjectiveMatrix, groupIDs: [Int], epsilon: Double = 1e-6
     ) throws(ValidationError) -> ObjectiveMatrix {
         guard !rewards.isEmpty else {
-            throw ValidationError(code: .empty, field: "rewards", message: "rewards: the batch has no responses")
+            throw ValidationError(code: .empty, field: "rewards", reason: "the batch has no responses")
         }
         let n = rewards.count
         let k = rewards.dimension
         guard groupIDs.count == n else {
             throw ValidationError(
                 code: .dimensionMismatch, field: "group_ids",
-                message: "group_ids: has \(groupIDs.count) entries but rewards has N = \(n) rows")
+                reason: "has \(groupIDs.count) entries but rewards has N = \(n) rows")
         }
         guard epsilon.isFinite else {
             throw ValidationError(
-                code: .nonFinite, field: "epsilon", message: "epsilon: is \(epsilon); it must be finite")
+                code: .nonFinite, field: "epsilon", reason: "is \(epsilon); it must be finite")
         }
         guard epsilon > 0 else {
             throw ValidationError(
-                code: .outOfRange, field: "epsilon", message: "epsilon: is \(epsilon); it must be positive")
+                code: .outOfRange, field: "epsilon", reason: "is \(epsilon); it must be positive")
         }
         // Dense group index per row.
         var groupOf = [Int](repeating: 0, count: n)

@@ -36,17 +36,22 @@ public struct ValidationError: Error, Hashable, Sendable, CustomStringConvertibl
     public var row: Int?
     /// The offending column (objective index), for vector and matrix inputs.
     public var column: Int?
-    /// A human-readable explanation naming the field.
-    public var message: String
+    /// Why the field was refused, without the field's name (e.g. `is nan; every value must be finite`):
+    /// transports report the field separately (gRPC's `BadRequest` field violations) and in ``message``.
+    public var reason: String
 
     /// Creates an error.
-    public init(code: Code, field: String, row: Int? = nil, column: Int? = nil, message: String) {
+    public init(code: Code, field: String, row: Int? = nil, column: Int? = nil, reason: String) {
         self.code = code
         self.field = field
         self.row = row
         self.column = column
-        self.message = message
+        self.reason = reason
     }
 
+    /// The field and the reason: `field: reason`.
+    public var message: String { "\(self.field): \(self.reason)" }
+
+    /// The message: `field: reason`.
     public var description: String { self.message }
 }

@@ -21,18 +21,18 @@ public struct WeightVector: Hashable, Sendable {
     ///   or `outOfRange` (a negative entry, or all entries 0).
     public init(_ values: [Double], field: String = "weights") throws(ValidationError) {
         guard !values.isEmpty else {
-            throw ValidationError(code: .empty, field: field, message: "\(field): must have at least one weight")
+            throw ValidationError(code: .empty, field: field, reason: "must have at least one weight")
         }
         for (k, value) in values.enumerated() {
             guard value.isFinite else {
                 throw ValidationError(
                     code: .nonFinite, field: field, column: k,
-                    message: "\(field): entry \(k) is \(value); weights must be finite")
+                    reason: "entry \(k) is \(value); weights must be finite")
             }
             guard value >= 0 else {
                 throw ValidationError(
                     code: .outOfRange, field: field, column: k,
-                    message: "\(field): entry \(k) is \(value); weights must be non-negative")
+                    reason: "entry \(k) is \(value); weights must be non-negative")
             }
         }
         var sum = values.reduce(0, +)
@@ -47,7 +47,7 @@ public struct WeightVector: Hashable, Sendable {
         guard sum > 0 else {
             throw ValidationError(
                 code: .outOfRange, field: field,
-                message: "\(field): entries sum to \(sum); weights must have a positive sum")
+                reason: "entries sum to \(sum); weights must have a positive sum")
         }
         self.values = scaled.map { $0 / sum }
     }

@@ -33,24 +33,28 @@ public struct KernelError: Error, Hashable, Sendable, CustomStringConvertible {
     public var code: Code
     /// The input the failure is about, e.g. `gradients`.
     public var field: String
-    /// A human-readable explanation.
-    public var message: String
+    /// Why the field was refused, without the field's name (e.g. `is nan; every value must be finite`):
+    /// transports report the field separately (gRPC's `BadRequest` field violations) and in ``message``.
+    public var reason: String
     /// The validation error behind an ``Code/invalidArgument``, if any.
     public var cause: ValidationError?
 
     /// Creates an error.
-    public init(code: Code, field: String, message: String, cause: ValidationError? = nil) {
+    public init(code: Code, field: String, reason: String, cause: ValidationError? = nil) {
         self.code = code
         self.field = field
-        self.message = message
+        self.reason = reason
         self.cause = cause
     }
 
     /// A kernel's refusal of its input, keeping the validation error's field and message.
     public init(_ error: ValidationError) {
-        self.init(code: .invalidArgument, field: error.field, message: error.message, cause: error)
+        self.init(code: .invalidArgument, field: error.field, reason: error.reason, cause: error)
     }
 
-    /// The message.
+    /// The field and the reason: `field: reason`.
+    public var message: String { "\(self.field): \(self.reason)" }
+
+    /// The message: `field: reason`.
     public var description: String { self.message }
 }

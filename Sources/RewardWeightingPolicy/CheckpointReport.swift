@@ -20,7 +20,7 @@ public struct CheckpointReport: Codable, Hashable, Sendable {
     public init(step: Int, scores: [Double]) throws(ValidationError) {
         guard step >= 0 else {
             throw ValidationError(
-                code: .outOfRange, field: "step", message: "step: is \(step); it must be at least 0")
+                code: .outOfRange, field: "step", reason: "is \(step); it must be at least 0")
         }
         _ = try ObjectiveVector(scores, field: "scores")
         self.step = step

@@ -2,23 +2,14 @@ import RewardWeightingCore
 
 extension ValidationError {
     /// The same error with its field moved under `path` (`total_steps` → `gradient.schedule.total_steps`),
-    /// so that an error from a core type names the field as it appears in a run's configuration. The message's
-    /// leading `field:` is rewritten to the new name; a message without it gets the new name in front.
+    /// so that an error from a core type names the field as it appears in a run's configuration.
     func nested(under path: String) -> ValidationError {
         self.renamed(to: "\(path).\(self.field)")
     }
 
-    /// The same error reported for `newField` instead of its own field.
+    /// The same error reported for `newField` instead of its own field; the reason stays.
     func renamed(to newField: String) -> ValidationError {
-        let oldPrefix = "\(self.field):"
-        let message: String
-        if self.message.hasPrefix(oldPrefix) {
-            message = newField + ":" + self.message.dropFirst(oldPrefix.count)
-        } else {
-            message = "\(newField): \(self.message)"
-        }
-        return ValidationError(
-            code: self.code, field: newField, row: self.row, column: self.column, message: message)
+        ValidationError(code: self.code, field: newField, row: self.row, column: self.column, reason: self.reason)
     }
 }
 

@@ -26,18 +26,18 @@ public struct GradientReport: Codable, Hashable, Sendable {
         guard step >= 1 else {
             throw ValidationError(
                 code: .outOfRange, field: "step",
-                message: "step: is \(step); gradient reports use the trainer's 1-based global step")
+                reason: "is \(step); gradient reports use the trainer's 1-based global step")
         }
         if let learningRate {
             guard learningRate.isFinite else {
                 throw ValidationError(
                     code: .nonFinite, field: "learning_rate",
-                    message: "learning_rate: is \(learningRate); it must be finite")
+                    reason: "is \(learningRate); it must be finite")
             }
             guard learningRate >= 0 else {
                 throw ValidationError(
                     code: .outOfRange, field: "learning_rate",
-                    message: "learning_rate: is \(learningRate); it must be non-negative")
+                    reason: "is \(learningRate); it must be non-negative")
             }
         }
         self.step = step

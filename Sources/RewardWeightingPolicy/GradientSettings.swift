@@ -40,7 +40,7 @@ public struct GradientSettings: Codable, Hashable, Sendable {
         guard accumulationSteps >= 1 else {
             throw ValidationError(
                 code: .outOfRange, field: "gradient.accumulation_steps",
-                message: "gradient.accumulation_steps: is \(accumulationSteps); it must be at least 1")
+                reason: "is \(accumulationSteps); it must be at least 1")
         }
         self.learningRate = learningRate
         self.mu = mu
@@ -53,11 +53,11 @@ public struct GradientSettings: Codable, Hashable, Sendable {
 
     private static func checkPositive(_ value: Double, field: String) throws(ValidationError) {
         guard value.isFinite else {
-            throw ValidationError(code: .nonFinite, field: field, message: "\(field): is \(value); it must be finite")
+            throw ValidationError(code: .nonFinite, field: field, reason: "is \(value); it must be finite")
         }
         guard value > 0 else {
             throw ValidationError(
-                code: .outOfRange, field: field, message: "\(field): is \(value); it must be positive")
+                code: .outOfRange, field: field, reason: "is \(value); it must be positive")
         }
     }
 

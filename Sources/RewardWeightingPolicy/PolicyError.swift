@@ -49,26 +49,30 @@ public struct PolicyError: Error, Hashable, Sendable, CustomStringConvertible {
     public var code: Code
     /// The offending field, e.g. `step` or `gram`.
     public var field: String
-    /// A human-readable explanation that starts with the field.
-    public var message: String
+    /// Why the field was refused, without the field's name (e.g. `is nan; every value must be finite`):
+    /// transports report the field separately (gRPC's `BadRequest` field violations) and in ``message``.
+    public var reason: String
     /// The validation error behind an ``Code/invalidArgument`` or ``Code/inconsistentState``, if any.
     public var cause: ValidationError?
 
     /// Creates an error.
-    public init(code: Code, field: String, message: String, cause: ValidationError? = nil) {
+    public init(code: Code, field: String, reason: String, cause: ValidationError? = nil) {
         self.code = code
         self.field = field
-        self.message = message
+        self.reason = reason
         self.cause = cause
     }
 
-    /// The message, which starts with the field.
+    /// The field and the reason: `field: reason`.
+    public var message: String { "\(self.field): \(self.reason)" }
+
+    /// The message: `field: reason`.
     public var description: String { self.message }
 }
 
 extension PolicyError {
     /// Wraps a validation error raised while applying a report, keeping its field and message.
     init(_ code: Code, wrapping error: ValidationError) {
-        self.init(code: code, field: error.field, message: error.message, cause: error)
+        self.init(code: code, field: error.field, reason: error.reason, cause: error)
     }
 }

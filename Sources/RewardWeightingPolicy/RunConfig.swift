@@ -67,7 +67,7 @@ public struct RunConfig: Codable, Hashable, Sendable {
             guard initialWeights.count == k else {
                 throw ValidationError(
                     code: .dimensionMismatch, field: "initial_weights",
-                    message: "initial_weights: has \(initialWeights.count) entries, expected K = \(k)")
+                    reason: "has \(initialWeights.count) entries, expected K = \(k)")
             }
             weights = try WeightVector(initialWeights, field: "initial_weights")
         } else {
@@ -80,7 +80,7 @@ public struct RunConfig: Codable, Hashable, Sendable {
             if let reference = settings.referencePoint, reference.count != k {
                 throw ValidationError(
                     code: .dimensionMismatch, field: "hypervolume.reference_point",
-                    message: "hypervolume.reference_point: has \(reference.count) values, expected K = \(k)")
+                    reason: "has \(reference.count) values, expected K = \(k)")
             }
         case .gradient(let settings):
             // The bounds are checked against K by the rule that applies them.
@@ -92,7 +92,7 @@ public struct RunConfig: Codable, Hashable, Sendable {
         guard normalizationEpsilon.isFinite, normalizationEpsilon > 0 else {
             throw ValidationError(
                 code: normalizationEpsilon.isFinite ? .outOfRange : .nonFinite, field: "normalization_epsilon",
-                message: "normalization_epsilon: is \(normalizationEpsilon); it must be finite and positive")
+                reason: "is \(normalizationEpsilon); it must be finite and positive")
         }
         self.runID = runID
         self.objectives = objectives
@@ -109,12 +109,12 @@ public struct RunConfig: Codable, Hashable, Sendable {
 
     private static func checkRunID(_ runID: String) throws(ValidationError) {
         guard !runID.isEmpty else {
-            throw ValidationError(code: .empty, field: "run_id", message: "run_id: must not be empty")
+            throw ValidationError(code: .empty, field: "run_id", reason: "must not be empty")
         }
         guard runID.utf8.count <= Self.maximumRunIDLength else {
             throw ValidationError(
                 code: .outOfRange, field: "run_id",
-                message: "run_id: has \(runID.utf8.count) bytes; at most \(Self.maximumRunIDLength) are allowed")
+                reason: "has \(runID.utf8.count) bytes; at most \(Self.maximumRunIDLength) are allowed")
         }
         for (index, byte) in runID.utf8.enumerated() {
             let isAlphanumeric =
@@ -125,7 +125,7 @@ public struct RunConfig: Codable, Hashable, Sendable {
             guard isAlphanumeric || (index > 0 && isPunctuation) else {
                 throw ValidationError(
                     code: .outOfRange, field: "run_id",
-                    message: "run_id: '\(runID)' has a character not allowed at position \(index); use A–Z, a–z, "
+                    reason: "'\(runID)' has a character not allowed at position \(index); use A–Z, a–z, "
                         + "0–9, '.', '_' and '-', starting with a letter or digit")
             }
         }
@@ -134,18 +134,18 @@ public struct RunConfig: Codable, Hashable, Sendable {
     private static func checkObjectives(_ objectives: [Objective]) throws(ValidationError) {
         guard !objectives.isEmpty else {
             throw ValidationError(
-                code: .empty, field: "objectives", message: "objectives: at least one objective is needed")
+                code: .empty, field: "objectives", reason: "at least one objective is needed")
         }
         var firstIndex: [String: Int] = [:]
         for (i, objective) in objectives.enumerated() {
             let field = "objectives[\(i)].name"
             guard !objective.name.allSatisfy(\.isWhitespace) else {
-                throw ValidationError(code: .empty, field: field, message: "\(field): must not be blank")
+                throw ValidationError(code: .empty, field: field, reason: "must not be blank")
             }
             if let earlier = firstIndex[objective.name] {
                 throw ValidationError(
                     code: .outOfRange, field: field,
-                    message: "\(field): '\(objective.name)' is already the name of objectives[\(earlier)]; "
+                    reason: "'\(objective.name)' is already the name of objectives[\(earlier)]; "
                         + "names must be unique")
             }
             firstIndex[objective.name] = i
@@ -174,7 +174,7 @@ public struct RunConfig: Codable, Hashable, Sendable {
             if try container.decodeNil(forKey: key) { continue }
             throw ValidationError(
                 code: .outOfRange, field: key.stringValue,
-                message: "\(key.stringValue): settings for method '\(owner.rawValue)' are not allowed with method "
+                reason: "settings for method '\(owner.rawValue)' are not allowed with method "
                     + "'\(methodName.rawValue)'")
         }
         let method: WeightingMethod
@@ -189,7 +189,7 @@ public struct RunConfig: Codable, Hashable, Sendable {
             guard let settings = try container.decodeIfPresent(GradientSettings.self, forKey: .gradient) else {
                 throw ValidationError(
                     code: .empty, field: "gradient",
-                    message: "gradient: settings (at least learning_rate and mu) are required with method 'gradient'")
+                    reason: "settings (at least learning_rate and mu) are required with method 'gradient'")
             }
             method = .gradient(settings)
         }

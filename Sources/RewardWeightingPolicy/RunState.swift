@@ -215,13 +215,13 @@ public struct RunState: Codable, Hashable, Sendable {
 }
 
 private func stateError(_ field: String, _ problem: String) -> ValidationError {
-    ValidationError(code: .outOfRange, field: field, message: "\(field): \(problem)")
+    ValidationError(code: .outOfRange, field: field, reason: "\(problem)")
 }
 
 private func checkFinite(_ values: [Double], dimension k: Int, field: String) throws(ValidationError) {
     guard values.count == k else {
         throw ValidationError(
-            code: .dimensionMismatch, field: field, message: "\(field): has \(values.count) values, expected K = \(k)")
+            code: .dimensionMismatch, field: field, reason: "has \(values.count) values, expected K = \(k)")
     }
     _ = try ObjectiveVector(values, field: field)
 }

@@ -35,28 +35,28 @@ public struct ScalarizeSummary: Codable, Hashable, Sendable {
         metaReward: Double
     ) throws(ValidationError) {
         guard step >= 0 else {
-            throw ValidationError(code: .outOfRange, field: "step", message: "step: is \(step); it must be at least 0")
+            throw ValidationError(code: .outOfRange, field: "step", reason: "is \(step); it must be at least 0")
         }
         guard count >= 1 else {
             throw ValidationError(
-                code: .outOfRange, field: "count", message: "count: is \(count); a batch has at least 1 response")
+                code: .outOfRange, field: "count", reason: "is \(count); a batch has at least 1 response")
         }
         _ = try ObjectiveVector(objectiveMeans, field: "objective_means")
         guard meanScalarized.isFinite else {
             throw ValidationError(
                 code: .nonFinite, field: "mean_scalarized",
-                message: "mean_scalarized: is \(meanScalarized); it must be finite")
+                reason: "is \(meanScalarized); it must be finite")
         }
         guard weights.count == objectiveMeans.count else {
             throw ValidationError(
                 code: .dimensionMismatch, field: "weights",
-                message: "weights: has \(weights.count) entries but objective_means has \(objectiveMeans.count)")
+                reason: "has \(weights.count) entries but objective_means has \(objectiveMeans.count)")
         }
         _ = try WeightVector(weights, field: "weights")
         guard metaReward.isFinite, metaReward > 0 else {
             throw ValidationError(
                 code: metaReward.isFinite ? .outOfRange : .nonFinite, field: "meta_reward",
-                message: "meta_reward: is \(metaReward); it must be finite and positive")
+                reason: "is \(metaReward); it must be finite and positive")
         }
         self.step = step
         self.count = count

@@ -28,12 +28,12 @@ extension WeightingPolicy {
             guard let measuredImprovement = measured.hypervolumeImprovement else {
                 throw PolicyError(
                     code: .inconsistentState, field: "measurements",
-                    message: "measurements: the checkpoint of step \(s) was applied without its ΔHV")
+                    reason: "the checkpoint of step \(s) was applied without its ΔHV")
             }
             guard measuredImprovement.isFinite, measuredImprovement >= 0 else {
                 throw PolicyError(
                     code: .inconsistentState, field: "measurements",
-                    message: "measurements: the ΔHV of the checkpoint of step \(s) is \(measuredImprovement)")
+                    reason: "the ΔHV of the checkpoint of step \(s) is \(measuredImprovement)")
             }
             deltaHypervolume = measuredImprovement
             if deltaHypervolume > 0 {
@@ -99,7 +99,7 @@ extension WeightingPolicy {
         guard report.scores.count == k else {
             let error = ValidationError(
                 code: .dimensionMismatch, field: "scores",
-                message: "scores: has \(report.scores.count) values but run '\(self.config.runID)' has K = \(k)")
+                reason: "has \(report.scores.count) values but run '\(self.config.runID)' has K = \(k)")
             throw PolicyError(.invalidArgument, wrapping: error)
         }
         try self.checkOrder(report.step, after: state.lastCheckpointStep, kind: "checkpoint")

@@ -15,18 +15,18 @@ extension WeightingPolicy {
         guard case .gradient(let settings) = self.config.method else {
             throw PolicyError(
                 code: .wrongMethod, field: "method",
-                message: "method: run '\(self.config.runID)' uses method '\(self.config.method.name.rawValue)'; "
+                reason: "run '\(self.config.runID)' uses method '\(self.config.method.name.rawValue)'; "
                     + "only 'gradient' runs take gradient reports")
         }
         let k = self.config.dimension
         guard report.gram.dimension == k else {
             throw PolicyError(
                 code: .invalidArgument, field: "gram",
-                message: "gram: is \(report.gram.dimension)×\(report.gram.dimension) but run "
+                reason: "is \(report.gram.dimension)×\(report.gram.dimension) but run "
                     + "'\(self.config.runID)' has K = \(k) objectives",
                 cause: ValidationError(
                     code: .dimensionMismatch, field: "gram",
-                    message: "gram: is \(report.gram.dimension)×\(report.gram.dimension), expected K = \(k)"))
+                    reason: "is \(report.gram.dimension)×\(report.gram.dimension), expected K = \(k)"))
         }
         let t = report.step
         try self.checkOrder(t, after: state.lastGradientStep, kind: "gradients")
@@ -39,10 +39,10 @@ extension WeightingPolicy {
         if let i = accumulator.influenceSum.indices.first(where: { !accumulator.influenceSum[$0].isFinite }) {
             throw PolicyError(
                 code: .invalidArgument, field: "gram",
-                message: "gram: the influence of objective \(i) (the sum of row \(i), accumulated over the window) "
+                reason: "the influence of objective \(i) (the sum of row \(i), accumulated over the window) "
                     + "overflows",
                 cause: ValidationError(
-                    code: .nonFinite, field: "gram", row: i, message: "gram: the sum of row \(i) overflows"))
+                    code: .nonFinite, field: "gram", row: i, reason: "the sum of row \(i) overflows"))
         }
         var update: WeightUpdate?
         if t % settings.accumulationSteps == 0 {
@@ -51,7 +51,7 @@ extension WeightingPolicy {
             guard stepSize.isFinite else {
                 throw PolicyError(
                     code: .invalidArgument, field: "learning_rate",
-                    message: "learning_rate: η_t/μ = \(learningRate)/\(settings.mu) overflows")
+                    reason: "η_t/μ = \(learningRate)/\(settings.mu) overflows")
             }
             let weights: WeightVector
             do throws(ValidationError) {

@@ -24,26 +24,26 @@ extension WeightingPolicy {
         let k = self.config.dimension
         guard step >= 0 else {
             throw PolicyError(
-                code: .invalidArgument, field: "step", message: "step: is \(step); it must be at least 0")
+                code: .invalidArgument, field: "step", reason: "is \(step); it must be at least 0")
         }
         guard rewards.dimension == k else {
             let error = ValidationError(
                 code: .dimensionMismatch, field: "rewards",
-                message: "rewards: have K = \(rewards.dimension) objectives but run '\(self.config.runID)' has "
+                reason: "have K = \(rewards.dimension) objectives but run '\(self.config.runID)' has "
                     + "K = \(k)")
             throw PolicyError(.invalidArgument, wrapping: error)
         }
         let scalarization = state.scalarization(atStep: step)
         do throws(ValidationError) {
             guard !rewards.isEmpty else {
-                throw ValidationError(code: .empty, field: "rewards", message: "rewards: the batch has no responses")
+                throw ValidationError(code: .empty, field: "rewards", reason: "the batch has no responses")
             }
             var weighted = rewards
             if self.config.normalization == .group {
                 guard let groupIDs else {
                     throw ValidationError(
                         code: .empty, field: "group_ids",
-                        message: "group_ids: run '\(self.config.runID)' normalises within groups; every response "
+                        reason: "run '\(self.config.runID)' normalises within groups; every response "
                             + "needs a group id")
                 }
                 weighted = try Scalarization.groupNormalized(
@@ -68,7 +68,7 @@ extension WeightingPolicy {
         guard summary.objectiveMeans.count == k else {
             let error = ValidationError(
                 code: .dimensionMismatch, field: "objective_means",
-                message: "objective_means: has \(summary.objectiveMeans.count) values but run "
+                reason: "has \(summary.objectiveMeans.count) values but run "
                     + "'\(self.config.runID)' has K = \(k)")
             throw PolicyError(.invalidArgument, wrapping: error)
         }

@@ -148,7 +148,7 @@ public struct WeightingPolicy: Hashable, Sendable {
     public func resume(_ events: some Sequence<RunEvent>, fromStep: Int) throws(PolicyError) -> RunState {
         guard fromStep >= 0 else {
             throw PolicyError(
-                code: .invalidArgument, field: "from_step", message: "from_step: is \(fromStep); it must be at least 0")
+                code: .invalidArgument, field: "from_step", reason: "is \(fromStep); it must be at least 0")
         }
         return try self.replay(events.lazy.filter { $0.step <= fromStep })
     }
@@ -161,7 +161,7 @@ public struct WeightingPolicy: Hashable, Sendable {
     ) throws(PolicyError) -> RunState {
         guard fromStep >= 0 else {
             throw PolicyError(
-                code: .invalidArgument, field: "from_step", message: "from_step: is \(fromStep); it must be at least 0")
+                code: .invalidArgument, field: "from_step", reason: "is \(fromStep); it must be at least 0")
         }
         return try self.refold(log.lazy.filter { $0.event.step <= fromStep }, over: self.initialState)
     }
@@ -180,13 +180,13 @@ public struct WeightingPolicy: Hashable, Sendable {
         if step < last {
             throw PolicyError(
                 code: .stepOutOfOrder, field: "step",
-                message: "step: is \(step), below the last applied \(kind) step \(last); a trainer that restarted "
+                reason: "is \(step), below the last applied \(kind) step \(last); a trainer that restarted "
                     + "from an earlier checkpoint must resume the run from that step first")
         }
         if step == last {
             throw PolicyError(
                 code: .duplicateStep, field: "step",
-                message: "step: \(kind) for step \(step) were already applied with a different payload")
+                reason: "\(kind) for step \(step) were already applied with a different payload")
         }
     }
 
@@ -195,13 +195,13 @@ public struct WeightingPolicy: Hashable, Sendable {
         guard state.dimension == self.config.dimension else {
             throw PolicyError(
                 code: .inconsistentState, field: "state",
-                message: "state: has K = \(state.dimension) objectives but run '\(self.config.runID)' has "
+                reason: "has K = \(state.dimension) objectives but run '\(self.config.runID)' has "
                     + "K = \(self.config.dimension)")
         }
         guard state.initialWeights == self.config.initialWeights.values else {
             throw PolicyError(
                 code: .inconsistentState, field: "state",
-                message: "state: its initial weights differ from those of run '\(self.config.runID)'; it belongs "
+                reason: "its initial weights differ from those of run '\(self.config.runID)'; it belongs "
                     + "to another run")
         }
     }

@@ -78,18 +78,21 @@ enum ConfigMapping {
         case .gradient: name = .gradient
         case .unspecified:
             throw ErrorMapping.invalidArgument(
-                "config.method: is not set; expected WEIGHTING_METHOD_FIXED, WEIGHTING_METHOD_HYPERVOLUME or "
+                field: "config.method",
+                reason: "is not set; expected WEIGHTING_METHOD_FIXED, WEIGHTING_METHOD_HYPERVOLUME or "
                     + "WEIGHTING_METHOD_GRADIENT")
         case .UNRECOGNIZED(let value):
             throw Self.unknownEnumValue(value, field: "config.method")
         }
         if proto.hasHypervolume && name != .hypervolume {
             throw ErrorMapping.invalidArgument(
-                "config.hypervolume: settings of the hypervolume method are not allowed with method '\(name.rawValue)'")
+                field: "config.hypervolume",
+                reason: "settings of the hypervolume method are not allowed with method '\(name.rawValue)'")
         }
         if proto.hasGradient && name != .gradient {
             throw ErrorMapping.invalidArgument(
-                "config.gradient: settings of the gradient method are not allowed with method '\(name.rawValue)'")
+                field: "config.gradient",
+                reason: "settings of the gradient method are not allowed with method '\(name.rawValue)'")
         }
         switch name {
         case .fixed:
@@ -99,7 +102,8 @@ enum ConfigMapping {
         case .gradient:
             guard proto.hasGradient else {
                 throw ErrorMapping.invalidArgument(
-                    "config.gradient: is required with method 'gradient' (at least learning_rate and mu)")
+                    field: "config.gradient",
+                    reason: "is required with method 'gradient' (at least learning_rate and mu)")
             }
             return .gradient(try Self.gradientSettings(proto.gradient))
         }
@@ -153,7 +157,8 @@ enum ConfigMapping {
         case .exponential: kind = .exponential
         case .unspecified:
             throw ErrorMapping.invalidArgument(
-                "config.gradient.schedule.kind: is not set; expected SCHEDULE_KIND_CONSTANT, "
+                field: "config.gradient.schedule.kind",
+                reason: "is not set; expected SCHEDULE_KIND_CONSTANT, "
                     + "SCHEDULE_KIND_POLYNOMIAL, SCHEDULE_KIND_COSINE or SCHEDULE_KIND_EXPONENTIAL")
         case .UNRECOGNIZED(let value):
             throw Self.unknownEnumValue(value, field: "config.gradient.schedule.kind")
@@ -184,7 +189,8 @@ enum ConfigMapping {
 
     /// `INVALID_ARGUMENT` for an enum number this server's contract does not define.
     static func unknownEnumValue(_ value: Int, field: String) -> RPCError {
-        ErrorMapping.invalidArgument("\(field): unknown enum value \(value)")
+        ErrorMapping.invalidArgument(
+            field: "\(field)", reason: "unknown enum value \(value)")
     }
 
     // MARK: - Policy → wire

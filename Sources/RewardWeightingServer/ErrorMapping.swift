@@ -1,4 +1,5 @@
 import GRPCCore
+import GRPCProtobuf
 import RewardWeightingCore
 import RewardWeightingService
 
@@ -9,31 +10,47 @@ import RewardWeightingService
 /// | ``ValidationError`` raised while mapping a request (any code) | `INVALID_ARGUMENT` |
 /// | `ServiceError` | the status of the same name, one to one (see ``rpcCode(for:)``) |
 ///
-/// Every message starts with the offending field's path in the request (`config.initial_weights`,
-/// `rewards.values[17]`, `gram.values`, `run_id`), as the API contract promises.
+/// The lower layers carry the field and the reason separately; here the field becomes its path in the request
+/// (`config.initial_weights`, `rewards.values[17]`, `projected.values`, `run_id`) and the status gets both:
+/// - the message `path: reason`, as the API contract promises;
+/// - the standard rich error model (`google.rpc.Status` in the `grpc-status-details-bin` trailer): a
+///   `google.rpc.ErrorInfo` (reason: the status's canonical name, e.g. `NOT_FOUND`; domain ``errorDomain``, metadata `field`: the path) on
+///   every status that names a field, and for `INVALID_ARGUMENT` also a `google.rpc.BadRequest` with one field
+///   violation (the path and the reason).
 enum ErrorMapping {
-    /// `INVALID_ARGUMENT` with `message`, which must start with the field path.
-    static func invalidArgument(_ message: String) -> RPCError {
-        RPCError(code: .invalidArgument, message: message)
+    /// The `ErrorInfo.domain` of every error this service returns.
+    static let errorDomain = "rewardweighting.v1"
+
+    /// `INVALID_ARGUMENT` for the request field at `field` (its full path).
+    static func invalidArgument(field: String, reason: String) -> RPCError {
+        Self.rpcError(code: .invalidArgument, field: field, reason: reason)
     }
 
     /// A validation error raised by a core or policy initialiser, reported as `INVALID_ARGUMENT` for the field
-    /// at `prefix.field` (or `field` alone when `prefix` is empty). The message's leading `field:` is rewritten
-    /// to the full path.
+    /// at `prefix.field` (or `field` alone when `prefix` is empty).
     static func rpcError(_ error: ValidationError, under prefix: String = "") -> RPCError {
-        let path = prefix.isEmpty ? error.field : "\(prefix).\(error.field)"
-        return RPCError(code: .invalidArgument, message: Self.message(error.message, field: error.field, path: path))
+        Self.invalidArgument(field: prefix.isEmpty ? error.field : "\(prefix).\(error.field)", reason: error.reason)
     }
 
-    /// A service error as the status of the same name; the message (which starts with the field) is kept.
+    /// A service error as the status of the same name.
     /// - Parameter fieldPaths: the request paths of domain field names that differ in the request (e.g.
-    ///   `initial_weights` → `config.initial_weights`); the message's leading field is rewritten when it matches.
+    ///   `gradients` → `projected.values`).
     static func rpcError(_ error: ServiceError, fieldPaths: [String: String] = [:]) -> RPCError {
-        var message = error.message
-        if let path = fieldPaths[error.field] {
-            message = Self.message(message, field: error.field, path: path)
+        Self.rpcError(
+            code: Self.rpcCode(for: error.code), field: fieldPaths[error.field] ?? error.field, reason: error.reason)
+    }
+
+    /// A status naming a request field, with its message `field: reason` and its rich error details.
+    static func rpcError(code: RPCError.Code, field: String, reason: String) -> RPCError {
+        let message = "\(field): \(reason)"
+        var details: [ErrorDetails] = [
+            .errorInfo(reason: Self.statusName(code), domain: Self.errorDomain, metadata: ["field": field])
+        ]
+        if code == .invalidArgument {
+            details.append(.badRequest(violations: [.init(field: field, description: reason)]))
         }
-        return RPCError(code: Self.rpcCode(for: error.code), message: message)
+        let status = GoogleRPCStatus(code: code, message: message, details: details)
+        return RPCError(code: code, message: message, metadata: status.rpcErrorMetadata)
     }
 
     /// The status of a service error code: the one of the same name.
@@ -50,13 +67,21 @@ enum ErrorMapping {
         }
     }
 
-    /// `message` with its leading `field:` replaced by `path:`; `path: message` when it does not start so.
-    private static func message(_ message: String, field: String, path: String) -> String {
-        guard path != field else { return message }
-        let prefix = "\(field):"
-        if message.hasPrefix(prefix) {
-            return path + ":" + message.dropFirst(prefix.count)
+    /// The canonical name of a status (`INVALID_ARGUMENT`), as `ErrorInfo.reason` carries it.
+    static func statusName(_ code: RPCError.Code) -> String {
+        switch code {
+        case .invalidArgument: "INVALID_ARGUMENT"
+        case .notFound: "NOT_FOUND"
+        case .alreadyExists: "ALREADY_EXISTS"
+        case .failedPrecondition: "FAILED_PRECONDITION"
+        case .aborted: "ABORTED"
+        case .resourceExhausted: "RESOURCE_EXHAUSTED"
+        case .unavailable: "UNAVAILABLE"
+        case .cancelled: "CANCELLED"
+        case .unauthenticated: "UNAUTHENTICATED"
+        case .permissionDenied: "PERMISSION_DENIED"
+        case .deadlineExceeded: "DEADLINE_EXCEEDED"
+        default: "INTERNAL"
         }
-        return "\(path): \(message)"
     }
 }

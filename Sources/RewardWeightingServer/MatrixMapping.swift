@@ -16,16 +16,19 @@ enum MatrixMapping {
         _ proto: Rewardweighting_V1_RewardMatrix, isSet: Bool, field: String = "rewards"
     ) throws(RPCError) -> ObjectiveMatrix {
         guard isSet else {
-            throw ErrorMapping.invalidArgument("\(field): is required (an N×K matrix, N ≥ 1)")
+            throw ErrorMapping.invalidArgument(
+                field: "\(field)", reason: "is required (an N×K matrix, N ≥ 1)")
         }
         let k = try Self.dimension(proto.numObjectives, field: "\(field).num_objectives")
         let values = proto.values
         guard !values.isEmpty else {
-            throw ErrorMapping.invalidArgument("\(field).values: the batch is empty (N = 0); send at least one row")
+            throw ErrorMapping.invalidArgument(
+                field: "\(field).values", reason: "the batch is empty (N = 0); send at least one row")
         }
         guard values.count % k == 0 else {
             throw ErrorMapping.invalidArgument(
-                "\(field).values: has \(values.count) values, not a multiple of \(field).num_objectives = \(k)")
+                field: "\(field).values",
+                reason: "has \(values.count) values, not a multiple of \(field).num_objectives = \(k)")
         }
         try Self.checkFinite(values, columns: k, field: "\(field).values", rowName: "response", columnName: "objective")
         do throws(ValidationError) {
@@ -42,7 +45,8 @@ enum MatrixMapping {
         let k = try Self.dimension(proto.numObjectives, field: "gram.num_objectives")
         guard proto.values.count == k * k else {
             throw ErrorMapping.invalidArgument(
-                "gram.values: has \(proto.values.count) values; a K×K matrix with gram.num_objectives = \(k) needs "
+                field: "gram.values",
+                reason: "has \(proto.values.count) values; a K×K matrix with gram.num_objectives = \(k) needs "
                     + "\(k * k)")
         }
         try Self.checkFinite(proto.values, columns: k, field: "gram.values", rowName: "row", columnName: "column")
@@ -62,7 +66,8 @@ enum MatrixMapping {
         let d = try Self.dimension(proto.dimension, field: "projected.dimension")
         guard proto.values.count == k * d else {
             throw ErrorMapping.invalidArgument(
-                "projected.values: has \(proto.values.count) values; K = \(k) vectors of dimension D = \(d) need "
+                field: "projected.values",
+                reason: "has \(proto.values.count) values; K = \(k) vectors of dimension D = \(d) need "
                     + "\(k * d)")
         }
         try Self.checkFinite(
@@ -76,7 +81,8 @@ enum MatrixMapping {
 
     private static func dimension(_ value: Int32, field: String) throws(RPCError) -> Int {
         guard value >= 1 else {
-            throw ErrorMapping.invalidArgument("\(field): is \(value); it must be at least 1")
+            throw ErrorMapping.invalidArgument(
+                field: "\(field)", reason: "is \(value); it must be at least 1")
         }
         return Int(value)
     }
@@ -87,7 +93,8 @@ enum MatrixMapping {
     ) throws(RPCError) {
         guard let index = values.firstIndex(where: { !$0.isFinite }) else { return }
         throw ErrorMapping.invalidArgument(
-            "\(field)[\(index)]: is \(values[index]) (\(rowName) \(index / columns), \(columnName) "
+            field: "\(field)[\(index)]",
+            reason: "is \(values[index]) (\(rowName) \(index / columns), \(columnName) "
                 + "\(index % columns)); every value must be finite")
     }
 }

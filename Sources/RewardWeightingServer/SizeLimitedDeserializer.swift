@@ -19,9 +19,9 @@ struct SizeLimitedDeserializer<Message: SwiftProtobuf.Message>: MessageDeseriali
 
     func deserialize<Bytes: GRPCContiguousBytes>(_ serializedMessageBytes: Bytes) throws -> Message {
         guard serializedMessageBytes.count <= self.limit else {
-            throw RPCError(
-                code: .resourceExhausted,
-                message: "request: the message has \(serializedMessageBytes.count) bytes; this server accepts at "
+            throw ErrorMapping.rpcError(
+                code: .resourceExhausted, field: "request",
+                reason: "the message has \(serializedMessageBytes.count) bytes; this server accepts at "
                     + "most \(self.limit) (rw-server --max-message-bytes); split the batch")
         }
         return try self.base.deserialize(serializedMessageBytes)

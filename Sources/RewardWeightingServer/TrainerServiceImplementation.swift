@@ -41,7 +41,8 @@ public struct TrainerServiceImplementation: Rewardweighting_V1_TrainerService.Si
         request: Rewardweighting_V1_CreateRunRequest, context: ServerContext
     ) async throws -> Rewardweighting_V1_CreateRunResponse {
         guard request.hasConfig else {
-            throw ErrorMapping.invalidArgument("config: is required")
+            throw ErrorMapping.invalidArgument(
+                field: "config", reason: "is required")
         }
         let config = try ConfigMapping.runConfig(runID: request.runID, request.config)
         let (run, created) = try await self.serving { try await self.coordinator.createRun(config, as: .open) }
@@ -93,7 +94,8 @@ public struct TrainerServiceImplementation: Rewardweighting_V1_TrainerService.Si
     ) async throws -> Rewardweighting_V1_ArchiveRunResponse {
         guard request.reason.utf8.count <= Self.maximumArchiveReasonBytes else {
             throw ErrorMapping.invalidArgument(
-                "reason: has \(request.reason.utf8.count) bytes; at most \(Self.maximumArchiveReasonBytes) are allowed")
+                field: "reason",
+                reason: "has \(request.reason.utf8.count) bytes; at most \(Self.maximumArchiveReasonBytes) are allowed")
         }
         let run = try await self.serving { try await self.coordinator.archive(runID: request.runID, as: .open) }
         if !request.reason.isEmpty {
@@ -152,7 +154,8 @@ public struct TrainerServiceImplementation: Rewardweighting_V1_TrainerService.Si
                     learningRate: learningRate, as: .open)
             }
         case nil:
-            throw ErrorMapping.invalidArgument("gradients: exactly one of gram or projected is required")
+            throw ErrorMapping.invalidArgument(
+                field: "gradients", reason: "exactly one of gram or projected is required")
         }
         var response = DecisionMapping.response(recorded.decision)
         response.sequence = Int64(recorded.sequence)
@@ -204,7 +207,8 @@ public struct TrainerServiceImplementation: Rewardweighting_V1_TrainerService.Si
     ) async throws {
         let runID = request.runID
         guard request.fromSequence >= 0 else {
-            throw ErrorMapping.invalidArgument("from_sequence: is \(request.fromSequence); it must be at least 0")
+            throw ErrorMapping.invalidArgument(
+                field: "from_sequence", reason: "is \(request.fromSequence); it must be at least 0")
         }
         // 0: live events only (those committed after the subscription, which the run's actor takes atomically).
         let fromSequence = request.fromSequence == 0 ? nil : Int(request.fromSequence)
@@ -227,9 +231,9 @@ public struct TrainerServiceImplementation: Rewardweighting_V1_TrainerService.Si
         }
         // A live watch that saw no event resumes after the log as it is now.
         let resumeFrom = nextSequence ?? (run.map { $0.eventCount + 1 } ?? 0)
-        throw RPCError(
-            code: .unavailable,
-            message: "from_sequence: the server is shutting down; watch again with from_sequence = \(resumeFrom)")
+        throw ErrorMapping.rpcError(
+            code: .unavailable, field: "from_sequence",
+            reason: "the server is shutting down; watch again with from_sequence = \(resumeFrom)")
     }
 
     // MARK: - Errors

@@ -80,7 +80,7 @@ public struct RunCoordinator: Sendable {
             guard existing.config == config else {
                 throw ServiceError(
                     code: .alreadyExists, field: "run_id",
-                    message: "run_id: run '\(config.runID)' exists already with a different config",
+                    reason: "run '\(config.runID)' exists already with a different config",
                     cause: error)
             }
             return (existing, false)
@@ -120,7 +120,7 @@ public struct RunCoordinator: Sendable {
         guard pageSize >= 0 else {
             throw ServiceError(
                 code: .invalidArgument, field: "page_size",
-                message: "page_size: is \(pageSize); it must not be negative")
+                reason: "is \(pageSize); it must not be negative")
         }
         let size = pageSize == 0 ? Self.defaultPageSize : min(pageSize, Self.maximumPageSize)
         let token = pageToken.flatMap { $0.isEmpty ? nil : $0 }
@@ -261,7 +261,7 @@ public struct RunCoordinator: Sendable {
         guard fromStep >= 0 else {
             throw ServiceError(
                 code: .invalidArgument, field: "from_step",
-                message: "from_step: is \(fromStep); it must be at least 0")
+                reason: "is \(fromStep); it must be at least 0")
         }
         let run = try await self.registry.actor(for: runID)
         return try await run.resume(fromStep: fromStep)
@@ -280,7 +280,7 @@ public struct RunCoordinator: Sendable {
         try Self.checkSequence(fromSequence)
         if let limit, limit < 1 {
             throw ServiceError(
-                code: .invalidArgument, field: "limit", message: "limit: is \(limit); it must be at least 1")
+                code: .invalidArgument, field: "limit", reason: "is \(limit); it must be at least 1")
         }
         do {
             return try await self.store.events(runID: runID, fromSequence: fromSequence, limit: limit)
@@ -359,7 +359,7 @@ public struct RunCoordinator: Sendable {
         guard fromSequence >= 0 else {
             throw ServiceError(
                 code: .invalidArgument, field: "from_sequence",
-                message: "from_sequence: is \(fromSequence); it must be at least 0")
+                reason: "is \(fromSequence); it must be at least 0")
         }
     }
 
@@ -368,7 +368,7 @@ public struct RunCoordinator: Sendable {
     ) -> ServiceError {
         ServiceError(
             code: .internal, field: "decision",
-            message: "decision: run '\(runID)' answered a \(expected.rawValue) report with a "
+            reason: "run '\(runID)' answered a \(expected.rawValue) report with a "
                 + "\(decision.kind.rawValue) decision")
     }
 }

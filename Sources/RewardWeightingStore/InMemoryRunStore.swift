@@ -40,7 +40,7 @@ public actor InMemoryRunStore: RunStore {
         let runID = config.runID
         guard self.runs[runID] == nil else {
             throw RunStoreError(
-                code: .alreadyExists, field: "run_id", runID: runID, message: "run_id: a run '\(runID)' exists already")
+                code: .alreadyExists, field: "run_id", runID: runID, reason: "a run '\(runID)' exists already")
         }
         let now = Self.now()
         let entry = Entry(
@@ -60,7 +60,7 @@ public actor InMemoryRunStore: RunStore {
     ) throws(RunStoreError) -> RunPage {
         guard pageSize >= 1 else {
             throw RunStoreError(
-                code: .invalidArgument, field: "page_size", message: "page_size: is \(pageSize); it must be at least 1")
+                code: .invalidArgument, field: "page_size", reason: "is \(pageSize); it must be at least 1")
         }
         let token = try pageToken.map { text throws(RunStoreError) in
             try RunPageToken(parsing: text, order: order, filter: filter)
@@ -76,7 +76,7 @@ public actor InMemoryRunStore: RunStore {
                 guard let rank = Int(token.after) else {
                     throw RunStoreError(
                         code: .invalidArgument, field: "page_token",
-                        message: "page_token: is not a token returned by ListRuns")
+                        reason: "is not a token returned by ListRuns")
                 }
                 entries.removeAll { $0.creationRank <= rank }
             }
@@ -107,7 +107,7 @@ public actor InMemoryRunStore: RunStore {
             {
                 throw RunStoreError(
                     code: .alreadyExists, field: "step", runID: runID,
-                    message: "step: run '\(runID)' has \(item.event.kind.rawValue) of step \(item.event.step) already")
+                    reason: "run '\(runID)' has \(item.event.kind.rawValue) of step \(item.event.step) already")
             }
             let digest: String
             do {
@@ -115,7 +115,7 @@ public actor InMemoryRunStore: RunStore {
             } catch {
                 throw RunStoreError(
                     code: .corrupt, field: "payload", runID: runID,
-                    message: "payload: the value for run '\(runID)' cannot be encoded: \(error)", cause: error)
+                    reason: "the value for run '\(runID)' cannot be encoded: \(error)", cause: error)
             }
             stored.append(
                 StoredEvent(
@@ -190,7 +190,7 @@ public actor InMemoryRunStore: RunStore {
         guard entry.version == expectedVersion else {
             throw RunStoreError(
                 code: .conflict, field: "version", runID: runID,
-                message: "version: run '\(runID)' is at version \(entry.version), not \(expectedVersion); another "
+                reason: "run '\(runID)' is at version \(entry.version), not \(expectedVersion); another "
                     + "writer changed it")
         }
     }

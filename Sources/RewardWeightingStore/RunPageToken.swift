@@ -33,17 +33,17 @@ struct RunPageToken: Codable, Hashable, Sendable {
         else {
             throw RunStoreError(
                 code: .invalidArgument, field: "page_token",
-                message: "page_token: is not a token returned by ListRuns")
+                reason: "is not a token returned by ListRuns")
         }
         guard token.order == order.rawValue else {
             throw RunStoreError(
                 code: .invalidArgument, field: "page_token",
-                message: "page_token: was issued for order '\(token.order)', not '\(order.rawValue)'")
+                reason: "was issued for order '\(token.order)', not '\(order.rawValue)'")
         }
         guard token.filter == Self.key(of: filter) else {
             throw RunStoreError(
                 code: .invalidArgument, field: "page_token",
-                message: "page_token: was issued for another filter; a token is valid only with the same filter")
+                reason: "was issued for another filter; a token is valid only with the same filter")
         }
         self = token
     }

@@ -11,15 +11,15 @@ extension RunStoreError {
         case let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT:
             self.init(
                 code: .corrupt, field: "database", runID: runID,
-                message: "database: \(operation) violated a constraint: \(error.message ?? "\(error)")", cause: error)
+                reason: "\(operation) violated a constraint: \(error.message ?? "\(error)")", cause: error)
         case is CancellationError:
             self.init(
                 code: .unavailable, field: "database", runID: runID,
-                message: "database: \(operation) was cancelled", cause: error)
+                reason: "\(operation) was cancelled", cause: error)
         default:
             self.init(
                 code: .unavailable, field: "database", runID: runID,
-                message: "database: \(operation) failed: \(error)", cause: error)
+                reason: "\(operation) failed: \(error)", cause: error)
         }
     }
 }

@@ -37,36 +37,40 @@ public struct RunStoreError: Error, Sendable, CustomStringConvertible {
     public var field: String
     /// The run concerned, when there is one.
     public var runID: String?
-    /// A human-readable explanation that starts with the field.
-    public var message: String
+    /// Why the field was refused, without the field's name (e.g. `is nan; every value must be finite`):
+    /// transports report the field separately (gRPC's `BadRequest` field violations) and in ``message``.
+    public var reason: String
     /// The underlying error (a GRDB `DatabaseError`, a `DecodingError`, …), if any.
     public var cause: (any Error & Sendable)?
 
     /// Creates an error.
     public init(
-        code: Code, field: String, runID: String? = nil, message: String, cause: (any Error & Sendable)? = nil
+        code: Code, field: String, runID: String? = nil, reason: String, cause: (any Error & Sendable)? = nil
     ) {
         self.code = code
         self.field = field
         self.runID = runID
-        self.message = message
+        self.reason = reason
         self.cause = cause
     }
 
-    /// The message, which starts with the field.
+    /// The field and the reason: `field: reason`.
+    public var message: String { "\(self.field): \(self.reason)" }
+
+    /// The message: `field: reason`.
     public var description: String { self.message }
 }
 
 extension RunStoreError {
     /// No run `runID`.
     static func runNotFound(_ runID: String) -> RunStoreError {
-        RunStoreError(code: .notFound, field: "run_id", runID: runID, message: "run_id: no run '\(runID)'")
+        RunStoreError(code: .notFound, field: "run_id", runID: runID, reason: "no run '\(runID)'")
     }
 
     /// A stored value of `runID` that cannot be decoded.
     static func corrupt(_ runID: String, column: String, cause: any Error & Sendable) -> RunStoreError {
         RunStoreError(
             code: .corrupt, field: column, runID: runID,
-            message: "\(column): the stored value of run '\(runID)' cannot be decoded: \(cause)", cause: cause)
+            reason: "the stored value of run '\(runID)' cannot be decoded: \(cause)", cause: cause)
     }
 }

@@ -92,7 +92,7 @@ public final class SQLiteRunStore: RunStore {
             } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
                 throw RunStoreError(
                     code: .alreadyExists, field: "run_id", runID: runID,
-                    message: "run_id: a run '\(runID)' exists already", cause: error)
+                    reason: "a run '\(runID)' exists already", cause: error)
             }
             return try Self.fetchRun(db, runID: runID)
         }
@@ -114,7 +114,7 @@ public final class SQLiteRunStore: RunStore {
     ) async throws(RunStoreError) -> RunPage {
         guard pageSize >= 1 else {
             throw RunStoreError(
-                code: .invalidArgument, field: "page_size", message: "page_size: is \(pageSize); it must be at least 1")
+                code: .invalidArgument, field: "page_size", reason: "is \(pageSize); it must be at least 1")
         }
         let token = try pageToken.map { text throws(RunStoreError) in
             try RunPageToken(parsing: text, order: order, filter: filter)
@@ -146,7 +146,7 @@ public final class SQLiteRunStore: RunStore {
                 guard let rank = Int64(token.after) else {
                     throw RunStoreError(
                         code: .invalidArgument, field: "page_token",
-                        message: "page_token: is not a token returned by ListRuns")
+                        reason: "is not a token returned by ListRuns")
                 }
                 conditions.append("runs.rowid > ?")
                 arguments += [rank]
@@ -230,7 +230,7 @@ public final class SQLiteRunStore: RunStore {
                 } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
                     throw RunStoreError(
                         code: .alreadyExists, field: "step", runID: runID,
-                        message: "step: run '\(runID)' has \(item.event.kind.rawValue) of step \(item.event.step) "
+                        reason: "run '\(runID)' has \(item.event.kind.rawValue) of step \(item.event.step) "
                             + "already", cause: error)
                 }
             }
@@ -375,7 +375,7 @@ public final class SQLiteRunStore: RunStore {
             }
             throw RunStoreError(
                 code: .conflict, field: "version", runID: runID,
-                message: "version: run '\(runID)' is at version \(version), not \(expectedVersion); another writer "
+                reason: "run '\(runID)' is at version \(version), not \(expectedVersion); another writer "
                     + "changed it")
         }
     }
@@ -414,7 +414,7 @@ public final class SQLiteRunStore: RunStore {
         guard config.runID == row.runID else {
             throw RunStoreError(
                 code: .corrupt, field: "config", runID: row.runID,
-                message: "config: the stored config of run '\(row.runID)' names run '\(config.runID)'")
+                reason: "the stored config of run '\(row.runID)' names run '\(config.runID)'")
         }
         let state = try decode(RunState.self, from: row.state, runID: row.runID, column: "state")
         var pending: [StoredEvent] = []
@@ -423,7 +423,7 @@ public final class SQLiteRunStore: RunStore {
         guard let status = RunStatus(rawValue: row.status) else {
             throw RunStoreError(
                 code: .corrupt, field: "status", runID: row.runID,
-                message: "status: run '\(row.runID)' has the unknown status '\(row.status)'")
+                reason: "run '\(row.runID)' has the unknown status '\(row.status)'")
         }
         return StoredRun(
             config: config, tenant: row.tenant, stateSnapshot: state, snapshotSequence: row.stateSeq,
@@ -439,7 +439,7 @@ public final class SQLiteRunStore: RunStore {
         else {
             throw RunStoreError(
                 code: .corrupt, field: "payload", runID: row.runID,
-                message: "payload: event \(row.seq) of run '\(row.runID)' is stored as \(row.kind) of step "
+                reason: "event \(row.seq) of run '\(row.runID)' is stored as \(row.kind) of step "
                     + "\(row.step) but its payload is \(event.kind.rawValue) of step \(event.step) and its decision "
                     + "\(decision.kind.rawValue) of step \(decision.step)")
         }
@@ -455,7 +455,7 @@ private func encode(_ value: some Encodable, runID: String, column: String) thro
     } catch {
         throw RunStoreError(
             code: .corrupt, field: column, runID: runID,
-            message: "\(column): the value for run '\(runID)' cannot be encoded: \(error)", cause: error)
+            reason: "the value for run '\(runID)' cannot be encoded: \(error)", cause: error)
     }
 }
 

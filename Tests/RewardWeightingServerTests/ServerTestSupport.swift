@@ -1,6 +1,7 @@
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2Posix
+import GRPCProtobuf
 import Logging
 import RewardWeightingAPI
 import RewardWeightingServer
@@ -72,7 +73,9 @@ func withServerClient<Result: Sendable>(
     }
 }
 
-/// Expects `body` to fail with `code` and a message that names `field`.
+/// Expects `body` to fail with `code` and a message that names `field`, and with the rich error details that name
+/// it too: a `google.rpc.ErrorInfo` whose metadata `field` is the field's path, and for `INVALID_ARGUMENT` a
+/// `google.rpc.BadRequest` violation of the same field whose description is the message's reason.
 func expectStatus(
     _ code: RPCError.Code, naming field: String, sourceLocation: SourceLocation = #_sourceLocation,
     _ body: () async throws -> Void
@@ -83,6 +86,32 @@ func expectStatus(
     #expect(
         error.message.contains(field), "message \"\(error.message)\" does not name \(field)",
         sourceLocation: sourceLocation)
+    let status: GoogleRPCStatus?
+    do {
+        status = try error.unpackGoogleRPCStatus()
+    } catch {
+        Issue.record("the status details do not decode: \(error)", sourceLocation: sourceLocation)
+        return
+    }
+    guard let status else {
+        Issue.record("no grpc-status-details-bin trailer: \(error)", sourceLocation: sourceLocation)
+        return
+    }
+    #expect(status.code == code && status.message == error.message, sourceLocation: sourceLocation)
+    let info = status.details.compactMap(\.errorInfo).first
+    let path = info?.metadata["field"] ?? ""
+    // `field` may go on into the message (`request: the message has`): the path is the part before the colon.
+    let named = String(field.prefix { $0 != ":" })
+    #expect(path.contains(named), "ErrorInfo names \(path), not \(named)", sourceLocation: sourceLocation)
+    #expect(info?.domain == "rewardweighting.v1", sourceLocation: sourceLocation)
+    if code == .invalidArgument {
+        let violations = status.details.compactMap(\.badRequest).flatMap(\.violations)
+        #expect(violations.count == 1, sourceLocation: sourceLocation)
+        #expect(violations.first?.field == path, sourceLocation: sourceLocation)
+        #expect(
+            violations.first.map { "\($0.field): \($0.violationDescription)" } == error.message,
+            sourceLocation: sourceLocation)
+    }
 }
 
 // MARK: - Requests

@@ -130,11 +130,11 @@ struct IdempotencyTests {
         #expect(wrongRewards?.field == "rewards")
         #expect(try await coordinator.getRun("hv").eventCount == 0)
 
-        let validation = ServiceError(ValidationError(code: .nonFinite, field: "gram", message: "gram: is NaN"))
+        let validation = ServiceError(ValidationError(code: .nonFinite, field: "gram", reason: "is NaN"))
         #expect(validation.code == .invalidArgument && validation.field == "gram")
-        let corrupt = ServiceError(PolicyError(code: .inconsistentState, field: "state", message: "state: bad"))
+        let corrupt = ServiceError(PolicyError(code: .inconsistentState, field: "state", reason: "bad"))
         #expect(corrupt.code == .internal)
-        let duplicate = ServiceError(PolicyError(code: .duplicateStep, field: "step", message: "step: dup"))
+        let duplicate = ServiceError(PolicyError(code: .duplicateStep, field: "step", reason: "dup"))
         #expect(duplicate.code == .alreadyExists)
     }
 }

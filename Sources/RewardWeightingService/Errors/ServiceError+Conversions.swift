@@ -6,7 +6,7 @@ import RewardWeightingStore
 extension ServiceError {
     /// An input refused where it was built: ``Code/invalidArgument``, keeping the field and message.
     public init(_ error: ValidationError) {
-        self.init(code: .invalidArgument, field: error.field, message: error.message, cause: error)
+        self.init(code: .invalidArgument, field: error.field, reason: error.reason, cause: error)
     }
 
     /// A report the policy refused, keeping the field and message (see the table on ``ServiceError``).
@@ -18,7 +18,7 @@ extension ServiceError {
         case .inconsistentState: code = .internal
         default: code = .invalidArgument
         }
-        self.init(code: code, field: error.field, message: error.message, cause: error)
+        self.init(code: code, field: error.field, reason: error.reason, cause: error)
     }
 
     /// A store failure, keeping the field and message (see the table on ``ServiceError``).
@@ -32,7 +32,7 @@ extension ServiceError {
         case .unavailable: code = .unavailable
         default: code = .internal
         }
-        self.init(code: code, field: error.field, message: error.message, cause: error)
+        self.init(code: code, field: error.field, reason: error.reason, cause: error)
     }
 
     /// A kernel that produced no result: its input refused (``Code/invalidArgument``), the backend down or slow
@@ -46,7 +46,7 @@ extension ServiceError {
         case .resourceExhausted: code = .resourceExhausted
         default: code = .internal
         }
-        self.init(code: code, field: error.field, message: error.message, cause: error)
+        self.init(code: code, field: error.field, reason: error.reason, cause: error)
     }
 
     /// Whether a store write failed because the run changed under it (the version moved, or another writer

@@ -58,19 +58,23 @@ public struct ServiceError: Error, Sendable, CustomStringConvertible {
     public var code: Code
     /// The offending field, e.g. `run_id`, `step`, `gram`; `database` for store failures.
     public var field: String
-    /// A human-readable explanation that starts with the field.
-    public var message: String
+    /// Why the field was refused, without the field's name (e.g. `is nan; every value must be finite`):
+    /// transports report the field separately (gRPC's `BadRequest` field violations) and in ``message``.
+    public var reason: String
     /// The lower layer's error (``ValidationError``, `PolicyError`, `RunStoreError`), if any.
     public var cause: (any Error)?
 
     /// Creates an error.
-    public init(code: Code, field: String, message: String, cause: (any Error)? = nil) {
+    public init(code: Code, field: String, reason: String, cause: (any Error)? = nil) {
         self.code = code
         self.field = field
-        self.message = message
+        self.reason = reason
         self.cause = cause
     }
 
-    /// The message, which starts with the field.
+    /// The field and the reason: `field: reason`.
+    public var message: String { "\(self.field): \(self.reason)" }
+
+    /// The message: `field: reason`.
     public var description: String { self.message }
 }

@@ -48,7 +48,7 @@ public struct ParetoFront: Hashable, Sendable {
                     rows: buffer.maximisedPoints, dimension: run.config.dimension, field: "state.pareto_buffer")
                 vector = try ObjectiveVector(reference, field: "state.reference_point")
             } catch {
-                throw ServiceError(code: .internal, field: error.field, message: error.message, cause: error)
+                throw ServiceError(code: .internal, field: error.field, reason: error.reason, cause: error)
             }
             do throws(KernelError) {
                 volume = try await kernels.hypervolume(of: points, reference: vector)

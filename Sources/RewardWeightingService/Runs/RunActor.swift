@@ -211,7 +211,7 @@ actor RunActor {
         guard self.run.status == .active else {
             throw ServiceError(
                 code: .failedPrecondition, field: "run_id",
-                message: "run_id: run '\(self.runID)' is archived; it takes no more reports")
+                reason: "run '\(self.runID)' is archived; it takes no more reports")
         }
     }
 

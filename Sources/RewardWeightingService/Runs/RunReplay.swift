@@ -22,7 +22,7 @@ public enum RunReplay {
                 } catch {
                     throw ServiceError(
                         code: .internal, field: "state",
-                        message: "state: event \(pending.sequence) of run '\(stored.runID)' does not apply to the "
+                        reason: "event \(pending.sequence) of run '\(stored.runID)' does not apply to the "
                             + "stored state: \(error)", cause: error)
                 }
             }

@@ -79,7 +79,7 @@ final class EventBroadcaster: Sendable {
             continuation.finish(
                 throwing: ServiceError(
                     code: .resourceExhausted, field: "from_sequence",
-                    message: "from_sequence: the watcher of run '\(self.runID)' fell more than "
+                    reason: "the watcher of run '\(self.runID)' fell more than "
                         + "\(self.liveBufferLimit) events behind at sequence \(event.sequence); watch again from "
                         + "sequence \(event.sequence)"))
         }

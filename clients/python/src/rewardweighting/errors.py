@@ -4,9 +4,10 @@ the request field it names."""
 from __future__ import annotations
 
 import re
-from typing import Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 import grpc
+from google.rpc import error_details_pb2, status_pb2
 
 __all__ = [
     "RewardWeightingError",
@@ -21,8 +22,11 @@ __all__ = [
     "from_rpc_error",
 ]
 
-# The service starts every error message with the path of the offending request field
-# (`config.initial_weights`, `rewards.values[17]`, `run_id`), followed by ": ".
+# The service sends the offending request field in the standard rich error model (the `grpc-status-details-bin`
+# trailer: google.rpc.Status with a BadRequest field violation and an ErrorInfo whose metadata names the field),
+# and also starts its message with the field's path and ": ". The message is read only when a status carries no
+# details (e.g. one from a proxy or an older server).
+_DETAILS_KEY = "grpc-status-details-bin"
 _FIELD = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*(?:\[\d+\])*(?:\.[A-Za-z_][A-Za-z0-9_]*(?:\[\d+\])*)*): ")
 
 
@@ -32,21 +36,56 @@ class RewardWeightingError(Exception):
     Attributes:
         code: the gRPC status code (``grpc.StatusCode``).
         status: its name, e.g. ``"INVALID_ARGUMENT"``.
-        field: the request field the service named (``"rewards.values[3]"``), or ``None``.
-        details: the service's message, without the leading field.
+        field: the request field the service named (``"rewards.values[3]"``), or ``None``: from the status's
+            ``google.rpc.BadRequest`` field violation or ``google.rpc.ErrorInfo`` metadata.
+        details: why the field was refused (the violation's description), or the message without its field.
+        violations: every ``BadRequest`` field violation, as ``(field, description)`` pairs.
+        error_info: the ``ErrorInfo`` detail as ``{"reason", "domain", "metadata"}``, or ``None``.
         method: the RPC that failed, e.g. ``"Scalarize"``.
     """
 
-    def __init__(self, code: grpc.StatusCode, message: str, method: str = "") -> None:
+    def __init__(
+        self, code: grpc.StatusCode, message: str, method: str = "", status_details: Optional[bytes] = None
+    ) -> None:
         self.code = code
         self.status = code.name
         self.method = method
-        match = _FIELD.match(message or "")
-        self.field: Optional[str] = match.group(1) if match else None
-        self.details = message[match.end():] if match else (message or "")
         self.message = message or ""
+        self.violations: List[Tuple[str, str]] = []
+        self.error_info: Optional[Dict[str, Any]] = None
+        if status_details:
+            self._read_details(status_details)
+        match = _FIELD.match(self.message)
+        self.field: Optional[str] = None
+        if self.violations:
+            self.field = self.violations[0][0]
+        elif self.error_info and self.error_info["metadata"].get("field"):
+            self.field = self.error_info["metadata"]["field"]
+        elif match:
+            self.field = match.group(1)
+        if self.violations:
+            self.details = self.violations[0][1]
+        elif self.field is not None and self.message.startswith(self.field + ": "):
+            self.details = self.message[len(self.field) + 2:]
+        else:
+            self.details = self.message
         where = f"{method}: " if method else ""
         super().__init__(f"{where}{self.status}: {self.message}")
+
+    def _read_details(self, data: bytes) -> None:
+        try:
+            status = status_pb2.Status.FromString(data)
+        except Exception:  # a malformed trailer: fall back on the message
+            return
+        for detail in status.details:
+            if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
+                bad_request = error_details_pb2.BadRequest()
+                detail.Unpack(bad_request)
+                self.violations += [(v.field, v.description) for v in bad_request.field_violations]
+            elif detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
+                info = error_details_pb2.ErrorInfo()
+                detail.Unpack(info)
+                self.error_info = {"reason": info.reason, "domain": info.domain, "metadata": dict(info.metadata)}
 
 
 class InvalidArgumentError(RewardWeightingError, ValueError):
@@ -99,4 +138,14 @@ def from_rpc_error(error: grpc.RpcError, method: str = "") -> RewardWeightingErr
     code = error.code() if hasattr(error, "code") else grpc.StatusCode.UNKNOWN
     details = error.details() if hasattr(error, "details") else str(error)
     cls = _BY_CODE.get(code, RewardWeightingError)
-    return cls(code, details or "", method)
+    return cls(code, details or "", method, status_details=_status_details(error))
+
+
+def _status_details(error: grpc.RpcError) -> Optional[bytes]:
+    """The serialized google.rpc.Status of the call's trailers, if it sent one."""
+    trailing = getattr(error, "trailing_metadata", None)
+    metadata = trailing() if callable(trailing) else None
+    for key, value in metadata or ():
+        if key == _DETAILS_KEY and isinstance(value, bytes):
+            return value
+    return None
