@@ -55,6 +55,15 @@ public struct LearningRateSchedule: Hashable, Sendable {
     /// The number of cosine waves over `[W, T]` (verl's `num_cycles`, default 0.5: one half-wave from 1 to `m`).
     public let cycles: Double
 
+    /// The default ``power``: 1.03, verl's and the paper's.
+    public static let defaultPower = 1.03
+    /// The default ``gamma``: 0.96, verl's.
+    public static let defaultGamma = 0.96
+    /// The default ``minRatio``: 0, no floor.
+    public static let defaultMinRatio = 0.0
+    /// The default ``cycles``: 0.5, one half-wave.
+    public static let defaultCycles = 0.5
+
     /// Validates a schedule. O(1).
     ///
     /// Every parameter is checked whatever the kind, with its verl name as the field: `total_steps ≥ 1`,
@@ -62,8 +71,8 @@ public struct LearningRateSchedule: Hashable, Sendable {
     /// `num_cycles ≥ 0`, all finite.
     /// - Throws: ``ValidationError`` with code `outOfRange` or `nonFinite`.
     public init(
-        kind: Kind, totalSteps: Int, warmupSteps: Int = 0, power: Double = 1.03, gamma: Double = 0.96,
-        minRatio: Double = 0, cycles: Double = 0.5
+        kind: Kind, totalSteps: Int, warmupSteps: Int = 0, power: Double = Self.defaultPower,
+        gamma: Double = Self.defaultGamma, minRatio: Double = Self.defaultMinRatio, cycles: Double = Self.defaultCycles
     ) throws(ValidationError) {
         guard totalSteps >= 1 else {
             throw ValidationError(
@@ -94,8 +103,8 @@ public struct LearningRateSchedule: Hashable, Sendable {
     /// - Throws: ``ValidationError`` with code `unknownName` and field `schedule` for an unknown name (the
     ///   message lists the valid names), or any error of the other initialiser.
     public init(
-        name: String, totalSteps: Int, warmupSteps: Int = 0, power: Double = 1.03, gamma: Double = 0.96,
-        minRatio: Double = 0, cycles: Double = 0.5
+        name: String, totalSteps: Int, warmupSteps: Int = 0, power: Double = Self.defaultPower,
+        gamma: Double = Self.defaultGamma, minRatio: Double = Self.defaultMinRatio, cycles: Double = Self.defaultCycles
     ) throws(ValidationError) {
         guard let kind = Kind(rawValue: name.lowercased()) else {
             let valid = Kind.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")

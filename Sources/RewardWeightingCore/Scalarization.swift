@@ -8,6 +8,9 @@
 
 /// Turning an N×K matrix of per-objective rewards into N scalar rewards.
 public enum Scalarization {
+    /// The default `ε` of ``groupNormalized(_:groupIDs:epsilon:)``: 1e-6, verl's GRPO.
+    public static let defaultNormalizationEpsilon = 1e-6
+
     /// The scalarised rewards `out_i = m·Σ_k w_k·r_ik`, where `m` is `multiplier` (the hypervolume method's
     /// `r_pareto`, 1 otherwise), as the reference code computes them
     /// (`einsum("bse,s->be", stacked, weights)`, then `reward_tensor * meta_reward`).
@@ -79,7 +82,7 @@ public enum Scalarization {
     ///   `group_ids`) when `groupIDs.count ≠ N`; `outOfRange`/`nonFinite` (field `epsilon`) unless `ε` is finite
     ///   and positive; `nonFinite` (field `rewards`) if a deviation `r − mean` overflows.
     public static func groupNormalized(
-        _ rewards: ObjectiveMatrix, groupIDs: [Int], epsilon: Double = 1e-6
+        _ rewards: ObjectiveMatrix, groupIDs: [Int], epsilon: Double = Scalarization.defaultNormalizationEpsilon
     ) throws(ValidationError) -> ObjectiveMatrix {
         guard !rewards.isEmpty else {
             throw ValidationError(code: .empty, field: "rewards", reason: "the batch has no responses")

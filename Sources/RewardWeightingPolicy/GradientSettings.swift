@@ -96,10 +96,11 @@ public struct GradientSettings: Codable, Hashable, Sendable {
             let name = try nested.decode(String.self, forKey: .name)
             let totalSteps = try nested.decode(Int.self, forKey: .totalSteps)
             let warmupSteps = try nested.decodeIfPresent(Int.self, forKey: .warmupSteps) ?? 0
-            let power = try nested.decodeIfPresent(Double.self, forKey: .power) ?? 1.03
-            let gamma = try nested.decodeIfPresent(Double.self, forKey: .gamma) ?? 0.96
-            let minRatio = try nested.decodeIfPresent(Double.self, forKey: .minRatio) ?? 0
-            let cycles = try nested.decodeIfPresent(Double.self, forKey: .cycles) ?? 0.5
+            let power = try nested.decodeIfPresent(Double.self, forKey: .power) ?? LearningRateSchedule.defaultPower
+            let gamma = try nested.decodeIfPresent(Double.self, forKey: .gamma) ?? LearningRateSchedule.defaultGamma
+            let minRatio =
+                try nested.decodeIfPresent(Double.self, forKey: .minRatio) ?? LearningRateSchedule.defaultMinRatio
+            let cycles = try nested.decodeIfPresent(Double.self, forKey: .cycles) ?? LearningRateSchedule.defaultCycles
             do throws(ValidationError) {
                 schedule = try LearningRateSchedule(
                     name: name, totalSteps: totalSteps, warmupSteps: warmupSteps, power: power, gamma: gamma,

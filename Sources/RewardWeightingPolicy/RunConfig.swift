@@ -57,7 +57,8 @@ public struct RunConfig: Codable, Hashable, Sendable {
     ///   `normalization_epsilon` (not finite and positive).
     public init(
         runID: String, objectives: [Objective], method: WeightingMethod, initialWeights: [Double]? = nil,
-        normalization: RewardNormalization = .disabled, normalizationEpsilon: Double = 1e-6
+        normalization: RewardNormalization = .disabled,
+        normalizationEpsilon: Double = RunConfig.defaultNormalizationEpsilon
     ) throws(ValidationError) {
         try Self.checkRunID(runID)
         try Self.checkObjectives(objectives)
@@ -152,6 +153,9 @@ public struct RunConfig: Codable, Hashable, Sendable {
         }
     }
 
+    /// The default `ε` of the group normalisation: 1e-6, verl's GRPO (``Scalarization/defaultNormalizationEpsilon``).
+    public static let defaultNormalizationEpsilon = Scalarization.defaultNormalizationEpsilon
+
     private enum CodingKeys: String, CodingKey {
         case runID = "run_id"
         case objectives
@@ -203,7 +207,8 @@ public struct RunConfig: Codable, Hashable, Sendable {
             method: method,
             initialWeights: try container.decodeIfPresent([Double].self, forKey: .initialWeights),
             normalization: normalization,
-            normalizationEpsilon: try container.decodeIfPresent(Double.self, forKey: .normalizationEpsilon) ?? 1e-6)
+            normalizationEpsilon: try container.decodeIfPresent(Double.self, forKey: .normalizationEpsilon)
+                ?? Self.defaultNormalizationEpsilon)
     }
 
     /// Encodes the configuration as given (`initial_weights` only when given).

@@ -15,7 +15,7 @@ public struct BenchmarkEchoService: Rewardweighting_V1_BenchmarkService.SimpleSe
     public let maxRequestMessageBytes: Int
 
     /// An echo service that refuses requests over `maxRequestMessageBytes` with `RESOURCE_EXHAUSTED`.
-    public init(maxRequestMessageBytes: Int = 16 * 1024 * 1024) {
+    public init(maxRequestMessageBytes: Int = RewardWeightingServer.Configuration.defaultMaxReceiveMessageBytes) {
         self.maxRequestMessageBytes = maxRequestMessageBytes
     }
 

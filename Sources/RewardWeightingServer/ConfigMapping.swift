@@ -36,7 +36,8 @@ enum ConfigMapping {
                 method: method,
                 initialWeights: proto.initialWeights.isEmpty ? nil : proto.initialWeights,
                 normalization: normalization,
-                normalizationEpsilon: proto.hasNormalizationEpsilon ? proto.normalizationEpsilon : 1e-6)
+                normalizationEpsilon: proto.hasNormalizationEpsilon
+                    ? proto.normalizationEpsilon : RunConfig.defaultNormalizationEpsilon)
         } catch {
             throw ErrorMapping.rpcError(error, under: error.field == "run_id" ? "" : "config")
         }
@@ -168,10 +169,10 @@ enum ConfigMapping {
                 kind: kind,
                 totalSteps: Int(clamping: proto.totalSteps),
                 warmupSteps: Int(clamping: proto.warmupSteps),
-                power: proto.hasPower ? proto.power : 1.03,
-                gamma: proto.hasGamma ? proto.gamma : 0.96,
-                minRatio: proto.hasMinLrRatio ? proto.minLrRatio : 0,
-                cycles: proto.hasNumCycles ? proto.numCycles : 0.5)
+                power: proto.hasPower ? proto.power : LearningRateSchedule.defaultPower,
+                gamma: proto.hasGamma ? proto.gamma : LearningRateSchedule.defaultGamma,
+                minRatio: proto.hasMinLrRatio ? proto.minLrRatio : LearningRateSchedule.defaultMinRatio,
+                cycles: proto.hasNumCycles ? proto.numCycles : LearningRateSchedule.defaultCycles)
         } catch {
             throw ErrorMapping.rpcError(error, under: "config.gradient.schedule")
         }

@@ -28,7 +28,10 @@ public struct TrainerServiceImplementation: Rewardweighting_V1_TrainerService.Si
     /// A service over `coordinator`.
     /// - Parameter maxRequestMessageBytes: the largest request message accepted (larger ones get
     ///   `RESOURCE_EXHAUSTED`); default 16 MiB.
-    public init(coordinator: RunCoordinator, logger: Logger, maxRequestMessageBytes: Int = 16 * 1024 * 1024) {
+    public init(
+        coordinator: RunCoordinator, logger: Logger,
+        maxRequestMessageBytes: Int = RewardWeightingServer.Configuration.defaultMaxReceiveMessageBytes
+    ) {
         self.coordinator = coordinator
         self.logger = logger
         self.maxRequestMessageBytes = maxRequestMessageBytes

@@ -1,28 +1,23 @@
 import ArgumentParser
+import Configuration
 import Foundation
 import Logging
 import RewardWeightingServer
 
 /// `rw-server`: serves the RewardWeighting gRPC API until SIGTERM or SIGINT.
 ///
-/// Every flag has an environment variable that is used when the flag is absent, and a default that is used when
-/// both are (design §7: gRPC on 127.0.0.1:50051, SQLite under `./data`, in-process kernels, no auth).
+/// Its configuration is read with swift-configuration (``ServerConfigurationReader``): each flag, else its
+/// `RW_*` environment variable, else the JSON file of `--config`, else the default (design §7: gRPC on
+/// 127.0.0.1:50051, SQLite under `./data`, in-process kernels, no auth). `docs/configuration.md` lists every key.
 @main
 struct ServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rw-server",
         abstract: "Serve the RewardWeighting gRPC API (TrainerService) over HTTP/2.",
         discussion: """
-            Each option falls back to its environment variable, then to its default:
-              --host               RW_HOST               127.0.0.1
-              --port               RW_PORT               50051 (0: an ephemeral port)
-              --database           RW_DATABASE           ./data/rewardweighting.sqlite
-              --log-level          RW_LOG_LEVEL          info
-              --max-message-bytes  RW_MAX_MESSAGE_BYTES  16777216
-              --port-file          RW_PORT_FILE          (none)
-              --enable-benchmark-service
-                                   RW_ENABLE_BENCHMARK_SERVICE
-                                                         off (1, true, yes or on: on)
+            Each setting comes from its flag, else its environment variable, else the --config JSON file, else \
+            its default (docs/configuration.md):
+            \(ServerConfigurationKey.all.map { "  \($0.flag)  \($0.variable)  \($0.defaultValue)" }.joined(separator: "\n"))
             SIGTERM or SIGINT shut the server down gracefully: calls in flight finish, then it exits.
             There is no authentication yet: keep the host a loopback address.
             """)
@@ -45,6 +40,9 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(help: "A file to write the bound port to once listening (RW_PORT_FILE).")
     var portFile: String?
 
+    @Option(help: "A JSON file of configuration keys, below flags and environment variables (RW_CONFIG).")
+    var config: String?
+
     @Flag(
         help: """
             Also serve the benchmark-only BenchmarkService (an Echo RPC with Scalarize's messages), for \
@@ -53,36 +51,28 @@ struct ServerCommand: AsyncParsableCommand {
     var enableBenchmarkService = false
 
     func run() async throws {
-        let environment = ProcessInfo.processInfo.environment
-        let levelName = self.logLevel ?? environment["RW_LOG_LEVEL"] ?? "info"
-        guard let level = Logger.Level(rawValue: levelName.lowercased()) else {
-            let names = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
-            throw ValidationError("log-level: '\(levelName)' is not one of \(names)")
-        }
-        let port = try Self.setting(self.port, "RW_PORT", environment, default: 50051) { Int($0) }
-        guard (0...65535).contains(port) else {
-            throw ValidationError("port: is \(port); expected 0 to 65535")
-        }
-        let maxMessageBytes = try Self.setting(
-            self.maxMessageBytes, "RW_MAX_MESSAGE_BYTES", environment,
-            default: RewardWeightingServer.Configuration.defaultMaxReceiveMessageBytes
-        ) { Int($0) }
-        guard maxMessageBytes >= 1 else {
-            throw ValidationError("max-message-bytes: is \(maxMessageBytes); it must be at least 1")
-        }
-        // The flag can only turn the service on; without it, the environment decides.
-        let enableBenchmarkService = try Self.setting(
-            self.enableBenchmarkService ? true : nil, "RW_ENABLE_BENCHMARK_SERVICE", environment, default: false
-        ) { Self.bool($0) }
-        let configuration = RewardWeightingServer.Configuration(
-            host: self.host ?? environment["RW_HOST"] ?? "127.0.0.1",
-            port: port,
-            databasePath: self.database ?? environment["RW_DATABASE"] ?? "./data/rewardweighting.sqlite",
-            maxReceiveMessageBytes: maxMessageBytes,
-            portFile: self.portFile ?? environment["RW_PORT_FILE"],
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            enableBenchmarkService: enableBenchmarkService)
+        var flags: [ServerConfigurationKey: ConfigContent] = [:]
+        if let host { flags[.host] = .string(host) }
+        if let port { flags[.port] = .int(port) }
+        if let database { flags[.database] = .string(database) }
+        if let logLevel { flags[.logLevel] = .string(logLevel) }
+        if let maxMessageBytes { flags[.maxMessageBytes] = .int(maxMessageBytes) }
+        if let portFile { flags[.portFile] = .string(portFile) }
+        if let config { flags[.config] = .string(config) }
+        // The flag can only turn the service on; without it, the environment or the file decides.
+        if self.enableBenchmarkService { flags[.enableBenchmarkService] = .bool(true) }
 
+        var configuration: RewardWeightingServer.Configuration
+        do {
+            let reader = try await ServerConfigurationReader.make(
+                flags: flags, environment: ProcessInfo.processInfo.environment)
+            configuration = try RewardWeightingServer.Configuration(reading: reader)
+        } catch let error as ConfigurationError {
+            throw ValidationError("\(error)")
+        }
+        configuration.gracefulShutdownSignals = [.sigterm, .sigint]
+
+        let level = configuration.logLevel
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
@@ -90,27 +80,5 @@ struct ServerCommand: AsyncParsableCommand {
         }
         let server = try RewardWeightingServer(configuration: configuration, logger: Logger(label: "rw-server"))
         try await server.run()
-    }
-
-    /// `1`, `true`, `yes` or `on` → true; `0`, `false`, `no`, `off` or empty → false; otherwise `nil`.
-    private static func bool(_ text: String) -> Bool? {
-        switch text.lowercased() {
-        case "1", "true", "yes", "on": true
-        case "0", "false", "no", "off", "": false
-        default: nil
-        }
-    }
-
-    /// The flag's value, else the environment variable's (parsed), else `fallback`.
-    private static func setting<Value>(
-        _ flag: Value?, _ variable: String, _ environment: [String: String], default fallback: Value,
-        parse: (String) -> Value?
-    ) throws -> Value {
-        if let flag { return flag }
-        guard let text = environment[variable] else { return fallback }
-        guard let value = parse(text) else {
-            throw ValidationError("\(variable): '\(text)' is not a valid value")
-        }
-        return value
     }
 }

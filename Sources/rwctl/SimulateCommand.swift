@@ -53,16 +53,16 @@ struct SimulateCommand: AsyncParsableCommand {
     var warmup: Int = 0
 
     @Option(help: "The exponent of the polynomial schedule.")
-    var power: Double = 1.03
+    var power: Double = LearningRateSchedule.defaultPower
 
     @Option(help: "The decay factor per step of the exponential schedule.")
-    var gamma: Double = 0.96
+    var gamma: Double = LearningRateSchedule.defaultGamma
 
     @Option(name: .customLong("min-lr-ratio"), help: "The floor of the cosine schedule, as a fraction of η.")
     var minLearningRateRatio: Double = 0
 
     @Option(help: "The number of cosine waves over the steps after warmup.")
-    var cycles: Double = 0.5
+    var cycles: Double = LearningRateSchedule.defaultCycles
 
     @Option(help: ArgumentHelp("Update the weights every W steps with the mean influence.", valueName: "W"))
     var accumulation: Int = 1

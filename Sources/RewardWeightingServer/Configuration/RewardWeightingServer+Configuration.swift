@@ -1,0 +1,121 @@
+import Configuration
+import Logging
+import RewardWeightingStore
+import ServiceLifecycle
+import UnixSignals
+
+extension RewardWeightingServer {
+    /// Where and how the server listens and stores its runs. The defaults are the design's (§7): gRPC on
+    /// 127.0.0.1:50051, SQLite at `./data/rewardweighting.sqlite`.
+    public struct Configuration: Sendable {
+        /// The address to bind: an IPv4 address, or an IPv6 one (containing `:`). Default `127.0.0.1`: there is
+        /// no authentication yet, so the server should be reachable from this machine only.
+        public var host: String
+        /// The TCP port; 0 binds an ephemeral port (read it from ``RewardWeightingServer/listeningAddress`` or
+        /// ``portFile``). Default 50051.
+        public var port: Int
+        /// The SQLite database file (created, with its directory, when missing).
+        public var databasePath: String
+        /// The largest request message accepted, in bytes; a larger one is answered `RESOURCE_EXHAUSTED` before
+        /// it is decoded. Default 16 MiB (a `Scalarize` batch of about 2 million values).
+        ///
+        /// The HTTP/2 transport stops reading a message at 4× this size (``transportMessageLimit``) and resets the
+        /// stream, so a client sending far more than the limit sees `UNAVAILABLE`/`CANCELLED` instead; that
+        /// backstop bounds the memory one request can take.
+        public var maxReceiveMessageBytes: Int
+        /// A file to write the bound port to (one line) once the server listens, or `nil`.
+        public var portFile: String?
+        /// The signals that shut the server down gracefully (calls in flight finish, watch streams end with
+        /// `UNAVAILABLE`). Empty for an embedded server; `rw-server` uses SIGTERM and SIGINT.
+        public var gracefulShutdownSignals: [UnixSignal]
+        /// The log level of the server's logger (``ServerConfigurationKey/logLevel``). Default `info`.
+        public var logLevel: Logger.Level
+        /// Whether to serve the benchmark-only `BenchmarkService` (``BenchmarkEchoService``) next to
+        /// `TrainerService`. Default `false`: it is for load tests (docs/performance.md), not for trainers.
+        public var enableBenchmarkService: Bool
+
+        /// The transport's own payload limit, 4× ``maxReceiveMessageBytes`` (at most `Int32.max`).
+        public var transportMessageLimit: Int {
+            let (product, overflow) = self.maxReceiveMessageBytes.multipliedReportingOverflow(by: 4)
+            return overflow ? Int(Int32.max) : min(product, Int(Int32.max))
+        }
+
+        /// The default largest request message: 16 MiB (a `Scalarize` batch of about 2 million values).
+        public static let defaultMaxReceiveMessageBytes = 16 * 1024 * 1024
+        /// The default address: loopback only, as there is no authentication yet.
+        public static let defaultHost = "127.0.0.1"
+        /// The default gRPC port.
+        public static let defaultPort = 50051
+        /// The default log level.
+        public static let defaultLogLevel = Logger.Level.info
+
+        /// A configuration; every parameter has the design's default.
+        public init(
+            host: String = Configuration.defaultHost, port: Int = Configuration.defaultPort,
+            databasePath: String = SQLiteRunStore.defaultPath,
+            maxReceiveMessageBytes: Int = Configuration.defaultMaxReceiveMessageBytes, portFile: String? = nil,
+            gracefulShutdownSignals: [UnixSignal] = [], enableBenchmarkService: Bool = false,
+            logLevel: Logger.Level = Configuration.defaultLogLevel
+        ) {
+            self.host = host
+            self.port = port
+            self.databasePath = databasePath
+            self.maxReceiveMessageBytes = maxReceiveMessageBytes
+            self.portFile = portFile
+            self.gracefulShutdownSignals = gracefulShutdownSignals
+            self.enableBenchmarkService = enableBenchmarkService
+            self.logLevel = logLevel
+        }
+
+        /// Reads every ``ServerConfigurationKey`` from `config` (a `swift-configuration` reader over the flags, the
+        /// `RW_*` environment variables and the config file, in that precedence), the default for each key that
+        /// none of them sets.
+        /// - Throws: ``ConfigurationError`` naming the key for a value that is not of the key's type or range.
+        public init(reading config: ConfigReader) throws(ConfigurationError) {
+            let levelName = try Self.string(config, .logLevel) ?? Self.defaultLogLevel.rawValue
+            guard let level = Logger.Level(rawValue: levelName.lowercased()) else {
+                let names = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
+                throw ConfigurationError(key: .logLevel, reason: "'\(levelName)' is not one of \(names)")
+            }
+            let port = try Self.int(config, .port) ?? Self.defaultPort
+            guard (0...65535).contains(port) else {
+                throw ConfigurationError(key: .port, reason: "is \(port); expected 0 to 65535")
+            }
+            let maxMessageBytes = try Self.int(config, .maxMessageBytes) ?? Self.defaultMaxReceiveMessageBytes
+            guard maxMessageBytes >= 1 else {
+                throw ConfigurationError(key: .maxMessageBytes, reason: "is \(maxMessageBytes); it must be at least 1")
+            }
+            self.init(
+                host: try Self.string(config, .host) ?? Self.defaultHost, port: port,
+                databasePath: try Self.string(config, .database) ?? SQLiteRunStore.defaultPath,
+                maxReceiveMessageBytes: maxMessageBytes, portFile: try Self.string(config, .portFile),
+                enableBenchmarkService: try Self.bool(config, .enableBenchmarkService) ?? false, logLevel: level)
+        }
+
+        private static func string(_ config: ConfigReader, _ key: ServerConfigurationKey) throws(ConfigurationError)
+            -> String?
+        {
+            config.string(forKey: ConfigKey(key.key))
+        }
+
+        private static func int(_ config: ConfigReader, _ key: ServerConfigurationKey) throws(ConfigurationError)
+            -> Int?
+        {
+            if let value = config.int(forKey: ConfigKey(key.key)) { return value }
+            if let text = config.string(forKey: ConfigKey(key.key)) {
+                throw ConfigurationError(key: key, reason: "'\(text)' is not an integer")
+            }
+            return nil
+        }
+
+        private static func bool(_ config: ConfigReader, _ key: ServerConfigurationKey) throws(ConfigurationError)
+            -> Bool?
+        {
+            if let value = config.bool(forKey: ConfigKey(key.key)) { return value }
+            if let text = config.string(forKey: ConfigKey(key.key)) {
+                throw ConfigurationError(key: key, reason: "'\(text)' is not a boolean (true/false, yes/no, 1/0)")
+            }
+            return nil
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import Logging
+import RewardWeightingStore
+
+/// Every configuration key of `rw-server`: its name in a config file, its command-line flag, its environment
+/// variable, its default and what it means. The one table of them: `docs/configuration.md` lists the same rows
+/// (a test compares the two), `rw-server --help` prints them, and
+/// ``RewardWeightingServer/Configuration/init(reading:)`` reads exactly these keys.
+///
+/// Precedence: a flag, then the environment variable, then the config file (`--config`), then the default.
+public struct ServerConfigurationKey: Hashable, Sendable {
+    /// The key as `swift-configuration` reads it, and its name in a JSON config file (`{"maxMessageBytes": 1024}`).
+    public let key: String
+    /// The command-line flag.
+    public let flag: String
+    /// The environment variable: `RW_` and the key in upper snake case.
+    public var variable: String {
+        var name = "RW_"
+        for character in self.key {
+            if character.isUppercase { name += "_" }
+            name += character.uppercased()
+        }
+        return name
+    }
+    /// The default, as written in the docs.
+    public let defaultValue: String
+    /// What the key means.
+    public let meaning: String
+
+    /// The address to bind.
+    public static let host = Self(
+        key: "host", flag: "--host", defaultValue: RewardWeightingServer.Configuration.defaultHost,
+        meaning: "The address to bind, IPv4 or IPv6; keep it a loopback address (there is no authentication yet).")
+    /// The gRPC port.
+    public static let port = Self(
+        key: "port", flag: "--port", defaultValue: "\(RewardWeightingServer.Configuration.defaultPort)",
+        meaning: "The gRPC TCP port; 0 binds an ephemeral port (see portFile).")
+    /// The SQLite database file.
+    public static let database = Self(
+        key: "database", flag: "--database", defaultValue: SQLiteRunStore.defaultPath,
+        meaning: "The SQLite database file, created with its directory when missing.")
+    /// The log level.
+    public static let logLevel = Self(
+        key: "logLevel", flag: "--log-level",
+        defaultValue: RewardWeightingServer.Configuration.defaultLogLevel.rawValue,
+        meaning: "trace, debug, info, notice, warning, error or critical; logs go to standard error.")
+    /// The largest request message.
+    public static let maxMessageBytes = Self(
+        key: "maxMessageBytes", flag: "--max-message-bytes",
+        defaultValue: "\(RewardWeightingServer.Configuration.defaultMaxReceiveMessageBytes)",
+        meaning: "The largest request message accepted, in bytes; a larger one is answered RESOURCE_EXHAUSTED.")
+    /// Where to write the bound port.
+    public static let portFile = Self(
+        key: "portFile", flag: "--port-file", defaultValue: "(none)",
+        meaning: "A file to write the bound gRPC port to, once listening.")
+    /// Whether to serve the benchmark-only Echo service.
+    public static let enableBenchmarkService = Self(
+        key: "enableBenchmarkService", flag: "--enable-benchmark-service", defaultValue: "false",
+        meaning: "Also serve the benchmark-only BenchmarkService (an Echo RPC), for Benchmarks/load-test.sh; "
+            + "not part of the API. Booleans: true/false, yes/no, 1/0.")
+    /// The config file.
+    public static let config = Self(
+        key: "config", flag: "--config", defaultValue: "(none)",
+        meaning: "A JSON file of these keys (e.g. {\"port\": 50052, \"logLevel\": \"debug\"}), read at start.")
+
+    /// Every key, in the order the docs list them.
+    public static let all: [Self] = [
+        .host, .port, .database, .logLevel, .maxMessageBytes, .portFile, .enableBenchmarkService, .config,
+    ]
+}
