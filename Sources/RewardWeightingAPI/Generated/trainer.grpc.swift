@@ -15,7 +15,11 @@
 ///   NOT_FOUND (unknown run), FAILED_PRECONDITION (archived run, stale step, call not valid for the run's
 ///   method), ALREADY_EXISTS, RESOURCE_EXHAUSTED (message over the size limit), UNAUTHENTICATED,
 ///   PERMISSION_DENIED (another tenant's run, or a viewer token on a mutating call), UNAVAILABLE (retry).
-///   Messages name the offending field by its path, e.g. "config.initial_weights" or "rewards.values[17]".
+///   Messages name the offending field by its path, e.g. "config.initial_weights" or "rewards.values[17]",
+///   as "path: reason". The status also carries the standard rich error model (google.rpc.Status in the
+///   grpc-status-details-bin trailer): a google.rpc.ErrorInfo (reason: the status name, domain
+///   "rewardweighting.v1", metadata "field": the path) whenever a field is named, and for INVALID_ARGUMENT a
+///   google.rpc.BadRequest with one field violation (field: the path, description: the reason).
 
 // DO NOT EDIT.
 // swift-format-ignore-file

@@ -25,7 +25,11 @@
 ///   NOT_FOUND (unknown run), FAILED_PRECONDITION (archived run, stale step, call not valid for the run's
 ///   method), ALREADY_EXISTS, RESOURCE_EXHAUSTED (message over the size limit), UNAUTHENTICATED,
 ///   PERMISSION_DENIED (another tenant's run, or a viewer token on a mutating call), UNAVAILABLE (retry).
-///   Messages name the offending field by its path, e.g. "config.initial_weights" or "rewards.values[17]".
+///   Messages name the offending field by its path, e.g. "config.initial_weights" or "rewards.values[17]",
+///   as "path: reason". The status also carries the standard rich error model (google.rpc.Status in the
+///   grpc-status-details-bin trailer): a google.rpc.ErrorInfo (reason: the status name, domain
+///   "rewardweighting.v1", metadata "field": the path) whenever a field is named, and for INVALID_ARGUMENT a
+///   google.rpc.BadRequest with one field violation (field: the path, description: the reason).
 
 import SwiftProtobuf
 
@@ -156,8 +160,9 @@ public nonisolated struct Rewardweighting_V1_ListRunsResponse: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// The runs of this page, in ascending order of run_id (byte order). Runs created while paging appear on
-  /// a later page if their id sorts after the last one returned.
+  /// The runs of this page, in ascending order of run_id (byte order); page_size of them unless this is the
+  /// last page (the status filter is applied before paging). Runs created while paging appear on a later page
+  /// if their id sorts after the last one returned.
   public var runs: [Rewardweighting_V1_Run] = []
 
   /// The token for the next page; empty when this is the last page.
