@@ -88,7 +88,7 @@ public struct RunCoordinator: Sendable {
             throw ServiceError(error)
         }
         let run = try RunReplay.run(from: stored)
-        await self.registry.adopt(run)
+        self.registry.adopt(run)
         self.logger.info(
             "run created", metadata: ["run_id": "\(config.runID)", "method": "\(config.method.name.rawValue)"])
         return (run, true)
@@ -142,7 +142,7 @@ public struct RunCoordinator: Sendable {
     public func archive(runID: String, as principal: Principal = .open) async throws(ServiceError) -> Run {
         let actor = try await self.registry.actor(for: runID)
         let run = try await actor.archive()
-        await self.registry.evict(runID, ifItIs: actor)
+        self.registry.evict(runID, ifItIs: actor)
         return run
     }
 
@@ -348,7 +348,7 @@ public struct RunCoordinator: Sendable {
 
     /// Ends every open watch stream normally, e.g. at graceful shutdown, so that server-streaming calls return.
     public func finishWatches() async {
-        for run in await self.registry.cached {
+        for run in self.registry.cached {
             await run.finishWatchers()
         }
     }

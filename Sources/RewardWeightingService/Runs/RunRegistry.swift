@@ -1,19 +1,25 @@
 import Logging
 import RewardWeightingKernels
 import RewardWeightingStore
+import Synchronization
 
 /// The ``RunActor`` of every active run this process has touched, created lazily from the store and cached,
 /// so that all requests for a run meet the same actor.
 ///
 /// Archived runs are not cached: their actors only refuse mutations and replay stored events, so one is made
 /// per request and dropped.
-actor RunRegistry {
+///
+/// The cache is a `Mutex`-guarded dictionary rather than an actor: every trainer call looks its run up here,
+/// and a look-up that finds the actor returns it without a hop to another executor. A miss loads the run from
+/// the store outside the lock and keeps the first actor inserted, so concurrent first requests still meet one
+/// actor.
+final class RunRegistry: Sendable {
     private let store: any RunStore
     private let kernels: any KernelBackend
     private let logger: Logger
     private let watchBufferLimit: Int
     private let summaryCacheLimit: Int
-    private var runs: [String: RunActor] = [:]
+    private let runs = Mutex<[String: RunActor]>([:])
 
     init(
         store: any RunStore, kernels: any KernelBackend, logger: Logger, watchBufferLimit: Int,
@@ -29,7 +35,7 @@ actor RunRegistry {
     /// The actor of `runID`, loading the run on first use.
     /// - Throws: ``ServiceError/Code/notFound`` (field `run_id`) for an unknown run; store failures.
     func actor(for runID: String) async throws(ServiceError) -> RunActor {
-        if let run = self.runs[runID] { return run }
+        if let run = self.runs.withLock({ $0[runID] }) { return run }
         let stored: StoredRun
         do {
             stored = try await self.store.loadRun(runID)
@@ -37,11 +43,15 @@ actor RunRegistry {
             throw ServiceError(error)
         }
         let loaded = try RunReplay.run(from: stored)
+        let candidate = self.makeActor(loaded)
+        guard loaded.status == .active else { return candidate }
         // Another request may have loaded it while this one was suspended: keep the first actor.
-        if let run = self.runs[runID] { return run }
-        let run = self.makeActor(loaded)
-        if loaded.status == .active {
-            self.runs[runID] = run
+        let (run, inserted) = self.runs.withLock { runs in
+            if let existing = runs[runID] { return (existing, false) }
+            runs[runID] = candidate
+            return (candidate, true)
+        }
+        if inserted {
             self.logger.debug("run loaded", metadata: ["run_id": "\(runID)", "version": "\(loaded.version)"])
         }
         return run
@@ -49,8 +59,11 @@ actor RunRegistry {
 
     /// Caches the actor of a run that was just created, unless a request already loaded it.
     func adopt(_ run: Run) {
-        guard self.runs[run.runID] == nil, run.status == .active else { return }
-        self.runs[run.runID] = self.makeActor(run)
+        guard run.status == .active else { return }
+        let actor = self.makeActor(run)
+        self.runs.withLock { runs in
+            if runs[run.runID] == nil { runs[run.runID] = actor }
+        }
     }
 
     private func makeActor(_ run: Run) -> RunActor {
@@ -61,9 +74,11 @@ actor RunRegistry {
 
     /// Drops the cached actor of `runID` if it is `run` (after archiving).
     func evict(_ runID: String, ifItIs run: RunActor) {
-        if self.runs[runID] === run { self.runs[runID] = nil }
+        self.runs.withLock { runs in
+            if runs[runID] === run { runs[runID] = nil }
+        }
     }
 
     /// The cached actors.
-    var cached: [RunActor] { Array(self.runs.values) }
+    var cached: [RunActor] { self.runs.withLock { Array($0.values) } }
 }
