@@ -4,7 +4,7 @@
 /// state keeps its weight and checkpoint histories, so it grows with the run and rewriting it on every event
 /// made a run of n events cost O(n²) (a 1 200-step gradient run with a checkpoint per step spent 138 ms a step
 /// at the end, most of it encoding JSON). Between snapshots the store only appends the event and bumps the
-/// row's version; a load replays the events after the snapshot (``WeightingPolicy/apply(_:to:)``, the same
+/// row's version; a load returns the events after the snapshot as pending and the service folds them (the same
 /// fold that produced them).
 ///
 /// The interval grows with the run, `clamp(sequence / divisor, minimumInterval, maximumInterval)` events, so
