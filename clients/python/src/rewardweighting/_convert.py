@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+from dataclasses import dataclass
 from typing import Any, Dict, Iterable, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
@@ -86,70 +87,76 @@ def objective_message(spec: ObjectiveSpec, index: int) -> runs_pb2.Objective:
     )
 
 
-def run_config(
-    objectives: Sequence[ObjectiveSpec],
-    method: str,
-    weights: Optional[Sequence[float]],
-    eta: Optional[float],
-    mu: Optional[float],
-    schedule: str,
-    total_steps: Optional[int],
-    warmup_steps: int,
-    power: Optional[float],
-    gamma: Optional[float],
-    min_lr_ratio: Optional[float],
-    num_cycles: Optional[float],
-    accumulation_steps: int,
-    min_weight: Optional[float],
-    max_weight: Optional[float],
-    meta_reward: str,
-    reference_point: Optional[Sequence[float]],
-    normalization: str,
-    normalization_epsilon: Optional[float],
-) -> runs_pb2.RunConfig:
-    """The ``RunConfig`` for :meth:`RewardWeighting.create_run`'s keyword arguments."""
-    config = runs_pb2.RunConfig(
-        objectives=[objective_message(spec, i) for i, spec in enumerate(objectives)],
-        method=_choice(_METHODS, method, "method"),
-        initial_weights=[float(w) for w in (weights if weights is not None else [])],
-        normalization=_choice(_NORMALIZATIONS, normalization, "normalization"),
-    )
-    if normalization_epsilon is not None:
-        config.normalization_epsilon = float(normalization_epsilon)
-    if config.method == runs_pb2.WEIGHTING_METHOD_HYPERVOLUME:
-        config.hypervolume.CopyFrom(
-            runs_pb2.HypervolumeSettings(
-                meta_reward=_choice(_META_REWARDS, meta_reward, "meta_reward"),
-                reference_point=[float(x) for x in (reference_point if reference_point is not None else [])],
+@dataclass(frozen=True)
+class RunSpec:
+    """A run's configuration as :meth:`RewardWeighting.create_run` and :meth:`AsyncRewardWeighting.create_run`
+    take it (see there for each setting); ``to_proto()`` builds the ``RunConfig`` message, checking the
+    settings that only some methods take. One builder for the sync and the asyncio client."""
+
+    objectives: Sequence[ObjectiveSpec]
+    method: str = "fixed"
+    weights: Optional[Sequence[float]] = None
+    eta: Optional[float] = None
+    mu: Optional[float] = None
+    schedule: str = "constant"
+    total_steps: Optional[int] = None
+    warmup_steps: int = 0
+    power: Optional[float] = None
+    gamma: Optional[float] = None
+    min_lr_ratio: Optional[float] = None
+    num_cycles: Optional[float] = None
+    accumulation_steps: int = 1
+    min_weight: Optional[float] = None
+    max_weight: Optional[float] = None
+    meta_reward: str = "tanh"
+    reference_point: Optional[Sequence[float]] = None
+    normalization: str = "none"
+    normalization_epsilon: Optional[float] = None
+
+    def to_proto(self) -> runs_pb2.RunConfig:
+        """The ``RunConfig`` message."""
+        config = runs_pb2.RunConfig(
+            objectives=[objective_message(spec, i) for i, spec in enumerate(self.objectives)],
+            method=_choice(_METHODS, self.method, "method"),
+            initial_weights=[float(w) for w in (self.weights if self.weights is not None else [])],
+            normalization=_choice(_NORMALIZATIONS, self.normalization, "normalization"),
+        )
+        if self.normalization_epsilon is not None:
+            config.normalization_epsilon = float(self.normalization_epsilon)
+        if config.method == runs_pb2.WEIGHTING_METHOD_HYPERVOLUME:
+            config.hypervolume.CopyFrom(
+                runs_pb2.HypervolumeSettings(
+                    meta_reward=_choice(_META_REWARDS, self.meta_reward, "meta_reward"),
+                    reference_point=[float(x) for x in (self.reference_point if self.reference_point is not None else [])],
+                )
             )
-        )
-    elif reference_point is not None:
-        raise ValueError("reference_point: only the hypervolume method takes a reference point")
-    if config.method == runs_pb2.WEIGHTING_METHOD_GRADIENT:
-        if eta is None or mu is None:
-            raise ValueError("eta, mu: the gradient method needs a base learning rate eta and a regulariser mu")
-        sched = runs_pb2.LearningRateSchedule(
-            kind=_choice(_SCHEDULES, schedule, "schedule"),
-            total_steps=int(total_steps or 0),
-            warmup_steps=int(warmup_steps),
-        )
-        if not total_steps:
-            raise ValueError("total_steps: the gradient method's schedule needs the run's total number of steps")
-        for name, value in (("power", power), ("gamma", gamma), ("min_lr_ratio", min_lr_ratio),
-                            ("num_cycles", num_cycles)):
-            if value is not None:
-                setattr(sched, name, float(value))
-        settings = runs_pb2.GradientSettings(
-            learning_rate=float(eta), mu=float(mu), schedule=sched, accumulation_steps=int(accumulation_steps)
-        )
-        if min_weight is not None:
-            settings.min_weight = float(min_weight)
-        if max_weight is not None:
-            settings.max_weight = float(max_weight)
-        config.gradient.CopyFrom(settings)
-    elif eta is not None or mu is not None:
-        raise ValueError("eta, mu: only the gradient method takes a learning rate and mu")
-    return config
+        elif self.reference_point is not None:
+            raise ValueError("reference_point: only the hypervolume method takes a reference point")
+        if config.method == runs_pb2.WEIGHTING_METHOD_GRADIENT:
+            if self.eta is None or self.mu is None:
+                raise ValueError("eta, mu: the gradient method needs a base learning rate eta and a regulariser mu")
+            sched = runs_pb2.LearningRateSchedule(
+                kind=_choice(_SCHEDULES, self.schedule, "schedule"),
+                total_steps=int(self.total_steps or 0),
+                warmup_steps=int(self.warmup_steps),
+            )
+            if not self.total_steps:
+                raise ValueError("total_steps: the gradient method's schedule needs the run's total number of steps")
+            for name, value in (("power", self.power), ("gamma", self.gamma), ("min_lr_ratio", self.min_lr_ratio),
+                                ("num_cycles", self.num_cycles)):
+                if value is not None:
+                    setattr(sched, name, float(value))
+            settings = runs_pb2.GradientSettings(
+                learning_rate=float(self.eta), mu=float(self.mu), schedule=sched, accumulation_steps=int(self.accumulation_steps)
+            )
+            if self.min_weight is not None:
+                settings.min_weight = float(self.min_weight)
+            if self.max_weight is not None:
+                settings.max_weight = float(self.max_weight)
+            config.gradient.CopyFrom(settings)
+        elif self.eta is not None or self.mu is not None:
+            raise ValueError("eta, mu: only the gradient method takes a learning rate and mu")
+        return config
 
 
 def reward_matrix(rewards: Any) -> runs_pb2.RewardMatrix:

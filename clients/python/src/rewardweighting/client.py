@@ -153,11 +153,13 @@ class RewardWeighting:
             normalization: ``"group"`` z-scores each objective within its ``group_ids`` group before weighting
                 (GDPO); ``"none"`` uses the rewards as given.
         """
-        config = _convert.run_config(
-            objectives, method, weights, eta, mu, schedule, total_steps, warmup_steps, power, gamma,
-            min_lr_ratio, num_cycles, accumulation_steps, min_weight, max_weight, meta_reward, reference_point,
-            normalization, normalization_epsilon,
-        )
+        config = _convert.RunSpec(
+            objectives, method, weights=weights, eta=eta, mu=mu, schedule=schedule, total_steps=total_steps,
+            warmup_steps=warmup_steps, power=power, gamma=gamma, min_lr_ratio=min_lr_ratio, num_cycles=num_cycles,
+            accumulation_steps=accumulation_steps, min_weight=min_weight, max_weight=max_weight,
+            meta_reward=meta_reward, reference_point=reference_point, normalization=normalization,
+            normalization_epsilon=normalization_epsilon,
+        ).to_proto()
         reply = self._call("CreateRun", trainer_pb2.CreateRunRequest(run_id=run_id, config=config))
         run = Run(self, run_id)
         run.created = reply.created
