@@ -254,7 +254,9 @@ public struct RunCoordinator: Sendable {
     /// every event changes nothing.
     /// - Returns: the run after the resume and how many events it marked superseded.
     /// - Throws: ``ServiceError/Code/invalidArgument`` (field `from_step`) for a negative step;
-    ///   ``ServiceError/Code/failedPrecondition`` for an archived run; ``ServiceError/Code/notFound``.
+    ///   ``ServiceError/Code/failedPrecondition`` for an archived run (field `run_id`) or a `from_step` after the
+    ///   run's latest step of any kind (field `from_step`; 0 for a run without events);
+    ///   ``ServiceError/Code/notFound``.
     public func resume(
         runID: String, fromStep: Int, as principal: Principal = .open
     ) async throws(ServiceError) -> (run: Run, supersededEvents: Int) {

@@ -255,6 +255,44 @@ import Testing
 
     // MARK: - Preconditions
 
+    @Test func resumingAfterTheLatestStepIsFailedPrecondition() async throws {
+        try await self.withRuns { trainer in
+            var resume = Rewardweighting_V1_ResumeRunRequest()
+            resume.runID = "g"
+            resume.fromStep = 1
+            // No event yet: the latest step is 0.
+            await expectStatus(.failedPrecondition, naming: "from_step") { _ = try await trainer.resumeRun(resume) }
+            resume.fromStep = 0
+            #expect(try await trainer.resumeRun(resume).supersededEvents == 0)
+            _ = try await trainer.reportGradients(gramRequest("g", step: 1, gram: [1, 0, 0, 0, 1, 0, 0, 0, 1]))
+            _ = try await trainer.reportGradients(gramRequest("g", step: 2, gram: [1, 0, 0, 0, 1, 0, 0, 0, 1]))
+            _ = try await trainer.scalarize(scalarizeRequest("g", step: 3, rewards: [1, 2, 3]))
+            let before = try await trainer.run("g")
+            resume.fromStep = 4
+            await expectStatus(.failedPrecondition, naming: "from_step") { _ = try await trainer.resumeRun(resume) }
+            #expect(try await trainer.run("g") == before)
+            // The latest step of any kind (here a Scalarize summary) is accepted and changes nothing.
+            resume.fromStep = 3
+            let resumed = try await trainer.resumeRun(resume)
+            #expect(resumed.supersededEvents == 0 && resumed.state.lastSequence == before.state.lastSequence)
+            #expect(try await trainer.run("g") == before)
+        }
+    }
+
+    @Test func aScalarisedRewardThatOverflowsNamesItsRow() async throws {
+        try await self.withRuns { trainer in
+            // r_pareto > 1 after a checkpoint that improved the buffer; then finite rewards whose scalarised value
+            // r_pareto·(w·r) overflows in the second response (values 3…5).
+            _ = try await trainer.reportCheckpoint(checkpointRequest("h", step: 0, scores: [0.3, 900, 0.2]))
+            let improved = try await trainer.reportCheckpoint(checkpointRequest("h", step: 1, scores: [0.9, 100, 0.9]))
+            #expect(improved.rPareto > 1.9)
+            await expectStatus(.invalidArgument, naming: "rewards.values[3]") {
+                _ = try await trainer.scalarize(
+                    scalarizeRequest("h", step: 2, rewards: [1, 2, 3, 1.7e308, 1.7e308, 1.7e308]))
+            }
+        }
+    }
+
     @Test func anArchivedRunIsFailedPrecondition() async throws {
         try await self.withRuns { trainer in
             var archive = Rewardweighting_V1_ArchiveRunRequest()

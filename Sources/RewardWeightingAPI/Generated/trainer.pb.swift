@@ -440,7 +440,8 @@ public nonisolated struct Rewardweighting_V1_ResumeRunRequest: Sendable {
   /// The step the trainer restarted from (the global step of the checkpoint it loaded; 0 = from the
   /// initial model). Every event with a larger step is marked superseded and the state is recomputed from
   /// the remaining events, so the trainer can send steps > from_step again, with new payloads. Must not
-  /// exceed the run's latest step of any kind; resuming to the latest step, or twice to the same step with
+  /// exceed the run's latest step of any kind (0 for a run without events): a larger from_step is
+  /// FAILED_PRECONDITION naming from_step. Resuming to the latest step, or twice to the same step with
   /// nothing recorded in between, changes nothing.
   public var fromStep: Int64 = 0
 

@@ -56,6 +56,17 @@ extension WeightingPolicy {
                 meanScalarized: mean(output), weights: scalarization.weights.values,
                 metaReward: scalarization.metaReward)
             return ScalarizeResult(rewards: output, scalarization: scalarization, summary: summary)
+        } catch let error where error.field == "rewards" && error.row != nil {
+            // A row whose weighted sum overflows: name the row's first value in the row-major batch, as the
+            // request does (`rewards.values[i]`), not the batch as a whole.
+            let row = error.row ?? 0
+            throw PolicyError(
+                .invalidArgument,
+                wrapping: ValidationError(
+                    code: error.code, field: "rewards.values[\(row * k)]", row: row, column: nil,
+                    reason: "the scalarised reward of response \(row) (rewards.values[\(row * k)] to "
+                        + "[\(row * k + k - 1)]) overflows: r_pareto·(w·r) = \(scalarization.metaReward)·(w·r) is not "
+                        + "finite"))
         } catch {
             throw PolicyError(.invalidArgument, wrapping: error)
         }

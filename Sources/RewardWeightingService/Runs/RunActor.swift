@@ -84,15 +84,23 @@ actor RunActor {
         try await self.serialized { () async throws(ServiceError) -> (run: Run, supersededEvents: Int) in
             try await self.retryingStaleWrites { () async throws(ServiceError) -> (run: Run, supersededEvents: Int) in
                 try self.checkActive()
+                let state = self.run.state
+                let latest = RunEvent.Kind.allCases.compactMap { state.lastAppliedStep(of: $0) }.max() ?? 0
+                guard fromStep <= latest else {
+                    throw ServiceError(
+                        code: .failedPrecondition, field: "from_step",
+                        reason: "is \(fromStep), after the run's latest step \(latest); a trainer resumes from a "
+                            + "step it has reported")
+                }
                 let active = try await self.mappingStoreErrors { () async throws(RunStoreError) in
                     try await self.store.events(runID: self.runID, fromSequence: 1, limit: nil)
                 }
                 .filter { !$0.isSuperseded }
                 guard active.contains(where: { $0.step > fromStep }) else { return (self.run, 0) }
-                let state = try RunReplay.rewoundState(of: self.run.config, events: active, fromStep: fromStep)
+                let rewound = try RunReplay.rewoundState(of: self.run.config, events: active, fromStep: fromStep)
                 let superseded = try await self.mappingStoreErrors { () async throws(RunStoreError) in
                     try await self.store.resume(
-                        runID: self.runID, fromStep: fromStep, state: state, expectedVersion: self.run.version)
+                        runID: self.runID, fromStep: fromStep, state: rewound, expectedVersion: self.run.version)
                 }
                 try await self.reload()
                 self.logger.info(
