@@ -47,6 +47,7 @@ let package = Package(
         .target(
             name: "RewardWeightingStore",
             dependencies: [
+                "RewardWeightingCore",
                 "RewardWeightingPolicy",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -80,7 +80,7 @@ public struct RunCoordinator: Sendable {
             guard existing.config == config else {
                 throw ServiceError(
                     code: .alreadyExists, field: "run_id",
-                    reason: "run '\(config.runID)' exists already with a different config",
+                    reason: "run \(quoted(config.runID)) exists already with a different config",
                     cause: error)
             }
             return (existing, false)
@@ -95,8 +95,10 @@ public struct RunCoordinator: Sendable {
     }
 
     /// `GetRun`: the run as stored, its pending events folded (``RunReplay``).
-    /// - Throws: ``ServiceError/Code/notFound`` (field `run_id`).
+    /// - Throws: ``ServiceError/Code/invalidArgument`` (field `run_id`) for an id that no run can have;
+    ///   ``ServiceError/Code/notFound`` (field `run_id`).
     public func getRun(_ runID: String, as principal: Principal = .open) async throws(ServiceError) -> Run {
+        try RunRegistry.checkRunID(runID)
         let stored: StoredRun
         do {
             stored = try await self.store.loadRun(runID)
@@ -279,6 +281,7 @@ public struct RunCoordinator: Sendable {
     public func events(
         runID: String, fromSequence: Int = 1, limit: Int? = nil, as principal: Principal = .open
     ) async throws(ServiceError) -> [StoredEvent] {
+        try RunRegistry.checkRunID(runID)
         try Self.checkSequence(fromSequence)
         if let limit, limit < 1 {
             throw ServiceError(
@@ -370,7 +373,7 @@ public struct RunCoordinator: Sendable {
     ) -> ServiceError {
         ServiceError(
             code: .internal, field: "decision",
-            reason: "run '\(runID)' answered a \(expected.rawValue) report with a "
+            reason: "run \(quoted(runID)) answered a \(expected.rawValue) report with a "
                 + "\(decision.kind.rawValue) decision")
     }
 }

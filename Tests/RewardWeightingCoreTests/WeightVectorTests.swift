@@ -92,3 +92,19 @@ struct WeightVectorTests {
         #expect(error?.message.hasPrefix("initial_weights: entry 0") == true)
     }
 }
+
+@Suite("Quoting user input in messages")
+struct QuotingTests {
+    @Test("short input is quoted and escaped; long input is cut with the number of bytes left out")
+    func quoting() {
+        #expect(quoted("run-1") == "'run-1'")
+        #expect(quoted("a'b\\c\nd") == #"'a\'b\\c\nd'"#)
+        #expect(quoted("\u{7}") == #"'\u{7}'"#)
+        let long = String(repeating: "é", count: 1000)
+        let cut = quoted(long)
+        #expect(cut.hasPrefix("'" + String(repeating: "é", count: quotedInputLimit) + "'… ("))
+        #expect(cut.hasSuffix(" more bytes)"))
+        #expect(cut.utf8.count < 200)
+        #expect(cut.contains("(\(long.utf8.count - quotedInputLimit * 2) more bytes)"))
+    }
+}

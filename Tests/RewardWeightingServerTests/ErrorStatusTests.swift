@@ -176,6 +176,65 @@ import Testing
         }
     }
 
+    // MARK: - Bounded messages
+
+    /// Every RPC that names a run, with a malformed id of 10 KB (ASCII) or 5 000 characters (non-ASCII): the
+    /// status is INVALID_ARGUMENT naming run_id, not NOT_FOUND, and its message stays under 1 KiB, so that a
+    /// stock client (8 KiB metadata limit) reads it as sent.
+    @Test(arguments: [String(repeating: "x", count: 10_000) + "!", String(repeating: "é", count: 5_000)])
+    func hugeRunIDsGetSmallMessages(runID: String) async throws {
+        try await self.withRuns { trainer in
+            var failures: [RPCError] = []
+            func record(_ body: () async throws -> Void) async {
+                do {
+                    try await body()
+                    Issue.record("the call succeeded")
+                } catch let error as RPCError {
+                    failures.append(error)
+                } catch {
+                    Issue.record("\(error)")
+                }
+            }
+            var get = Rewardweighting_V1_GetRunRequest()
+            get.runID = runID
+            await record { _ = try await trainer.getRun(get) }
+            await record { _ = try await trainer.scalarize(scalarizeRequest(runID, step: 1, rewards: [1, 2, 3])) }
+            await record {
+                _ = try await trainer.reportGradients(gramRequest(runID, step: 1, gram: [1, 0, 0, 0, 1, 0, 0, 0, 1]))
+            }
+            await record {
+                _ = try await trainer.reportCheckpoint(checkpointRequest(runID, step: 0, scores: [1, 2, 3]))
+            }
+            var resume = Rewardweighting_V1_ResumeRunRequest()
+            resume.runID = runID
+            await record { _ = try await trainer.resumeRun(resume) }
+            var archive = Rewardweighting_V1_ArchiveRunRequest()
+            archive.runID = runID
+            await record { _ = try await trainer.archiveRun(archive) }
+            var watch = Rewardweighting_V1_WatchRunRequest()
+            watch.runID = runID
+            await record { try await trainer.watchRun(watch) { response in for try await _ in response.messages {} } }
+            await record { _ = try await trainer.createRun(gradientRun(runID)) }
+            #expect(failures.count == 8)
+            for error in failures {
+                #expect(error.code == .invalidArgument, "\(error)")
+                #expect(error.message.hasPrefix("run_id: "), "\(error.message.prefix(100))")
+                #expect(error.message.utf8.count < 1024, "\(error.message.utf8.count) bytes")
+            }
+        }
+    }
+
+    @Test func hugeObjectiveNamesGetSmallMessages() async throws {
+        try await self.withRuns { trainer in
+            var create = gradientRun("names")
+            create.config.objectives[1].name = String(repeating: "n", count: 10_000)
+            create.config.objectives[2].name = create.config.objectives[1].name
+            let error = await #expect(throws: RPCError.self) { _ = try await trainer.createRun(create) }
+            #expect(error?.code == .invalidArgument)
+            #expect((error?.message.utf8.count ?? .max) < 1024, "\(error?.message.utf8.count ?? 0) bytes")
+        }
+    }
+
     // MARK: - Unknown enum values
 
     @Test func unknownOrUnsetEnumValuesAreInvalidArgument() async throws {

@@ -16,7 +16,7 @@ public enum ObjectiveDirection: String, Hashable, Sendable, CaseIterable, Codabl
         default:
             throw ValidationError(
                 code: .unknownName, field: "direction",
-                reason: "unknown direction '\(name)'; expected 'maximize' or 'minimize'")
+                reason: "unknown direction \(quoted(name)); expected 'maximize' or 'minimize'")
         }
     }
 

@@ -110,7 +110,7 @@ public struct LearningRateSchedule: Hashable, Sendable {
             let valid = Kind.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")
             throw ValidationError(
                 code: .unknownName, field: "schedule",
-                reason: "unknown learning-rate schedule '\(name)'; expected one of \(valid)")
+                reason: "unknown learning-rate schedule \(quoted(name)); expected one of \(valid)")
         }
         try self.init(
             kind: kind, totalSteps: totalSteps, warmupSteps: warmupSteps, power: power, gamma: gamma,

@@ -40,7 +40,7 @@ public enum MetaReward: String, Sendable, CaseIterable, Codable {
             let valid = MetaReward.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")
             throw ValidationError(
                 code: .unknownName, field: "meta_reward",
-                reason: "unknown meta-reward '\(name)'; expected one of \(valid)")
+                reason: "unknown meta-reward \(quoted(name)); expected one of \(valid)")
         }
         self = value
     }

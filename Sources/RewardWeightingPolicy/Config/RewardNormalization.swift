@@ -19,7 +19,7 @@ public enum RewardNormalization: String, Codable, CaseIterable, Hashable, Sendab
         guard let value = RewardNormalization(rawValue: name.lowercased()) else {
             throw ValidationError(
                 code: .unknownName, field: "normalization",
-                reason: "unknown normalization '\(name)'; expected 'none' or 'group'")
+                reason: "unknown normalization \(quoted(name)); expected 'none' or 'group'")
         }
         self = value
     }

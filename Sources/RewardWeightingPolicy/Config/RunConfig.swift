@@ -108,7 +108,10 @@ public struct RunConfig: Codable, Hashable, Sendable {
     /// K, the number of objectives.
     public var dimension: Int { self.objectives.count }
 
-    private static func checkRunID(_ runID: String) throws(ValidationError) {
+    /// Checks a run id's syntax (see ``runID``): every call that names a run checks it, so a malformed id is
+    /// `INVALID_ARGUMENT` naming `run_id` rather than an unknown run.
+    /// - Throws: ``ValidationError`` (field `run_id`).
+    public static func checkRunID(_ runID: String) throws(ValidationError) {
         guard !runID.isEmpty else {
             throw ValidationError(code: .empty, field: "run_id", reason: "must not be empty")
         }
@@ -126,7 +129,7 @@ public struct RunConfig: Codable, Hashable, Sendable {
             guard isAlphanumeric || (index > 0 && isPunctuation) else {
                 throw ValidationError(
                     code: .outOfRange, field: "run_id",
-                    reason: "'\(runID)' has a character not allowed at position \(index); use A–Z, a–z, "
+                    reason: "\(quoted(runID)) has a character not allowed at position \(index); use A–Z, a–z, "
                         + "0–9, '.', '_' and '-', starting with a letter or digit")
             }
         }
@@ -146,7 +149,7 @@ public struct RunConfig: Codable, Hashable, Sendable {
             if let earlier = firstIndex[objective.name] {
                 throw ValidationError(
                     code: .outOfRange, field: field,
-                    reason: "'\(objective.name)' is already the name of objectives[\(earlier)]; "
+                    reason: "\(quoted(objective.name)) is already the name of objectives[\(earlier)]; "
                         + "names must be unique")
             }
             firstIndex[objective.name] = i

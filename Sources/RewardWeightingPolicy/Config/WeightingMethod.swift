@@ -33,7 +33,7 @@ public enum WeightingMethod: Hashable, Sendable {
                 let valid = Name.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")
                 throw ValidationError(
                     code: .unknownName, field: "method",
-                    reason: "unknown method '\(name)'; expected one of \(valid)")
+                    reason: "unknown method \(quoted(name)); expected one of \(valid)")
             }
             self = value
         }

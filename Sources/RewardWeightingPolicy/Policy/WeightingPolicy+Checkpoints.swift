@@ -99,7 +99,7 @@ extension WeightingPolicy {
         guard report.scores.count == k else {
             let error = ValidationError(
                 code: .dimensionMismatch, field: "scores",
-                reason: "has \(report.scores.count) values but run '\(self.config.runID)' has K = \(k)")
+                reason: "has \(report.scores.count) values but run \(quoted(self.config.runID)) has K = \(k)")
             throw PolicyError(.invalidArgument, wrapping: error)
         }
         try self.checkOrder(report.step, after: state.lastCheckpointStep, kind: "checkpoint")

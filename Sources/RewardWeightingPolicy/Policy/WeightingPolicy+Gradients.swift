@@ -15,7 +15,7 @@ extension WeightingPolicy {
         guard case .gradient(let settings) = self.config.method else {
             throw PolicyError(
                 code: .wrongMethod, field: "method",
-                reason: "run '\(self.config.runID)' uses method '\(self.config.method.name.rawValue)'; "
+                reason: "run \(quoted(self.config.runID)) uses method '\(self.config.method.name.rawValue)'; "
                     + "only 'gradient' runs take gradient reports")
         }
         let k = self.config.dimension
@@ -23,7 +23,7 @@ extension WeightingPolicy {
             throw PolicyError(
                 code: .invalidArgument, field: "gram",
                 reason: "is \(report.gram.dimension)×\(report.gram.dimension) but run "
-                    + "'\(self.config.runID)' has K = \(k) objectives",
+                    + "\(quoted(self.config.runID)) has K = \(k) objectives",
                 cause: ValidationError(
                     code: .dimensionMismatch, field: "gram",
                     reason: "is \(report.gram.dimension)×\(report.gram.dimension), expected K = \(k)"))

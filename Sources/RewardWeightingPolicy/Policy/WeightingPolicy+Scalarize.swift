@@ -29,7 +29,7 @@ extension WeightingPolicy {
         guard rewards.dimension == k else {
             let error = ValidationError(
                 code: .dimensionMismatch, field: "rewards",
-                reason: "have K = \(rewards.dimension) objectives but run '\(self.config.runID)' has "
+                reason: "have K = \(rewards.dimension) objectives but run \(quoted(self.config.runID)) has "
                     + "K = \(k)")
             throw PolicyError(.invalidArgument, wrapping: error)
         }
@@ -43,7 +43,7 @@ extension WeightingPolicy {
                 guard let groupIDs else {
                     throw ValidationError(
                         code: .empty, field: "group_ids",
-                        reason: "run '\(self.config.runID)' normalises within groups; every response "
+                        reason: "run \(quoted(self.config.runID)) normalises within groups; every response "
                             + "needs a group id")
                 }
                 weighted = try Scalarization.groupNormalized(
@@ -80,7 +80,7 @@ extension WeightingPolicy {
             let error = ValidationError(
                 code: .dimensionMismatch, field: "objective_means",
                 reason: "has \(summary.objectiveMeans.count) values but run "
-                    + "'\(self.config.runID)' has K = \(k)")
+                    + "\(quoted(self.config.runID)) has K = \(k)")
             throw PolicyError(.invalidArgument, wrapping: error)
         }
         if summary.step >= (state.scalarizedThroughStep ?? Int.min) {

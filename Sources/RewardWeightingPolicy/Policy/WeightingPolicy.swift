@@ -195,13 +195,13 @@ public struct WeightingPolicy: Hashable, Sendable {
         guard state.dimension == self.config.dimension else {
             throw PolicyError(
                 code: .inconsistentState, field: "state",
-                reason: "has K = \(state.dimension) objectives but run '\(self.config.runID)' has "
+                reason: "has K = \(state.dimension) objectives but run \(quoted(self.config.runID)) has "
                     + "K = \(self.config.dimension)")
         }
         guard state.initialWeights == self.config.initialWeights.values else {
             throw PolicyError(
                 code: .inconsistentState, field: "state",
-                reason: "its initial weights differ from those of run '\(self.config.runID)'; it belongs "
+                reason: "its initial weights differ from those of run \(quoted(self.config.runID)); it belongs "
                     + "to another run")
         }
     }

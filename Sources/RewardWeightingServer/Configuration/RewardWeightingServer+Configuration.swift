@@ -1,5 +1,6 @@
 import Configuration
 import Logging
+import RewardWeightingCore
 import RewardWeightingStore
 import ServiceLifecycle
 import UnixSignals
@@ -75,7 +76,7 @@ extension RewardWeightingServer {
             let levelName = try Self.string(config, .logLevel) ?? Self.defaultLogLevel.rawValue
             guard let level = Logger.Level(rawValue: levelName.lowercased()) else {
                 let names = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
-                throw ConfigurationError(key: .logLevel, reason: "'\(levelName)' is not one of \(names)")
+                throw ConfigurationError(key: .logLevel, reason: "\(quoted(levelName)) is not one of \(names)")
             }
             let port = try Self.int(config, .port) ?? Self.defaultPort
             guard (0...65535).contains(port) else {
@@ -103,7 +104,7 @@ extension RewardWeightingServer {
         {
             if let value = config.int(forKey: ConfigKey(key.key)) { return value }
             if let text = config.string(forKey: ConfigKey(key.key)) {
-                throw ConfigurationError(key: key, reason: "'\(text)' is not an integer")
+                throw ConfigurationError(key: key, reason: "\(quoted(text)) is not an integer")
             }
             return nil
         }
@@ -113,7 +114,7 @@ extension RewardWeightingServer {
         {
             if let value = config.bool(forKey: ConfigKey(key.key)) { return value }
             if let text = config.string(forKey: ConfigKey(key.key)) {
-                throw ConfigurationError(key: key, reason: "'\(text)' is not a boolean (true/false, yes/no, 1/0)")
+                throw ConfigurationError(key: key, reason: "\(quoted(text)) is not a boolean (true/false, yes/no, 1/0)")
             }
             return nil
         }

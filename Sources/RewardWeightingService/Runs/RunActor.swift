@@ -219,7 +219,7 @@ actor RunActor {
         guard self.run.status == .active else {
             throw ServiceError(
                 code: .failedPrecondition, field: "run_id",
-                reason: "run '\(self.runID)' is archived; it takes no more reports")
+                reason: "run \(quoted(self.runID)) is archived; it takes no more reports")
         }
     }
 

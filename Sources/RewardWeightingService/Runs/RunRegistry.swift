@@ -1,5 +1,7 @@
 import Logging
+import RewardWeightingCore
 import RewardWeightingKernels
+import RewardWeightingPolicy
 import RewardWeightingStore
 import Synchronization
 
@@ -36,6 +38,7 @@ final class RunRegistry: Sendable {
     /// - Throws: ``ServiceError/Code/notFound`` (field `run_id`) for an unknown run; store failures.
     func actor(for runID: String) async throws(ServiceError) -> RunActor {
         if let run = self.runs.withLock({ $0[runID] }) { return run }
+        try Self.checkRunID(runID)
         let stored: StoredRun
         do {
             stored = try await self.store.loadRun(runID)
@@ -63,6 +66,16 @@ final class RunRegistry: Sendable {
         let actor = self.makeActor(run)
         self.runs.withLock { runs in
             if runs[run.runID] == nil { runs[run.runID] = actor }
+        }
+    }
+
+    /// A malformed run id is `INVALID_ARGUMENT` naming `run_id` (only ids that miss the cache are checked: a
+    /// cached id was valid when its run was created).
+    static func checkRunID(_ runID: String) throws(ServiceError) {
+        do throws(ValidationError) {
+            try RunConfig.checkRunID(runID)
+        } catch {
+            throw ServiceError(error)
         }
     }
 

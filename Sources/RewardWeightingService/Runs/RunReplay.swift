@@ -1,3 +1,4 @@
+import RewardWeightingCore
 import RewardWeightingPolicy
 import RewardWeightingStore
 
@@ -22,7 +23,7 @@ public enum RunReplay {
                 } catch {
                     throw ServiceError(
                         code: .internal, field: "state",
-                        reason: "event \(pending.sequence) of run '\(stored.runID)' does not apply to the "
+                        reason: "event \(pending.sequence) of run \(quoted(stored.runID)) does not apply to the "
                             + "stored state: \(error)", cause: error)
                 }
             }

@@ -1,3 +1,4 @@
+import RewardWeightingCore
 import RewardWeightingStore
 import Synchronization
 
@@ -79,7 +80,7 @@ final class EventBroadcaster: Sendable {
             continuation.finish(
                 throwing: ServiceError(
                     code: .resourceExhausted, field: "from_sequence",
-                    reason: "the watcher of run '\(self.runID)' fell more than "
+                    reason: "the watcher of run \(quoted(self.runID)) fell more than "
                         + "\(self.liveBufferLimit) events behind at sequence \(event.sequence); watch again from "
                         + "sequence \(event.sequence)"))
         }

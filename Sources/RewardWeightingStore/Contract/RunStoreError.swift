@@ -1,3 +1,5 @@
+import RewardWeightingCore
+
 /// A run store operation that failed.
 ///
 /// Modelled on grpc-swift's `RPCError`: one struct with an extensible ``Code``. The service layer maps the code
@@ -64,13 +66,13 @@ public struct RunStoreError: Error, Sendable, CustomStringConvertible {
 extension RunStoreError {
     /// No run `runID`.
     static func runNotFound(_ runID: String) -> RunStoreError {
-        RunStoreError(code: .notFound, field: "run_id", runID: runID, reason: "no run '\(runID)'")
+        RunStoreError(code: .notFound, field: "run_id", runID: runID, reason: "no run \(quoted(runID))")
     }
 
     /// A stored value of `runID` that cannot be decoded.
     static func corrupt(_ runID: String, column: String, cause: any Error & Sendable) -> RunStoreError {
         RunStoreError(
             code: .corrupt, field: column, runID: runID,
-            reason: "the stored value of run '\(runID)' cannot be decoded: \(cause)", cause: cause)
+            reason: "the stored value of run \(quoted(runID)) cannot be decoded: \(cause)", cause: cause)
     }
 }

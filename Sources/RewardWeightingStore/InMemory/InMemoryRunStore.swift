@@ -1,4 +1,5 @@
 import Foundation
+import RewardWeightingCore
 import RewardWeightingPolicy
 
 /// A ``RunStore`` in memory, for tests and for embedding the service where nothing needs to survive the
@@ -40,7 +41,7 @@ public actor InMemoryRunStore: RunStore {
         let runID = config.runID
         guard self.runs[runID] == nil else {
             throw RunStoreError(
-                code: .alreadyExists, field: "run_id", runID: runID, reason: "a run '\(runID)' exists already")
+                code: .alreadyExists, field: "run_id", runID: runID, reason: "a run \(quoted(runID)) exists already")
         }
         let now = Self.now()
         let entry = Entry(
@@ -107,7 +108,7 @@ public actor InMemoryRunStore: RunStore {
             {
                 throw RunStoreError(
                     code: .alreadyExists, field: "step", runID: runID,
-                    reason: "run '\(runID)' has \(item.event.kind.rawValue) of step \(item.event.step) already")
+                    reason: "run \(quoted(runID)) has \(item.event.kind.rawValue) of step \(item.event.step) already")
             }
             let digest: String
             do {
@@ -115,7 +116,7 @@ public actor InMemoryRunStore: RunStore {
             } catch {
                 throw RunStoreError(
                     code: .corrupt, field: "payload", runID: runID,
-                    reason: "the value for run '\(runID)' cannot be encoded: \(error)", cause: error)
+                    reason: "the value for run \(quoted(runID)) cannot be encoded: \(error)", cause: error)
             }
             stored.append(
                 StoredEvent(
@@ -190,7 +191,7 @@ public actor InMemoryRunStore: RunStore {
         guard entry.version == expectedVersion else {
             throw RunStoreError(
                 code: .conflict, field: "version", runID: runID,
-                reason: "run '\(runID)' is at version \(entry.version), not \(expectedVersion); another "
+                reason: "run \(quoted(runID)) is at version \(entry.version), not \(expectedVersion); another "
                     + "writer changed it")
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import RewardWeightingCore
 import RewardWeightingPolicy
 
 /// The embedded ``RunStore``: one SQLite file, opened as a GRDB `DatabasePool` in WAL mode (concurrent reads,
@@ -82,7 +83,7 @@ public final class SQLiteRunStore: RunStore {
         let runID = config.runID
         let configJSON = try encode(config, runID: runID, column: "config")
         let stateJSON = try encode(initialState, runID: runID, column: "state")
-        let fetched = try await self.write(runID: runID, operation: "creating run '\(runID)'") { db in
+        let fetched = try await self.write(runID: runID, operation: "creating run \(quoted(runID))") { db in
             let now = Date()
             let row = RunRow(
                 runID: runID, tenant: tenant, config: configJSON, state: stateJSON, stateSeq: 0, version: 1,
@@ -92,7 +93,7 @@ public final class SQLiteRunStore: RunStore {
             } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
                 throw RunStoreError(
                     code: .alreadyExists, field: "run_id", runID: runID,
-                    reason: "a run '\(runID)' exists already", cause: error)
+                    reason: "a run \(quoted(runID)) exists already", cause: error)
             }
             return try Self.fetchRun(db, runID: runID)
         }
@@ -101,7 +102,7 @@ public final class SQLiteRunStore: RunStore {
 
     /// Reads the `runs` row, the event counts and the pending events (see ``RunStore/loadRun(_:)``).
     public func loadRun(_ runID: String) async throws(RunStoreError) -> StoredRun {
-        let fetched = try await self.read(runID: runID, operation: "loading run '\(runID)'") { db in
+        let fetched = try await self.read(runID: runID, operation: "loading run \(quoted(runID))") { db in
             try Self.fetchRun(db, runID: runID)
         }
         return try Self.storedRun(fetched)
@@ -202,8 +203,8 @@ public final class SQLiteRunStore: RunStore {
         let encodedRows = rows
         let operation =
             events.count == 1
-            ? "appending \(last.event.kind.rawValue) of step \(last.event.step) to run '\(runID)'"
-            : "appending \(events.count) events to run '\(runID)'"
+            ? "appending \(last.event.kind.rawValue) of step \(last.event.step) to run \(quoted(runID))"
+            : "appending \(events.count) events to run \(quoted(runID))"
         let policy = self.snapshotPolicy
         let stored = try await self.write(runID: runID, operation: operation) { db in
             let now = Date()
@@ -230,7 +231,7 @@ public final class SQLiteRunStore: RunStore {
                 } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
                     throw RunStoreError(
                         code: .alreadyExists, field: "step", runID: runID,
-                        reason: "run '\(runID)' has \(item.event.kind.rawValue) of step \(item.event.step) "
+                        reason: "run \(quoted(runID)) has \(item.event.kind.rawValue) of step \(item.event.step) "
                             + "already", cause: error)
                 }
             }
@@ -254,7 +255,7 @@ public final class SQLiteRunStore: RunStore {
     ) async throws(RunStoreError) -> [StoredEvent] {
         let distinct = Array(Set(steps)).sorted()
         guard !distinct.isEmpty else { return [] }
-        let operation = "reading \(kind.rawValue) of \(distinct.count) steps of run '\(runID)'"
+        let operation = "reading \(kind.rawValue) of \(distinct.count) steps of run \(quoted(runID))"
         let rows = try await self.read(runID: runID, operation: operation) { db in
             // SQLite allows 32 766 parameters; steps are few per batch, but stay safely below the limit.
             var rows: [RunEventRow] = []
@@ -279,7 +280,7 @@ public final class SQLiteRunStore: RunStore {
     public func events(
         runID: String, fromSequence: Int, limit: Int?
     ) async throws(RunStoreError) -> [StoredEvent] {
-        let operation = "reading the events of run '\(runID)'"
+        let operation = "reading the events of run \(quoted(runID))"
         let rows = try await self.read(runID: runID, operation: operation) { db in
             let rows = try RunEventRow.fetchAll(
                 db, sql: "SELECT * FROM run_events WHERE run_id = ? AND seq >= ? ORDER BY seq LIMIT ?",
@@ -299,7 +300,8 @@ public final class SQLiteRunStore: RunStore {
         runID: String, fromStep: Int, state: RunState, expectedVersion: Int
     ) async throws(RunStoreError) -> Int {
         let stateJSON = try encode(state, runID: runID, column: "state")
-        return try await self.write(runID: runID, operation: "resuming run '\(runID)' from step \(fromStep)") { db in
+        return try await self.write(runID: runID, operation: "resuming run \(quoted(runID)) from step \(fromStep)") {
+            db in
             // The rewound state reflects every event that stays active: all later ones are superseded now.
             let sequence = try Int.fetchOne(
                 db, sql: "SELECT COALESCE(MAX(seq), 0) FROM run_events WHERE run_id = ?", arguments: [runID])!
@@ -314,7 +316,7 @@ public final class SQLiteRunStore: RunStore {
 
     /// Sets `status = 'archived'` (see ``RunStore/archiveRun(_:)``).
     public func archiveRun(_ runID: String) async throws(RunStoreError) -> StoredRun {
-        let fetched = try await self.write(runID: runID, operation: "archiving run '\(runID)'") { db in
+        let fetched = try await self.write(runID: runID, operation: "archiving run \(quoted(runID))") { db in
             try db.execute(
                 sql: """
                     UPDATE runs SET status = ?, version = version + 1, updated_at = ?
@@ -375,7 +377,7 @@ public final class SQLiteRunStore: RunStore {
             }
             throw RunStoreError(
                 code: .conflict, field: "version", runID: runID,
-                reason: "run '\(runID)' is at version \(version), not \(expectedVersion); another writer "
+                reason: "run \(quoted(runID)) is at version \(version), not \(expectedVersion); another writer "
                     + "changed it")
         }
     }
@@ -414,7 +416,7 @@ public final class SQLiteRunStore: RunStore {
         guard config.runID == row.runID else {
             throw RunStoreError(
                 code: .corrupt, field: "config", runID: row.runID,
-                reason: "the stored config of run '\(row.runID)' names run '\(config.runID)'")
+                reason: "the stored config of run \(quoted(row.runID)) names run \(quoted(config.runID))")
         }
         let state = try decode(RunState.self, from: row.state, runID: row.runID, column: "state")
         var pending: [StoredEvent] = []
@@ -423,7 +425,7 @@ public final class SQLiteRunStore: RunStore {
         guard let status = RunStatus(rawValue: row.status) else {
             throw RunStoreError(
                 code: .corrupt, field: "status", runID: row.runID,
-                reason: "run '\(row.runID)' has the unknown status '\(row.status)'")
+                reason: "run \(quoted(row.runID)) has the unknown status '\(row.status)'")
         }
         return StoredRun(
             config: config, tenant: row.tenant, stateSnapshot: state, snapshotSequence: row.stateSeq,
@@ -439,7 +441,7 @@ public final class SQLiteRunStore: RunStore {
         else {
             throw RunStoreError(
                 code: .corrupt, field: "payload", runID: row.runID,
-                reason: "event \(row.seq) of run '\(row.runID)' is stored as \(row.kind) of step "
+                reason: "event \(row.seq) of run \(quoted(row.runID)) is stored as \(row.kind) of step "
                     + "\(row.step) but its payload is \(event.kind.rawValue) of step \(event.step) and its decision "
                     + "\(decision.kind.rawValue) of step \(decision.step)")
         }
@@ -455,7 +457,7 @@ private func encode(_ value: some Encodable, runID: String, column: String) thro
     } catch {
         throw RunStoreError(
             code: .corrupt, field: column, runID: runID,
-            reason: "the value for run '\(runID)' cannot be encoded: \(error)", cause: error)
+            reason: "the value for run \(quoted(runID)) cannot be encoded: \(error)", cause: error)
     }
 }
 
