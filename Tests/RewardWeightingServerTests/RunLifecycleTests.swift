@@ -27,6 +27,31 @@ import Testing
         }
     }
 
+    @Test func runConfigIsTheEffectiveConfigAndCreateRunComparesIt() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        try await withServer(database: directory.database()) { trainer in
+            var create = gradientRun("effective")
+            create.config.clearNormalizationEpsilon()
+            create.config.gradient.schedule.clearPower()
+            create.config.gradient.schedule.clearGamma()
+            let first = try await trainer.createRun(create)
+            // Defaults come back filled in.
+            #expect(first.run.config.normalizationEpsilon == 1e-6)
+            #expect(first.run.config.gradient.schedule.power == 1.03)
+            #expect(first.run.config.gradient.schedule.gamma == 0.96)
+            // Spelling the defaults out is the same configuration.
+            var explicit = create
+            explicit.config.normalizationEpsilon = 1e-6
+            explicit.config.gradient.schedule.power = 1.03
+            explicit.config.gradient.schedule.gamma = 0.96
+            #expect(!(try await trainer.createRun(explicit)).created)
+            // A different value is another configuration.
+            explicit.config.gradient.schedule.gamma = 0.5
+            await expectStatus(.alreadyExists, naming: "run_id") { _ = try await trainer.createRun(explicit) }
+        }
+    }
+
     @Test func listRunsPagesAndFiltersByStatus() async throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }

@@ -870,7 +870,11 @@ public nonisolated struct Rewardweighting_V1_Run: @unchecked Sendable {
     set {_uniqueStorage()._runID = newValue}
   }
 
-  /// The configuration given to CreateRun.
+  /// The run's effective configuration: the one given to CreateRun with every optional setting's default
+  /// filled in (normalization_epsilon 1e-6, the schedule's power 1.03, gamma 0.96, min_lr_ratio 0,
+  /// num_cycles 0.5, ...), except initial_weights, which stay as given (empty when none were given: uniform;
+  /// the normalised weights are in RunState.weights). CreateRun compares effective configurations, so a retry
+  /// that spells a default out, or leaves it out, finds the same run.
   public var config: Rewardweighting_V1_RunConfig {
     get {_storage._config ?? Rewardweighting_V1_RunConfig()}
     set {_uniqueStorage()._config = newValue}

@@ -206,8 +206,8 @@ extension Rewardweighting_V1_TrainerService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Creates a run. Idempotent by run id: the same config returns the existing run (created = false); a
-        /// > different config for an existing id is ALREADY_EXISTS.
+        /// > Creates a run. Idempotent by run id: the same effective config (defaults filled in, see Run.config)
+        /// > returns the existing run (created = false); a different one for an existing id is ALREADY_EXISTS.
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Rewardweighting_V1_CreateRunRequest` messages.
@@ -384,8 +384,8 @@ extension Rewardweighting_V1_TrainerService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Creates a run. Idempotent by run id: the same config returns the existing run (created = false); a
-        /// > different config for an existing id is ALREADY_EXISTS.
+        /// > Creates a run. Idempotent by run id: the same effective config (defaults filled in, see Run.config)
+        /// > returns the existing run (created = false); a different one for an existing id is ALREADY_EXISTS.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Rewardweighting_V1_CreateRunRequest` message.
@@ -560,8 +560,8 @@ extension Rewardweighting_V1_TrainerService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Creates a run. Idempotent by run id: the same config returns the existing run (created = false); a
-        /// > different config for an existing id is ALREADY_EXISTS.
+        /// > Creates a run. Idempotent by run id: the same effective config (defaults filled in, see Run.config)
+        /// > returns the existing run (created = false); a different one for an existing id is ALREADY_EXISTS.
         ///
         /// - Parameters:
         ///   - request: A `Rewardweighting_V1_CreateRunRequest` message.
@@ -1075,8 +1075,8 @@ extension Rewardweighting_V1_TrainerService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Creates a run. Idempotent by run id: the same config returns the existing run (created = false); a
-        /// > different config for an existing id is ALREADY_EXISTS.
+        /// > Creates a run. Idempotent by run id: the same effective config (defaults filled in, see Run.config)
+        /// > returns the existing run (created = false); a different one for an existing id is ALREADY_EXISTS.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Rewardweighting_V1_CreateRunRequest` message.
@@ -1306,8 +1306,8 @@ extension Rewardweighting_V1_TrainerService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Creates a run. Idempotent by run id: the same config returns the existing run (created = false); a
-        /// > different config for an existing id is ALREADY_EXISTS.
+        /// > Creates a run. Idempotent by run id: the same effective config (defaults filled in, see Run.config)
+        /// > returns the existing run (created = false); a different one for an existing id is ALREADY_EXISTS.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Rewardweighting_V1_CreateRunRequest` message.
@@ -1617,8 +1617,8 @@ extension Rewardweighting_V1_TrainerService.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Creates a run. Idempotent by run id: the same config returns the existing run (created = false); a
-    /// > different config for an existing id is ALREADY_EXISTS.
+    /// > Creates a run. Idempotent by run id: the same effective config (defaults filled in, see Run.config)
+    /// > returns the existing run (created = false); a different one for an existing id is ALREADY_EXISTS.
     ///
     /// - Parameters:
     ///   - request: A request containing a single `Rewardweighting_V1_CreateRunRequest` message.
@@ -1882,8 +1882,8 @@ extension Rewardweighting_V1_TrainerService.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Creates a run. Idempotent by run id: the same config returns the existing run (created = false); a
-    /// > different config for an existing id is ALREADY_EXISTS.
+    /// > Creates a run. Idempotent by run id: the same effective config (defaults filled in, see Run.config)
+    /// > returns the existing run (created = false); a different one for an existing id is ALREADY_EXISTS.
     ///
     /// - Parameters:
     ///   - message: request message to send.
