@@ -90,8 +90,8 @@ class TrainerServiceServicer:
     """
 
     def CreateRun(self, request, context):
-        """Creates a run. Idempotent by run id: the same config returns the existing run (created = false); a
-        different config for an existing id is ALREADY_EXISTS.
+        """Creates a run. Idempotent by run id: the same effective config (defaults filled in, see Run.config)
+        returns the existing run (created = false); a different one for an existing id is ALREADY_EXISTS.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
