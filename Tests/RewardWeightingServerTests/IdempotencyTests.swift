@@ -4,6 +4,37 @@ import Testing
 
 /// Retries, conflicting payloads, stale steps and concurrent duplicates (design §3).
 @Suite struct IdempotencyTests {
+    /// ScalarizeRequest's rule, clause by clause.
+    @Test func scalarizeRetryRule() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        try await withServer(database: directory.database()) { trainer in
+            _ = try await trainer.createRun(hypervolumeRun("rule"))
+            let batch = scalarizeRequest("rule", step: 5, rewards: [1, 0, 0, 0, 1, 0])
+            let first = try await trainer.scalarize(batch)
+            let afterFirst = try await trainer.run("rule").state.lastSequence
+            // A retry: the same batch at the same step records nothing and returns the stored sequence.
+            #expect(try await trainer.scalarize(batch) == first)
+            #expect(try await trainer.run("rule").state.lastSequence == afterFirst)
+            // Another batch at the same step is a new summary (a per-sample shim's next sample).
+            let other = try await trainer.scalarize(scalarizeRequest("rule", step: 5, rewards: [0, 0, 1]))
+            #expect(other.sequence == first.sequence + 1)
+            // A step below the latest is accepted, with what applied then; so is step 0.
+            let older = try await trainer.scalarize(scalarizeRequest("rule", step: 2, rewards: [0, 1, 0]))
+            #expect(older.sequence == other.sequence + 1)
+            let zero = try await trainer.scalarize(scalarizeRequest("rule", step: 0, rewards: [0, 1, 0]))
+            #expect(zero.sequence == older.sequence + 1)
+            // The older step's retry is still a retry.
+            #expect(try await trainer.scalarize(scalarizeRequest("rule", step: 2, rewards: [0, 1, 0])) == older)
+            // A validation batch is never recorded.
+            var validation = scalarizeRequest("rule", step: 9, rewards: [0, 1, 0])
+            validation.validation = true
+            #expect(try await trainer.scalarize(validation).sequence == 0)
+            #expect(try await trainer.run("rule").state.lastSequence == Int64(zero.sequence))
+            #expect(try await trainer.run("rule").state.lastScalarizeStep == 5)
+        }
+    }
+
     @Test func retriesGetTheStoredReplyAndChangeNothing() async throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }

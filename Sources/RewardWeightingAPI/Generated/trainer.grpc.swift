@@ -7,9 +7,11 @@
 ///
 /// * Mutating calls (CreateRun, Scalarize unless validation, ReportGradients, ReportCheckpoint, ResumeRun,
 ///   ArchiveRun) name the run and, except CreateRun and ArchiveRun, a step. A retry of the same call with
-///   the same payload returns the stored reply and changes nothing. The same (run_id, kind, step) with a
-///   different payload is ALREADY_EXISTS. A step older than the run's last applied step of that kind is
-///   FAILED_PRECONDITION (after a trainer restart from an older checkpoint, call ResumeRun first).
+///   the same payload returns the stored reply and changes nothing. For ReportGradients and
+///   ReportCheckpoint, the same (run_id, kind, step) with a different payload is ALREADY_EXISTS, and a step
+///   older than the run's last applied step of that kind is FAILED_PRECONDITION (after a trainer restart
+///   from an older checkpoint, call ResumeRun first). Scalarize records and never refuses a step: see
+///   ScalarizeRequest.
 /// * A call that fails changes nothing; a call that succeeds is durable before it is answered.
 /// * Errors: INVALID_ARGUMENT (wrong K, NaN/∞, empty batch, bad weights, unknown enum value, ...),
 ///   NOT_FOUND (unknown run), FAILED_PRECONDITION (archived run, stale step, call not valid for the run's

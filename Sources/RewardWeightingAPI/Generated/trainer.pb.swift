@@ -17,9 +17,11 @@
 ///
 /// * Mutating calls (CreateRun, Scalarize unless validation, ReportGradients, ReportCheckpoint, ResumeRun,
 ///   ArchiveRun) name the run and, except CreateRun and ArchiveRun, a step. A retry of the same call with
-///   the same payload returns the stored reply and changes nothing. The same (run_id, kind, step) with a
-///   different payload is ALREADY_EXISTS. A step older than the run's last applied step of that kind is
-///   FAILED_PRECONDITION (after a trainer restart from an older checkpoint, call ResumeRun first).
+///   the same payload returns the stored reply and changes nothing. For ReportGradients and
+///   ReportCheckpoint, the same (run_id, kind, step) with a different payload is ALREADY_EXISTS, and a step
+///   older than the run's last applied step of that kind is FAILED_PRECONDITION (after a trainer restart
+///   from an older checkpoint, call ResumeRun first). Scalarize records and never refuses a step: see
+///   ScalarizeRequest.
 /// * A call that fails changes nothing; a call that succeeds is durable before it is answered.
 /// * Errors: INVALID_ARGUMENT (wrong K, NaN/∞, empty batch, bad weights, unknown enum value, ...),
 ///   NOT_FOUND (unknown run), FAILED_PRECONDITION (archived run, stale step, call not valid for the run's
@@ -173,7 +175,17 @@ public nonisolated struct Rewardweighting_V1_ListRunsResponse: Sendable {
   public init() {}
 }
 
-/// Scalarize's request: one training step's batch (idempotency key: run_id, EVENT_KIND_SCALARIZE, step).
+/// Scalarize's request: a batch of one training step's responses.
+///
+/// The rule, for a per-batch trainer (one call per step) and a per-sample shim (many calls per step, in any
+/// order) alike: Scalarize reads the weights and r_pareto that apply at `step` and records a summary of the
+/// batch (its size, per-objective means, mean scalarised reward, weights, r_pareto) at `step`.
+/// * A retry is a call whose summary equals one already recorded at the same step (the same rows give the
+///   same summary): it records nothing and its reply carries that summary's sequence.
+/// * Any other batch at the same step is a new summary with its own sequence: a step may have several.
+/// * Every step ≥ 0 is accepted, also one below the run's latest (it is scalarised with what applied then);
+///   Scalarize is never ALREADY_EXISTS or FAILED_PRECONDITION for its step (only for an archived run).
+/// * A validation batch is never recorded (see `validation`).
 public nonisolated struct Rewardweighting_V1_ScalarizeRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -182,7 +194,7 @@ public nonisolated struct Rewardweighting_V1_ScalarizeRequest: Sendable {
   /// The run's id.
   public var runID: String = String()
 
-  /// The trainer's 1-based global step whose rollouts these are (verl's global_steps). At least 1.
+  /// The trainer's global step whose rollouts these are (verl's global_steps, TRL's global_step + 1), ≥ 0.
   public var step: Int64 = 0
 
   /// The N×K per-response rewards of the step, higher is better for every objective. N ≥ 1.

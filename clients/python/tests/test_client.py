@@ -269,3 +269,18 @@ def test_scores_and_rewards_may_be_given_by_objective_name(client, run_id):
     np.testing.assert_allclose(out.rewards, [0.5 + 0.25, 0.25 + 0.25])
     with pytest.raises(ValueError, match="objectives"):
         run.report_checkpoint(1, {"accuracy": 0.4, "length": 280.0})
+
+
+def test_scalarize_retry_rule(client, run_id):
+    """ScalarizeRequest's rule from Python: a retry records nothing, another batch at the step is a new
+    summary, older steps and step 0 are accepted, validation batches are never recorded."""
+    run = client.create_run(run_id, ["a", "b"])
+    first = run.scalarize(5, [[1.0, 0.0], [0.0, 1.0]])
+    assert run.scalarize(5, [[1.0, 0.0], [0.0, 1.0]]).sequence == first.sequence
+    other = run.scalarize(5, [[0.5, 0.5]])
+    assert other.sequence == first.sequence + 1
+    older = run.scalarize(2, [[0.5, 0.5]])
+    zero = run.scalarize(0, [[0.5, 0.5]])
+    assert (older.sequence, zero.sequence) == (other.sequence + 1, other.sequence + 2)
+    assert run.scalarize(9, [[0.5, 0.5]], validation=True).sequence == 0
+    assert run.state.last_sequence == zero.sequence

@@ -158,6 +158,7 @@ class AsyncRun:
 
     async def scalarize(self, step: int, rewards: Any, group_ids: Optional[Iterable[Any]] = None, *,
                         validation: bool = False) -> Scalarized:
+        """See :meth:`rewardweighting.Run.scalarize` (the same rule for retries and steps)."""
         if isinstance(rewards, Mapping):  # {objective: N rewards} columns
             names = await self.objective_names()
             rewards = _convert.reward_columns_matrix(_convert.by_objective(rewards, names, "rewards"))

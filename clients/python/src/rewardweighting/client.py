@@ -242,6 +242,11 @@ class Run:
 
         ``group_ids`` (length N; ints, or any hashable such as verl's uid strings) are needed when the run
         normalises per group. ``validation=True`` answers without recording anything (eval batches).
+
+        The service records a summary of each batch at ``step`` and never refuses a step: a retry (a batch
+        whose summary equals one recorded at the same step) records nothing and returns that summary's
+        ``sequence``; another batch at the same step is a new summary (per-sample shims send many); any step
+        ``≥ 0`` is accepted, also one below the run's latest.
         """
         if isinstance(rewards, Mapping):  # {objective: N rewards} columns
             rewards = _convert.reward_columns_matrix(_convert.by_objective(rewards, self.objective_names(), "rewards"))
