@@ -6,29 +6,29 @@ import SwiftProtobuf
 /// A run (``Run``) and its Pareto front (``ParetoFront``) → the wire's `Run`, `RunState` and `ParetoBuffer`.
 enum RunMapping {
     /// The run: id, configuration as given, current state, creation time.
-    static func proto(_ snapshot: Run, front: ParetoFront) -> Rewardweighting_V1_Run {
-        var run = Rewardweighting_V1_Run()
-        run.runID = snapshot.runID
-        run.config = ConfigMapping.proto(snapshot.config)
-        run.state = Self.state(snapshot, front: front)
-        run.createdAt = Google_Protobuf_Timestamp(date: snapshot.createdAt)
-        return run
+    static func proto(_ run: Run, front: ParetoFront) -> Rewardweighting_V1_Run {
+        var message = Rewardweighting_V1_Run()
+        message.runID = run.runID
+        message.config = ConfigMapping.proto(run.config)
+        message.state = Self.state(run, front: front)
+        message.createdAt = Google_Protobuf_Timestamp(date: run.createdAt)
+        return message
     }
 
     /// The run's current state: weights, `r_pareto`, the last applied step of each kind, the Pareto buffer,
     /// the log's last sequence number and the time of the last write.
-    static func state(_ snapshot: Run, front: ParetoFront) -> Rewardweighting_V1_RunState {
-        let state = snapshot.state
+    static func state(_ run: Run, front: ParetoFront) -> Rewardweighting_V1_RunState {
+        let state = run.state
         var proto = Rewardweighting_V1_RunState()
-        proto.status = snapshot.status == .archived ? .archived : .active
+        proto.status = run.status == .archived ? .archived : .active
         proto.weights = state.weights
         proto.rPareto = state.metaReward
         if let step = state.scalarizedThroughStep { proto.lastScalarizeStep = Int64(step) }
         if let step = state.lastGradientStep { proto.lastGradientsStep = Int64(step) }
         if let step = state.lastCheckpointStep { proto.lastCheckpointStep = Int64(step) }
         proto.buffer = Self.buffer(front)
-        proto.lastSequence = Int64(snapshot.eventCount)
-        proto.updatedAt = Google_Protobuf_Timestamp(date: snapshot.updatedAt)
+        proto.lastSequence = Int64(run.eventCount)
+        proto.updatedAt = Google_Protobuf_Timestamp(date: run.updatedAt)
         return proto
     }
 
