@@ -138,14 +138,18 @@ public struct RunCoordinator: Sendable {
         return RunListing(runs: runs, nextPageToken: page.nextPageToken)
     }
 
-    /// `ArchiveRun`: the run stays readable and refuses every later mutation; its watch streams end. Archiving
-    /// an archived run changes nothing.
+    /// `ArchiveRun`: the run stays readable and refuses every later mutation. The archive is logged as the
+    /// run's last event (with `reason`), its watch streams get it and then end. Archiving an archived run
+    /// changes nothing.
+    /// - Returns: the run as archived and the sequence number of its archive event.
     /// - Throws: ``ServiceError/Code/notFound``.
-    public func archive(runID: String, as principal: Principal = .open) async throws(ServiceError) -> Run {
+    public func archive(
+        runID: String, reason: String = "", as principal: Principal = .open
+    ) async throws(ServiceError) -> (run: Run, sequence: Int) {
         let actor = try await self.registry.actor(for: runID)
-        let run = try await actor.archive()
+        let archived = try await actor.archive(reason: reason)
         self.registry.evict(runID, ifItIs: actor)
-        return run
+        return archived
     }
 
     // MARK: - Trainer calls
@@ -252,16 +256,19 @@ public struct RunCoordinator: Sendable {
 
     /// `ResumeRun`: after a trainer restarted from its checkpoint of `fromStep`, rewinds the run to the replay
     /// of its events with step `≤ fromStep` (``WeightingPolicy/resume(_:fromStep:)``); the later events stay in
-    /// the log, marked superseded, and the trainer reports `fromStep + 1` next. Resuming from a step at or after
-    /// every event changes nothing.
-    /// - Returns: the run after the resume and how many events it marked superseded.
+    /// the log, marked superseded, the rewind is logged as a resumed event (streamed to watchers), and the
+    /// trainer reports `fromStep + 1` next. When no event has a step after `fromStep` — a resume to the latest
+    /// step, or a retry with nothing reported since — nothing changes and nothing is logged; a second resume to
+    /// the same step after steps were reported again rewinds again (and is logged again).
+    /// - Returns: the run after the resume, how many events it marked superseded, and the sequence number of
+    ///   the resume event (the run's last sequence number when nothing changed).
     /// - Throws: ``ServiceError/Code/invalidArgument`` (field `from_step`) for a negative step;
     ///   ``ServiceError/Code/failedPrecondition`` for an archived run (field `run_id`) or a `from_step` after the
     ///   run's latest step of any kind (field `from_step`; 0 for a run without events);
     ///   ``ServiceError/Code/notFound``.
     public func resume(
         runID: String, fromStep: Int, as principal: Principal = .open
-    ) async throws(ServiceError) -> (run: Run, supersededEvents: Int) {
+    ) async throws(ServiceError) -> (run: Run, supersededEvents: Int, sequence: Int) {
         guard fromStep >= 0 else {
             throw ServiceError(
                 code: .invalidArgument, field: "from_step",
@@ -298,8 +305,9 @@ public struct RunCoordinator: Sendable {
     /// applies, as it is committed, in log order. The stream ends when the caller stops iterating (cancellation
     /// unregisters it), when the run is archived, or at ``finishWatches()``; it ends with
     /// ``ServiceError/Code/resourceExhausted`` when the caller falls more than the watch buffer limit behind
-    /// (watch again from the next sequence number). Resumes are not streamed: a watcher sees later events
-    /// flagged superseded only when it reads the log again.
+    /// (watch again from the next sequence number). Life-cycle events are streamed too: a resumed event tells
+    /// a live watcher that the events it saw with a step after the resume's are superseded (they are sent as
+    /// recorded, not superseded); an archived event is the last one.
     /// - Parameter fromSequence: the first sequence number to stream, or `nil` for the live events only (those
     ///   committed after the call).
     /// - Throws: ``ServiceError/Code/invalidArgument`` (`from_sequence`); ``ServiceError/Code/notFound``.

@@ -45,17 +45,17 @@ import Testing
             let before = try await trainer.run("retry")
             let retry = try await trainer.reportGradients(gramRequest("retry", step: 1, gram: gram1))
             #expect(retry == first)
-            #expect(first.sequence == 1)
+            #expect(first.sequence == 2)
             #expect(try await trainer.run("retry") == before)
 
             let checkpoint = checkpointRequest("retry", step: 0, scores: [0.3, 900, 0.2])
             let checkpointReply = try await trainer.reportCheckpoint(checkpoint)
-            #expect(checkpointReply.sequence == 2)
+            #expect(checkpointReply.sequence == 3)
             #expect(try await trainer.reportCheckpoint(checkpoint) == checkpointReply)
 
             let rewards = scalarizeRequest("retry", step: 1, rewards: [1, 0, 0, 0, 1, 0])
             let scalarized = try await trainer.scalarize(rewards)
-            #expect(scalarized.sequence == 3)
+            #expect(scalarized.sequence == 4)
             let afterScalarize = try await trainer.run("retry")
             #expect(try await trainer.scalarize(rewards) == scalarized)
             var validation = rewards

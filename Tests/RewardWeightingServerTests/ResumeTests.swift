@@ -29,7 +29,8 @@ import Testing
             #expect(resumed.supersededEvents == Int64(superseded))
             #expect(resumed.state.lastGradientsStep == (gradients ? 10 : 0))
             #expect(resumed.state.lastCheckpointStep == 10)
-            #expect(resumed.sequence == beforeResume.state.lastSequence)
+            // The resume is logged as the next event.
+            #expect(resumed.sequence == beforeResume.state.lastSequence + 1)
             let replies = try await trainer.perform(b)
 
             _ = try await trainer.createRun(fresh)
@@ -41,7 +42,7 @@ import Testing
 
             var resumedRun = try await trainer.run("resumed")
             let freshRun = try await trainer.run("fresh")
-            #expect(resumedRun.state.lastSequence == freshRun.state.lastSequence + Int64(superseded))
+            #expect(resumedRun.state.lastSequence == freshRun.state.lastSequence + Int64(superseded) + 1)
             resumedRun.runID = "fresh"
             resumedRun.state.lastSequence = freshRun.state.lastSequence
             #expect(resumedRun == freshRun)
@@ -51,6 +52,7 @@ import Testing
                 "resumed", count: Int(try await trainer.run("resumed").state.lastSequence))
             let flagged = events.filter(\.superseded)
             #expect(flagged.count == superseded)
+            #expect(events.filter { $0.kind == .resumed }.map(\.resumed.supersededEvents) == [Int64(superseded)])
             #expect(flagged.allSatisfy { $0.step > 10 })
             #expect(events.filter { !$0.superseded }.count == events.count - superseded)
             #expect(events.map(\.sequence) == Array(1...Int64(events.count)))

@@ -14,7 +14,8 @@ import Testing
             #expect(first.created)
             #expect(first.run.state.weights == [0.5, 0.25, 0.25])
             #expect(first.run.state.status == .active)
-            #expect(first.run.state.lastSequence == 0)
+            // The creation is the log's first event.
+            #expect(first.run.state.lastSequence == 1)
             #expect(first.run.config.initialWeights == [2, 1, 1])
 
             // The config as returned creates the same run again.
@@ -103,16 +104,7 @@ import Testing
 
             try await withThrowingTaskGroup(of: [Rewardweighting_V1_DecisionEvent].self) { group in
                 for from in [Int64(0), 1] {
-                    group.addTask {
-                        var request = Rewardweighting_V1_WatchRunRequest()
-                        request.runID = "watched"
-                        request.fromSequence = from
-                        return try await trainer.watchRun(request) { response in
-                            var events: [Rewardweighting_V1_DecisionEvent] = []
-                            for try await event in response.messages { events.append(event) }
-                            return events
-                        }
-                    }
+                    group.addTask { try await trainer.watchUntilEnd("watched", fromSequence: from) }
                 }
                 // Let both watchers subscribe before the new events.
                 try await Task.sleep(for: .milliseconds(300))
@@ -126,12 +118,16 @@ import Testing
                 let (live, all) =
                     streams[0].count < streams[1].count ? (streams[0], streams[1]) : (streams[1], streams[0])
                 #expect(all.map(\.sequence) == Array(1...Int64(all.count)))
-                // The live watcher has no history: at most the events after the first (it normally subscribes
-                // before any of them, and then has them all).
-                #expect(!live.isEmpty && live.count <= calls.count)
+                // The live watcher has no history: at most the calls' events and the archive (it normally
+                // subscribes before any of them, and then has them all).
+                #expect(!live.isEmpty && live.count <= calls.count + 1)
                 #expect(live.map(\.withoutTimestamp) == all.suffix(live.count).map(\.withoutTimestamp))
-                #expect(all.first?.kind == .checkpoint)
-                #expect(all.first?.checkpoint.becameReferencePoint == true)
+                #expect(all.map(\.kind).prefix(2) == [.created, .checkpoint])
+                #expect(all.first?.created.config.objectives.count == 3)
+                #expect(all.first?.created.weights == [0.5, 0.25, 0.25])
+                #expect(all.dropFirst().first?.checkpoint.becameReferencePoint == true)
+                // Both streams end with the archive.
+                #expect(all.last?.kind == .archived && live.last?.kind == .archived)
                 let checkpoint = try #require(all.last { $0.kind == .checkpoint })
                 #expect(checkpoint.checkpoint.hypervolume > 0)
             }

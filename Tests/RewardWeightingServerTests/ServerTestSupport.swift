@@ -289,6 +289,19 @@ extension Trainer {
         return run
     }
 
+    /// Every event `WatchRun` streams from `fromSequence` (0: live only) until the stream ends with OK (the run
+    /// is archived).
+    func watchUntilEnd(_ runID: String, fromSequence: Int64) async throws -> [Rewardweighting_V1_DecisionEvent] {
+        var request = Rewardweighting_V1_WatchRunRequest()
+        request.runID = runID
+        request.fromSequence = fromSequence
+        return try await self.watchRun(request) { response in
+            var events: [Rewardweighting_V1_DecisionEvent] = []
+            for try await event in response.messages { events.append(event) }
+            return events
+        }
+    }
+
     /// The first `count` events of the run's log (from sequence 1), superseded ones included.
     func events(_ runID: String, count: Int) async throws -> [Rewardweighting_V1_DecisionEvent] {
         var request = Rewardweighting_V1_WatchRunRequest()

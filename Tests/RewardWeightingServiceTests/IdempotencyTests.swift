@@ -24,7 +24,7 @@ struct IdempotencyTests {
         #expect(try await coordinator.perform(calls.reversed(), runID: "retry") == replies.reversed())
         let after = try await coordinator.getRun("retry")
         #expect(after == before)
-        #expect(after.eventCount == calls.count)
+        #expect(after.eventCount == 1 + calls.count)
         let events = try await coordinator.events(runID: "retry")
         #expect(events.filter { $0.kind == .gradients && $0.step == 6 }.count == 1)
     }
@@ -100,8 +100,8 @@ struct IdempotencyTests {
             runID: "summaries", step: 2, rewards: rewards, groupIDs: nil, validation: true)
         #expect(validation.rewards == first.rewards)
         let events = try await coordinator.events(runID: "summaries")
-        #expect(events.map(\.kind) == [.scalarizeSummary, .scalarizeSummary])
-        #expect(events.map(\.step) == [1, 1])
+        #expect(events.map(\.kind) == [.created, .scalarizeSummary, .scalarizeSummary])
+        #expect(events.map(\.step) == [0, 1, 1])
         #expect(try await coordinator.getRun("summaries").state.scalarizedThroughStep == 1)
     }
 
@@ -128,7 +128,7 @@ struct IdempotencyTests {
         }
         #expect(wrongRewards?.code == .invalidArgument)
         #expect(wrongRewards?.field == "rewards")
-        #expect(try await coordinator.getRun("hv").eventCount == 0)
+        #expect(try await coordinator.getRun("hv").eventCount == 1)
 
         let validation = ServiceError(ValidationError(code: .nonFinite, field: "gram", reason: "is NaN"))
         #expect(validation.code == .invalidArgument && validation.field == "gram")

@@ -98,7 +98,7 @@ struct KernelBackendTests {
             runID: "g", step: 1, projectedGradients: projected, learningRate: nil)
         #expect(kernels.grams.load(ordering: .relaxed) == 1)
         let gram = vectors.map { a in vectors.map { b in zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } } }
-        let logged = try await coordinator.events(runID: "g")
+        let logged = try await coordinator.events(runID: "g", fromSequence: 2)
         #expect(logged.map(\.event) == [.gradients(gradientReport(1, gram))])
         #expect(viaBackend.decision.influence == gram.map { $0.reduce(0, +) })
     }

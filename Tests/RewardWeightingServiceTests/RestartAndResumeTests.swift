@@ -57,7 +57,7 @@ struct RestartAndResumeTests {
         _ = try await coordinator.perform(original, runID: "resumed")
         let beforeResume = try await coordinator.getRun("resumed")
 
-        let (rewound, supersededCount) = try await coordinator.resume(runID: "resumed", fromStep: 6)
+        let (rewound, supersededCount, _) = try await coordinator.resume(runID: "resumed", fromStep: 6)
         #expect(supersededCount == original.after(step: 6).count)
         #expect(rewound.version == beforeResume.version + 1)
         #expect(rewound.supersededEventCount == original.after(step: 6).count)
@@ -81,14 +81,24 @@ struct RestartAndResumeTests {
         #expect(resumed.state == straight.state)
         #expect(try CanonicalJSON.encode(resumed.state) == CanonicalJSON.encode(straight.state))
 
+        // The creation, the original reports, the resume, the replacement reports.
         let events = try await coordinator.events(runID: "resumed")
-        #expect(events.count == original.count + replacement.count)
+        #expect(events.count == 1 + original.count + 1 + replacement.count)
         #expect(events.map(\.sequence) == Array(1...events.count))
         let superseded = events.filter(\.isSuperseded)
         #expect(superseded.count == original.after(step: 6).count)
-        #expect(superseded.allSatisfy { $0.step > 6 && $0.sequence <= original.count })
+        #expect(superseded.allSatisfy { $0.step > 6 && $0.sequence <= 1 + original.count })
+        let resume = events[1 + original.count]
+        #expect(resume.kind == .resumed && resume.step == 6 && !resume.isSuperseded)
+        guard case .resumed(let resumption) = resume.event else {
+            Issue.record("not a resume: \(resume)")
+            return
+        }
+        #expect(resumption.supersededEvents == original.after(step: 6).count)
+        // Without the resume event, the reports in effect are those of a run that never went past step 6.
         let freshEvents = try await fresh.events(runID: "resumed")
-        #expect(events.filter { !$0.isSuperseded }.map(\.event) == freshEvents.map(\.event))
+        #expect(
+            events.filter { !$0.isSuperseded && $0.kind != .resumed }.map(\.event) == freshEvents.map(\.event))
     }
 
     @Test("a negative from_step is invalidArgument")

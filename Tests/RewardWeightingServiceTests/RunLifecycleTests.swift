@@ -15,7 +15,7 @@ struct RunLifecycleTests {
         defer { try? store.close() }
         let (run, created) = try await coordinator.createRun(gradientConfig("create"))
         #expect(created)
-        #expect(run.version == 1 && run.status == .active && run.eventCount == 0)
+        #expect(run.version == 1 && run.status == .active && run.eventCount == 1)
         let (again, createdAgain) = try await coordinator.createRun(gradientConfig("create"))
         #expect(!createdAgain)
         #expect(again == run)
@@ -67,9 +67,11 @@ struct RunLifecycleTests {
         var (coordinator, store) = try database.open()
         _ = try await coordinator.createRun(gradientConfig("archived"))
         _ = try await coordinator.perform(trainerCalls(steps: 1...3, seed: 4), runID: "archived")
-        let archived = try await coordinator.archive(runID: "archived")
+        let (archived, archiveSequence) = try await coordinator.archive(runID: "archived")
         #expect(archived.status == .archived)
-        #expect(try await coordinator.archive(runID: "archived") == archived)
+        #expect(archiveSequence == archived.eventCount)
+        let again = try await coordinator.archive(runID: "archived")
+        #expect(again.run == archived && again.sequence == archiveSequence)
 
         for restarted in [false, true] {
             if restarted {

@@ -19,7 +19,8 @@ struct WatchTests {
         let stream = try await coordinator.watch(runID: "watched", fromSequence: 2)
 
         // A consumer running while the trainer goes on.
-        let total = calls.count - 1
+        // Every event but the creation (sequence 1).
+        let total = calls.count
         async let received: [StoredEvent] = {
             var received: [StoredEvent] = []
             for try await event in stream {
@@ -31,7 +32,7 @@ struct WatchTests {
         let replies = try await coordinator.perform(calls.after(step: 3), runID: "watched")
         let events = try await received
 
-        #expect(events.map(\.sequence) == Array(2...calls.count))
+        #expect(events.map(\.sequence) == Array(2...calls.count + 1))
         #expect(events == Array(try await coordinator.events(runID: "watched").dropFirst()))
         // The live part carries the decisions the calls returned.
         let liveDecisions = events.suffix(replies.count).map(\.decision)
@@ -54,15 +55,21 @@ struct WatchTests {
         _ = try await coordinator.createRun(gradientConfig("ending"))
         _ = try await coordinator.perform(trainerCalls(steps: 1...2, seed: 1), runID: "ending")
         let live = try await coordinator.watch(runID: "ending")
-        _ = try await coordinator.archive(runID: "ending")
-        var count = 0
-        for try await _ in live { count += 1 }
-        #expect(count == 4)
+        _ = try await coordinator.archive(runID: "ending", reason: "done")
+        var kinds: [RunEvent.Kind] = []
+        var last: StoredEvent?
+        for try await event in live {
+            kinds.append(event.kind)
+            last = event
+        }
+        // The creation, four reports, and the archive as the stream's last event.
+        #expect(kinds.count == 6 && kinds.first == .created)
+        #expect(last?.event == .archived(try RunArchival(step: 2, reason: "done")))
 
         let afterwards = try await coordinator.watch(runID: "ending", fromSequence: 3)
         var sequences: [Int] = []
         for try await event in afterwards { sequences.append(event.sequence) }
-        #expect(sequences == [3, 4])
+        #expect(sequences == [3, 4, 5, 6])
     }
 
     @Test("a watcher that falls too far behind gets what was buffered, then resourceExhausted")
@@ -81,11 +88,12 @@ struct WatchTests {
         let error = await #expect(throws: ServiceError.self) {
             for try await event in stream { sequences.append(event.sequence) }
         }
-        #expect(sequences == [1, 2, 3])
+        // The log (the creation, step 1), then the two buffered live events.
+        #expect(sequences == [1, 2, 3, 4])
         #expect(error?.code == .resourceExhausted)
-        #expect(error?.message.contains("sequence 4") == true)
+        #expect(error?.message.contains("sequence 5") == true)
         // The run itself is unaffected.
-        #expect(try await coordinator.getRun("slow").eventCount == 5)
+        #expect(try await coordinator.getRun("slow").eventCount == 6)
     }
 
     @Test("finishWatches ends open streams")
@@ -97,8 +105,8 @@ struct WatchTests {
         _ = try await coordinator.createRun(gradientConfig("shutdown"))
         let stream = try await coordinator.watch(runID: "shutdown")
         await coordinator.finishWatches()
-        var count = 0
-        for try await _ in stream { count += 1 }
-        #expect(count == 0)
+        var kinds: [RunEvent.Kind] = []
+        for try await event in stream { kinds.append(event.kind) }
+        #expect(kinds == [.created])
     }
 }

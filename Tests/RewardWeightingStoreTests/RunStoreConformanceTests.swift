@@ -21,9 +21,16 @@ struct RunStoreConformanceTests {
         let created = try await store.createRun(config, initialState: initial)
         #expect(created.version == 1)
         #expect(created.status == .active)
-        #expect(created.eventCount == 0 && created.supersededEventCount == 0)
+        #expect(created.eventCount == 1 && created.supersededEventCount == 0)
         #expect(created.config == config && created.state == initial)
         #expect(try await store.loadFolded("run-1") == created)
+        // The log's first event is the creation, with the config, at step 0.
+        let log = try await store.events(runID: "run-1", fromSequence: 1, limit: nil)
+        #expect(log.map(\.sequence) == [1])
+        #expect(log.first?.event == .created(RunCreation(config: config)))
+        #expect(log.first?.decision == .created(RunCreation(config: config)))
+        #expect(log.first?.step == 0 && log.first?.isSuperseded == false)
+        #expect(try await store.loadRun("run-1").pendingEvents.isEmpty)
 
         let error = await #expect(throws: RunStoreError.self) {
             try await store.createRun(gradientConfig("run-1", accumulationSteps: 2), initialState: initial)
@@ -49,11 +56,13 @@ struct RunStoreConformanceTests {
         #expect(loaded.state == expected)
         #expect(try CanonicalJSON.encode(loaded.state) == CanonicalJSON.encode(expected))
         #expect(loaded.version == 1 + events.count)
-        #expect(loaded.eventCount == events.count)
+        #expect(loaded.eventCount == 1 + events.count)
         #expect(loaded.supersededEventCount == 0)
 
-        let stored = try await store.events(runID: "round-trip", fromSequence: 1, limit: nil)
-        #expect(stored.map(\.sequence) == Array(1...events.count))
+        let log = try await store.events(runID: "round-trip", fromSequence: 1, limit: nil)
+        #expect(log.first?.event == .created(RunCreation(config: config)))
+        let stored = Array(log.dropFirst())
+        #expect(stored.map(\.sequence) == Array(2...events.count + 1))
         #expect(stored.map(\.event) == events)
         #expect(stored.map(\.decision) == decisions)
         #expect(try stored.map(\.requestDigest) == events.map { try RequestDigest.of($0) })
@@ -69,8 +78,8 @@ struct RunStoreConformanceTests {
         let reopened = try fixture.reopened()
         #expect(try await reopened.loadFolded("round-trip") == loaded)
         let tail = try await reopened.events(runID: "round-trip", fromSequence: 5, limit: 3)
-        #expect(tail == Array(stored[4..<7]))
-        #expect(try await reopened.events(runID: "round-trip", fromSequence: 1, limit: nil) == stored)
+        #expect(tail == Array(log[4..<7]))
+        #expect(try await reopened.events(runID: "round-trip", fromSequence: 1, limit: nil) == log)
     }
 
     @Test(
@@ -97,14 +106,14 @@ struct RunStoreConformanceTests {
         #expect(error?.field == "step")
         // The runs row was updated first inside the transaction; the rollback undid it.
         #expect(try await store.loadFolded("unique") == afterFirst)
-        #expect(try await store.events(runID: "unique", fromSequence: 1, limit: nil).count == 1)
+        #expect(try await store.events(runID: "unique", fromSequence: 1, limit: nil).count == 2)
 
         // Scalarize summaries are exempt: several per step.
         let (withSummaries, _) = try await store.appendApplying(
             [summary(1, mean: 0.1), summary(1, mean: 0.2)], to: afterFirst)
-        #expect(withSummaries.eventCount == 3)
+        #expect(withSummaries.eventCount == 4)
         let summaries = try await store.activeEvents(runID: "unique", kind: .scalarizeSummary, step: 1)
-        #expect(summaries.map(\.sequence) == [2, 3])
+        #expect(summaries.map(\.sequence) == [3, 4])
         #expect(try await store.activeEvents(runID: "unique", kind: .gradients, step: 1).map(\.event) == [first])
         #expect(try await store.activeEvents(runID: "unique", kind: .gradients, step: 2).isEmpty)
     }
@@ -186,28 +195,50 @@ struct RunStoreConformanceTests {
         let after = try await store.loadFolded("resume")
         #expect(after.state == rewound)
         #expect(after.version == before.version + 1)
-        #expect(after.eventCount == events.count)
+        #expect(after.eventCount == 1 + events.count + 1)
         #expect(after.supersededEventCount == later.count)
         let stored = try await store.events(runID: "resume", fromSequence: 1, limit: nil)
-        #expect(stored.map(\.event) == events)
-        #expect(stored.map(\.isSuperseded) == events.map { $0.step > 3 })
+        // The rewind is logged after the events it superseded, with their count and the rewound weights.
+        let resumption = try RunResumption(
+            fromStep: 3, supersededEvents: later.count, weights: rewound.weights, metaReward: rewound.metaReward)
+        #expect(stored.map(\.event) == [.created(RunCreation(config: config))] + events + [.resumed(resumption)])
+        #expect(stored.last?.decision == .resumed(resumption))
+        #expect(stored.last?.sequence == events.count + 2 && stored.last?.step == 3)
+        #expect(stored.map(\.isSuperseded) == [false] + events.map { $0.step > 3 } + [false])
         #expect(try await store.activeEvents(runID: "resume", kind: .gradients, step: 4).isEmpty)
+        #expect(try await store.loadRun("resume").pendingEvents.isEmpty)
 
         // The superseded step can be applied again; sequence numbers continue.
         let replacement = gradients(4, [[3, 0, 0], [0, 1, 0], [0, 0, 1]])
         let (resumed, _) = try await store.appendApplying([replacement], to: after)
-        #expect(resumed.eventCount == events.count + 1)
+        #expect(resumed.eventCount == events.count + 3)
         let active = try await store.activeEvents(runID: "resume", kind: .gradients, step: 4)
-        #expect(active.map(\.sequence) == [events.count + 1])
+        #expect(active.map(\.sequence) == [events.count + 3])
         #expect(resumed.state == (try policy.replay(events.filter { $0.step <= 3 } + [replacement])))
 
-        // A second resume leaves the already-superseded events as they were.
+        // A second resume leaves the already-superseded events as they were, and supersedes the first
+        // resume's event (its step, 3, is after 2) with the replacement and the step-3 events.
         let again = try await store.resume(
             runID: "resume", fromStep: 2, state: try policy.resume(events, fromStep: 2),
             expectedVersion: resumed.version)
-        #expect(again == 1 + events.filter { $0.step == 3 }.count)
+        #expect(again == 1 + 1 + events.filter { $0.step == 3 }.count)
         let final = try await store.events(runID: "resume", fromSequence: 1, limit: nil)
-        #expect(final.filter(\.isSuperseded).count == final.count - events.filter { $0.step <= 2 }.count)
+        let inEffect = final.filter { !$0.isSuperseded }
+        #expect(inEffect.map(\.event).dropFirst().dropLast() == ArraySlice(events.filter { $0.step <= 2 }))
+        #expect(inEffect.first?.kind == .created && inEffect.last?.kind == .resumed && inEffect.last?.step == 2)
+
+        // A resume whose count does not match the log is a conflict and changes nothing.
+        let current = try await store.loadFolded("resume")
+        let miscounted = try RunResumption(
+            fromStep: 1, supersededEvents: 99, weights: rewound.weights, metaReward: rewound.metaReward)
+        let error = await #expect(throws: RunStoreError.self) {
+            try await store.resume(
+                runID: "resume", resumption: miscounted, state: try policy.resume(events, fromStep: 1),
+                expectedVersion: current.version)
+        }
+        #expect(error?.code == .conflict)
+        #expect(try await store.loadFolded("resume") == current)
+        #expect(try await store.events(runID: "resume", fromSequence: 1, limit: nil) == final)
     }
 
     @Test("archiving keeps the run readable and is idempotent", arguments: StoreKind.allCases)
@@ -217,12 +248,25 @@ struct RunStoreConformanceTests {
         let store = fixture.store
         let config = gradientConfig("archive")
         let created = try await store.createRun(config, initialState: WeightingPolicy(config: config).initialState)
-        let archived = try await store.archiveFolded("archive")
+        let archival = try RunArchival(step: 0, reason: "finished")
+        let (archivedRun, event) = try await store.archiveRun("archive", archival: archival)
+        let archived = try RunReplay.run(from: archivedRun)
         #expect(archived.status == .archived)
         #expect(archived.version == created.version + 1)
         #expect(archived.state == created.state)
-        #expect(try await store.archiveFolded("archive") == archived)
+        #expect(archived.eventCount == 2)
+        // The archive is logged with its reason, as the run's last event.
+        #expect(event?.event == .archived(archival) && event?.decision == .archived(archival))
+        #expect(event?.sequence == 2)
+        let log = try await store.events(runID: "archive", fromSequence: 1, limit: nil)
+        #expect(log.map(\.kind) == [.created, .archived])
+        #expect(log.last == event)
+        // Archiving again changes nothing and logs nothing.
+        let again = try await store.archiveRun("archive", archival: try RunArchival(step: 0, reason: "again"))
+        #expect(again.event == nil)
+        #expect(try RunReplay.run(from: again.run) == archived)
         #expect(try await store.loadFolded("archive") == archived)
+        #expect(try await store.events(runID: "archive", fromSequence: 1, limit: nil) == log)
     }
 
     @Test(
@@ -306,7 +350,7 @@ struct RunStoreConformanceTests {
             batch.append((event, next.decision, next.state))
         }
         let stored = try await store.appendEvents(batch, runID: "batch", expectedVersion: created.version)
-        #expect(stored.map(\.sequence) == [1, 2, 3])
+        #expect(stored.map(\.sequence) == [2, 3, 4])
         #expect(stored.map(\.event) == batch.map(\.event))
         // One read for several steps' look-ups, in sequence order; unknown steps have none.
         let atSteps = try await store.activeEvents(runID: "batch", kind: .scalarizeSummary, steps: [2, 1, 5, 1])
@@ -329,7 +373,7 @@ struct RunStoreConformanceTests {
         }
         #expect(error?.code == .alreadyExists)
         #expect(try await store.loadFolded("batch") == loaded)
-        #expect(try await store.events(runID: "batch", fromSequence: 1, limit: nil).count == 3)
+        #expect(try await store.events(runID: "batch", fromSequence: 1, limit: nil).count == 4)
         #expect(try await store.appendEvents([], runID: "batch", expectedVersion: loaded.version).isEmpty)
     }
 
@@ -343,10 +387,11 @@ struct RunStoreConformanceTests {
         let policy = WeightingPolicy(config: config)
         var snapshot = try await store.createRun(config, initialState: policy.initialState)
         let events = mixedEvents(steps: 1...15, seed: 5)
-        var expectedSnapshotSequence = 0
+        // The creation (sequence 1) is in the first snapshot.
+        var expectedSnapshotSequence = 1
         for (index, event) in events.enumerated() {
             (snapshot, _) = try await store.appendApplying([event], to: snapshot)
-            let sequence = index + 1
+            let sequence = index + 2
             if snapshotPolicy.writesSnapshot(atSequence: sequence, lastSnapshotSequence: expectedSnapshotSequence) {
                 expectedSnapshotSequence = sequence
             }
@@ -354,12 +399,12 @@ struct RunStoreConformanceTests {
             // service folds.
             let stored = try await store.loadRun("snapshots")
             #expect(stored.snapshotSequence == expectedSnapshotSequence)
-            #expect(stored.stateSnapshot == (try policy.replay(events.prefix(stored.snapshotSequence))))
+            #expect(stored.stateSnapshot == (try policy.replay(events.prefix(stored.snapshotSequence - 1))))
             #expect(stored.pendingEvents.map(\.sequence) == Array(stored.snapshotSequence..<sequence).map { $0 + 1 })
-            #expect(snapshot.state == (try policy.replay(events.prefix(sequence))))
+            #expect(snapshot.state == (try policy.replay(events.prefix(sequence - 1))))
             #expect(try await store.loadFolded("snapshots") == snapshot)
         }
-        #expect(expectedSnapshotSequence > 0 && expectedSnapshotSequence < events.count)
+        #expect(expectedSnapshotSequence > 1 && expectedSnapshotSequence < events.count + 1)
         // The interval grows with the log, between its bounds.
         #expect(!snapshotPolicy.writesSnapshot(atSequence: 2, lastSnapshotSequence: 0))
         #expect(snapshotPolicy.writesSnapshot(atSequence: 3, lastSnapshotSequence: 0))

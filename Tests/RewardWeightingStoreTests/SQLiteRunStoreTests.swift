@@ -20,6 +20,7 @@ struct SQLiteRunStoreTests {
         #expect(
             SQLiteRunStore.migrationNames == [
                 "v1: runs and run_events", "v2: state snapshots every few events", "v3: run tenants",
+                "v4: life-cycle events",
             ])
         try store.close()
         // Opening again applies nothing twice.
@@ -50,7 +51,7 @@ struct SQLiteRunStoreTests {
             #expect(unique.columns == ["run_id", "kind", "step"])
             let sql = try String.fetchOne(
                 db, sql: "SELECT sql FROM sqlite_master WHERE name = 'run_events_applied_step'")
-            #expect(sql?.contains("WHERE superseded = 0 AND kind != 'scalarize_summary'") == true)
+            #expect(sql?.contains("WHERE superseded = 0 AND kind IN ('gradients', 'checkpoint')") == true)
             #expect(try String.fetchOne(db, sql: "PRAGMA journal_mode") == "wal")
         }
         try queue.close()
@@ -149,6 +150,23 @@ struct SQLiteRunStoreTests {
         let more = mixedEvents(steps: 10...12, seed: 9)
         let (continued, _) = try await store.appendApplying(more, to: loaded)
         #expect(continued.state == (try policy.replay(events + more)))
+        // Its log predates life-cycle events: no creation event. Resumes and archives are logged from now on,
+        // a second resume to the same step included (migration v4 narrowed the one-per-step index).
+        let log = try await store.events(runID: "old", fromSequence: 1, limit: nil)
+        #expect(log.map(\.event) == events + more)
+        let rewound = try policy.replay((events + more).filter { $0.step <= 11 })
+        #expect(
+            try await store.resume(runID: "old", fromStep: 11, state: rewound, expectedVersion: continued.version)
+                == more.count { $0.step > 11 })
+        let resent = more.filter { $0.step > 11 }
+        let (again, _) = try await store.appendApplying(resent, to: try await store.loadFolded("old"))
+        #expect(
+            try await store.resume(runID: "old", fromStep: 11, state: rewound, expectedVersion: again.version)
+                == resent.count)
+        try await store.archiveRun("old", reason: "upgraded")
+        let tail = try await store.events(runID: "old", fromSequence: log.count + 1, limit: nil)
+        #expect(tail.map(\.kind) == [.resumed] + resent.map(\.kind) + [.resumed, .archived])
+        #expect(tail.filter(\.isSuperseded).map(\.event) == resent)
     }
 
     @Test("a logged event that no longer applies to the stored state is corrupt")
@@ -202,7 +220,8 @@ struct SQLiteRunStoreTests {
         // The store reuses the payload's text for a summary's decision; it must be the decision's own encoding.
         let raw = try DatabaseQueue(path: database.path)
         let decisionColumns = try await raw.read { db in
-            try String.fetchAll(db, sql: "SELECT decision FROM run_events WHERE run_id = 'batch' ORDER BY seq")
+            try String.fetchAll(
+                db, sql: "SELECT decision FROM run_events WHERE run_id = 'batch' AND seq > 1 ORDER BY seq")
         }
         try raw.close()
         #expect(try decisionColumns == batch.map { try CanonicalJSON.encode($0.decision) })

@@ -136,9 +136,31 @@ extension RunStore {
         try RunReplay.run(from: try await self.loadRun(runID))
     }
 
+    /// Archives a run as the service does (the archive event names the run's latest reported step) and
+    /// returns it as stored.
+    @discardableResult
+    func archiveRun(_ runID: String, reason: String = "") async throws -> StoredRun {
+        let step = try await self.loadFolded(runID).state.latestReportedStep
+        return try await self.archiveRun(runID, archival: try RunArchival(step: step, reason: reason)).run
+    }
+
     /// Archives a run and returns it folded.
     func archiveFolded(_ runID: String) async throws -> Run {
         try RunReplay.run(from: try await self.archiveRun(runID))
+    }
+
+    /// Rewinds a run as the service does: counts the events to supersede in the log, records the rewind
+    /// with the weights and meta-reward of `state`.
+    /// - Returns: how many events were superseded.
+    @discardableResult
+    func resume(runID: String, fromStep: Int, state: RunState, expectedVersion: Int) async throws -> Int {
+        let active = try await self.events(runID: runID, fromSequence: 1, limit: nil).filter { !$0.isSuperseded }
+        let resumption = try RunResumption(
+            fromStep: fromStep, supersededEvents: active.count { $0.step > fromStep }, weights: state.weights,
+            metaReward: state.metaReward)
+        let stored = try await self.resume(
+            runID: runID, resumption: resumption, state: state, expectedVersion: expectedVersion)
+        return (stored.event == .resumed(resumption)) ? resumption.supersededEvents : -1
     }
 
     /// Lists every run.

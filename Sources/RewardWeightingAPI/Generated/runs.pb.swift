@@ -348,8 +348,10 @@ public nonisolated enum Rewardweighting_V1_RunStatus: SwiftProtobuf.Enum, Swift.
 
 }
 
-/// The kind of a recorded event. With the step, it is the idempotency key of the mutating calls:
-/// (run_id, kind, step) is unique among a run's non-superseded events.
+/// The kind of a recorded event. For gradients and checkpoints, (run_id, kind, step) is unique among a
+/// run's non-superseded events and is the idempotency key of their calls; a step may have several Scalarize
+/// events (see ScalarizeRequest), and a run may be resumed to the same step more than once (see
+/// ResumeRunRequest).
 public nonisolated enum Rewardweighting_V1_EventKind: SwiftProtobuf.Enum, Swift.CaseIterable {
   public typealias RawValue = Int
 
@@ -371,7 +373,8 @@ public nonisolated enum Rewardweighting_V1_EventKind: SwiftProtobuf.Enum, Swift.
   /// ResumeRun rewound the run (step = from_step).
   case resumed // = 5
 
-  /// ArchiveRun archived the run (step = the run's latest step of any kind).
+  /// ArchiveRun archived the run (step = the run's latest step of any kind, 0 without reports); the last
+  /// event of a run.
   case archived // = 6
   case UNRECOGNIZED(Int)
 

@@ -7,7 +7,8 @@
 ///
 /// * Mutating calls (CreateRun, Scalarize unless validation, ReportGradients, ReportCheckpoint, ResumeRun,
 ///   ArchiveRun) name the run and, except CreateRun and ArchiveRun, a step. A retry of the same call with
-///   the same payload returns the stored reply and changes nothing. For ReportGradients and
+///   the same payload returns the stored reply and changes nothing (a retried ResumeRun answers
+///   superseded_events = 0: see ResumeRunRequest). For ReportGradients and
 ///   ReportCheckpoint, the same (run_id, kind, step) with a different payload is ALREADY_EXISTS, and a step
 ///   older than the run's last applied step of that kind is FAILED_PRECONDITION (after a trainer restart
 ///   from an older checkpoint, call ResumeRun first). Scalarize records and never refuses a step: see

@@ -17,7 +17,8 @@
 ///
 /// * Mutating calls (CreateRun, Scalarize unless validation, ReportGradients, ReportCheckpoint, ResumeRun,
 ///   ArchiveRun) name the run and, except CreateRun and ArchiveRun, a step. A retry of the same call with
-///   the same payload returns the stored reply and changes nothing. For ReportGradients and
+///   the same payload returns the stored reply and changes nothing (a retried ResumeRun answers
+///   superseded_events = 0: see ResumeRunRequest). For ReportGradients and
 ///   ReportCheckpoint, the same (run_id, kind, step) with a different payload is ALREADY_EXISTS, and a step
 ///   older than the run's last applied step of that kind is FAILED_PRECONDITION (after a trainer restart
 ///   from an older checkpoint, call ResumeRun first). Scalarize records and never refuses a step: see
@@ -440,7 +441,12 @@ public nonisolated struct Rewardweighting_V1_WatchRunRequest: Sendable {
   public init() {}
 }
 
-/// ResumeRun's request (idempotency key: run_id, EVENT_KIND_RESUMED, from_step).
+/// ResumeRun's request. A resume that supersedes events is recorded as an EVENT_KIND_RESUMED event (step =
+/// from_step, with the number of events it superseded) and streamed to watchers. A resume with nothing to
+/// supersede (to the run's latest step, or a retry with nothing reported since) changes nothing and records
+/// nothing, so a retried ResumeRun never rewinds twice. Once steps after from_step have been reported again,
+/// the same from_step rewinds again (the trainer restarted from that checkpoint a second time) and records
+/// another resumed event.
 public nonisolated struct Rewardweighting_V1_ResumeRunRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -452,9 +458,8 @@ public nonisolated struct Rewardweighting_V1_ResumeRunRequest: Sendable {
   /// The step the trainer restarted from (the global step of the checkpoint it loaded; 0 = from the
   /// initial model). Every event with a larger step is marked superseded and the state is recomputed from
   /// the remaining events, so the trainer can send steps > from_step again, with new payloads. Must not
-  /// exceed the run's latest step of any kind (0 for a run without events): a larger from_step is
-  /// FAILED_PRECONDITION naming from_step. Resuming to the latest step, or twice to the same step with
-  /// nothing recorded in between, changes nothing.
+  /// exceed the run's latest step of any kind (0 for a run without reports): a larger from_step is
+  /// FAILED_PRECONDITION naming from_step.
   public var fromStep: Int64 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -500,7 +505,7 @@ public nonisolated struct Rewardweighting_V1_ArchiveRunRequest: Sendable {
   /// The run's id. Archiving an archived run changes nothing and returns its state.
   public var runID: String = String()
 
-  /// Optional free-text reason, recorded in the event (at most 1024 bytes).
+  /// Optional free-text reason, recorded in the archived event (at most 1024 bytes).
   public var reason: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -524,7 +529,7 @@ public nonisolated struct Rewardweighting_V1_ArchiveRunResponse: Sendable {
   /// Clears the value of `state`. Subsequent reads from it will return its default value.
   public mutating func clearState() {self._state = nil}
 
-  /// The sequence number of the archive event.
+  /// The sequence number of the archived event (the run's last event: nothing is recorded after it).
   public var sequence: Int64 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()

@@ -8,6 +8,12 @@ public enum Decision: Codable, Hashable, Sendable {
     case checkpoint(CheckpointDecision)
     /// A Scalarize summary was recorded (it changes nothing else).
     case scalarizeSummary(ScalarizeSummary)
+    /// The run was created (``RunEvent/created(_:)``).
+    case created(RunCreation)
+    /// The run was rewound (``RunEvent/resumed(_:)``).
+    case resumed(RunResumption)
+    /// The run was archived (``RunEvent/archived(_:)``).
+    case archived(RunArchival)
 
     /// The kind of the event this decision answers.
     public var kind: RunEvent.Kind {
@@ -15,6 +21,9 @@ public enum Decision: Codable, Hashable, Sendable {
         case .gradients: .gradients
         case .checkpoint: .checkpoint
         case .scalarizeSummary: .scalarizeSummary
+        case .created: .created
+        case .resumed: .resumed
+        case .archived: .archived
         }
     }
 
@@ -24,6 +33,9 @@ public enum Decision: Codable, Hashable, Sendable {
         case .gradients(let decision): decision.step
         case .checkpoint(let decision): decision.step
         case .scalarizeSummary(let summary): summary.step
+        case .created(let creation): creation.step
+        case .resumed(let resumption): resumption.step
+        case .archived(let archival): archival.step
         }
     }
 
@@ -40,6 +52,9 @@ public enum Decision: Codable, Hashable, Sendable {
         case .checkpoint: self = .checkpoint(try container.decode(CheckpointDecision.self, forKey: .payload))
         case .scalarizeSummary:
             self = .scalarizeSummary(try container.decode(ScalarizeSummary.self, forKey: .payload))
+        case .created: self = .created(try container.decode(RunCreation.self, forKey: .payload))
+        case .resumed: self = .resumed(try container.decode(RunResumption.self, forKey: .payload))
+        case .archived: self = .archived(try container.decode(RunArchival.self, forKey: .payload))
         }
     }
 
@@ -51,6 +66,9 @@ public enum Decision: Codable, Hashable, Sendable {
         case .gradients(let decision): try container.encode(decision, forKey: .payload)
         case .checkpoint(let decision): try container.encode(decision, forKey: .payload)
         case .scalarizeSummary(let summary): try container.encode(summary, forKey: .payload)
+        case .created(let creation): try container.encode(creation, forKey: .payload)
+        case .resumed(let resumption): try container.encode(resumption, forKey: .payload)
+        case .archived(let archival): try container.encode(archival, forKey: .payload)
         }
     }
 }

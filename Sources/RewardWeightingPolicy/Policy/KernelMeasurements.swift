@@ -34,7 +34,7 @@ public struct KernelMeasurements: Hashable, Sendable {
         switch decision {
         case .checkpoint(let checkpoint):
             checkpoint.becameReference ? .none : KernelMeasurements(hypervolumeImprovement: checkpoint.deltaHypervolume)
-        case .gradients, .scalarizeSummary:
+        case .gradients, .scalarizeSummary, .created, .resumed, .archived:
             .none
         }
     }

@@ -30,6 +30,10 @@ import RewardWeightingCore
 /// restarts from an older checkpoint calls `ResumeRun(from_step)`: ``resume(_:fromStep:)`` refolds the
 /// events with step `≤ from_step`; the store marks the later ones superseded.
 ///
+/// **Life-cycle entries** of the log (``RunEvent/created(_:)``, ``RunEvent/resumed(_:)``,
+/// ``RunEvent/archived(_:)``) fold to no change: a rewind is the superseding of later events, which the
+/// store records, and a run's status is not part of its state.
+///
 /// **Errors.** A failed ``apply(_:to:)`` returns nothing and leaves the caller's state as it was (value
 /// semantics); see ``PolicyError`` for the status each code maps to.
 public struct WeightingPolicy: Hashable, Sendable {
@@ -78,6 +82,13 @@ public struct WeightingPolicy: Hashable, Sendable {
         case .scalarizeSummary(let summary):
             try self.recordScalarizeSummary(summary, in: &next)
             decision = .scalarizeSummary(summary)
+        case .created(let creation):
+            // Life-cycle entries fold to no change: the state is what the reports made it.
+            return (state, .created(creation))
+        case .resumed(let resumption):
+            return (state, .resumed(resumption))
+        case .archived(let archival):
+            return (state, .archived(archival))
         }
         next.appliedEventCount += 1
         return (next, decision)

@@ -44,7 +44,8 @@ public struct RunState: Codable, Hashable, Sendable {
     public internal(set) var scalarizedThroughStep: Int?
     /// The recorded Scalarize summary of the highest step (the last one recorded for that step).
     public internal(set) var latestScalarizeSummary: ScalarizeSummary?
-    /// How many events have been applied.
+    /// How many reports (gradients, checkpoints, Scalarize summaries) have been applied; life-cycle entries
+    /// do not count.
     public internal(set) var appliedEventCount: Int
 
     /// The state of a new run, before any event: the config's initial weights, `r_pareto = 1`, the config's
@@ -73,13 +74,21 @@ public struct RunState: Codable, Hashable, Sendable {
     /// K, the number of objectives.
     public var dimension: Int { self.initialWeights.count }
 
-    /// The last applied step of a kind of event (for Scalarize summaries, the highest recorded step).
+    /// The last applied step of a kind of event (for Scalarize summaries, the highest recorded step); `nil`
+    /// for the life-cycle kinds, which the state does not track.
     public func lastAppliedStep(of kind: RunEvent.Kind) -> Int? {
         switch kind {
         case .gradients: self.lastGradientStep
         case .checkpoint: self.lastCheckpointStep
         case .scalarizeSummary: self.scalarizedThroughStep
+        case .created, .resumed, .archived: nil
         }
+    }
+
+    /// The latest step of any report applied (0 for a run without reports): how far `ResumeRun` may rewind
+    /// to, and the step an archive records.
+    public var latestReportedStep: Int {
+        RunEvent.Kind.reports.compactMap { self.lastAppliedStep(of: $0) }.max() ?? 0
     }
 
     /// The weights and meta-reward that scalarise the rewards of `step`, by the paper's timing rules:

@@ -74,6 +74,25 @@ enum DecisionMapping {
             decision.becameReferencePoint = checkpoint.becameReference
             decision.hypervolume = hypervolume ?? 0
             event.checkpoint = decision
+        case .created(let creation):
+            event.kind = .created
+            var decision = Rewardweighting_V1_CreatedDecision()
+            decision.config = ConfigMapping.proto(creation.config)
+            decision.weights = creation.weights
+            event.created = decision
+        case .resumed(let resumption):
+            event.kind = .resumed
+            var decision = Rewardweighting_V1_ResumedDecision()
+            decision.fromStep = Int64(resumption.fromStep)
+            decision.supersededEvents = Int64(resumption.supersededEvents)
+            decision.weights = resumption.weights
+            decision.rPareto = resumption.metaReward
+            event.resumed = decision
+        case .archived(let archival):
+            event.kind = .archived
+            var decision = Rewardweighting_V1_ArchivedDecision()
+            decision.reason = archival.reason
+            event.archived = decision
         }
         return event
     }

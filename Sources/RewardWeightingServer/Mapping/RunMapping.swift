@@ -5,7 +5,7 @@ import SwiftProtobuf
 
 /// A run (``Run``) and its Pareto front (``ParetoFront``) → the wire's `Run`, `RunState` and `ParetoBuffer`.
 enum RunMapping {
-    /// The run: id, configuration as given, current state, creation time.
+    /// The run: id, effective configuration, current state, creation time.
     static func proto(_ run: Run, front: ParetoFront) -> Rewardweighting_V1_Run {
         var message = Rewardweighting_V1_Run()
         message.runID = run.runID

@@ -91,7 +91,7 @@ public struct TrainerServiceImplementation: Rewardweighting_V1_TrainerService.Si
         return response
     }
 
-    /// `ArchiveRun`: archiving an archived run changes nothing.
+    /// `ArchiveRun`: logs the archive event with its reason; archiving an archived run changes nothing.
     public func archiveRun(
         request: Rewardweighting_V1_ArchiveRunRequest, context: ServerContext
     ) async throws -> Rewardweighting_V1_ArchiveRunResponse {
@@ -100,14 +100,13 @@ public struct TrainerServiceImplementation: Rewardweighting_V1_TrainerService.Si
                 field: "reason",
                 reason: "has \(request.reason.utf8.count) bytes; at most \(Self.maximumArchiveReasonBytes) are allowed")
         }
-        let run = try await self.serving { try await self.coordinator.archive(runID: request.runID, as: .open) }
-        if !request.reason.isEmpty {
-            self.logger.info("archive reason", metadata: ["run_id": "\(request.runID)", "reason": "\(request.reason)"])
+        let archived = try await self.serving {
+            try await self.coordinator.archive(runID: request.runID, reason: request.reason, as: .open)
         }
-        let front = try await self.serving { try await self.coordinator.front(of: run) }
+        let front = try await self.serving { try await self.coordinator.front(of: archived.run) }
         var response = Rewardweighting_V1_ArchiveRunResponse()
-        response.state = RunMapping.state(run, front: front)
-        response.sequence = Int64(run.eventCount)
+        response.state = RunMapping.state(archived.run, front: front)
+        response.sequence = Int64(archived.sequence)
         return response
     }
 
@@ -184,7 +183,8 @@ public struct TrainerServiceImplementation: Rewardweighting_V1_TrainerService.Si
         return response
     }
 
-    /// `ResumeRun`: rewinds the run to `from_step`; later events stay in the log, flagged superseded.
+    /// `ResumeRun`: rewinds the run to `from_step` and logs the resumed event; later events stay in the log,
+    /// flagged superseded.
     public func resumeRun(
         request: Rewardweighting_V1_ResumeRunRequest, context: ServerContext
     ) async throws -> Rewardweighting_V1_ResumeRunResponse {
@@ -195,7 +195,7 @@ public struct TrainerServiceImplementation: Rewardweighting_V1_TrainerService.Si
         var response = Rewardweighting_V1_ResumeRunResponse()
         response.state = RunMapping.state(resumed.run, front: front)
         response.supersededEvents = Int64(resumed.supersededEvents)
-        response.sequence = Int64(resumed.run.eventCount)
+        response.sequence = Int64(resumed.sequence)
         return response
     }
 

@@ -78,14 +78,17 @@ actor RunActor {
     }
 
     /// Rewinds the run to `fromStep` (`ResumeRun`): the state becomes the refold of the non-superseded events
-    /// with step `≤ fromStep`, and the later ones are marked superseded. Nothing to supersede: nothing changes.
-    /// - Returns: the run after the resume and how many events it superseded.
-    func resume(fromStep: Int) async throws(ServiceError) -> (run: Run, supersededEvents: Int) {
-        try await self.serialized { () async throws(ServiceError) -> (run: Run, supersededEvents: Int) in
-            try await self.retryingStaleWrites { () async throws(ServiceError) -> (run: Run, supersededEvents: Int) in
+    /// with step `≤ fromStep`, the later ones are marked superseded, and the rewind is logged as a resumed
+    /// event, which the watchers get. Nothing to supersede (a retry, or a resume to the latest step): nothing
+    /// changes and nothing is logged.
+    /// - Returns: the run after the resume, how many events it superseded, and the sequence number of the
+    ///   resume event (the run's last sequence number when nothing changed).
+    func resume(fromStep: Int) async throws(ServiceError) -> (run: Run, supersededEvents: Int, sequence: Int) {
+        typealias Outcome = (run: Run, supersededEvents: Int, sequence: Int)
+        return try await self.serialized { () async throws(ServiceError) -> Outcome in
+            try await self.retryingStaleWrites { () async throws(ServiceError) -> Outcome in
                 try self.checkActive()
-                let state = self.run.state
-                let latest = RunEvent.Kind.allCases.compactMap { state.lastAppliedStep(of: $0) }.max() ?? 0
+                let latest = self.run.state.latestReportedStep
                 guard fromStep <= latest else {
                     throw ServiceError(
                         code: .failedPrecondition, field: "from_step",
@@ -96,31 +99,54 @@ actor RunActor {
                     try await self.store.events(runID: self.runID, fromSequence: 1, limit: nil)
                 }
                 .filter { !$0.isSuperseded }
-                guard active.contains(where: { $0.step > fromStep }) else { return (self.run, 0) }
+                let superseded = active.count { $0.step > fromStep }
+                guard superseded > 0 else { return (self.run, 0, self.run.eventCount) }
                 let rewound = try RunReplay.rewoundState(of: self.run.config, events: active, fromStep: fromStep)
-                let superseded = try await self.mappingStoreErrors { () async throws(RunStoreError) in
+                let resumption: RunResumption
+                do throws(ValidationError) {
+                    resumption = try RunResumption(
+                        fromStep: fromStep, supersededEvents: superseded, weights: rewound.weights,
+                        metaReward: rewound.metaReward)
+                } catch {
+                    throw ServiceError(
+                        code: .internal, field: "state",
+                        reason: "the rewound state of run \(quoted(self.runID)) is not valid: \(error)", cause: error)
+                }
+                let stored = try await self.mappingStoreErrors { () async throws(RunStoreError) in
                     try await self.store.resume(
-                        runID: self.runID, fromStep: fromStep, state: rewound, expectedVersion: self.run.version)
+                        runID: self.runID, resumption: resumption, state: rewound, expectedVersion: self.run.version)
                 }
                 try await self.reload()
+                self.watchers.publish(stored)
                 self.logger.info(
                     "run resumed", metadata: ["from_step": "\(fromStep)", "superseded_events": "\(superseded)"])
-                return (self.run, superseded)
+                return (self.run, superseded, stored.sequence)
             }
         }
     }
 
-    /// Archives the run and ends its watch streams.
-    func archive() async throws(ServiceError) -> Run {
-        try await self.serialized { () async throws(ServiceError) -> Run in
-            let wasActive = self.run.status == .active
-            let stored = try await self.mappingStoreErrors { () async throws(RunStoreError) in
-                try await self.store.archiveRun(self.runID)
+    /// Archives the run, logs the archive event with `reason`, sends it to the watchers and ends their
+    /// streams. Archiving an archived run changes nothing.
+    /// - Returns: the run as archived and the sequence number of its archive event: its last event, as nothing
+    ///   is logged after it (for a run archived before archives were logged, its last event).
+    func archive(reason: String) async throws(ServiceError) -> (run: Run, sequence: Int) {
+        try await self.serialized { () async throws(ServiceError) -> (run: Run, sequence: Int) in
+            let archival: RunArchival
+            do throws(ValidationError) {
+                archival = try RunArchival(step: self.run.state.latestReportedStep, reason: reason)
+            } catch {
+                throw ServiceError(error)
             }
-            self.run = try RunReplay.run(from: stored)
+            let archived = try await self.mappingStoreErrors { () async throws(RunStoreError) in
+                try await self.store.archiveRun(self.runID, archival: archival)
+            }
+            self.run = try RunReplay.run(from: archived.run)
+            if let event = archived.event {
+                self.watchers.publish(event)
+                self.logger.info("run archived", metadata: reason.isEmpty ? [:] : ["reason": "\(reason)"])
+            }
             self.watchers.finishAll()
-            if wasActive { self.logger.info("run archived") }
-            return self.run
+            return (self.run, archived.event?.sequence ?? self.run.eventCount)
         }
     }
 

@@ -16,9 +16,11 @@ import RewardWeightingPolicy
 /// Every store passes one conformance suite (`Tests/RewardWeightingStoreTests/RunStoreConformanceTests.swift`):
 /// ``SQLiteRunStore`` and ``InMemoryRunStore`` today.
 public protocol RunStore: Sendable {
-    /// Creates a run of `tenant` at ``StoredRun/version`` 1 with no events.
+    /// Creates a run of `tenant` at ``StoredRun/version`` 1 whose log holds one event, its creation
+    /// (``RunEvent/created(_:)`` with the config, sequence 1, step 0), in one transaction.
     /// - Parameters:
-    ///   - initialState: the state before any event (``WeightingPolicy/initialState``), the first snapshot.
+    ///   - initialState: the state before any report (``WeightingPolicy/initialState``), the first snapshot
+    ///     (at sequence 1: the creation folds to no change).
     /// - Throws: ``RunStoreError/Code/alreadyExists`` when a run with the config's id exists (whatever its
     ///   config: comparing them is the caller's business).
     func createRun(_ config: RunConfig, tenant: String, initialState: RunState) async throws(RunStoreError)
@@ -50,7 +52,8 @@ public protocol RunStore: Sendable {
     /// - Returns: the stored events, in order.
     /// - Throws: ``RunStoreError/Code/notFound``; ``RunStoreError/Code/conflict`` when the run's version is not
     ///   `expectedVersion`; ``RunStoreError/Code/alreadyExists`` when a non-superseded event of the same kind
-    ///   and step is stored (Scalarize summaries excepted: a step may have several). Nothing is written then.
+    ///   and step is stored, for the kinds that allow one per step (``RunEvent/Kind/isUniquePerStep``).
+    ///   Nothing is written then.
     func appendEvents(
         _ events: [(event: RunEvent, decision: Decision, state: RunState)], runID: String, expectedVersion: Int
     ) async throws(RunStoreError) -> [StoredEvent]
@@ -67,19 +70,28 @@ public protocol RunStore: Sendable {
     /// - Throws: ``RunStoreError/Code/notFound``.
     func events(runID: String, fromSequence: Int, limit: Int?) async throws(RunStoreError) -> [StoredEvent]
 
-    /// Rewinds a run (`ResumeRun`): marks its non-superseded events with a step `> fromStep` superseded (they
-    /// stay in the log, readable) and stores the rewound state, incrementing the version, in one transaction.
+    /// Rewinds a run (`ResumeRun`), in one transaction: marks its non-superseded events with a step
+    /// `> resumption.fromStep` superseded (they stay in the log, readable), appends the rewind as a
+    /// ``RunEvent/resumed(_:)`` event, stores the rewound state as the snapshot at that event, and increments
+    /// the version.
     /// - Parameters:
+    ///   - resumption: the rewind, with the number of events it supersedes, as the caller counted them in the
+    ///     log of `expectedVersion`.
     ///   - state: the replay of the events with step `≤ fromStep` (``WeightingPolicy/resume(_:fromStep:)``).
     ///   - expectedVersion: the version `state` was computed from.
-    /// - Returns: how many events were marked superseded.
-    /// - Throws: ``RunStoreError/Code/notFound``; ``RunStoreError/Code/conflict``.
+    /// - Returns: the stored resume event.
+    /// - Throws: ``RunStoreError/Code/notFound``; ``RunStoreError/Code/conflict`` when the run's version is not
+    ///   `expectedVersion`, or the log does not hold `resumption.supersededEvents` events to supersede.
     func resume(
-        runID: String, fromStep: Int, state: RunState, expectedVersion: Int
-    ) async throws(RunStoreError) -> Int
+        runID: String, resumption: RunResumption, state: RunState, expectedVersion: Int
+    ) async throws(RunStoreError) -> StoredEvent
 
-    /// Archives a run: it stays readable and refuses mutations. Archiving an archived run changes nothing.
-    /// - Returns: the run as archived.
+    /// Archives a run, in one transaction: sets its status, appends `archival` as a ``RunEvent/archived(_:)``
+    /// event and increments the version. The run stays readable and refuses mutations. Archiving an archived
+    /// run changes nothing (and `archival` is dropped).
+    /// - Returns: the run as archived, and the stored archive event (`nil` when the run was archived already).
     /// - Throws: ``RunStoreError/Code/notFound``.
-    func archiveRun(_ runID: String) async throws(RunStoreError) -> StoredRun
+    func archiveRun(
+        _ runID: String, archival: RunArchival
+    ) async throws(RunStoreError) -> (run: StoredRun, event: StoredEvent?)
 }

@@ -4,8 +4,8 @@ import RewardWeightingPolicy
 
 /// A ``RunStore`` in memory, for tests and for embedding the service where nothing needs to survive the
 /// process. It keeps the same contract as ``SQLiteRunStore`` (the conformance suite runs against both):
-/// optimistic versions, all-or-nothing appends, one applied report per (kind, step) among the events not
-/// superseded, state snapshots every few events with the later events returned as pending, keyset paging
+/// optimistic versions, all-or-nothing appends, life-cycle events, one applied report per (kind, step) among
+/// the events not superseded, state snapshots every few events with the later events returned as pending, keyset paging
 /// with tokens bound to their order and filter.
 ///
 /// Values are kept as they were given, not encoded; the request digest is still the canonical JSON's, so a
@@ -44,9 +44,13 @@ public actor InMemoryRunStore: RunStore {
                 code: .alreadyExists, field: "run_id", runID: runID, reason: "a run \(quoted(runID)) exists already")
         }
         let now = Self.now()
+        let creation = RunCreation(config: config)
+        let created = try Self.storedEvent(
+            .created(creation), decision: .created(creation), runID: runID, sequence: 1, at: now)
         let entry = Entry(
-            config: config, tenant: tenant, stateSnapshot: initialState, snapshotSequence: 0, version: 1,
-            status: .active, events: [], createdAt: now, updatedAt: now, creationRank: self.nextCreationRank)
+            config: config, tenant: tenant, stateSnapshot: initialState, snapshotSequence: 1, version: 1,
+            status: .active, events: [created], createdAt: now, updatedAt: now,
+            creationRank: self.nextCreationRank)
         self.nextCreationRank += 1
         self.runs[runID] = entry
         return Self.storedRun(entry)
@@ -100,7 +104,7 @@ public actor InMemoryRunStore: RunStore {
         let now = Self.now()
         var stored: [StoredEvent] = []
         for item in events {
-            if item.event.kind != .scalarizeSummary,
+            if item.event.kind.isUniquePerStep,
                 entry.events.contains(where: {
                     !$0.isSuperseded && $0.kind == item.event.kind && $0.step == item.event.step
                 })
@@ -110,18 +114,10 @@ public actor InMemoryRunStore: RunStore {
                     code: .alreadyExists, field: "step", runID: runID,
                     reason: "run \(quoted(runID)) has \(item.event.kind.rawValue) of step \(item.event.step) already")
             }
-            let digest: String
-            do {
-                digest = try RequestDigest.of(item.event)
-            } catch {
-                throw RunStoreError(
-                    code: .corrupt, field: "payload", runID: runID,
-                    reason: "the value for run \(quoted(runID)) cannot be encoded: \(error)", cause: error)
-            }
             stored.append(
-                StoredEvent(
-                    runID: runID, sequence: entry.events.count + stored.count + 1, event: item.event,
-                    decision: item.decision, requestDigest: digest, isSuperseded: false, createdAt: now))
+                try Self.storedEvent(
+                    item.event, decision: item.decision, runID: runID,
+                    sequence: entry.events.count + stored.count + 1, at: now))
         }
         let lastSequence = entry.events.count + stored.count
         if self.snapshotPolicy.writesSnapshot(atSequence: lastSequence, lastSnapshotSequence: entry.snapshotSequence) {
@@ -148,36 +144,53 @@ public actor InMemoryRunStore: RunStore {
     }
 
     public func resume(
-        runID: String, fromStep: Int, state: RunState, expectedVersion: Int
-    ) throws(RunStoreError) -> Int {
+        runID: String, resumption: RunResumption, state: RunState, expectedVersion: Int
+    ) throws(RunStoreError) -> StoredEvent {
         var entry = try self.entry(runID)
         try Self.checkVersion(entry, runID: runID, expectedVersion: expectedVersion)
+        let now = Self.now()
         var superseded = 0
         entry.events = entry.events.map { event in
-            guard !event.isSuperseded, event.step > fromStep else { return event }
+            guard !event.isSuperseded, event.step > resumption.fromStep else { return event }
             superseded += 1
             return StoredEvent(
                 runID: event.runID, sequence: event.sequence, event: event.event, decision: event.decision,
                 requestDigest: event.requestDigest, isSuperseded: true, createdAt: event.createdAt)
         }
-        // The rewound state reflects every event that stays active: all later ones are superseded now.
+        guard superseded == resumption.supersededEvents else {
+            throw RunStoreError(
+                code: .conflict, field: "version", runID: runID,
+                reason: "run \(quoted(runID)) has \(superseded) events after step \(resumption.fromStep), not "
+                    + "\(resumption.supersededEvents); its log changed")
+        }
+        let resumed = try Self.storedEvent(
+            .resumed(resumption), decision: .resumed(resumption), runID: runID, sequence: entry.events.count + 1,
+            at: now)
+        entry.events.append(resumed)
+        // The rewound state reflects every event that stays active, and the resume event folds to no change.
         entry.stateSnapshot = state
         entry.snapshotSequence = entry.events.count
         entry.version += 1
-        entry.updatedAt = Self.now()
+        entry.updatedAt = now
         self.runs[runID] = entry
-        return superseded
+        return resumed
     }
 
-    public func archiveRun(_ runID: String) throws(RunStoreError) -> StoredRun {
+    public func archiveRun(
+        _ runID: String, archival: RunArchival
+    ) throws(RunStoreError) -> (run: StoredRun, event: StoredEvent?) {
         var entry = try self.entry(runID)
-        if entry.status != .archived {
-            entry.status = .archived
-            entry.version += 1
-            entry.updatedAt = Self.now()
-            self.runs[runID] = entry
-        }
-        return Self.storedRun(entry)
+        guard entry.status != .archived else { return (Self.storedRun(entry), nil) }
+        let now = Self.now()
+        let archived = try Self.storedEvent(
+            .archived(archival), decision: .archived(archival), runID: runID, sequence: entry.events.count + 1,
+            at: now)
+        entry.events.append(archived)
+        entry.status = .archived
+        entry.version += 1
+        entry.updatedAt = now
+        self.runs[runID] = entry
+        return (Self.storedRun(entry), archived)
     }
 
     // MARK: - Helpers
@@ -185,6 +198,23 @@ public actor InMemoryRunStore: RunStore {
     private func entry(_ runID: String) throws(RunStoreError) -> Entry {
         guard let entry = self.runs[runID] else { throw RunStoreError.runNotFound(runID) }
         return entry
+    }
+
+    /// A new, not superseded event with the digest of its canonical JSON.
+    private static func storedEvent(
+        _ event: RunEvent, decision: Decision, runID: String, sequence: Int, at date: Date
+    ) throws(RunStoreError) -> StoredEvent {
+        let digest: String
+        do {
+            digest = try RequestDigest.of(event)
+        } catch {
+            throw RunStoreError(
+                code: .corrupt, field: "payload", runID: runID,
+                reason: "the value for run \(quoted(runID)) cannot be encoded: \(error)", cause: error)
+        }
+        return StoredEvent(
+            runID: runID, sequence: sequence, event: event, decision: decision, requestDigest: digest,
+            isSuperseded: false, createdAt: date)
     }
 
     private static func checkVersion(_ entry: Entry, runID: String, expectedVersion: Int) throws(RunStoreError) {

@@ -59,6 +59,17 @@ extension SQLiteRunStore {
                     CREATE INDEX runs_by_tenant ON runs (tenant, run_id);
                     """)
         }
+        migrator.registerMigration("v4: life-cycle events") { db in
+            // CreateRun, ResumeRun and ArchiveRun now log an event ('created', 'resumed', 'archived'). A run may
+            // be resumed to the same step more than once, so the one-per-step rule covers only the reports that
+            // have it. Runs created before keep their logs as they are: without a 'created' event.
+            try db.execute(
+                sql: """
+                    DROP INDEX run_events_applied_step;
+                    CREATE UNIQUE INDEX run_events_applied_step ON run_events (run_id, kind, step)
+                        WHERE superseded = 0 AND kind IN ('gradients', 'checkpoint');
+                    """)
+        }
         return migrator
     }
 

@@ -6,13 +6,14 @@ import RewardWeightingPolicy
 /// The embedded ``RunStore``: one SQLite file, opened as a GRDB `DatabasePool` in WAL mode (concurrent reads,
 /// one writer), with the schema created and upgraded by named, append-only migrations.
 ///
-/// Schema (migrations `v1: runs and run_events`, `v2: state snapshots every few events`, `v3: run tenants`):
+/// Schema (migrations `v1: runs and run_events`, `v2: state snapshots every few events`, `v3: run tenants`,
+/// `v4: life-cycle events`):
 ///
 ///     runs(run_id TEXT PRIMARY KEY, config TEXT JSON, state TEXT JSON, state_seq INTEGER, version INTEGER,
 ///          status TEXT, tenant TEXT, created_at, updated_at)
 ///     run_events(run_id, seq INTEGER (per run, 1-based), step, kind, payload TEXT JSON, decision TEXT JSON,
 ///                request_digest TEXT, superseded INTEGER 0/1, created_at, PRIMARY KEY (run_id, seq))
-///     UNIQUE (run_id, kind, step) WHERE superseded = 0 AND kind != 'scalarize_summary'
+///     UNIQUE (run_id, kind, step) WHERE superseded = 0 AND kind IN ('gradients', 'checkpoint')
 ///
 /// JSON columns hold ``CanonicalJSON`` (sorted keys); timestamps are UTC text with milliseconds (GRDB's `Date`
 /// format), so the file reads well in the `sqlite3` shell.
@@ -76,17 +77,20 @@ public final class SQLiteRunStore: RunStore {
 
     // MARK: - RunStore
 
-    /// Inserts the `runs` row at version 1 (see ``RunStore/createRun(_:tenant:initialState:)``).
+    /// Inserts the `runs` row at version 1 and the creation event (see
+    /// ``RunStore/createRun(_:tenant:initialState:)``).
     public func createRun(
         _ config: RunConfig, tenant: String, initialState: RunState
     ) async throws(RunStoreError) -> StoredRun {
         let runID = config.runID
         let configJSON = try encode(config, runID: runID, column: "config")
         let stateJSON = try encode(initialState, runID: runID, column: "state")
+        let creation = RunEvent.created(RunCreation(config: config))
+        let encoded = try EncodedEvent(creation, decision: .created(RunCreation(config: config)), runID: runID)
         let fetched = try await self.write(runID: runID, operation: "creating run \(quoted(runID))") { db in
             let now = Date()
             let row = RunRow(
-                runID: runID, tenant: tenant, config: configJSON, state: stateJSON, stateSeq: 0, version: 1,
+                runID: runID, tenant: tenant, config: configJSON, state: stateJSON, stateSeq: 1, version: 1,
                 status: RunStatus.active.rawValue, createdAt: now, updatedAt: now)
             do {
                 try row.insert(db)
@@ -95,6 +99,7 @@ public final class SQLiteRunStore: RunStore {
                     code: .alreadyExists, field: "run_id", runID: runID,
                     reason: "a run \(quoted(runID)) exists already", cause: error)
             }
+            try Self.insert(encoded, of: creation, runID: runID, sequence: 1, db: db, at: now)
             return try Self.fetchRun(db, runID: runID)
         }
         return try Self.storedRun(fetched)
@@ -187,19 +192,9 @@ public final class SQLiteRunStore: RunStore {
         _ events: [(event: RunEvent, decision: Decision, state: RunState)], runID: String, expectedVersion: Int
     ) async throws(RunStoreError) -> [StoredEvent] {
         guard let last = events.last else { return [] }
-        var rows: [(payload: String, decision: String, digest: String)] = []
+        var rows: [EncodedEvent] = []
         rows.reserveCapacity(events.count)
-        for item in events {
-            let payload = try encode(item.event, runID: runID, column: "payload")
-            let decisionJSON: String
-            if case .scalarizeSummary(let summary) = item.event, item.decision == .scalarizeSummary(summary) {
-                // A summary's decision is the summary itself: `{"kind", "payload"}` encodes to the same text.
-                decisionJSON = payload
-            } else {
-                decisionJSON = try encode(item.decision, runID: runID, column: "decision")
-            }
-            rows.append((payload, decisionJSON, RequestDigest.of(canonicalJSON: payload)))
-        }
+        for item in events { rows.append(try EncodedEvent(item.event, decision: item.decision, runID: runID)) }
         let encodedRows = rows
         let operation =
             events.count == 1
@@ -208,8 +203,7 @@ public final class SQLiteRunStore: RunStore {
         let policy = self.snapshotPolicy
         let stored = try await self.write(runID: runID, operation: operation) { db in
             let now = Date()
-            let first = try Int.fetchOne(
-                db, sql: "SELECT COALESCE(MAX(seq), 0) + 1 FROM run_events WHERE run_id = ?", arguments: [runID])!
+            let first = try Self.nextSequence(db, runID: runID)
             let lastSequence = first + events.count - 1
             let snapshotSequence =
                 try Int.fetchOne(db, sql: "SELECT state_seq FROM runs WHERE run_id = ?", arguments: [runID]) ?? 0
@@ -221,25 +215,10 @@ public final class SQLiteRunStore: RunStore {
                 db, runID: runID, snapshot: snapshot, versionIncrement: events.count,
                 expectedVersion: expectedVersion, at: now)
             for (offset, item) in events.enumerated() {
-                let sequence = first + offset
-                let row = RunEventRow(
-                    runID: runID, seq: sequence, step: item.event.step, kind: item.event.kind.rawValue,
-                    payload: encodedRows[offset].payload, decision: encodedRows[offset].decision,
-                    requestDigest: encodedRows[offset].digest, superseded: false, createdAt: now)
-                do {
-                    try row.insert(db)
-                } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
-                    throw RunStoreError(
-                        code: .alreadyExists, field: "step", runID: runID,
-                        reason: "run \(quoted(runID)) has \(item.event.kind.rawValue) of step \(item.event.step) "
-                            + "already", cause: error)
-                }
+                try Self.insert(
+                    encodedRows[offset], of: item.event, runID: runID, sequence: first + offset, db: db, at: now)
             }
-            // The timestamp as stored (milliseconds), so that these events equal the ones read back later.
-            let createdAt = try Date.fetchOne(
-                db, sql: "SELECT created_at FROM run_events WHERE run_id = ? AND seq = ?",
-                arguments: [runID, first])!
-            return (first: first, createdAt: createdAt)
+            return (first: first, createdAt: try Self.storedTimestamp(db, runID: runID, sequence: first))
         }
         return events.enumerated().map { offset, item in
             StoredEvent(
@@ -294,38 +273,67 @@ public final class SQLiteRunStore: RunStore {
         return events
     }
 
-    /// Stores the rewound state and flags the later events, in one transaction
-    /// (see ``RunStore/resume(runID:fromStep:state:expectedVersion:)``).
+    /// Flags the later events, appends the resume event and stores the rewound state, in one transaction
+    /// (see ``RunStore/resume(runID:resumption:state:expectedVersion:)``).
     public func resume(
-        runID: String, fromStep: Int, state: RunState, expectedVersion: Int
-    ) async throws(RunStoreError) -> Int {
+        runID: String, resumption: RunResumption, state: RunState, expectedVersion: Int
+    ) async throws(RunStoreError) -> StoredEvent {
         let stateJSON = try encode(state, runID: runID, column: "state")
-        return try await self.write(runID: runID, operation: "resuming run \(quoted(runID)) from step \(fromStep)") {
-            db in
-            // The rewound state reflects every event that stays active: all later ones are superseded now.
-            let sequence = try Int.fetchOne(
-                db, sql: "SELECT COALESCE(MAX(seq), 0) FROM run_events WHERE run_id = ?", arguments: [runID])!
+        let event = RunEvent.resumed(resumption)
+        let encoded = try EncodedEvent(event, decision: .resumed(resumption), runID: runID)
+        let operation = "resuming run \(quoted(runID)) from step \(resumption.fromStep)"
+        let stored = try await self.write(runID: runID, operation: operation) { db in
+            let now = Date()
+            let sequence = try Self.nextSequence(db, runID: runID)
+            // The rewound state reflects every event that stays active, and the resume event folds to no change.
             try Self.updateRun(
-                db, runID: runID, snapshot: (stateJSON, sequence), expectedVersion: expectedVersion, at: Date())
+                db, runID: runID, snapshot: (stateJSON, sequence), expectedVersion: expectedVersion, at: now)
             try db.execute(
                 sql: "UPDATE run_events SET superseded = 1 WHERE run_id = ? AND step > ? AND superseded = 0",
-                arguments: [runID, fromStep])
-            return db.changesCount
+                arguments: [runID, resumption.fromStep])
+            guard db.changesCount == resumption.supersededEvents else {
+                throw RunStoreError(
+                    code: .conflict, field: "version", runID: runID,
+                    reason: "run \(quoted(runID)) has \(db.changesCount) events after step \(resumption.fromStep), "
+                        + "not \(resumption.supersededEvents); its log changed")
+            }
+            try Self.insert(encoded, of: event, runID: runID, sequence: sequence, db: db, at: now)
+            return (sequence, try Self.storedTimestamp(db, runID: runID, sequence: sequence))
         }
+        return StoredEvent(
+            runID: runID, sequence: stored.0, event: event, decision: .resumed(resumption),
+            requestDigest: encoded.digest, isSuperseded: false, createdAt: stored.1)
     }
 
-    /// Sets `status = 'archived'` (see ``RunStore/archiveRun(_:)``).
-    public func archiveRun(_ runID: String) async throws(RunStoreError) -> StoredRun {
-        let fetched = try await self.write(runID: runID, operation: "archiving run \(quoted(runID))") { db in
+    /// Sets `status = 'archived'` and appends the archive event, unless the run is archived already (see
+    /// ``RunStore/archiveRun(_:archival:)``).
+    public func archiveRun(
+        _ runID: String, archival: RunArchival
+    ) async throws(RunStoreError) -> (run: StoredRun, event: StoredEvent?) {
+        let event = RunEvent.archived(archival)
+        let encoded = try EncodedEvent(event, decision: .archived(archival), runID: runID)
+        let written = try await self.write(runID: runID, operation: "archiving run \(quoted(runID))") { db in
+            let now = Date()
             try db.execute(
                 sql: """
                     UPDATE runs SET status = ?, version = version + 1, updated_at = ?
                     WHERE run_id = ? AND status != ?
                     """,
-                arguments: [RunStatus.archived.rawValue, Date(), runID, RunStatus.archived.rawValue])
-            return try Self.fetchRun(db, runID: runID)
+                arguments: [RunStatus.archived.rawValue, now, runID, RunStatus.archived.rawValue])
+            var archivedAt: (sequence: Int, createdAt: Date)?
+            if db.changesCount == 1 {
+                let sequence = try Self.nextSequence(db, runID: runID)
+                try Self.insert(encoded, of: event, runID: runID, sequence: sequence, db: db, at: now)
+                archivedAt = (sequence, try Self.storedTimestamp(db, runID: runID, sequence: sequence))
+            }
+            return (run: try Self.fetchRun(db, runID: runID), archivedAt: archivedAt)
         }
-        return try Self.storedRun(fetched)
+        let stored = written.archivedAt.map { archivedAt in
+            StoredEvent(
+                runID: runID, sequence: archivedAt.sequence, event: event, decision: .archived(archival),
+                requestDigest: encoded.digest, isSuperseded: false, createdAt: archivedAt.createdAt)
+        }
+        return (try Self.storedRun(written.run), stored)
     }
 
     // MARK: - Accesses
@@ -380,6 +388,36 @@ public final class SQLiteRunStore: RunStore {
                 reason: "run \(quoted(runID)) is at version \(version), not \(expectedVersion); another writer "
                     + "changed it")
         }
+    }
+
+    /// Inserts one `run_events` row; a second non-superseded gradient or checkpoint report of a step is
+    /// ``RunStoreError/Code/alreadyExists``.
+    private static func insert(
+        _ encoded: EncodedEvent, of event: RunEvent, runID: String, sequence: Int, db: Database, at date: Date
+    ) throws {
+        let row = RunEventRow(
+            runID: runID, seq: sequence, step: event.step, kind: event.kind.rawValue, payload: encoded.payload,
+            decision: encoded.decision, requestDigest: encoded.digest, superseded: false, createdAt: date)
+        do {
+            try row.insert(db)
+        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+            throw RunStoreError(
+                code: .alreadyExists, field: "step", runID: runID,
+                reason: "run \(quoted(runID)) has \(event.kind.rawValue) of step \(event.step) already", cause: error)
+        }
+    }
+
+    /// The sequence number the run's next event gets.
+    private static func nextSequence(_ db: Database, runID: String) throws -> Int {
+        try Int.fetchOne(
+            db, sql: "SELECT COALESCE(MAX(seq), 0) + 1 FROM run_events WHERE run_id = ?", arguments: [runID])!
+    }
+
+    /// An event's timestamp as stored (milliseconds), so that the events a write returns equal the ones read
+    /// back later.
+    private static func storedTimestamp(_ db: Database, runID: String, sequence: Int) throws -> Date {
+        try Date.fetchOne(
+            db, sql: "SELECT created_at FROM run_events WHERE run_id = ? AND seq = ?", arguments: [runID, sequence])!
     }
 
     private static func fetchRun(_ db: Database, runID: String) throws -> RunRow.WithCounts {
@@ -468,5 +506,21 @@ private func decode<Value: Decodable>(
         return try CanonicalJSON.decode(type, from: text)
     } catch {
         throw RunStoreError.corrupt(runID, column: column, cause: error)
+    }
+}
+
+/// An event and its decision as the `run_events` columns hold them: canonical JSON, and the payload's digest.
+private struct EncodedEvent: Sendable {
+    let payload: String
+    let decision: String
+    let digest: String
+
+    init(_ event: RunEvent, decision: Decision, runID: String) throws(RunStoreError) {
+        let payload = try encode(event, runID: runID, column: "payload")
+        self.payload = payload
+        // A recorded value's decision is the value itself: `{"kind", "payload"}` encodes to the same text.
+        self.decision =
+            event.recordedDecision == decision ? payload : try encode(decision, runID: runID, column: "decision")
+        self.digest = RequestDigest.of(canonicalJSON: payload)
     }
 }

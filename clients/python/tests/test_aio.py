@@ -38,10 +38,11 @@ def test_async_client_runs_every_call(server, run_id):
             kinds = []
             async for event in run.watch(1):
                 kinds.append((event.kind, event.step, event.superseded))
-                if len(kinds) == 5:
+                if len(kinds) == 7:
                     break
-            assert kinds[:3] == [("gradients", 1, False), ("gradients", 2, False), ("gradients", 3, False)]
-            assert kinds[3:] == [("gradients", 4, True), ("gradients", 5, True)]
+            assert kinds[:4] == [
+                ("created", 0, False), ("gradients", 1, False), ("gradients", 2, False), ("gradients", 3, False)]
+            assert kinds[4:6] == [("gradients", 4, True), ("gradients", 5, True)]
             runs = [r.run_id async for r in client.list_runs() if r.run_id == run_id]
             assert runs == [run_id]
             state = await run.archive("done")

@@ -15,7 +15,7 @@ def test_list_show_and_watch_a_run(client, server, run_id, capsys):
 
     assert main(["--target", server.address, "list"]) == 0
     listed = [line for line in capsys.readouterr().out.splitlines() if line.startswith(run_id)]
-    assert len(listed) == 1 and "gradient" in listed[0] and "events=2" in listed[0]
+    assert len(listed) == 1 and "gradient" in listed[0] and "events=3" in listed[0]
 
     assert main(["--target", server.address, "show", run_id]) == 0
     shown = capsys.readouterr().out
@@ -24,12 +24,12 @@ def test_list_show_and_watch_a_run(client, server, run_id, capsys):
 
     assert main(["--target", server.address, "--json", "watch", run_id]) == 0
     events = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert [(e["kind"], e["step"]) for e in events] == [("gradients", 1), ("checkpoint", 1)]
-    np.testing.assert_allclose(events[0]["decision"]["weights"], run.state.weights)
+    assert [(e["kind"], e["step"]) for e in events] == [("created", 0), ("gradients", 1), ("checkpoint", 1)]
+    np.testing.assert_allclose(events[1]["decision"]["weights"], run.state.weights)
 
     client.create_run(run_id + "-empty", ["a"])
-    assert main(["--target", server.address, "watch", run_id + "-empty"]) == 0  # returns: nothing logged yet
-    assert capsys.readouterr().out == ""
+    assert main(["--target", server.address, "watch", run_id + "-empty"]) == 0  # returns: only the creation
+    assert [line.split()[3] for line in capsys.readouterr().out.splitlines()] == ["created:"]
 
     assert main(["--target", server.address, "show", run_id + "-missing"]) == 1
     assert "NOT_FOUND" in capsys.readouterr().err

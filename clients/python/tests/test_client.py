@@ -1,6 +1,7 @@
 """Every client method against the real rw-server, with the numbers recomputed independently."""
 
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -200,7 +201,9 @@ def test_archive_stops_reports_and_ends_watch_streams(client, run_id):
     with pytest.raises(FailedPreconditionError):
         run.scalarize(2, np.ones((2, 2)))
     events = list(run.watch(1))  # the log so far, then the stream ends because the run is archived
-    assert [e.kind for e in events][:1] == ["scalarize"]
+    assert [e.kind for e in events] == ["created", "scalarize", "archived"]
+    assert events[-1].decision["reason"] == "finished"
+    assert events[-1].sequence == state.last_sequence
 
 
 def test_watch_streams_the_log_then_live_decisions(client, run_id):
@@ -221,13 +224,14 @@ def test_watch_streams_the_log_then_live_decisions(client, run_id):
     for event in run.watch(1):
         seen.append(event)
         ready.set()
-        if len(seen) == 3:
+        if len(seen) == 4:
             break
     thread.join()
-    assert [(e.kind, e.step) for e in seen] == [("gradients", 1), ("gradients", 2), ("checkpoint", 2)]
-    assert [e.sequence for e in seen] == sorted(e.sequence for e in seen)
-    np.testing.assert_allclose(seen[1].decision["weights"], run.state.weights)
-    assert seen[1].decision["weights_updated"] is True
+    assert [(e.kind, e.step) for e in seen] == [
+        ("created", 0), ("gradients", 1), ("gradients", 2), ("checkpoint", 2)]
+    assert [e.sequence for e in seen] == [1, 2, 3, 4]
+    np.testing.assert_allclose(seen[2].decision["weights"], run.state.weights)
+    assert seen[2].decision["weights_updated"] is True
 
 
 def test_errors_carry_status_and_field(client, run_id):
@@ -284,3 +288,50 @@ def test_scalarize_retry_rule(client, run_id):
     assert (older.sequence, zero.sequence) == (other.sequence + 1, other.sequence + 2)
     assert run.scalarize(9, [[0.5, 0.5]], validation=True).sequence == 0
     assert run.state.last_sequence == zero.sequence
+
+
+def test_lifecycle_events(client, run_id):
+    """CreateRun, ResumeRun and ArchiveRun are events of the log: a live watcher learns of a rewind from the
+    resumed event and can mark the events it saw with a later step superseded, as the proto says."""
+    run = client.create_run(run_id, ["a", "b"], method="gradient", eta=0.1, mu=1.0, total_steps=10)
+    assert run.state.last_sequence == 1
+    seen = []
+    subscribed = threading.Event()
+
+    def watch_live():
+        watcher = RewardWeighting(client.target)
+        stream = watcher.run(run_id).watch(0)
+        subscribed.set()
+        seen.extend(stream)  # ends when the run is archived
+        watcher.close()
+
+    thread = threading.Thread(target=watch_live)
+    thread.start()
+    subscribed.wait(10)
+    time.sleep(0.3)  # let the stream reach the server before the first report
+    for step in range(1, 6):
+        run.report_gradients(step, np.array([[1.0 + step, 0.2], [0.2, 0.5]]))
+    first = run.resume(3)
+    assert first.superseded_events == 2 and first.sequence == 1 + 5 + 1
+    again = run.resume(3)  # a retry: nothing reported since, nothing rewound, nothing recorded
+    assert again.superseded_events == 0 and again.sequence == first.sequence
+    run.report_gradients(4, np.eye(2))
+    second = run.resume(3)  # the trainer restarted from step 3 again: a second rewind
+    assert second.superseded_events == 1 and second.sequence == first.sequence + 2
+    run.archive("done")
+    thread.join(10)
+
+    assert [e.kind for e in seen] == ["gradients"] * 5 + ["resumed", "gradients", "resumed", "archived"]
+    resumed = [e for e in seen if e.kind == "resumed"]
+    assert [e.decision["superseded_events"] for e in resumed] == [2, 1]
+    assert all(e.step == 3 and e.decision["from_step"] == 3 for e in resumed)
+    np.testing.assert_allclose(resumed[0].decision["weights"], first.state.weights)
+    assert seen[-1].decision["reason"] == "done"
+    # The client-side rule gives the flags of the log read again.
+    superseded = set()
+    for event in seen:
+        if event.kind == "resumed":
+            superseded |= {e.sequence for e in seen if e.sequence < event.sequence and e.step > event.step}
+    log = list(run.watch(1))
+    assert log[0].kind == "created" and log[0].decision["weights"].tolist() == [0.5, 0.5]
+    assert {e.sequence for e in log if e.superseded} == superseded

@@ -57,14 +57,14 @@ def test_watch_reconnects_after_a_restart_without_losing_events(own_server):
                                                                   max_backoff=0.5))
     run = client.create_run("watched", ["a", "b"], method="gradient", eta=0.1, mu=1.0, total_steps=10)
     run.report_gradients(1, np.eye(2))
-    events = run.watch(1)
+    events = run.watch(2)  # after the creation event
     assert next(events).step == 1
-    own_server.stop()  # the stream ends with UNAVAILABLE; the iterator reconnects from sequence 2
+    own_server.stop()  # the stream ends with UNAVAILABLE; the iterator reconnects from sequence 3
     own_server.start()
     writer = RewardWeighting(own_server.address)
     writer.run("watched").report_gradients(2, np.eye(2))
     event = next(events)
-    assert (event.kind, event.step, event.sequence) == ("gradients", 2, 2)
+    assert (event.kind, event.step, event.sequence) == ("gradients", 2, 3)
     events.close()
     writer.close()
     client.close()

@@ -178,12 +178,15 @@ class AsyncRun:
         return _convert.checkpoint_result(await self.client._call("ReportCheckpoint", request))
 
     async def resume(self, from_step: int) -> ResumeResult:
+        """As :meth:`rewardweighting.client.Run.resume`: rewinds the run, logging a ``"resumed"`` event."""
         request = trainer_pb2.ResumeRunRequest(run_id=self.run_id, from_step=int(from_step))
         return _convert.resume_result(await self.client._call("ResumeRun", request))
 
     async def archive(self, reason: str = "") -> RunState:
+        """As :meth:`rewardweighting.client.Run.archive`: ``reason`` is recorded in the ``"archived"`` event."""
         request = trainer_pb2.ArchiveRunRequest(run_id=self.run_id, reason=reason)
         return _convert.run_state((await self.client._call("ArchiveRun", request)).state)
 
     def watch(self, from_sequence: int = 1, *, reconnect: bool = True) -> AsyncIterator[DecisionEvent]:
+        """As :meth:`rewardweighting.client.Run.watch`, asynchronously."""
         return self.client._watch(self.run_id, from_sequence, reconnect)

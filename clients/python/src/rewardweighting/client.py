@@ -284,18 +284,24 @@ class Run:
 
     def resume(self, from_step: int) -> ResumeResult:
         """Rewinds the run to the state after ``from_step`` (e.g. the trainer's last saved checkpoint): later
-        events stay in the log, flagged superseded, and steps after ``from_step`` may be reported anew."""
+        events stay in the log, flagged superseded, steps after ``from_step`` may be reported anew, and the rewind
+        is logged as a ``"resumed"`` event. With nothing to supersede (a retry, or ``from_step`` the latest step)
+        nothing changes and ``superseded_events`` is 0; after steps were reported again, the same ``from_step``
+        rewinds again."""
         request = trainer_pb2.ResumeRunRequest(run_id=self.run_id, from_step=int(from_step))
         return _convert.resume_result(self.client._call("ResumeRun", request))
 
     def archive(self, reason: str = "") -> RunState:
-        """Archives the run: it stays readable and accepts no more reports."""
+        """Archives the run: it stays readable and accepts no more reports. ``reason`` is recorded in the
+        ``"archived"`` event, the log's last."""
         request = trainer_pb2.ArchiveRunRequest(run_id=self.run_id, reason=reason)
         return _convert.run_state(self.client._call("ArchiveRun", request).state)
 
     def watch(self, from_sequence: int = 1, *, reconnect: bool = True) -> Iterator[DecisionEvent]:
         """Iterates the run's logged decisions from ``from_sequence`` (1: the whole log; 0: only new ones),
-        then live ones as they happen. Ends when the run is archived. With ``reconnect`` a dropped stream
-        (``UNAVAILABLE``, e.g. a server restart) is reopened after the last event seen, so none is lost or
-        repeated. Break out of the loop to stop watching."""
+        then live ones as they happen. The log starts with the ``"created"`` event; a ``"resumed"`` event means
+        the events already seen with a larger ``step`` are superseded (they were sent before the rewind, as not
+        superseded); the ``"archived"`` event is the last, and the iteration ends. With ``reconnect`` a dropped
+        stream (``UNAVAILABLE``, e.g. a server restart) is reopened after the last event seen, so none is lost
+        or repeated. Break out of the loop to stop watching."""
         return self.client._watch(self.run_id, from_sequence, reconnect)
