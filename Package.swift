@@ -32,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.9.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
     targets: [
         .target(
@@ -64,6 +65,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // HTTP/JSON edge for dashboards (Hummingbird): read routes over the coordinator, RFC 9457 errors, health.
+        .target(
+            name: "RewardWeightingHTTP",
+            dependencies: [
+                "RewardWeightingCore", "RewardWeightingPolicy", "RewardWeightingService", "RewardWeightingStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The API contract's generated code (Protos/ → Scripts/generate-protos.sh → Generated/, committed).
         .target(
             name: "RewardWeightingAPI",
@@ -77,8 +87,9 @@ let package = Package(
         .target(
             name: "RewardWeightingServer",
             dependencies: [
-                "RewardWeightingAPI", "RewardWeightingCore", "RewardWeightingPolicy", "RewardWeightingService",
-                "RewardWeightingStore",
+                "RewardWeightingAPI", "RewardWeightingCore", "RewardWeightingHTTP", "RewardWeightingPolicy",
+                "RewardWeightingService", "RewardWeightingStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
@@ -142,6 +153,17 @@ let package = Package(
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "RewardWeightingHTTPTests",
+            dependencies: [
+                "RewardWeightingTestSupport",
+                "RewardWeightingCore", "RewardWeightingHTTP", "RewardWeightingPolicy", "RewardWeightingService",
+                "RewardWeightingStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

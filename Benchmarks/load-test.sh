@@ -23,7 +23,7 @@ bin="$(swift build -c release --package-path "$here" --show-bin-path)"
 run_dir="$(mktemp -d "$scratch/run.XXXXXX")"
 database="$run_dir/server.sqlite"
 port_file="$run_dir/port"
-"$bin/rw-server" --enable-benchmark-service --port 0 --port-file "$port_file" --database "$database" \
+"$bin/rw-server" --enable-benchmark-service --port 0 --port-file "$port_file" --http-port 0 --database "$database" \
     --log-level warning 2>"$run_dir/server.log" &
 server=$!
 stop_server() {

@@ -359,6 +359,11 @@ public struct RunCoordinator: Sendable {
         StepHistory.of(try await self.getRun(runID, as: principal), from: from, to: to)
     }
 
+    /// The history of a run already read (``getRun(_:as:)``), limited to steps in `from...to`.
+    public func history(of run: Run, from: Int? = nil, to: Int? = nil) -> StepHistory {
+        StepHistory.of(run, from: from, to: to)
+    }
+
     /// Ends every open watch stream normally, e.g. at graceful shutdown, so that server-streaming calls return.
     public func finishWatches() async {
         for run in self.registry.cached {

@@ -13,7 +13,7 @@ import RewardWeightingServer
 struct ServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rw-server",
-        abstract: "Serve the RewardWeighting gRPC API (TrainerService) over HTTP/2.",
+        abstract: "Serve the RewardWeighting gRPC API (TrainerService) over HTTP/2, and its HTTP/JSON read API.",
         discussion: """
             Each setting comes from its flag, else its environment variable, else the --config JSON file, else \
             its default (docs/configuration.md):
@@ -27,6 +27,15 @@ struct ServerCommand: AsyncParsableCommand {
 
     @Option(help: "The TCP port; 0 binds an ephemeral port (RW_PORT; default 50051).")
     var port: Int?
+
+    @Option(help: "The address the HTTP/JSON API binds (RW_HTTP_HOST; default 127.0.0.1).")
+    var httpHost: String?
+
+    @Option(help: "The HTTP port; 0 binds an ephemeral port (RW_HTTP_PORT; default 8080).")
+    var httpPort: Int?
+
+    @Option(help: "A file to write the bound HTTP port to once listening (RW_HTTP_PORT_FILE).")
+    var httpPortFile: String?
 
     @Option(help: "The SQLite database file (RW_DATABASE; default ./data/rewardweighting.sqlite).")
     var database: String?
@@ -54,6 +63,9 @@ struct ServerCommand: AsyncParsableCommand {
         var flags: [ServerConfigurationKey: ConfigContent] = [:]
         if let host { flags[.host] = .string(host) }
         if let port { flags[.port] = .int(port) }
+        if let httpHost { flags[.httpHost] = .string(httpHost) }
+        if let httpPort { flags[.httpPort] = .int(httpPort) }
+        if let httpPortFile { flags[.httpPortFile] = .string(httpPortFile) }
         if let database { flags[.database] = .string(database) }
         if let logLevel { flags[.logLevel] = .string(logLevel) }
         if let maxMessageBytes { flags[.maxMessageBytes] = .int(maxMessageBytes) }

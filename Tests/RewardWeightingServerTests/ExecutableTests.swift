@@ -31,7 +31,7 @@ import Testing
             let process = Process()
             guard let executable = Self.executable else { return }
             process.executableURL = executable
-            process.arguments = ["--port", "0", "--port-file", portFile, "--log-level", "warning"]
+            process.arguments = ["--port", "0", "--port-file", portFile, "--http-port", "0", "--log-level", "warning"]
             process.environment = ProcessInfo.processInfo.environment.merging(["RW_DATABASE": database]) { $1 }
             process.standardError = FileHandle.nullDevice
             try process.run()

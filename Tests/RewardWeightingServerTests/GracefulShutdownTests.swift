@@ -14,7 +14,7 @@ import Testing
         let directory = TemporaryDirectory()
         defer { directory.remove() }
         let server = try RewardWeightingServer(
-            configuration: .init(port: 0, databasePath: directory.database()), logger: quietLogger)
+            configuration: .init(port: 0, httpPort: 0, databasePath: directory.database()), logger: quietLogger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.run() }
             let port = try #require(try await server.listeningAddress.ipv4?.port)

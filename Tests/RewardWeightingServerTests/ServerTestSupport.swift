@@ -51,7 +51,7 @@ func withServerClient<Result: Sendable>(
 ) async throws -> Result {
     let server = try RewardWeightingServer(
         configuration: .init(
-            host: "127.0.0.1", port: 0, databasePath: database, maxReceiveMessageBytes: maxMessageBytes,
+            host: "127.0.0.1", port: 0, httpPort: 0, databasePath: database, maxReceiveMessageBytes: maxMessageBytes,
             enableBenchmarkService: enableBenchmarkService),
         logger: quietLogger)
     return try await withThrowingTaskGroup(of: Void.self) { group in

@@ -15,6 +15,13 @@ extension RewardWeightingServer {
         /// The TCP port; 0 binds an ephemeral port (read it from ``RewardWeightingServer/listeningAddress`` or
         /// ``portFile``). Default 50051.
         public var port: Int
+        /// The address the HTTP/JSON side (``OpsRoutes``) binds. Default `127.0.0.1`.
+        public var httpHost: String
+        /// The HTTP TCP port; 0 binds an ephemeral port (read it from
+        /// ``RewardWeightingServer/httpListeningPort`` or ``httpPortFile``). Default 8080.
+        public var httpPort: Int
+        /// A file to write the bound HTTP port to (one line) once it listens, or `nil`.
+        public var httpPortFile: String?
         /// The SQLite database file (created, with its directory, when missing).
         public var databasePath: String
         /// The largest request message accepted, in bytes; a larger one is answered `RESOURCE_EXHAUSTED` before
@@ -47,19 +54,25 @@ extension RewardWeightingServer {
         public static let defaultHost = "127.0.0.1"
         /// The default gRPC port.
         public static let defaultPort = 50051
+        /// The default HTTP port.
+        public static let defaultHTTPPort = 8080
         /// The default log level.
         public static let defaultLogLevel = Logger.Level.info
 
         /// A configuration; every parameter has the design's default.
         public init(
             host: String = Configuration.defaultHost, port: Int = Configuration.defaultPort,
-            databasePath: String = SQLiteRunStore.defaultPath,
+            httpHost: String = Configuration.defaultHost, httpPort: Int = Configuration.defaultHTTPPort,
+            httpPortFile: String? = nil, databasePath: String = SQLiteRunStore.defaultPath,
             maxReceiveMessageBytes: Int = Configuration.defaultMaxReceiveMessageBytes, portFile: String? = nil,
             gracefulShutdownSignals: [UnixSignal] = [], enableBenchmarkService: Bool = false,
             logLevel: Logger.Level = Configuration.defaultLogLevel
         ) {
             self.host = host
             self.port = port
+            self.httpHost = httpHost
+            self.httpPort = httpPort
+            self.httpPortFile = httpPortFile
             self.databasePath = databasePath
             self.maxReceiveMessageBytes = maxReceiveMessageBytes
             self.portFile = portFile
@@ -82,12 +95,18 @@ extension RewardWeightingServer {
             guard (0...65535).contains(port) else {
                 throw ConfigurationError(key: .port, reason: "is \(port); expected 0 to 65535")
             }
+            let httpPort = try Self.int(config, .httpPort) ?? Self.defaultHTTPPort
+            guard (0...65535).contains(httpPort) else {
+                throw ConfigurationError(key: .httpPort, reason: "is \(httpPort); expected 0 to 65535")
+            }
             let maxMessageBytes = try Self.int(config, .maxMessageBytes) ?? Self.defaultMaxReceiveMessageBytes
             guard maxMessageBytes >= 1 else {
                 throw ConfigurationError(key: .maxMessageBytes, reason: "is \(maxMessageBytes); it must be at least 1")
             }
             self.init(
                 host: try Self.string(config, .host) ?? Self.defaultHost, port: port,
+                httpHost: try Self.string(config, .httpHost) ?? Self.defaultHost, httpPort: httpPort,
+                httpPortFile: try Self.string(config, .httpPortFile),
                 databasePath: try Self.string(config, .database) ?? SQLiteRunStore.defaultPath,
                 maxReceiveMessageBytes: maxMessageBytes, portFile: try Self.string(config, .portFile),
                 enableBenchmarkService: try Self.bool(config, .enableBenchmarkService) ?? false, logLevel: level)

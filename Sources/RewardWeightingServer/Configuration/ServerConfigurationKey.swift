@@ -34,6 +34,19 @@ public struct ServerConfigurationKey: Hashable, Sendable {
     public static let port = Self(
         key: "port", flag: "--port", defaultValue: "\(RewardWeightingServer.Configuration.defaultPort)",
         meaning: "The gRPC TCP port; 0 binds an ephemeral port (see portFile).")
+    /// The address the HTTP/JSON side binds.
+    public static let httpHost = Self(
+        key: "httpHost", flag: "--http-host", defaultValue: RewardWeightingServer.Configuration.defaultHost,
+        meaning: "The address the HTTP/JSON read API and health checks bind, IPv4 or IPv6; keep it a loopback "
+            + "address (there is no authentication yet).")
+    /// The HTTP port.
+    public static let httpPort = Self(
+        key: "httpPort", flag: "--http-port", defaultValue: "\(RewardWeightingServer.Configuration.defaultHTTPPort)",
+        meaning: "The HTTP TCP port (/v1/runs…, /healthz, /readyz); 0 binds an ephemeral port (see httpPortFile).")
+    /// Where to write the bound HTTP port.
+    public static let httpPortFile = Self(
+        key: "httpPortFile", flag: "--http-port-file", defaultValue: "(none)",
+        meaning: "A file to write the bound HTTP port to, once listening.")
     /// The SQLite database file.
     public static let database = Self(
         key: "database", flag: "--database", defaultValue: SQLiteRunStore.defaultPath,
@@ -64,6 +77,7 @@ public struct ServerConfigurationKey: Hashable, Sendable {
 
     /// Every key, in the order the docs list them.
     public static let all: [Self] = [
-        .host, .port, .database, .logLevel, .maxMessageBytes, .portFile, .enableBenchmarkService, .config,
+        .host, .port, .httpHost, .httpPort, .httpPortFile, .database, .logLevel, .maxMessageBytes, .portFile,
+        .enableBenchmarkService, .config,
     ]
 }

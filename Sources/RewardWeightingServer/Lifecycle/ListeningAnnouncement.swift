@@ -17,8 +17,16 @@ struct ListeningAnnouncement: Service {
         let port = address.ipv4?.port ?? address.ipv6?.port
         self.logger.info("gRPC server listening", metadata: ["address": "\(address)"])
         guard let portFile = self.portFile, let port else { return }
-        // Write-then-rename, so a reader never sees a partial file.
-        let url = URL(fileURLWithPath: portFile)
+        try PortFile.write(port, to: portFile)
+        self.logger.debug("bound port written", metadata: ["port_file": "\(portFile)", "port": "\(port)"])
+    }
+}
+
+/// A file holding a bound port, one line, for a supervisor or a test that started the server on port 0.
+enum PortFile {
+    /// Writes `port` to `path`, write-then-rename, so that a reader never sees a partial file.
+    static func write(_ port: Int, to path: String) throws {
+        let url = URL(fileURLWithPath: path)
         let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp")
         try Data("\(port)\n".utf8).write(to: temporary)
         if FileManager.default.fileExists(atPath: url.path) {
@@ -26,6 +34,5 @@ struct ListeningAnnouncement: Service {
         } else {
             try FileManager.default.moveItem(at: temporary, to: url)
         }
-        self.logger.debug("bound port written", metadata: ["port_file": "\(portFile)", "port": "\(port)"])
     }
 }

@@ -1,17 +1,21 @@
 import GRPCCore
 import GRPCNIOTransportHTTP2Posix
+import Hummingbird
 import Logging
+import RewardWeightingHTTP
 import RewardWeightingService
 import RewardWeightingStore
 import ServiceLifecycle
 
-/// The RewardWeighting server: the SQLite run store, the ``RunCoordinator`` over it, and the gRPC
-/// `TrainerService` on HTTP/2, run as one swift-service-lifecycle `ServiceGroup`.
+/// The RewardWeighting server: the SQLite run store, the ``RunCoordinator`` over it, the gRPC `TrainerService`
+/// on HTTP/2 and the HTTP/JSON read API (``OpsRoutes``, Hummingbird) on its own port, run as one
+/// swift-service-lifecycle `ServiceGroup`: both edges share the coordinator.
 ///
 /// `rw-server` builds one from its flags and calls ``run()``; tests start one in-process on port 0 and read the
 /// bound address from ``listeningAddress``:
 ///
-///     let server = try RewardWeightingServer(configuration: .init(port: 0, databasePath: path), logger: logger)
+///     let server = try RewardWeightingServer(
+///         configuration: .init(port: 0, httpPort: 0, databasePath: path), logger: logger)
 ///     async let serving: Void = server.run()
 ///     let port = try await server.listeningAddress.ipv4!.port
 ///     …
@@ -33,6 +37,7 @@ public struct RewardWeightingServer: Sendable {
     public let configuration: Configuration
     private let store: SQLiteRunStore
     private let transport: HTTP2ServerTransport.Posix
+    private let httpPort = BoundPort()
     private let group: ServiceGroup
     private let logger: Logger
 
@@ -58,9 +63,30 @@ public struct RewardWeightingServer: Sendable {
             services.append(BenchmarkEchoService(maxRequestMessageBytes: configuration.maxReceiveMessageBytes))
         }
         let server = GRPCServer(transport: self.transport, services: services)
+        let httpPort = self.httpPort
+        let http = Application(
+            router: OpsRoutes(coordinator: coordinator).router(),
+            configuration: ApplicationConfiguration(
+                address: .hostname(configuration.httpHost, port: configuration.httpPort),
+                serverName: "rw-server"),
+            onServerRunning: { channel in
+                guard let port = channel.localAddress?.port else { return }
+                httpPort.bind(port)
+                logger.info("HTTP server listening", metadata: ["address": "\(channel.localAddress!)"])
+                if let file = configuration.httpPortFile {
+                    do {
+                        try PortFile.write(port, to: file)
+                    } catch {
+                        logger.error(
+                            "cannot write the HTTP port file", metadata: ["file": "\(file)", "error": "\(error)"])
+                    }
+                }
+            },
+            logger: logger)
         var group = ServiceGroupConfiguration(
             services: [
                 .init(service: GRPCServerService(server: server)),
+                .init(service: http),
                 .init(
                     service: ListeningAnnouncement(
                         transport: self.transport, portFile: configuration.portFile, logger: logger),
@@ -103,6 +129,11 @@ public struct RewardWeightingServer: Sendable {
     /// - Throws: when binding failed or the server has stopped.
     public var listeningAddress: GRPCNIOTransportHTTP2Posix.SocketAddress {
         get async throws { try await self.transport.listeningAddress }
+    }
+
+    /// The port the HTTP/JSON side is bound to; waits until it is listening.
+    public var httpListeningPort: Int {
+        get async { await self.httpPort.port }
     }
 
     /// Starts a graceful shutdown, as SIGTERM does: no new calls; those in flight finish; ``run()`` returns.

@@ -64,15 +64,19 @@ class LocalServer:
         binary: the executable (default: :func:`find_rw_server`).
         database: the SQLite file (default: a fresh temporary directory's).
         port: 0 binds an ephemeral port; :attr:`port` holds the bound one after :meth:`start`.
+        http_port: the HTTP/JSON read API's port, 0 (the default here) for an ephemeral one; :attr:`http_port`
+            holds the bound one after :meth:`start`.
         extra_args: more flags, e.g. ``["--log-level", "debug"]``.
     """
 
     def __init__(self, binary: Optional[str] = None, database: Optional[os.PathLike] = None, port: int = 0,
-                 extra_args: Optional[List[str]] = None, log_path: Optional[os.PathLike] = None) -> None:
+                 extra_args: Optional[List[str]] = None, log_path: Optional[os.PathLike] = None,
+                 http_port: int = 0) -> None:
         self.binary = binary or find_rw_server()
         self._tmp = tempfile.TemporaryDirectory(prefix="rw-server-")
         self.database = str(database or pathlib.Path(self._tmp.name) / "runs.sqlite")
         self.port = port
+        self.http_port = http_port
         self.extra_args = list(extra_args or [])
         self.log_path = str(log_path or pathlib.Path(self._tmp.name) / "rw-server.log")
         self.process: Optional[subprocess.Popen] = None
@@ -82,14 +86,23 @@ class LocalServer:
         """``127.0.0.1:<port>`` for the client."""
         return f"127.0.0.1:{self.port}"
 
+    @property
+    def http_url(self) -> str:
+        """``http://127.0.0.1:<http_port>`` for the HTTP/JSON read API."""
+        return f"http://127.0.0.1:{self.http_port}"
+
     def start(self, timeout: float = 60.0) -> "LocalServer":
-        """Starts the server and waits until it listens (it writes its port file then)."""
+        """Starts the server and waits until both its gRPC and HTTP sides listen (it writes their port files
+        then)."""
         port_file = pathlib.Path(self._tmp.name) / "port"
-        if port_file.exists():
-            port_file.unlink()
+        http_port_file = pathlib.Path(self._tmp.name) / "http-port"
+        for file in (port_file, http_port_file):
+            if file.exists():
+                file.unlink()
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
             [self.binary, "--host", "127.0.0.1", "--port", str(self.port), "--port-file", str(port_file),
+             "--http-port", str(self.http_port), "--http-port-file", str(http_port_file),
              "--database", self.database, *self.extra_args],
             stdout=log, stderr=subprocess.STDOUT,
         )
@@ -98,9 +111,12 @@ class LocalServer:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"rw-server exited with {self.process.returncode}: {self.log_tail()}")
+            # rw-server writes each file atomically (temporary file, then rename)
             text = port_file.read_text().strip() if port_file.exists() else ""
-            if text.isdigit():  # rw-server writes the file atomically (temporary file, then rename)
+            http_text = http_port_file.read_text().strip() if http_port_file.exists() else ""
+            if text.isdigit() and http_text.isdigit():
                 self.port = int(text)
+                self.http_port = int(http_text)
                 return self
             time.sleep(0.02)
         self.stop()

@@ -1,0 +1,128 @@
+import Hummingbird
+import Logging
+import RewardWeightingPolicy
+import RewardWeightingService
+import RewardWeightingStore
+
+/// The HTTP/JSON read side of the service, for dashboards and scripts: thin routes over the same
+/// ``RunCoordinator`` functions as the gRPC calls (no logic here but parsing the request and encoding the
+/// answer). Every error is an RFC 9457 problem (``HTTPProblem``).
+///
+/// | Route | Answer |
+/// |---|---|
+/// | `GET /v1/runs?status=&method=&page_size=&page_token=` | ``RunPageDocument`` (filtered in the store: full pages) |
+/// | `GET /v1/runs/{id}` | ``RunDocument`` |
+/// | `GET /v1/runs/{id}/history?from=&to=&format=json\|csv` | ``HistoryDocument`` |
+/// | `GET /v1/runs/{id}/front` | ``FrontDocument`` |
+/// | `GET /v1/runs/{id}/events?from_sequence=&limit=` | ``EventPageDocument`` |
+/// | `GET /healthz` | 200 while the process serves |
+/// | `GET /readyz` | 200 when the store answers, else 503 |
+public struct OpsRoutes: Sendable {
+    /// The most runs or events one page holds.
+    public static let maximumPageSize = 1000
+    /// Events per page when `limit` is not given.
+    public static let defaultEventLimit = 100
+
+    let coordinator: RunCoordinator
+
+    /// Routes over `coordinator`.
+    public init(coordinator: RunCoordinator) {
+        self.coordinator = coordinator
+    }
+
+    /// A router with every route.
+    public func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        self.register(on: router)
+        return router
+    }
+
+    /// Adds the routes to `router`.
+    public func register<Context: RequestContext>(on router: Router<Context>) {
+        router.get("/healthz") { _, _ in JSONBody.text("ok\n", contentType: "text/plain; charset=utf-8") }
+        router.get("/readyz") { _, _ in try await self.readiness() }
+        let runs = router.group("/v1/runs")
+        runs.get { request, _ in try await self.listRuns(QueryParameters(request: request)) }
+        runs.get(":id") { _, context in try await self.run(try Self.runID(context)) }
+        runs.get(":id/history") { request, context in
+            try await self.history(try Self.runID(context), QueryParameters(request: request))
+        }
+        runs.get(":id/front") { _, context in try await self.front(try Self.runID(context)) }
+        runs.get(":id/events") { request, context in
+            try await self.events(try Self.runID(context), QueryParameters(request: request))
+        }
+    }
+
+    // MARK: - Handlers
+
+    private func readiness() async throws -> Response {
+        // One read of the store: a page of one run.
+        _ = try await self.serving { try await self.coordinator.listRuns(pageSize: 1, pageToken: nil) }
+        return JSONBody.text("ready\n", contentType: "text/plain; charset=utf-8")
+    }
+
+    private func listRuns(_ query: QueryParameters) async throws -> Response {
+        var filter = RunFilter()
+        filter.status = try query.choice("status", of: RunStatus.allCases.map(\.rawValue)).flatMap(RunStatus.init)
+        filter.method = try query.choice("method", of: WeightingMethod.Name.allCases.map(\.rawValue))
+            .flatMap(WeightingMethod.Name.init)
+        let pageSize = try query.integer("page_size") ?? 0
+        let token = query.string("page_token")
+        let page = try await self.serving {
+            try await self.coordinator.listRuns(pageSize: pageSize, pageToken: token, filter: filter)
+        }
+        return try JSONBody.response(
+            RunPageDocument(runs: page.runs.map(RunDocument.init), nextPageToken: page.nextPageToken))
+    }
+
+    private func run(_ runID: String) async throws -> Response {
+        let run = try await self.serving { try await self.coordinator.getRun(runID) }
+        return try JSONBody.response(RunDocument(run))
+    }
+
+    private func history(_ runID: String, _ query: QueryParameters) async throws -> Response {
+        let from = try query.integer("from")
+        let to = try query.integer("to")
+        let format = try query.choice("format", of: ["json", "csv"]) ?? "json"
+        let run = try await self.serving { try await self.coordinator.getRun(runID) }
+        let document = HistoryDocument(self.coordinator.history(of: run, from: from, to: to), of: run)
+        if format == "csv" { return JSONBody.text(document.csv, contentType: "text/csv; charset=utf-8") }
+        return try JSONBody.response(document)
+    }
+
+    private func front(_ runID: String) async throws -> Response {
+        let run = try await self.serving { try await self.coordinator.getRun(runID) }
+        let front = try await self.serving { try await self.coordinator.front(of: run, contributions: true) }
+        return try JSONBody.response(FrontDocument(front, of: run))
+    }
+
+    private func events(_ runID: String, _ query: QueryParameters) async throws -> Response {
+        let fromSequence = try query.integer("from_sequence") ?? 1
+        let limit = try query.integer("limit") ?? Self.defaultEventLimit
+        guard (1...Self.maximumPageSize).contains(limit) else {
+            throw HTTPProblem.invalidArgument(
+                field: "limit", reason: "is \(limit); it must be from 1 to \(Self.maximumPageSize)")
+        }
+        let events = try await self.serving {
+            try await self.coordinator.events(runID: runID, fromSequence: fromSequence, limit: limit)
+        }
+        let next = events.count == limit ? events.last.map { $0.sequence + 1 } : nil
+        return try JSONBody.response(
+            EventPageDocument(runID: runID, events: events.map(EventDocument.init), nextFromSequence: next))
+    }
+
+    // MARK: - Helpers
+
+    private static func runID(_ context: some RequestContext) throws -> String {
+        try context.parameters.require("id")
+    }
+
+    /// Runs a coordinator call, turning its ``ServiceError`` into the problem of the same status.
+    private func serving<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as ServiceError {
+            throw HTTPProblem(error)
+        }
+    }
+}
