@@ -72,6 +72,7 @@ let package = Package(
                 "RewardWeightingCore", "RewardWeightingPolicy", "RewardWeightingService", "RewardWeightingStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // The API contract's generated code (Protos/ → Scripts/generate-protos.sh → Generated/, committed).

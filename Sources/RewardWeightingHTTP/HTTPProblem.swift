@@ -56,12 +56,16 @@ public struct HTTPProblem: HTTPResponseError, Sendable {
 
     /// The problem document.
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        let document = Document(
-            type: "about:blank", title: self.status.reasonPhrase, status: self.status.code, detail: self.detail,
-            code: self.code, field: self.field)
-        var response = try JSONBody.response(document, status: self.status)
+        var response = try JSONBody.response(self.document, status: self.status)
         response.headers[.contentType] = "application/problem+json"
         return response
+    }
+
+    /// The RFC 9457 document.
+    var document: some Encodable {
+        Document(
+            type: "about:blank", title: self.status.reasonPhrase, status: self.status.code, detail: self.detail,
+            code: self.code, field: self.field)
     }
 
     private struct Document: Encodable {

@@ -13,6 +13,11 @@ enum JSONBody {
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
 
+    /// `value` as one line of JSON text.
+    static func text(of value: some Encodable) throws -> String {
+        String(decoding: try Self.encoder.encode(value), as: UTF8.self)
+    }
+
     /// Text of a content type (CSV).
     static func text(_ text: String, contentType: String) -> Response {
         Response(

@@ -1,3 +1,4 @@
+import HTTPTypes
 import Hummingbird
 import Logging
 import RewardWeightingPolicy
@@ -15,11 +16,14 @@ import RewardWeightingStore
 /// | `GET /v1/runs/{id}/history?from=&to=&format=json\|csv` | ``HistoryDocument`` |
 /// | `GET /v1/runs/{id}/front` | ``FrontDocument`` |
 /// | `GET /v1/runs/{id}/events?from_sequence=&limit=` | ``EventPageDocument`` |
+/// | `GET /v1/runs/{id}/watch?from_sequence=` | server-sent events of `WatchRun` (``EventStream``) |
 /// | `GET /healthz` | 200 while the process serves |
 /// | `GET /readyz` | 200 when the store answers, else 503 |
 public struct OpsRoutes: Sendable {
     /// The most runs or events one page holds.
     public static let maximumPageSize = 1000
+    /// The header a reconnecting `EventSource` sends: the last sequence number it got from `/watch`.
+    public static let lastEventID = HTTPField.Name("Last-Event-ID")!
     /// Events per page when `limit` is not given.
     public static let defaultEventLimit = 100
 
@@ -50,6 +54,10 @@ public struct OpsRoutes: Sendable {
         runs.get(":id/front") { _, context in try await self.front(try Self.runID(context)) }
         runs.get(":id/events") { request, context in
             try await self.events(try Self.runID(context), QueryParameters(request: request))
+        }
+        runs.get(":id/watch") { request, context in
+            try await EventStream(coordinator: self.coordinator).response(
+                runID: try Self.runID(context), request: request)
         }
     }
 

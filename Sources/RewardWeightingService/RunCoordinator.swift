@@ -364,6 +364,13 @@ public struct RunCoordinator: Sendable {
         StepHistory.of(run, from: from, to: to)
     }
 
+    /// How many watch streams of the run are open (0 for a run no stream watches): for dashboards of the
+    /// service itself, and for tests that must know a live watch has subscribed.
+    public func watcherCount(runID: String) async -> Int {
+        guard let run = self.registry.cached.first(where: { $0.runID == runID }) else { return 0 }
+        return await run.watcherCount
+    }
+
     /// Ends every open watch stream normally, e.g. at graceful shutdown, so that server-streaming calls return.
     public func finishWatches() async {
         for run in self.registry.cached {

@@ -194,6 +194,68 @@ import Testing
         }
     }
 
+    @Test func watchStreamsTheLogAsServerSentEventsAndResumesAfterLastEventID() async throws {
+        let coordinator = try await Fixture.coordinator()
+        _ = try await coordinator.createRun(gradientConfig("watched", accumulationSteps: 1))
+        for step in 1...2 {
+            let report = try GradientReport(step: step, gram: GramMatrix(rows: diagonal([1, 2, 3])))
+            _ = try await coordinator.reportGradients(runID: "watched", report: report)
+        }
+        _ = try await coordinator.archive(runID: "watched", reason: "done")
+        try await Fixture.app(coordinator).test(.router) { client in
+            // The whole log, then the stream ends after the archived event.
+            let all = try await client.execute(uri: "/v1/runs/watched/watch?from_sequence=1", method: .get) {
+                response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType] == "text/event-stream")
+                return serverSentEvents(String(buffer: response.body))
+            }
+            #expect(all.first?.fields["retry"] == "1000")
+            let messages = all.filter { $0.fields["data"] != nil }
+            #expect(messages.map { $0.fields["id"] } == ["1", "2", "3", "4"])
+            let kinds = try messages.map { message in
+                try #require(
+                    exactNumbers(try JSONSerialization.jsonObject(with: Data(message.fields["data"]!.utf8)))
+                        as? [String: Any])["kind"] as? String
+            }
+            #expect(kinds == ["created", "gradients", "gradients", "archived"])
+            #expect(messages.allSatisfy { $0.fields["event"] == nil })
+            // A reconnecting EventSource sends the last id it saw: the stream resumes after it.
+            let resumed = try await client.execute(
+                uri: "/v1/runs/watched/watch", method: .get, headers: [OpsRoutes.lastEventID: "2"]
+            ) { response in serverSentEvents(String(buffer: response.body)).compactMap { $0.fields["id"] } }
+            #expect(resumed == ["3", "4"])
+
+            try await client.execute(
+                uri: "/v1/runs/watched/watch", method: .get, headers: [OpsRoutes.lastEventID: "x"]
+            ) { response in
+                #expect(response.status == .badRequest)
+                #expect(String(buffer: response.body).contains("\"field\":\"Last-Event-ID\""))
+            }
+            try await client.expectProblem(
+                "/v1/runs/watched/watch?from_sequence=-2", status: .badRequest, field: "from_sequence")
+            try await client.expectProblem("/v1/runs/nobody/watch", status: .notFound, field: "run_id")
+        }
+    }
+
+    @Test func aLiveWatchGetsTheEventsRecordedAfterIt() async throws {
+        let coordinator = try await Fixture.coordinator()
+        _ = try await coordinator.createRun(gradientConfig("live", accumulationSteps: 1))
+        try await Fixture.app(coordinator).test(.router) { client in
+            async let received = client.execute(uri: "/v1/runs/live/watch", method: .get) { response in
+                serverSentEvents(String(buffer: response.body)).compactMap { $0.fields["id"] }
+            }
+            // Wait until the request has subscribed: anything recorded before it is not sent (live only).
+            while await coordinator.watcherCount(runID: "live") == 0 { try await Task.sleep(for: .milliseconds(10)) }
+            let report = try GradientReport(step: 1, gram: GramMatrix(rows: diagonal([1, 2, 3])))
+            _ = try await coordinator.reportGradients(runID: "live", report: report)
+            _ = try await coordinator.resume(runID: "live", fromStep: 0)
+            _ = try await coordinator.archive(runID: "live")
+            // Not the creation (sequence 1): the report, the resume and the archive.
+            #expect(try await received == ["2", "3", "4"])
+        }
+    }
+
     @Test func healthAndReadiness() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rw-http-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -308,4 +370,22 @@ func unionArea(_ boxes: [(width: Double, height: Double)]) -> Double {
         covered = box.height
     }
     return area
+}
+
+/// One server-sent event: its fields (`id`, `event`, `data`, `retry`), the last value of each.
+struct ServerSentEvent {
+    var fields: [String: String] = [:]
+}
+
+/// The events of a `text/event-stream` body (blank-line separated blocks of `field: value` lines).
+func serverSentEvents(_ body: String) -> [ServerSentEvent] {
+    body.components(separatedBy: "\n\n").filter { !$0.isEmpty }.map { block in
+        var event = ServerSentEvent()
+        for line in block.split(separator: "\n") {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            let value = line[line.index(after: colon)...].drop { $0 == " " }
+            event.fields[String(line[..<colon])] = String(value)
+        }
+        return event
+    }
 }

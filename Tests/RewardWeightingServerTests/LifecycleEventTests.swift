@@ -28,7 +28,7 @@ import Testing
         }
     }
 
-    /// A live watcher (from_sequence 0) sees the resumed event, with the number of events it superseded, before
+    /// A watcher following the run live sees the resumed event, with the number of events it superseded, before
     /// the re-sent steps; applying the proto's rule (mark earlier events with step > from_step superseded) to
     /// what it saw gives exactly the flags of the log read again.
     @Test func aLiveWatcherLearnsOfARewindFromTheResumedEvent() async throws {
@@ -40,9 +40,12 @@ import Testing
             let resent = trainerCalls("rewound", steps: 5...8, seed: 6)
 
             try await withThrowingTaskGroup(of: [Rewardweighting_V1_DecisionEvent].self) { group in
-                group.addTask { try await trainer.watchUntilEnd("rewound", fromSequence: 0) }
-                // Let the watcher subscribe before the first report.
-                try await Task.sleep(for: .milliseconds(300))
+                // The watcher gets the creation from the log, then every later event live.
+                let (opened, continuation) = AsyncStream<Void>.makeStream()
+                group.addTask {
+                    try await trainer.watchUntilEnd("rewound", fromSequence: 1, received: continuation)
+                }
+                for await _ in opened {}
                 _ = try await trainer.perform(first)
                 var resume = Rewardweighting_V1_ResumeRunRequest()
                 resume.runID = "rewound"
@@ -56,7 +59,9 @@ import Testing
                 archive.runID = "rewound"
                 _ = try await trainer.archiveRun(archive)
 
-                let live = try #require(try await group.next())
+                let watched = try #require(try await group.next())
+                #expect(watched.first?.kind == .created)
+                let live = Array(watched.dropFirst())
                 #expect(live.map(\.kind) == first.map(\.kind) + [.resumed] + resent.map(\.kind) + [.archived])
                 let resumeEvent = try #require(live.first { $0.kind == .resumed })
                 #expect(resumeEvent.step == 4 && resumeEvent.sequence == resumed.sequence)

@@ -291,13 +291,20 @@ extension Trainer {
 
     /// Every event `WatchRun` streams from `fromSequence` (0: live only) until the stream ends with OK (the run
     /// is archived).
-    func watchUntilEnd(_ runID: String, fromSequence: Int64) async throws -> [Rewardweighting_V1_DecisionEvent] {
+    /// - Parameter received: told (and finished) when the first event arrives: the stream is open, so every
+    ///   event recorded after that reaches it live.
+    func watchUntilEnd(
+        _ runID: String, fromSequence: Int64, received: AsyncStream<Void>.Continuation? = nil
+    ) async throws -> [Rewardweighting_V1_DecisionEvent] {
         var request = Rewardweighting_V1_WatchRunRequest()
         request.runID = runID
         request.fromSequence = fromSequence
         return try await self.watchRun(request) { response in
             var events: [Rewardweighting_V1_DecisionEvent] = []
-            for try await event in response.messages { events.append(event) }
+            for try await event in response.messages {
+                events.append(event)
+                if events.count == 1 { received?.finish() }
+            }
             return events
         }
     }

@@ -1,7 +1,6 @@
 """Every client method against the real rw-server, with the numbers recomputed independently."""
 
 import threading
-import time
 
 import numpy as np
 import pytest
@@ -300,15 +299,14 @@ def test_lifecycle_events(client, run_id):
 
     def watch_live():
         watcher = RewardWeighting(client.target)
-        stream = watcher.run(run_id).watch(0)
-        subscribed.set()
-        seen.extend(stream)  # ends when the run is archived
+        for event in watcher.run(run_id).watch(1):  # the creation from the log, then live; ends at the archive
+            seen.append(event)
+            subscribed.set()
         watcher.close()
 
     thread = threading.Thread(target=watch_live)
     thread.start()
-    subscribed.wait(10)
-    time.sleep(0.3)  # let the stream reach the server before the first report
+    assert subscribed.wait(10)  # the stream is open: every later event reaches it live
     for step in range(1, 6):
         run.report_gradients(step, np.array([[1.0 + step, 0.2], [0.2, 0.5]]))
     first = run.resume(3)
@@ -321,6 +319,8 @@ def test_lifecycle_events(client, run_id):
     run.archive("done")
     thread.join(10)
 
+    assert seen[0].kind == "created"
+    seen = seen[1:]
     assert [e.kind for e in seen] == ["gradients"] * 5 + ["resumed", "gradients", "resumed", "archived"]
     resumed = [e for e in seen if e.kind == "resumed"]
     assert [e.decision["superseded_events"] for e in resumed] == [2, 1]

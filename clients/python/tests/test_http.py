@@ -3,6 +3,8 @@
 import csv
 import io
 import json
+import threading
+import time
 import urllib.error
 import urllib.request
 
@@ -54,3 +56,48 @@ def test_the_http_api_shows_what_grpc_recorded(client, server, run_id):
 
     assert _get(server, "/healthz")[0] == 200
     assert _get(server, "/readyz")[0] == 200
+
+
+def _server_sent_events(stream):
+    """The messages of a text/event-stream response, as dicts of their fields, until the stream ends."""
+    events, fields = [], {}
+    for raw in stream:
+        line = raw.decode().rstrip("\n")
+        if not line:
+            if fields:
+                events.append(fields)
+            fields = {}
+            continue
+        name, _, value = line.partition(":")
+        fields[name] = value.lstrip(" ")
+    return events
+
+
+def test_watch_streams_server_sent_events_until_the_archive(client, server, run_id):
+    run = client.create_run(run_id, ["a", "b"], method="gradient", eta=0.1, mu=1.0, total_steps=10)
+    live = []
+    subscribed = threading.Event()
+
+    def watch_live():
+        request = urllib.request.Request(server.http_url + f"/v1/runs/{run_id}/watch")
+        with urllib.request.urlopen(request, timeout=30) as response:
+            assert response.headers["Content-Type"] == "text/event-stream"
+            subscribed.set()
+            live.extend(_server_sent_events(response))
+
+    thread = threading.Thread(target=watch_live)
+    thread.start()
+    subscribed.wait(10)
+    time.sleep(0.3)
+    run.report_gradients(1, np.eye(2))
+    run.archive("done")
+    thread.join(30)
+    messages = [json.loads(e["data"]) for e in live if "data" in e]
+    assert [(m["kind"], m["sequence"]) for m in messages] == [("gradients", 2), ("archived", 3)]
+    assert [e["id"] for e in live if "data" in e] == ["2", "3"]
+
+    # A browser reconnecting with Last-Event-ID gets what followed it.
+    request = urllib.request.Request(server.http_url + f"/v1/runs/{run_id}/watch",
+                                     headers={"Last-Event-ID": "1"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert [e.get("id") for e in _server_sent_events(response) if "data" in e] == ["2", "3"]

@@ -112,3 +112,24 @@ def test_backoff_grows_and_is_capped():
         assert max(delays) > 0.8 * cap  # full jitter spans the whole interval
     with pytest.raises(ValueError, match="max_attempts"):
         RetryPolicy(max_attempts=0)
+
+
+def test_an_open_http_watch_does_not_hold_up_a_graceful_shutdown(own_server):
+    """SIGTERM with a live server-sent-event stream open: the stream ends with a problem event naming
+    from_sequence, and the server exits 0 promptly."""
+    import json
+    import urllib.request
+
+    client = RewardWeighting(own_server.address)
+    client.create_run("sse-shutdown", ["a", "b"])
+    response = urllib.request.urlopen(own_server.http_url + "/v1/runs/sse-shutdown/watch?from_sequence=1",
+                                      timeout=30)
+    first = response.readline()  # the retry field: the stream is open
+    assert first.startswith(b"retry:")
+    started = time.monotonic()
+    assert own_server.stop() == 0
+    assert time.monotonic() - started < 10
+    rest = response.read().decode()
+    problem = [line[len("data: "):] for line in rest.splitlines() if line.startswith("data: ")][-1]
+    assert json.loads(problem)["field"] == "from_sequence"
+    client.close()
