@@ -1,3 +1,4 @@
+import CoreMetrics
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -17,6 +18,7 @@ import RewardWeightingStore
 /// | `GET /v1/runs/{id}/front` | ``FrontDocument`` |
 /// | `GET /v1/runs/{id}/events?from_sequence=&limit=` | ``EventPageDocument`` |
 /// | `GET /v1/runs/{id}/watch?from_sequence=` | server-sent events of `WatchRun` (``EventStream``) |
+/// | `GET /metrics` | the Prometheus text exposition, when the server gave one (``metricsExposition``) |
 /// | `GET /healthz` | 200 while the process serves |
 /// | `GET /readyz` | 200 when the store answers, else 503 |
 public struct OpsRoutes: Sendable {
@@ -28,10 +30,22 @@ public struct OpsRoutes: Sendable {
     public static let defaultEventLimit = 100
 
     let coordinator: RunCoordinator
+    /// Where request metrics go (``RequestMetricsMiddleware``).
+    let metricsFactory: any MetricsFactory
+    /// The text `/metrics` answers (the Prometheus exposition of the server's registry); `nil`: no such route.
+    let metricsExposition: (@Sendable () -> String)?
 
     /// Routes over `coordinator`.
-    public init(coordinator: RunCoordinator) {
+    /// - Parameters:
+    ///   - metricsFactory: where the request counts and latencies go; nowhere by default.
+    ///   - metricsExposition: the text of `/metrics`, or `nil` for no such route.
+    public init(
+        coordinator: RunCoordinator, metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance,
+        metricsExposition: (@Sendable () -> String)? = nil
+    ) {
         self.coordinator = coordinator
+        self.metricsFactory = metricsFactory
+        self.metricsExposition = metricsExposition
     }
 
     /// A router with every route.
@@ -43,6 +57,12 @@ public struct OpsRoutes: Sendable {
 
     /// Adds the routes to `router`.
     public func register<Context: RequestContext>(on router: Router<Context>) {
+        router.middlewares.add(RequestMetricsMiddleware(factory: self.metricsFactory))
+        if let exposition = self.metricsExposition {
+            router.get("/metrics") { _, _ in
+                JSONBody.text(exposition(), contentType: "text/plain; version=0.0.4; charset=utf-8")
+            }
+        }
         router.get("/healthz") { _, _ in JSONBody.text("ok\n", contentType: "text/plain; charset=utf-8") }
         router.get("/readyz") { _, _ in try await self.readiness() }
         let runs = router.group("/v1/runs")

@@ -40,6 +40,7 @@ public struct RunCoordinator: Sendable {
     private let kernels: any KernelBackend
     private let logger: Logger
     private let registry: RunRegistry
+    private let metrics: ServiceMetrics
 
     /// Creates a coordinator over a store.
     /// - Parameters:
@@ -47,17 +48,20 @@ public struct RunCoordinator: Sendable {
     ///   - summaryCacheLimit: how many recent Scalarize summaries a run keeps in memory to answer retries without
     ///     reading the store (see ``defaultSummaryCacheLimit``).
     ///   - kernels: where the kernels run; in this process by default.
+    ///   - metrics: where the service's own metrics go (``ServiceMetrics``); nowhere by default.
     public init(
         store: any RunStore, kernels: any KernelBackend = InProcessKernels(), logger: Logger,
         watchBufferLimit: Int = RunCoordinator.defaultWatchBufferLimit,
-        summaryCacheLimit: Int = RunCoordinator.defaultSummaryCacheLimit
+        summaryCacheLimit: Int = RunCoordinator.defaultSummaryCacheLimit, metrics: ServiceMetrics = .disabled
     ) {
+        let measured = MeasuredKernels(backend: kernels, metrics: metrics)
         self.store = store
-        self.kernels = kernels
+        self.kernels = measured
         self.logger = logger
+        self.metrics = metrics
         self.registry = RunRegistry(
-            store: store, kernels: kernels, logger: logger, watchBufferLimit: max(1, watchBufferLimit),
-            summaryCacheLimit: max(1, summaryCacheLimit))
+            store: store, kernels: measured, logger: logger, watchBufferLimit: max(1, watchBufferLimit),
+            summaryCacheLimit: max(1, summaryCacheLimit), metrics: metrics)
     }
 
     /// Recent Scalarize summaries kept per run: 8192.
@@ -88,6 +92,7 @@ public struct RunCoordinator: Sendable {
             throw ServiceError(error)
         }
         let run = try RunReplay.run(from: stored)
+        self.metrics.eventsApplied(.created)
         self.registry.adopt(run)
         self.logger.info(
             "run created", metadata: ["run_id": "\(config.runID)", "method": "\(config.method.name.rawValue)"])

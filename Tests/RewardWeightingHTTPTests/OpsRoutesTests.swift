@@ -256,6 +256,22 @@ import Testing
         }
     }
 
+    @Test func metricsAreServedOnlyWhenTheServerExposesThem() async throws {
+        let coordinator = try await Fixture.coordinator()
+        try await Fixture.app(coordinator).test(.router) { client in
+            try await client.execute(uri: "/metrics", method: .get) { #expect($0.status == .notFound) }
+        }
+        let exposing = Application(
+            router: OpsRoutes(coordinator: coordinator, metricsExposition: { "rw_active_runs 0\n" }).router())
+        try await exposing.test(.router) { client in
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType]?.hasPrefix("text/plain; version=0.0.4") == true)
+                #expect(String(buffer: response.body) == "rw_active_runs 0\n")
+            }
+        }
+    }
+
     @Test func healthAndReadiness() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rw-http-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }

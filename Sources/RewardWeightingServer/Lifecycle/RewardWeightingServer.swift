@@ -2,6 +2,7 @@ import GRPCCore
 import GRPCNIOTransportHTTP2Posix
 import Hummingbird
 import Logging
+import Prometheus
 import RewardWeightingHTTP
 import RewardWeightingService
 import RewardWeightingStore
@@ -47,7 +48,11 @@ public struct RewardWeightingServer: Sendable {
         self.configuration = configuration
         self.logger = logger
         self.store = try SQLiteRunStore(path: configuration.databasePath)
-        let coordinator = RunCoordinator(store: self.store, logger: logger)
+        // One registry per server (not the process-wide MetricsSystem), so in-process servers in tests stay apart.
+        let registry = PrometheusCollectorRegistry()
+        let metricsFactory = PrometheusMetricsFactory(registry: registry)
+        let coordinator = RunCoordinator(
+            store: self.store, logger: logger, metrics: ServiceMetrics(factory: metricsFactory))
         let address: GRPCNIOTransportHTTP2Posix.SocketAddress =
             configuration.host.contains(":")
             ? .ipv6(host: configuration.host, port: configuration.port)
@@ -62,10 +67,15 @@ public struct RewardWeightingServer: Sendable {
         if configuration.enableBenchmarkService {
             services.append(BenchmarkEchoService(maxRequestMessageBytes: configuration.maxReceiveMessageBytes))
         }
-        let server = GRPCServer(transport: self.transport, services: services)
+        let server = GRPCServer(
+            transport: self.transport, services: services,
+            interceptors: [RequestMetricsInterceptor(factory: metricsFactory)])
         let httpPort = self.httpPort
         let http = Application(
-            router: OpsRoutes(coordinator: coordinator).router(),
+            router: OpsRoutes(
+                coordinator: coordinator, metricsFactory: metricsFactory,
+                metricsExposition: { registry.emitToString() }
+            ).router(),
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.httpHost, port: configuration.httpPort),
                 serverName: "rw-server"),

@@ -30,6 +30,7 @@ actor RunActor {
     let store: any RunStore
     let kernels: any KernelBackend
     let logger: Logger
+    let metrics: ServiceMetrics
     private let watchers: EventBroadcaster
     /// The last committed state of the run.
     private(set) var run: Run
@@ -45,8 +46,9 @@ actor RunActor {
 
     init(
         run: Run, store: any RunStore, kernels: any KernelBackend, logger: Logger, watchBufferLimit: Int,
-        summaryCacheLimit: Int
+        summaryCacheLimit: Int, metrics: ServiceMetrics
     ) {
+        self.metrics = metrics
         self.runID = run.runID
         self.policy = WeightingPolicy(config: run.config)
         self.run = run
@@ -117,6 +119,7 @@ actor RunActor {
                         runID: self.runID, resumption: resumption, state: rewound, expectedVersion: self.run.version)
                 }
                 try await self.reload()
+                self.metrics.eventsApplied(.resumed)
                 self.watchers.publish(stored)
                 self.logger.info(
                     "run resumed", metadata: ["from_step": "\(fromStep)", "superseded_events": "\(superseded)"])
@@ -142,6 +145,7 @@ actor RunActor {
             }
             self.run = try RunReplay.run(from: archived.run)
             if let event = archived.event {
+                self.metrics.eventsApplied(.archived)
                 self.watchers.publish(event)
                 self.logger.info("run archived", metadata: reason.isEmpty ? [:] : ["reason": "\(reason)"])
             }
@@ -220,8 +224,14 @@ actor RunActor {
     ) async throws(ServiceError) -> [StoredEvent] {
         guard let last = events.last else { return [] }
         let current = self.run
+        let start = ContinuousClock.now
         let stored = try await self.mappingStoreErrors { () async throws(RunStoreError) in
             try await self.store.appendEvents(events, runID: self.runID, expectedVersion: current.version)
+        }
+        self.metrics.storeCommit(events: stored.count, duration: ContinuousClock.now - start)
+        for kind in RunEvent.Kind.reports {
+            let count = stored.count { $0.kind == kind }
+            if count > 0 { self.metrics.eventsApplied(kind, count: count) }
         }
         self.run = Run(
             config: current.config, tenant: current.tenant, state: last.state,

@@ -21,12 +21,14 @@ final class RunRegistry: Sendable {
     private let logger: Logger
     private let watchBufferLimit: Int
     private let summaryCacheLimit: Int
+    private let metrics: ServiceMetrics
     private let runs = Mutex<[String: RunActor]>([:])
 
     init(
         store: any RunStore, kernels: any KernelBackend, logger: Logger, watchBufferLimit: Int,
-        summaryCacheLimit: Int
+        summaryCacheLimit: Int, metrics: ServiceMetrics
     ) {
+        self.metrics = metrics
         self.store = store
         self.kernels = kernels
         self.logger = logger
@@ -49,11 +51,12 @@ final class RunRegistry: Sendable {
         let candidate = self.makeActor(loaded)
         guard loaded.status == .active else { return candidate }
         // Another request may have loaded it while this one was suspended: keep the first actor.
-        let (run, inserted) = self.runs.withLock { runs in
-            if let existing = runs[runID] { return (existing, false) }
+        let (run, inserted, count) = self.runs.withLock { runs in
+            if let existing = runs[runID] { return (existing, false, runs.count) }
             runs[runID] = candidate
-            return (candidate, true)
+            return (candidate, true, runs.count)
         }
+        self.metrics.activeRuns(count)
         if inserted {
             self.logger.debug("run loaded", metadata: ["run_id": "\(runID)", "version": "\(loaded.version)"])
         }
@@ -64,9 +67,11 @@ final class RunRegistry: Sendable {
     func adopt(_ run: Run) {
         guard run.status == .active else { return }
         let actor = self.makeActor(run)
-        self.runs.withLock { runs in
+        let count = self.runs.withLock { runs in
             if runs[run.runID] == nil { runs[run.runID] = actor }
+            return runs.count
         }
+        self.metrics.activeRuns(count)
     }
 
     /// A malformed run id is `INVALID_ARGUMENT` naming `run_id` (only ids that miss the cache are checked: a
@@ -82,14 +87,16 @@ final class RunRegistry: Sendable {
     private func makeActor(_ run: Run) -> RunActor {
         RunActor(
             run: run, store: self.store, kernels: self.kernels, logger: self.logger,
-            watchBufferLimit: self.watchBufferLimit, summaryCacheLimit: self.summaryCacheLimit)
+            watchBufferLimit: self.watchBufferLimit, summaryCacheLimit: self.summaryCacheLimit, metrics: self.metrics)
     }
 
     /// Drops the cached actor of `runID` if it is `run` (after archiving).
     func evict(_ runID: String, ifItIs run: RunActor) {
-        self.runs.withLock { runs in
+        let count = self.runs.withLock { runs in
             if runs[runID] === run { runs[runID] = nil }
+            return runs.count
         }
+        self.metrics.activeRuns(count)
     }
 
     /// The cached actors.

@@ -133,3 +133,46 @@ def test_an_open_http_watch_does_not_hold_up_a_graceful_shutdown(own_server):
     problem = [line[len("data: "):] for line in rest.splitlines() if line.startswith("data: ")][-1]
     assert json.loads(problem)["field"] == "from_sequence"
     client.close()
+
+
+def test_metrics_count_the_calls_made(own_server):
+    """/metrics, parsed with prometheus_client's parser, counts exactly the calls made to a fresh server."""
+    import urllib.request
+
+    import numpy as np
+    from prometheus_client.parser import text_string_to_metric_families
+
+    from rewardweighting import NotFoundError
+
+    client = RewardWeighting(own_server.address)
+    run = client.create_run("metered", ["a", "b"], method="hypervolume")
+    run.scalarize(1, np.eye(2))
+    run.scalarize(2, np.eye(2))
+    run.report_checkpoint(0, [0.1, 0.1])  # the reference point: no kernel
+    run.report_checkpoint(2, [0.5, 0.4])  # ΔHV on the kernel backend
+    with pytest.raises(NotFoundError):
+        client.run("nobody").state
+    urllib.request.urlopen(own_server.http_url + "/v1/runs/metered").read()
+    text = urllib.request.urlopen(own_server.http_url + "/metrics").read().decode()
+    samples = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            samples[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
+
+    def value(name, **labels):
+        return samples.get((name, tuple(sorted(labels.items()))))
+
+    service = "rewardweighting.v1.TrainerService/"
+    assert value("rw_grpc_requests_total", method=service + "CreateRun", code="OK") == 1
+    assert value("rw_grpc_requests_total", method=service + "Scalarize", code="OK") == 2
+    assert value("rw_grpc_requests_total", method=service + "ReportCheckpoint", code="OK") == 2
+    assert value("rw_grpc_requests_total", method=service + "GetRun", code="NOT_FOUND") == 1
+    assert value("rw_grpc_request_duration_seconds_count", method=service + "Scalarize") == 2
+    assert value("rw_events_applied_total", kind="created") == 1
+    assert value("rw_events_applied_total", kind="scalarize") == 2
+    assert value("rw_events_applied_total", kind="checkpoint") == 2
+    assert value("rw_store_commit_seconds_count") == 4  # two summaries, two checkpoints (the creation is separate)
+    assert value("rw_kernel_seconds_count", kernel="hypervolume_improvement") == 1
+    assert value("rw_active_runs") == 1
+    assert value("rw_http_requests_total", method="GET", route="/v1/runs/{id}", status="200") == 1
+    client.close()
