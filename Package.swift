@@ -77,7 +77,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
-            ]
+            ],
+            resources: [.copy("Resources/openapi.json")]
         ),
         // The API contract's generated code (Protos/ → Scripts/generate-protos.sh → Generated/, committed).
         .target(

@@ -2,6 +2,7 @@ import CoreMetrics
 import HTTPTypes
 import Hummingbird
 import Logging
+import NIOCore
 import RewardWeightingPolicy
 import RewardWeightingService
 import RewardWeightingStore
@@ -18,6 +19,7 @@ import RewardWeightingStore
 /// | `GET /v1/runs/{id}/front` | ``FrontDocument`` |
 /// | `GET /v1/runs/{id}/events?from_sequence=&limit=` | ``EventPageDocument`` |
 /// | `GET /v1/runs/{id}/watch?from_sequence=` | server-sent events of `WatchRun` (``EventStream``) |
+/// | `GET /openapi.json` | this table as an OpenAPI 3.1 document (``OpenAPIDocument``) |
 /// | `GET /metrics` | the Prometheus text exposition, when the server gave one (``metricsExposition``) |
 /// | `GET /healthz` | 200 while the process serves |
 /// | `GET /readyz` | 200 when the store answers, else 503 |
@@ -62,6 +64,16 @@ public struct OpsRoutes: Sendable {
             router.get("/metrics") { _, _ in
                 JSONBody.text(exposition(), contentType: "text/plain; version=0.0.4; charset=utf-8")
             }
+        }
+        router.get("/openapi.json") { _, _ in
+            guard let document = OpenAPIDocument.contents else {
+                throw HTTPProblem(
+                    status: .notFound, code: "NOT_FOUND", field: "path",
+                    reason: "the OpenAPI document's resource bundle is not installed next to the executable")
+            }
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: document)))
         }
         router.get("/healthz") { _, _ in JSONBody.text("ok\n", contentType: "text/plain; charset=utf-8") }
         router.get("/readyz") { _, _ in try await self.readiness() }
