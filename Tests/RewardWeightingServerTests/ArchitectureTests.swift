@@ -28,10 +28,15 @@ import Testing
         #expect(try self.matches(of: #"WeightingPolicy\(|\.(apply|refold|replay)\("#, in: "RewardWeightingStore") == [])
     }
 
-    @Test("the gRPC edge computes no read model")
+    @Test("the gRPC and HTTP edges compute no read model")
     func edgeHasNoReadModels() throws {
         let pattern = #"WeightingPolicy\(|paretoBuffer\(|Hypervolume\.|ParetoFront\.of|StepHistory\.of"#
         #expect(try self.matches(of: pattern, in: "RewardWeightingServer") == [])
+        #expect(try self.matches(of: pattern, in: "RewardWeightingHTTP") == [])
+        #expect(
+            try self.matches(
+                of: #"coordinator\.(getRun|listRuns|front|history|events|watch)\("#, in: "RewardWeightingHTTP"
+            ).count >= 6)
     }
 
     @Test("the sources exist where the test looks for them")
