@@ -38,14 +38,7 @@ struct EventDocument: Encodable {
         try container.encode(self.kind, forKey: .kind)
         try container.encode(self.superseded, forKey: .superseded)
         try container.encode(self.recordedAt, forKey: .recordedAt)
-        switch self.decision {
-        case .gradients(let decision): try container.encode(decision, forKey: .decision)
-        case .checkpoint(let decision): try container.encode(decision, forKey: .decision)
-        case .scalarizeSummary(let summary): try container.encode(summary, forKey: .decision)
-        case .created(let creation): try container.encode(creation, forKey: .decision)
-        case .resumed(let resumption): try container.encode(resumption, forKey: .decision)
-        case .archived(let archival): try container.encode(archival, forKey: .decision)
-        }
+        try container.encode(self.decision.payload, forKey: .decision)
     }
 
     private enum CodingKeys: String, CodingKey {

@@ -62,13 +62,18 @@ public enum Decision: Codable, Hashable, Sendable {
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(self.kind, forKey: .kind)
+        try container.encode(self.payload, forKey: .payload)
+    }
+
+    /// The decision's value without its kind: what `payload` holds in its JSON.
+    public var payload: any Encodable & Sendable {
         switch self {
-        case .gradients(let decision): try container.encode(decision, forKey: .payload)
-        case .checkpoint(let decision): try container.encode(decision, forKey: .payload)
-        case .scalarizeSummary(let summary): try container.encode(summary, forKey: .payload)
-        case .created(let creation): try container.encode(creation, forKey: .payload)
-        case .resumed(let resumption): try container.encode(resumption, forKey: .payload)
-        case .archived(let archival): try container.encode(archival, forKey: .payload)
+        case .gradients(let decision): decision
+        case .checkpoint(let decision): decision
+        case .scalarizeSummary(let summary): summary
+        case .created(let creation): creation
+        case .resumed(let resumption): resumption
+        case .archived(let archival): archival
         }
     }
 }
