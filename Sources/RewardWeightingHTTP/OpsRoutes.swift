@@ -21,6 +21,8 @@ import RewardWeightingStore
 /// | `GET /v1/runs/{id}/watch?from_sequence=` | server-sent events of `WatchRun` (``EventStream``) |
 /// | `GET /openapi.json` | this table as an OpenAPI 3.1 document (``OpenAPIDocument``) |
 /// | `GET /metrics` | the Prometheus text exposition, when the server gave one (``metricsExposition``) |
+/// | `GET /` | the live dashboard page, when the server gave its files (``DashboardAssets``) |
+/// | `GET /dashboard/{file}` | the page's script and style; `/dashboard/chart.js` is Chart.js (404 without it) |
 /// | `GET /healthz` | 200 while the process serves |
 /// | `GET /readyz` | 200 when the store answers, else 503 |
 public struct OpsRoutes: Sendable {
@@ -36,18 +38,22 @@ public struct OpsRoutes: Sendable {
     let metricsFactory: any MetricsFactory
     /// The text `/metrics` answers (the Prometheus exposition of the server's registry); `nil`: no such route.
     let metricsExposition: (@Sendable () -> String)?
+    /// The dashboard's files; `nil`: no `/` and `/dashboard/…` routes.
+    let dashboard: DashboardAssets?
 
     /// Routes over `coordinator`.
     /// - Parameters:
     ///   - metricsFactory: where the request counts and latencies go; nowhere by default.
     ///   - metricsExposition: the text of `/metrics`, or `nil` for no such route.
+    ///   - dashboard: the dashboard page's files, or `nil` for no page.
     public init(
         coordinator: RunCoordinator, metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance,
-        metricsExposition: (@Sendable () -> String)? = nil
+        metricsExposition: (@Sendable () -> String)? = nil, dashboard: DashboardAssets? = nil
     ) {
         self.coordinator = coordinator
         self.metricsFactory = metricsFactory
         self.metricsExposition = metricsExposition
+        self.dashboard = dashboard
     }
 
     /// A router with every route.
@@ -75,6 +81,22 @@ public struct OpsRoutes: Sendable {
                 status: .ok, headers: [.contentType: "application/json"],
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: document)))
         }
+        if let dashboard = self.dashboard {
+            router.get("/") { _, _ in try Self.file(dashboard.files["index.html"], name: "index.html") }
+            router.get("/dashboard/chart.js") { _, _ in
+                guard let chartJS = dashboard.chartJS else {
+                    throw HTTPProblem(
+                        status: .notFound, code: "NOT_FOUND", field: "path",
+                        reason: "Chart.js is not at \(dashboard.chartJSPath ?? "(none)"); install libjs-chart.js or "
+                            + "set dashboardChartJs (the dashboard shows tables meanwhile)")
+                }
+                return try Self.file(chartJS, name: "chart.js")
+            }
+            router.get("/dashboard/:file") { _, context in
+                let name = context.parameters.get("file") ?? ""
+                return try Self.file(dashboard.files[name], name: name)
+            }
+        }
         router.get("/healthz") { _, _ in JSONBody.text("ok\n", contentType: "text/plain; charset=utf-8") }
         router.get("/readyz") { _, _ in try await self.readiness() }
         let runs = router.group("/v1/runs")
@@ -94,6 +116,17 @@ public struct OpsRoutes: Sendable {
     }
 
     // MARK: - Handlers
+
+    private static func file(_ file: DashboardAssets.File?, name: String) throws -> Response {
+        guard let file else {
+            throw HTTPProblem(
+                status: .notFound, code: "NOT_FOUND", field: "path",
+                reason: "the dashboard has no file \(name) (its resource bundle may be missing next to the executable)")
+        }
+        return Response(
+            status: .ok, headers: [.contentType: file.contentType, .cacheControl: "no-cache"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: file.contents)))
+    }
 
     private func readiness() async throws -> Response {
         // One read of the store: a page of one run.
@@ -125,7 +158,7 @@ public struct OpsRoutes: Sendable {
         let to = try query.integer("to")
         let format = try query.choice("format", of: ["json", "csv"]) ?? "json"
         let run = try await self.serving { try await self.coordinator.getRun(runID) }
-        let document = HistoryDocument(self.coordinator.history(of: run, from: from, to: to), of: run)
+        let document = HistoryDocument(try await self.coordinator.history(of: run, from: from, to: to), of: run)
         if format == "csv" { return JSONBody.text(document.csv, contentType: "text/csv; charset=utf-8") }
         return try JSONBody.response(document)
     }

@@ -357,16 +357,24 @@ public struct RunCoordinator: Sendable {
     }
 
     /// The run's decisions as one row per step (``StepHistory``), limited to steps in `from...to`.
-    /// - Throws: ``ServiceError/Code/notFound``.
+    /// - Throws: ``ServiceError/Code/notFound``; ``ServiceError/Code/unavailable`` while the store is.
     public func history(
         runID: String, from: Int? = nil, to: Int? = nil, as principal: Principal = .open
     ) async throws(ServiceError) -> StepHistory {
-        StepHistory.of(try await self.getRun(runID, as: principal), from: from, to: to)
+        try await self.history(of: try await self.getRun(runID, as: principal), from: from, to: to)
     }
 
-    /// The history of a run already read (``getRun(_:as:)``), limited to steps in `from...to`.
-    public func history(of run: Run, from: Int? = nil, to: Int? = nil) -> StepHistory {
-        StepHistory.of(run, from: from, to: to)
+    /// The history of a run already read (``getRun(_:as:)``), limited to steps in `from...to`: the run's state
+    /// and its log up to the run's event count.
+    /// - Throws: ``ServiceError/Code/unavailable`` while the store is.
+    public func history(of run: Run, from: Int? = nil, to: Int? = nil) async throws(ServiceError) -> StepHistory {
+        let events: [StoredEvent]
+        do {
+            events = try await self.store.events(runID: run.runID, fromSequence: 1, limit: run.eventCount)
+        } catch {
+            throw ServiceError(error)
+        }
+        return StepHistory.of(run, events: events, from: from, to: to)
     }
 
     /// How many watch streams of the run are open (0 for a run no stream watches): for dashboards of the

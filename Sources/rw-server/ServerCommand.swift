@@ -37,6 +37,13 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(help: "A file to write the bound HTTP port to once listening (RW_HTTP_PORT_FILE).")
     var httpPortFile: String?
 
+    @Option(
+        help: """
+            Chart.js for the dashboard at / (RW_DASHBOARD_CHART_JS; default \(ServerConfigurationKey.dashboardChartJs.defaultValue), \
+            from Debian's libjs-chart.js); without it the dashboard shows tables.
+            """)
+    var dashboardChartJs: String?
+
     @Option(help: "The SQLite database file (RW_DATABASE; default ./data/rewardweighting.sqlite).")
     var database: String?
 
@@ -66,6 +73,7 @@ struct ServerCommand: AsyncParsableCommand {
         if let httpHost { flags[.httpHost] = .string(httpHost) }
         if let httpPort { flags[.httpPort] = .int(httpPort) }
         if let httpPortFile { flags[.httpPortFile] = .string(httpPortFile) }
+        if let dashboardChartJs { flags[.dashboardChartJs] = .string(dashboardChartJs) }
         if let database { flags[.database] = .string(database) }
         if let logLevel { flags[.logLevel] = .string(logLevel) }
         if let maxMessageBytes { flags[.maxMessageBytes] = .int(maxMessageBytes) }

@@ -20,6 +20,32 @@ struct GramMatrixTests {
         #expect(g.influence == [7, 13, 21])
     }
 
+    @Test("cosines are the angles between the gradients: ⟨g_i, g_j⟩ / (|g_i|·|g_j|)")
+    func cosines() throws {
+        let gradients: [[Double]] = [[3, 4], [4, 3], [-3, -4], [0, 0]]
+        let g = try GramMatrix(gradients: gradients)
+        // |g0| = |g1| = |g2| = 5: cos(g0, g1) = (12 + 12)/25, cos(g0, g2) = −1, g3 has no direction.
+        let cosines = g.cosines
+        #expect(cosines[0] == [1, 24.0 / 25, -1, nil])
+        #expect(cosines[1] == [24.0 / 25, 1, -24.0 / 25, nil])
+        #expect(cosines[3] == [nil, nil, nil, nil])
+        // Against the textbook formula on random gradients (2 ulp per entry).
+        var generator = SplitMix64(seed: 7)
+        let random = (0..<4).map { _ in (0..<16).map { _ in generator.symmetric() } }
+        let randomCosines = try GramMatrix(gradients: random).cosines
+        func norm(_ v: [Double]) -> Double { zip(v, v).map(*).reduce(0, +).squareRoot() }
+        for i in 0..<4 {
+            for j in 0..<4 {
+                let expected = zip(random[i], random[j]).map(*).reduce(0, +) / (norm(random[i]) * norm(random[j]))
+                let actual = try #require(randomCosines[i][j])
+                #expect(abs(actual - expected) <= 1e-14, "cos(\(i), \(j)) = \(actual), expected \(expected)")
+            }
+        }
+        // Entries near the largest Double: the product G_ii·G_jj would overflow, the cosine does not.
+        let large = try GramMatrix(rows: [[1e300, 5e299], [5e299, 1e300]])
+        #expect(large.cosines[0][1] == 0.5)
+    }
+
     @Test("rows and row-major give the same matrix")
     func rowsEqualsRowMajor() throws {
         let a = try GramMatrix(rows: [[1, -0.5], [-0.5, 2]])

@@ -89,6 +89,9 @@ import Testing
         }
         _ = try await coordinator.reportCheckpoint(
             runID: "history", report: CheckpointReport(step: 3, scores: [0.4, 900, 0.2]))
+        _ = try await coordinator.scalarize(
+            runID: "history", step: 4, rewards: ObjectiveMatrix(rows: [[1, 300, 0.5], [0, 500, 0.25]]),
+            groupIDs: nil, validation: false)
         let history = try await coordinator.history(runID: "history", from: 2, to: 5)
         try await Fixture.app(coordinator).test(.router) { client in
             let document = try await client.json("/v1/runs/history/history?from=2&to=5")
@@ -100,6 +103,14 @@ import Testing
             let checkpointRow = try #require(rows.first { $0["step"] as? Int == 3 })
             #expect(checkpointRow["delta_hypervolume"] as? Double == 0)  // the first checkpoint: the reference
             #expect(rows.first { $0["step"] as? Int == 2 }?["r_pareto"] is NSNull)
+            let scalarized = try #require(rows.first { $0["step"] as? Int == 4 })
+            #expect(scalarized["responses"] as? Int == 2)
+            #expect(scalarized["reward_means"] as? [Double] == [0.5, 400, 0.375])
+            #expect(scalarized["reward_standard_deviations"] as? [Double] == [0.5, 100, 0.125])
+            // A diagonal Gram matrix: orthogonal gradients, cosines 0 off the diagonal.
+            let cosines = try #require(scalarized["cosines"] as? [[Double]])
+            #expect(cosines == [[1, 0, 0], [0, 1, 0], [0, 0, 1]])
+            #expect(rows.first { $0["step"] as? Int == 2 }?["reward_means"] is NSNull)
 
             let csv = try await client.execute(uri: "/v1/runs/history/history?from=2&to=5&format=csv", method: .get) {
                 response in
@@ -108,18 +119,31 @@ import Testing
                 return String(buffer: response.body)
             }
             let lines = csv.split(separator: "\r\n").map(String.init)
-            #expect(
-                lines.first
-                    == "step,weight_accuracy,weight_response_length,weight_clarity,learning_rate,influence_accuracy,"
-                    + "influence_response_length,influence_clarity,delta_hypervolume,r_pareto")
+            let header: [String] = [
+                "step", "weight_accuracy", "weight_response_length", "weight_clarity", "learning_rate",
+                "influence_accuracy", "influence_response_length", "influence_clarity", "delta_hypervolume",
+                "r_pareto", "responses", "reward_mean_accuracy", "reward_mean_response_length",
+                "reward_mean_clarity", "reward_std_accuracy", "reward_std_response_length", "reward_std_clarity",
+                "cosine_accuracy_response_length", "cosine_accuracy_clarity", "cosine_response_length_clarity",
+            ]
+            #expect(lines.first == header.joined(separator: ","))
             #expect(lines.count == 1 + history.rows.count)
             for (line, row) in zip(lines.dropFirst(), history.rows) {
                 let cells = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-                #expect(cells.count == 10)
+                #expect(cells.count == 20)
                 #expect(Int(cells[0]) == row.step)
                 #expect(cells[1...3].map { Double($0) } == row.weights.map { $0 })
                 #expect(Double(cells[4]) == row.learningRate)
                 #expect(cells[5...7].map { Double($0) } == (row.influence ?? [0, 0, 0]).map { $0 })
+                #expect(Int(cells[10]) == row.scalarizedResponses)
+                let means: [Double?] = row.rewardMeans ?? [nil, nil, nil]
+                let deviations: [Double?] = row.rewardStandardDeviations ?? [nil, nil, nil]
+                let meanCells: [Double?] = cells[11...13].map { Double($0) }
+                let deviationCells: [Double?] = cells[14...16].map { Double($0) }
+                let cosineCells: [Double?] = cells[17...19].map { Double($0) }
+                #expect(meanCells == means)
+                #expect(deviationCells == deviations)
+                #expect(cosineCells == [0, 0, 0])
             }
             try await client.expectProblem("/v1/runs/history/history?format=xml", status: .badRequest, field: "format")
             try await client.expectProblem("/v1/runs/history/history?from=x", status: .badRequest, field: "from")
@@ -289,6 +313,61 @@ import Testing
 }
 
 // MARK: - Support
+
+@Suite("the dashboard's routes")
+struct DashboardRoutesTests {
+    @Test func thePageItsFilesAndChartJSAreServed() async throws {
+        let chartJS = FileManager.default.temporaryDirectory.appendingPathComponent("chart-\(UUID().uuidString).js")
+        try Data("window.Chart = function () {};".utf8).write(to: chartJS)
+        defer { try? FileManager.default.removeItem(at: chartJS) }
+        let coordinator = try await Fixture.coordinator()
+        let dashboard = DashboardAssets(chartJSPath: chartJS.path)
+        #expect(dashboard.hasPage && dashboard.hasChartJS)
+        let app = Application(router: OpsRoutes(coordinator: coordinator, dashboard: dashboard).router())
+        try await app.test(.router) { client in
+            let page = try await client.execute(uri: "/", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType] == "text/html; charset=utf-8")
+                return String(buffer: response.body)
+            }
+            // The page loads Chart.js and its script from these routes, and has every figure the script draws in.
+            for reference in ["/dashboard/chart.js", "/dashboard/dashboard.js", "/dashboard/dashboard.css"] {
+                #expect(page.contains("\"\(reference)\""), "the page does not load \(reference)")
+            }
+            for figure in ["weights", "rewards", "meta", "front"] {
+                #expect(page.contains("data-chart=\"\(figure)\""))
+            }
+            try await client.execute(uri: "/dashboard/dashboard.js", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType] == "text/javascript; charset=utf-8")
+                #expect(String(buffer: response.body).contains("/v1/runs"))
+            }
+            try await client.execute(uri: "/dashboard/chart.js", method: .get) { response in
+                #expect(String(buffer: response.body) == "window.Chart = function () {};")
+            }
+            try await client.expectProblem("/dashboard/secrets.txt", status: .notFound, field: "path")
+            try await client.expectProblem("/dashboard/..%2Fopenapi.json", status: .notFound, field: "path")
+        }
+    }
+
+    @Test func withoutChartJSTheLibraryRouteSaysWhatToInstall() async throws {
+        let coordinator = try await Fixture.coordinator()
+        let dashboard = DashboardAssets(chartJSPath: "/nonexistent/chart.min.js")
+        #expect(dashboard.hasPage && !dashboard.hasChartJS)
+        let app = Application(router: OpsRoutes(coordinator: coordinator, dashboard: dashboard).router())
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/dashboard/chart.js", method: .get) { response in
+                #expect(response.status == .notFound)
+                #expect(String(buffer: response.body).contains("libjs-chart.js"))
+            }
+            try await client.execute(uri: "/", method: .get) { response in #expect(response.status == .ok) }
+        }
+        // Without dashboard files, there is no page at all.
+        try await Fixture.app(coordinator).test(.router) { client in
+            try await client.execute(uri: "/", method: .get) { response in #expect(response.status == .notFound) }
+        }
+    }
+}
 
 enum Fixture {
     static func coordinator() async throws -> RunCoordinator {

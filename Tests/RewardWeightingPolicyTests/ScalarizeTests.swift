@@ -16,6 +16,8 @@ struct ScalarizeTests {
         #expect(result.summary.step == 3)
         #expect(result.summary.count == 4)
         #expect(result.summary.objectiveMeans == [0.5, 0.5, 0.5])
+        // Population standard deviation of {1, 0, 1, 0}, {0, 1, 1, 0}, {1, 1, 0, 0}: √(4 · 0.25 / 4).
+        #expect(result.summary.objectiveStandardDeviations == [0.5, 0.5, 0.5])
         #expect(result.summary.meanScalarized == 0.5)
         #expect(result.summary.weights == [0.5, 0.25, 0.25])
 
@@ -23,6 +25,21 @@ struct ScalarizeTests {
         #expect(decision == .scalarizeSummary(result.summary))
         #expect(state.latestScalarizeSummary == result.summary)
         #expect(state.weights == policy.initialState.weights)
+    }
+
+    @Test("the summary's standard deviations stay finite and exact near the largest Double")
+    func standardDeviationsOfHugeRewards() throws {
+        let policy = WeightingPolicy(config: makeConfig(.fixed, initialWeights: [1, 1e-300, 1e-300]))
+        let huge = 1e308
+        let rewards = try ObjectiveMatrix(rows: [[huge, 1, 0], [-huge, 3, 0], [huge, 5, 0], [-huge, 7, 0]])
+        let summary = try policy.scalarize(rewards, atStep: 0, in: policy.initialState).summary
+        // Mean 0, every deviation 1e308: σ = 1e308 (the squares overflow; the scaled path does not).
+        #expect(summary.objectiveMeans[0] == 0)
+        let deviations = try #require(summary.objectiveStandardDeviations)
+        #expect(deviations[0] == huge)
+        // {1, 3, 5, 7}: mean 4, σ = √((9 + 1 + 1 + 9) / 4) = √5; a constant column has σ = 0.
+        #expect(deviations[1] == 5.0.squareRoot())
+        #expect(deviations[2] == 0)
     }
 
     @Test("a hypervolume run multiplies w·r by the r_pareto of the latest earlier checkpoint")

@@ -169,6 +169,21 @@ struct ValidationTests {
             _ = try ScalarizeSummary(
                 step: 0, count: 1, objectiveMeans: [1], meanScalarized: .nan, weights: [1], metaReward: 1)
         },
+        InvalidInput("objective_standard_deviations", "wrong K") {
+            _ = try ScalarizeSummary(
+                step: 0, count: 1, objectiveMeans: [1], objectiveStandardDeviations: [0, 0], meanScalarized: 1,
+                weights: [1], metaReward: 1)
+        },
+        InvalidInput("objective_standard_deviations[1]", "negative") {
+            _ = try ScalarizeSummary(
+                step: 0, count: 1, objectiveMeans: [1, 1], objectiveStandardDeviations: [0, -1], meanScalarized: 1,
+                weights: [0.5, 0.5], metaReward: 1)
+        },
+        InvalidInput("objective_standard_deviations[0]", "infinite") {
+            _ = try ScalarizeSummary(
+                step: 0, count: 1, objectiveMeans: [1], objectiveStandardDeviations: [.infinity], meanScalarized: 1,
+                weights: [1], metaReward: 1)
+        },
         InvalidInput("weights", "wrong K") {
             _ = try ScalarizeSummary(
                 step: 0, count: 1, objectiveMeans: [1], meanScalarized: 1, weights: [1, 1], metaReward: 1)

@@ -184,4 +184,42 @@ struct ReadModelTests {
         let window = try await coordinator.history(runID: "history", from: 2, to: 3)
         #expect(window.rows.map(\.step) == [2, 3])
     }
+
+    @Test("a history row pools the rewards of the step's Scalarize calls and gives its Gram matrix's cosines")
+    func stepHistoryRewardsAndCosines() async throws {
+        let coordinator = RunCoordinator(store: InMemoryRunStore(), logger: quietLogger)
+        _ = try await coordinator.createRun(gradientConfig("pooled", accumulationSteps: 1))
+        let first: [[Double]] = [[1, 100, 0.5], [0, 300, 0.25], [1, 200, 0.75]]
+        let second: [[Double]] = [[0, 400, 1], [0, 500, 0]]
+        for batch in [first, second] {
+            _ = try await coordinator.scalarize(
+                runID: "pooled", step: 2, rewards: try ObjectiveMatrix(rows: batch), groupIDs: nil,
+                validation: false)
+        }
+        // A validation call is not recorded, so it is not in the history.
+        _ = try await coordinator.scalarize(
+            runID: "pooled", step: 2, rewards: try ObjectiveMatrix(rows: [[9, 9, 9]]), groupIDs: nil,
+            validation: true)
+        _ = try await coordinator.reportGradients(
+            runID: "pooled", report: gradientReport(3, [[4, 2, -6], [2, 1, 0], [-6, 0, 9]]))
+        let history = try await coordinator.history(runID: "pooled")
+        #expect(history.rows.map(\.step) == [2, 3])
+        let row = history.rows[0]
+        #expect(row.scalarizedResponses == 5)
+        // Recomputed from all five rows as one batch: mean and population standard deviation per column.
+        let rows = first + second
+        for j in 0..<3 {
+            let column = rows.map { $0[j] }
+            let mean = column.reduce(0, +) / 5
+            let deviation = (column.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 5).squareRoot()
+            let means = try #require(row.rewardMeans)
+            let deviations = try #require(row.rewardStandardDeviations)
+            #expect(abs(means[j] - mean) <= 1e-12 * Swift.max(1, abs(mean)))
+            #expect(abs(deviations[j] - deviation) <= 1e-12 * Swift.max(1, deviation))
+        }
+        #expect(row.cosines == nil)
+        // cos_ij = G_ij / √(G_ii G_jj): 2/√4, −6/√36, 0.
+        #expect(history.rows[1].cosines == [[1, 1, -1], [1, 1, 0], [-1, 0, 1]])
+        #expect(history.rows[1].scalarizedResponses == 0 && history.rows[1].rewardMeans == nil)
+    }
 }

@@ -955,6 +955,13 @@ public nonisolated struct Rewardweighting_V1_ScalarizeDecision: Sendable {
   /// The meta-reward applied.
   public var rPareto: Double = 0
 
+  /// The mean of each objective's rewards over the batch, as sent (K values).
+  public var objectiveMeans: [Double] = []
+
+  /// The population standard deviation of each objective's rewards over the batch, as sent (K values); empty
+  /// for events recorded before the service kept it.
+  public var objectiveStandardDeviations: [Double] = []
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1907,7 +1914,7 @@ nonisolated extension Rewardweighting_V1_CreatedDecision: SwiftProtobuf.Message,
 
 nonisolated extension Rewardweighting_V1_ScalarizeDecision: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ScalarizeDecision"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}num_responses\0\u{1}weights\0\u{3}r_pareto\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}num_responses\0\u{1}weights\0\u{3}r_pareto\0\u{3}objective_means\0\u{3}objective_standard_deviations\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1918,6 +1925,8 @@ nonisolated extension Rewardweighting_V1_ScalarizeDecision: SwiftProtobuf.Messag
       case 1: try { try decoder.decodeSingularInt64Field(value: &self.numResponses) }()
       case 2: try { try decoder.decodeRepeatedDoubleField(value: &self.weights) }()
       case 3: try { try decoder.decodeSingularDoubleField(value: &self.rPareto) }()
+      case 4: try { try decoder.decodeRepeatedDoubleField(value: &self.objectiveMeans) }()
+      case 5: try { try decoder.decodeRepeatedDoubleField(value: &self.objectiveStandardDeviations) }()
       default: break
       }
     }
@@ -1933,6 +1942,12 @@ nonisolated extension Rewardweighting_V1_ScalarizeDecision: SwiftProtobuf.Messag
     if self.rPareto.bitPattern != 0 {
       try visitor.visitSingularDoubleField(value: self.rPareto, fieldNumber: 3)
     }
+    if !self.objectiveMeans.isEmpty {
+      try visitor.visitPackedDoubleField(value: self.objectiveMeans, fieldNumber: 4)
+    }
+    if !self.objectiveStandardDeviations.isEmpty {
+      try visitor.visitPackedDoubleField(value: self.objectiveStandardDeviations, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1940,6 +1955,8 @@ nonisolated extension Rewardweighting_V1_ScalarizeDecision: SwiftProtobuf.Messag
     if lhs.numResponses != rhs.numResponses {return false}
     if lhs.weights != rhs.weights {return false}
     if lhs.rPareto != rhs.rPareto {return false}
+    if lhs.objectiveMeans != rhs.objectiveMeans {return false}
+    if lhs.objectiveStandardDeviations != rhs.objectiveStandardDeviations {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

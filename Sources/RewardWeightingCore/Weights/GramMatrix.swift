@@ -135,6 +135,24 @@ public struct GramMatrix: Hashable, Sendable {
             neumaierSum(self.entries[(i * self.dimension)..<((i + 1) * self.dimension)])
         }
     }
+
+    /// The cosine matrix of the gradients, `cos_ij = G_ij / (√G_ii · √G_jj)`: how much objectives `i` and `j`
+    /// agree (1), are orthogonal (0) or conflict (−1). An entry is `nil` when `G_ii` or `G_jj` is not positive
+    /// (a zero gradient has no direction); the diagonal of a positive `G_ii` is exactly 1. The square roots
+    /// are taken separately so that large entries do not overflow. Entries are not clamped: a matrix that is
+    /// not positive semi-definite (not the Gram matrix of any vectors) can give |cos| > 1. O(K²).
+    public var cosines: [[Double?]] {
+        let norms = (0..<self.dimension).map { i in
+            let diagonal = self[i, i]
+            return diagonal > 0 ? diagonal.squareRoot() : nil
+        }
+        return (0..<self.dimension).map { i in
+            (0..<self.dimension).map { j -> Double? in
+                guard let normI = norms[i], let normJ = norms[j] else { return nil }
+                return i == j ? 1 : self[i, j] / normI / normJ
+            }
+        }
+    }
 }
 
 /// Neumaier's compensated sum ("Rundungsfehleranalyse einiger Verfahren zur Summation endlicher Summen",

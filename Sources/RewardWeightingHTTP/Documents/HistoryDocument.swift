@@ -4,10 +4,13 @@ import RewardWeightingService
 ///
 ///     {"run_id": "r", "objectives": ["accuracy", "length"],
 ///      "rows": [{"step": 4, "weights": [0.6, 0.4], "learning_rate": 1e-6, "influence": [0.2, 0.1],
-///                "delta_hypervolume": null, "r_pareto": null}, …]}
+///                "delta_hypervolume": null, "r_pareto": null, "responses": 512,
+///                "reward_means": [0.7, 310.5], "reward_standard_deviations": [0.2, 41.0],
+///                "cosines": [[1, -0.3], [-0.3, 1]]}, …]}
 ///
-/// `?format=csv` gives the same rows as CSV (``csv``): one column per weight and per influence entry, named
-/// after the objectives, and empty cells for `null`.
+/// `?format=csv` gives the same rows as CSV (``csv``): one column per weight, influence, reward mean and reward
+/// standard deviation, named after the objectives, one per cosine above the diagonal (`cosine_<a>_<b>`), and
+/// empty cells for `null`.
 struct HistoryDocument: Encodable {
     struct Row: Encodable {
         let step: Int
@@ -16,6 +19,10 @@ struct HistoryDocument: Encodable {
         let influence: [Double]?
         let deltaHypervolume: Double?
         let rPareto: Double?
+        let responses: Int
+        let rewardMeans: [Double]?
+        let rewardStandardDeviations: [Double]?
+        let cosines: [[Double?]]?
 
         func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
@@ -25,10 +32,16 @@ struct HistoryDocument: Encodable {
             try container.encode(self.influence, forKey: .influence)
             try container.encode(self.deltaHypervolume, forKey: .deltaHypervolume)
             try container.encode(self.rPareto, forKey: .rPareto)
+            try container.encode(self.responses, forKey: .responses)
+            try container.encode(self.rewardMeans, forKey: .rewardMeans)
+            try container.encode(self.rewardStandardDeviations, forKey: .rewardStandardDeviations)
+            try container.encode(self.cosines, forKey: .cosines)
         }
 
         private enum CodingKeys: String, CodingKey {
-            case step, weights, influence
+            case step, weights, influence, responses, cosines
+            case rewardMeans = "reward_means"
+            case rewardStandardDeviations = "reward_standard_deviations"
             case learningRate = "learning_rate"
             case deltaHypervolume = "delta_hypervolume"
             case rPareto = "r_pareto"
@@ -45,21 +58,32 @@ struct HistoryDocument: Encodable {
         self.rows = history.rows.map { row in
             Row(
                 step: row.step, weights: row.weights, learningRate: row.learningRate, influence: row.influence,
-                deltaHypervolume: row.deltaHypervolume, rPareto: row.metaReward)
+                deltaHypervolume: row.deltaHypervolume, rPareto: row.metaReward, responses: row.scalarizedResponses,
+                rewardMeans: row.rewardMeans, rewardStandardDeviations: row.rewardStandardDeviations,
+                cosines: row.cosines)
         }
     }
 
-    /// The rows as CSV: `step,weight_<objective>…,learning_rate,influence_<objective>…,delta_hypervolume,r_pareto`.
+    /// The rows as CSV: `step,weight_<objective>…,learning_rate,influence_<objective>…,delta_hypervolume,
+    /// r_pareto,responses,reward_mean_<objective>…,reward_std_<objective>…,cosine_<a>_<b>…` (pairs `a` before
+    /// `b` in the objectives' order).
     var csv: String {
+        let k = self.objectives.count
+        let pairs = (0..<k).flatMap { i in ((i + 1)..<k).map { j in (i, j) } }
         let header =
             ["step"] + self.objectives.map { "weight_\($0)" } + ["learning_rate"]
-            + self.objectives.map { "influence_\($0)" } + ["delta_hypervolume", "r_pareto"]
+            + self.objectives.map { "influence_\($0)" } + ["delta_hypervolume", "r_pareto", "responses"]
+            + self.objectives.map { "reward_mean_\($0)" } + self.objectives.map { "reward_std_\($0)" }
+            + pairs.map { "cosine_\(self.objectives[$0.0])_\(self.objectives[$0.1])" }
         var lines = [header.map(csvField).joined(separator: ",")]
+        let empty = Array(repeating: "", count: k)
         for row in self.rows {
-            let influence = row.influence?.map(cell) ?? Array(repeating: "", count: self.objectives.count)
+            let cosines = pairs.map { pair in cell(row.cosines?[pair.0][pair.1] ?? nil) }
             let cells =
-                ["\(row.step)"] + row.weights.map(cell) + [cell(row.learningRate)] + influence
-                + [cell(row.deltaHypervolume), cell(row.rPareto)]
+                ["\(row.step)"] + row.weights.map(cell) + [cell(row.learningRate)]
+                + (row.influence?.map(cell) ?? empty) + [cell(row.deltaHypervolume), cell(row.rPareto)]
+                + ["\(row.responses)"] + (row.rewardMeans?.map(cell) ?? empty)
+                + (row.rewardStandardDeviations?.map(cell) ?? empty) + cosines
             lines.append(cells.joined(separator: ","))
         }
         return lines.joined(separator: "\r\n") + "\r\n"

@@ -51,8 +51,10 @@ extension WeightingPolicy {
             }
             let output = try Scalarization.scalarize(
                 weighted, weights: scalarization.weights, multiplier: scalarization.metaReward)
+            let means = columnMeans(rewards)
             let summary = try ScalarizeSummary(
-                step: step, count: rewards.count, objectiveMeans: columnMeans(rewards),
+                step: step, count: rewards.count, objectiveMeans: means,
+                objectiveStandardDeviations: columnStandardDeviations(rewards, means: means),
                 meanScalarized: mean(output), weights: scalarization.weights.values,
                 metaReward: scalarization.metaReward)
             return ScalarizeResult(rewards: output, scalarization: scalarization, summary: summary)
@@ -93,6 +95,28 @@ extension WeightingPolicy {
 /// The mean of each column (``mean(_:)`` of the column).
 private func columnMeans(_ matrix: ObjectiveMatrix) -> [Double] {
     (0..<matrix.dimension).map { j in mean((0..<matrix.count).lazy.map { matrix[$0, j] }) }
+}
+
+/// The population standard deviation of each column about its mean (``standardDeviation(_:mean:)``).
+private func columnStandardDeviations(_ matrix: ObjectiveMatrix, means: [Double]) -> [Double] {
+    (0..<matrix.dimension).map { j in
+        standardDeviation((0..<matrix.count).lazy.map { matrix[$0, j] }, mean: means[j])
+    }
+}
+
+/// `√(Σ (x − mean)² / n)`, two-pass. When a square or the sum overflows (finite values beyond about
+/// ±1.3e154), the same with every deviation divided by the largest one first, which stays finite: the
+/// standard deviation of finite values is at most their largest deviation.
+private func standardDeviation(_ values: some Collection<Double>, mean: Double) -> Double {
+    let n = Double(values.count)
+    let direct = (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / n).squareRoot()
+    if direct.isFinite { return direct }
+    // x − mean itself overflows only when values of both signs are near the largest Double; halve first.
+    let deviations = values.map { $0 / 2 - mean / 2 }
+    let scale = deviations.reduce(0) { Swift.max($0, abs($1)) }
+    guard scale > 0 else { return 0 }
+    let scaled = (deviations.reduce(0) { $0 + ($1 / scale) * ($1 / scale) } / n).squareRoot()
+    return Swift.min(2 * scale * scaled, .greatestFiniteMagnitude)
 }
 
 /// `Σ x / n`; when the sum overflows (finite values near ±1.8e308), the running mean

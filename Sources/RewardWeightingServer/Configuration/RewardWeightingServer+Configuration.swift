@@ -1,6 +1,7 @@
 import Configuration
 import Logging
 import RewardWeightingCore
+import RewardWeightingHTTP
 import RewardWeightingStore
 import ServiceLifecycle
 import UnixSignals
@@ -22,6 +23,9 @@ extension RewardWeightingServer {
         public var httpPort: Int
         /// A file to write the bound HTTP port to (one line) once it listens, or `nil`.
         public var httpPortFile: String?
+        /// Chart.js for the dashboard (``DashboardAssets``), or `nil` for tables only. Default
+        /// ``DashboardAssets/defaultChartJSPath``.
+        public var dashboardChartJsPath: String?
         /// The SQLite database file (created, with its directory, when missing).
         public var databasePath: String
         /// The largest request message accepted, in bytes; a larger one is answered `RESOURCE_EXHAUSTED` before
@@ -63,7 +67,8 @@ extension RewardWeightingServer {
         public init(
             host: String = Configuration.defaultHost, port: Int = Configuration.defaultPort,
             httpHost: String = Configuration.defaultHost, httpPort: Int = Configuration.defaultHTTPPort,
-            httpPortFile: String? = nil, databasePath: String = SQLiteRunStore.defaultPath,
+            httpPortFile: String? = nil, dashboardChartJsPath: String? = DashboardAssets.defaultChartJSPath,
+            databasePath: String = SQLiteRunStore.defaultPath,
             maxReceiveMessageBytes: Int = Configuration.defaultMaxReceiveMessageBytes, portFile: String? = nil,
             gracefulShutdownSignals: [UnixSignal] = [], enableBenchmarkService: Bool = false,
             logLevel: Logger.Level = Configuration.defaultLogLevel
@@ -73,6 +78,7 @@ extension RewardWeightingServer {
             self.httpHost = httpHost
             self.httpPort = httpPort
             self.httpPortFile = httpPortFile
+            self.dashboardChartJsPath = dashboardChartJsPath
             self.databasePath = databasePath
             self.maxReceiveMessageBytes = maxReceiveMessageBytes
             self.portFile = portFile
@@ -107,6 +113,7 @@ extension RewardWeightingServer {
                 host: try Self.string(config, .host) ?? Self.defaultHost, port: port,
                 httpHost: try Self.string(config, .httpHost) ?? Self.defaultHost, httpPort: httpPort,
                 httpPortFile: try Self.string(config, .httpPortFile),
+                dashboardChartJsPath: try Self.string(config, .dashboardChartJs) ?? DashboardAssets.defaultChartJSPath,
                 databasePath: try Self.string(config, .database) ?? SQLiteRunStore.defaultPath,
                 maxReceiveMessageBytes: maxMessageBytes, portFile: try Self.string(config, .portFile),
                 enableBenchmarkService: try Self.bool(config, .enableBenchmarkService) ?? false, logLevel: level)

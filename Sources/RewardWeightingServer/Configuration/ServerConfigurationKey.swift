@@ -1,4 +1,5 @@
 import Logging
+import RewardWeightingHTTP
 import RewardWeightingStore
 
 /// Every configuration key of `rw-server`: its name in a config file, its command-line flag, its environment
@@ -47,6 +48,11 @@ public struct ServerConfigurationKey: Hashable, Sendable {
     public static let httpPortFile = Self(
         key: "httpPortFile", flag: "--http-port-file", defaultValue: "(none)",
         meaning: "A file to write the bound HTTP port to, once listening.")
+    /// Where the dashboard finds Chart.js.
+    public static let dashboardChartJs = Self(
+        key: "dashboardChartJs", flag: "--dashboard-chart-js", defaultValue: DashboardAssets.defaultChartJSPath,
+        meaning: "Chart.js (UMD build) for the dashboard at /, as Debian's libjs-chart.js installs it; when the "
+            + "file is missing the dashboard shows tables instead of charts.")
     /// The SQLite database file.
     public static let database = Self(
         key: "database", flag: "--database", defaultValue: SQLiteRunStore.defaultPath,
@@ -77,7 +83,8 @@ public struct ServerConfigurationKey: Hashable, Sendable {
 
     /// Every key, in the order the docs list them.
     public static let all: [Self] = [
-        .host, .port, .httpHost, .httpPort, .httpPortFile, .database, .logLevel, .maxMessageBytes, .portFile,
+        .host, .port, .httpHost, .httpPort, .httpPortFile, .dashboardChartJs, .database, .logLevel, .maxMessageBytes,
+        .portFile,
         .enableBenchmarkService, .config,
     ]
 }

@@ -71,10 +71,18 @@ public struct RewardWeightingServer: Sendable {
             transport: self.transport, services: services,
             interceptors: [RequestMetricsInterceptor(factory: metricsFactory)])
         let httpPort = self.httpPort
+        let dashboard = DashboardAssets(chartJSPath: configuration.dashboardChartJsPath)
+        if !dashboard.hasPage {
+            logger.warning("the dashboard's files are not installed next to the executable; / answers 404")
+        } else if !dashboard.hasChartJS {
+            logger.notice(
+                "Chart.js not found; the dashboard shows tables instead of charts (install libjs-chart.js or set dashboardChartJs)",
+                metadata: ["path": "\(configuration.dashboardChartJsPath ?? "(none)")"])
+        }
         let http = Application(
             router: OpsRoutes(
                 coordinator: coordinator, metricsFactory: metricsFactory,
-                metricsExposition: { registry.emitToString() }
+                metricsExposition: { registry.emitToString() }, dashboard: dashboard
             ).router(),
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.httpHost, port: configuration.httpPort),

@@ -55,6 +55,8 @@ enum DecisionMapping {
             decision.numResponses = Int64(summary.count)
             decision.weights = summary.weights
             decision.rPareto = summary.metaReward
+            decision.objectiveMeans = summary.objectiveMeans
+            decision.objectiveStandardDeviations = summary.objectiveStandardDeviations ?? []
             event.scalarize = decision
         case .gradients(let gradients):
             event.kind = .gradients

@@ -48,6 +48,16 @@ def test_the_http_api_shows_what_grpc_recorded(client, server, run_id):
     rows = list(csv.DictReader(io.StringIO(body)))
     assert [int(r["step"]) for r in rows] == [1, 2, 3]
     assert [float(rows[-1]["weight_a"]), float(rows[-1]["weight_b"])] == list(run.state.weights)
+    # Step 3's Scalarize batch, recomputed here: per-objective mean and population standard deviation.
+    batch = np.array([[1.0, 0.0], [0.5, 0.5]])
+    assert int(rows[-1]["responses"]) == 2
+    assert [float(rows[-1]["reward_mean_a"]), float(rows[-1]["reward_mean_b"])] == list(batch.mean(axis=0))
+    assert [float(rows[-1]["reward_std_a"]), float(rows[-1]["reward_std_b"])] == list(batch.std(axis=0))
+    # The cosine of step 3's Gram matrix [[4, 0.2], [0.2, 0.5]].
+    assert abs(float(rows[-1]["cosine_a_b"]) - 0.2 / np.sqrt(4.0 * 0.5)) <= 1e-15
+    _, _, body = _get(server, f"/v1/runs/{run_id}/history?from=3")
+    (row,) = json.loads(body)["rows"]
+    assert row["cosines"][0][0] == 1.0 and row["reward_means"] == list(batch.mean(axis=0))
 
     code, problem = _problem(server, "/v1/runs/no-such-run")
     assert code == 404 and problem["code"] == "NOT_FOUND" and problem["field"] == "run_id"

@@ -250,14 +250,18 @@ class CreatedDecision(_message.Message):
     def __init__(self, config: _Optional[_Union[RunConfig, _Mapping]] = ..., weights: _Optional[_Iterable[float]] = ...) -> None: ...
 
 class ScalarizeDecision(_message.Message):
-    __slots__ = ("num_responses", "weights", "r_pareto")
+    __slots__ = ("num_responses", "weights", "r_pareto", "objective_means", "objective_standard_deviations")
     NUM_RESPONSES_FIELD_NUMBER: _ClassVar[int]
     WEIGHTS_FIELD_NUMBER: _ClassVar[int]
     R_PARETO_FIELD_NUMBER: _ClassVar[int]
+    OBJECTIVE_MEANS_FIELD_NUMBER: _ClassVar[int]
+    OBJECTIVE_STANDARD_DEVIATIONS_FIELD_NUMBER: _ClassVar[int]
     num_responses: int
     weights: _containers.RepeatedScalarFieldContainer[float]
     r_pareto: float
-    def __init__(self, num_responses: _Optional[int] = ..., weights: _Optional[_Iterable[float]] = ..., r_pareto: _Optional[float] = ...) -> None: ...
+    objective_means: _containers.RepeatedScalarFieldContainer[float]
+    objective_standard_deviations: _containers.RepeatedScalarFieldContainer[float]
+    def __init__(self, num_responses: _Optional[int] = ..., weights: _Optional[_Iterable[float]] = ..., r_pareto: _Optional[float] = ..., objective_means: _Optional[_Iterable[float]] = ..., objective_standard_deviations: _Optional[_Iterable[float]] = ...) -> None: ...
 
 class GradientsDecision(_message.Message):
     __slots__ = ("influence", "learning_rate", "weights_updated", "weights")

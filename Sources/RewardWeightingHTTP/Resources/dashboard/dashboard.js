@@ -1,0 +1,411 @@
+// The live dashboard of rw-server: the run list (polled from GET /v1/runs), and for the selected run its weights,
+// reward means, r_pareto and ΔHV over steps, its Pareto buffer and its latest gradient cosines, redrawn whenever
+// the run's server-sent event stream (GET /v1/runs/{id}/watch) delivers an event. Charts use Chart.js when the
+// server found it (GET /dashboard/chart.js); otherwise every series is a plain table.
+//
+// What the page drew is exposed as window.rwDashboard.drawn (per chart: the renderer and the datasets as
+// [x, y] pairs), so that a browser test can check the points against the API.
+"use strict";
+
+(function () {
+  const palette = ["#2f6fdf", "#d9480f", "#2b8a3e", "#ae3ec9", "#e67700", "#0c8599", "#5c940d", "#c2255c"];
+  const hasChart = typeof window.Chart === "function";
+  const runListInterval = 2000;
+  const refreshDelay = 150;
+
+  const dashboard = {
+    renderer: hasChart ? "chart.js " + window.Chart.version : "tables",
+    runs: [],
+    selected: null,
+    run: null,
+    history: null,
+    front: null,
+    drawn: {},
+    eventsReceived: 0,
+    lastEventSequence: 0,
+    renders: 0,
+  };
+  window.rwDashboard = dashboard;
+
+  const charts = {};
+  let source = null;
+  let refreshTimer = null;
+  let refreshing = false;
+  let refreshAgain = false;
+
+  // MARK: - Data
+
+  async function getJSON(path) {
+    const response = await fetch(path, { cache: "no-store" });
+    if (!response.ok) {
+      let detail = String(response.status);
+      try {
+        detail = (await response.json()).detail || detail;
+      } catch (_) {}
+      throw new Error(path + ": " + detail);
+    }
+    return response.json();
+  }
+
+  function runPath(runID) {
+    return "/v1/runs/" + encodeURIComponent(runID);
+  }
+
+  function latestStep(run) {
+    const steps = Object.values(run.last_steps).filter((step) => step !== null);
+    return steps.length ? Math.max(...steps) : null;
+  }
+
+  function format(value, digits) {
+    if (value === null || value === undefined) return "–";
+    if (typeof value !== "number") return String(value);
+    if (value !== 0 && (Math.abs(value) < 1e-3 || Math.abs(value) >= 1e5)) return value.toExponential(digits || 3);
+    return value.toFixed(digits === undefined ? 3 : digits);
+  }
+
+  function setConnection(state, text) {
+    const element = document.getElementById("connection");
+    element.dataset.state = state;
+    element.textContent = text;
+  }
+
+  async function loadRuns() {
+    try {
+      const page = await getJSON("/v1/runs?page_size=1000");
+      dashboard.runs = page.runs;
+      renderRuns();
+      const wanted = hashRunID();
+      if (!dashboard.selected && page.runs.length) {
+        select(page.runs.some((run) => run.run_id === wanted) ? wanted : page.runs[0].run_id);
+      }
+      if (!source) setConnection("live", "polling runs");
+    } catch (error) {
+      setConnection("offline", "server unreachable (" + error.message + ")");
+    }
+  }
+
+  function select(runID) {
+    if (dashboard.selected === runID) return;
+    dashboard.selected = runID;
+    history.replaceState(null, "", "#run=" + encodeURIComponent(runID));
+    if (source) source.close();
+    source = null;
+    for (const name of Object.keys(charts)) {
+      charts[name].destroy();
+      delete charts[name];
+    }
+    dashboard.run = dashboard.history = dashboard.front = null;
+    dashboard.drawn = {};
+    renderRuns();
+    refresh().then(() => watch(runID));
+  }
+
+  function watch(runID) {
+    if (dashboard.selected !== runID || !dashboard.run) return;
+    const from = dashboard.run.last_sequence + 1;
+    const stream = new EventSource(runPath(runID) + "/watch?from_sequence=" + from);
+    source = stream;
+    stream.onopen = () => setConnection("live", "live: " + runID);
+    stream.onmessage = (message) => {
+      const event = JSON.parse(message.data);
+      dashboard.eventsReceived += 1;
+      dashboard.lastEventSequence = event.sequence;
+      if (event.kind === "archived") {
+        stream.close();
+        setConnection("live", runID + " archived");
+      }
+      scheduleRefresh();
+    };
+    // A problem event (shutdown, or this page fell behind) ends the stream; EventSource reconnects by itself,
+    // resuming after the last event it got (Last-Event-ID).
+    stream.addEventListener("problem", (message) => {
+      setConnection("offline", "reconnecting: " + JSON.parse(message.data).detail);
+    });
+    stream.onerror = () => {
+      if (stream.readyState !== EventSource.CLOSED) setConnection("offline", "reconnecting…");
+    };
+  }
+
+  function scheduleRefresh() {
+    if (refreshTimer !== null) return;
+    refreshTimer = setTimeout(() => {
+      refreshTimer = null;
+      refresh();
+    }, refreshDelay);
+  }
+
+  async function refresh() {
+    if (refreshing) {
+      refreshAgain = true;
+      return;
+    }
+    refreshing = true;
+    const runID = dashboard.selected;
+    try {
+      const [run, steps, front] = await Promise.all([
+        getJSON(runPath(runID)),
+        getJSON(runPath(runID) + "/history"),
+        getJSON(runPath(runID) + "/front"),
+      ]);
+      if (runID === dashboard.selected) {
+        dashboard.run = run;
+        dashboard.history = steps;
+        dashboard.front = front;
+        // The run list shows the selected run as just read, without waiting for its next poll.
+        dashboard.runs = dashboard.runs.map((listed) => (listed.run_id === run.run_id ? run : listed));
+        renderRuns();
+        renderRun();
+      }
+    } catch (error) {
+      setConnection("offline", error.message);
+    } finally {
+      refreshing = false;
+      if (refreshAgain) {
+        refreshAgain = false;
+        scheduleRefresh();
+      }
+    }
+  }
+
+  // MARK: - Run list
+
+  function renderRuns() {
+    const body = document.querySelector("#runs tbody");
+    body.replaceChildren();
+    document.getElementById("no-runs").hidden = dashboard.runs.length > 0;
+    for (const run of dashboard.runs) {
+      const row = document.createElement("tr");
+      row.dataset.runId = run.run_id;
+      if (run.run_id === dashboard.selected) row.className = "selected";
+      const cells = [
+        run.run_id, run.status, run.method, String(run.objectives.length), format(latestStep(run), 0),
+        run.weights.map((w) => format(w, 3)).join(" / "), format(run.r_pareto, 3),
+        new Date(run.updated_at).toLocaleTimeString(),
+      ];
+      for (const text of cells) {
+        const cell = document.createElement("td");
+        cell.textContent = text;
+        row.appendChild(cell);
+      }
+      row.addEventListener("click", () => select(run.run_id));
+      body.appendChild(row);
+    }
+  }
+
+  // MARK: - One run
+
+  function renderRun() {
+    const run = dashboard.run;
+    const rows = dashboard.history.rows;
+    const objectives = run.objectives;
+    document.getElementById("run-panel").hidden = false;
+    document.getElementById("run-title").textContent = run.run_id;
+    document.getElementById("run-summary").textContent =
+      run.method + " · " + run.status + " · step " + format(latestStep(run), 0) + " · r_pareto " +
+      format(run.r_pareto) + " · buffer " + run.buffer_size + " · event " + run.last_sequence;
+
+    const series = (filter, value) =>
+      objectives.map((name, j) => ({
+        label: name,
+        data: rows.filter(filter).map((row) => ({ x: row.step, y: value(row)[j] })),
+      }));
+    draw("weights", "line", series(() => true, (row) => row.weights), { yTitle: "weight", min: 0, max: 1 });
+    draw("rewards", "line", series((row) => row.reward_means !== null, (row) => row.reward_means), {
+      separateAxes: true,
+    });
+    const checkpoints = rows.filter((row) => row.r_pareto !== null);
+    draw("meta", "line", [
+      { label: "r_pareto", data: checkpoints.map((row) => ({ x: row.step, y: row.r_pareto })), axis: "y0" },
+      { label: "ΔHV", data: checkpoints.map((row) => ({ x: row.step, y: row.delta_hypervolume })), axis: "y1" },
+    ], { separateAxes: true });
+    renderFront();
+    renderConflict(objectives, rows);
+    // Only the hypervolume method has checkpoint decisions and a buffer; only gradient reports give cosines.
+    const hypervolume = run.method === "hypervolume";
+    document.getElementById("meta-figure").hidden = !hypervolume && checkpoints.length === 0;
+    document.getElementById("front-figure").hidden = !hypervolume && dashboard.front.points.length === 0;
+    document.getElementById("conflict-figure").hidden =
+      run.method !== "gradient" && !rows.some((row) => row.cosines !== null);
+    dashboard.renders += 1;
+    document.body.dataset.renders = String(dashboard.renders);
+  }
+
+  function renderFront() {
+    const front = dashboard.front;
+    const objectives = front.objectives;
+    const xSelect = document.getElementById("front-x");
+    const ySelect = document.getElementById("front-y");
+    if (xSelect.options.length !== objectives.length) {
+      for (const select of [xSelect, ySelect]) {
+        select.replaceChildren(...objectives.map((name, j) => new Option(name, String(j))));
+        select.onchange = renderFront;
+      }
+      xSelect.value = "0";
+      ySelect.value = String(Math.min(1, objectives.length - 1));
+    }
+    const x = Number(xSelect.value);
+    const y = Number(ySelect.value);
+    document.getElementById("front-hypervolume").textContent =
+      "· HV " + format(front.hypervolume) + " · " + front.points.length +
+      (front.points.length === 1 ? " point" : " points");
+    const datasets = [{
+      label: "buffer (" + objectives[x] + " × " + objectives[y] + ")",
+      data: front.points.map((point) => ({ x: point.scores[x], y: point.scores[y], step: point.step })),
+    }];
+    if (front.reference_point) {
+      datasets.push({
+        label: "reference point",
+        data: [{ x: front.reference_point[x], y: front.reference_point[y] }],
+      });
+    }
+    draw("front", "scatter", datasets, { xTitle: objectives[x], yTitle: objectives[y], rebuild: true });
+  }
+
+  function renderConflict(objectives, rows) {
+    const table = document.getElementById("conflict");
+    const latest = rows.filter((row) => row.cosines !== null).pop();
+    table.replaceChildren();
+    document.getElementById("conflict-step").textContent = latest ? "at step " + latest.step : "(no gradients yet)";
+    dashboard.drawn.conflict = latest ? { renderer: "heatmap", step: latest.step, cosines: latest.cosines } : null;
+    if (!latest) return;
+    const header = document.createElement("tr");
+    header.appendChild(document.createElement("th"));
+    for (const name of objectives) {
+      const cell = document.createElement("th");
+      cell.textContent = name;
+      header.appendChild(cell);
+    }
+    table.appendChild(header);
+    latest.cosines.forEach((values, i) => {
+      const row = document.createElement("tr");
+      const name = document.createElement("th");
+      name.textContent = objectives[i];
+      row.appendChild(name);
+      for (const value of values) {
+        const cell = document.createElement("td");
+        cell.textContent = value === null ? "–" : value.toFixed(2);
+        cell.style.background = heat(value);
+        cell.dataset.value = value === null ? "" : String(value);
+        row.appendChild(cell);
+      }
+      table.appendChild(row);
+    });
+  }
+
+  // Blue for agreeing gradients (cos → 1), white for orthogonal ones, red for conflicting ones (cos → −1).
+  function heat(value) {
+    if (value === null) return "#eee";
+    const t = Math.max(-1, Math.min(1, value));
+    const target = t >= 0 ? [47, 111, 223] : [201, 54, 43];
+    const mix = (channel) => Math.round(255 + (channel - 255) * Math.abs(t));
+    return "rgb(" + target.map(mix).join(",") + ")";
+  }
+
+  // MARK: - Drawing
+
+  // Draws `datasets` ([{label, data: [{x, y}], axis?}]) in the figure named `name`: a Chart.js chart when the
+  // library is there (updated in place when it exists already), else a table with one column per dataset.
+  function draw(name, type, datasets, options) {
+    const figure = document.querySelector('figure[data-chart="' + name + '"]');
+    dashboard.drawn[name] = {
+      renderer: hasChart ? "chart" : "table",
+      datasets: datasets.map((set) => ({ label: set.label, data: set.data.map((p) => [p.x, p.y]) })),
+    };
+    if (!hasChart) {
+      drawTable(figure, datasets);
+      return;
+    }
+    const styled = datasets.map((set, index) => ({
+      label: set.label,
+      data: set.data,
+      yAxisID: options.separateAxes ? set.axis || "y" + index : "y",
+      borderColor: palette[index % palette.length],
+      backgroundColor: palette[index % palette.length],
+      pointRadius: type === "scatter" ? 4 : 1.5,
+      borderWidth: 1.5,
+      showLine: type !== "scatter",
+    }));
+    const scales = { x: { type: "linear", title: { display: true, text: options.xTitle || "step" } } };
+    if (options.separateAxes) {
+      styled.forEach((set, index) => {
+        scales[set.yAxisID] = {
+          type: "linear",
+          position: index === 0 ? "left" : "right",
+          grid: { drawOnChartArea: index === 0 },
+          title: { display: true, text: set.label, color: set.borderColor },
+        };
+      });
+    } else {
+      scales.y = { type: "linear", min: options.min, max: options.max,
+        title: { display: Boolean(options.yTitle), text: options.yTitle || "" } };
+    }
+    const existing = charts[name];
+    if (existing && !options.rebuild && existing.data.datasets.length === styled.length) {
+      existing.data.datasets.forEach((set, index) => { set.data = styled[index].data; });
+      existing.update("none");
+      return;
+    }
+    if (existing) existing.destroy();
+    let canvas = figure.querySelector("canvas");
+    if (!canvas) {
+      canvas = document.createElement("canvas");
+      figure.appendChild(canvas);
+    }
+    charts[name] = new window.Chart(canvas, {
+      type: type,
+      data: { datasets: styled },
+      options: {
+        animation: false,
+        responsive: true,
+        maintainAspectRatio: false,
+        parsing: false,
+        normalized: true,
+        scales: scales,
+        plugins: { legend: { position: "bottom" } },
+      },
+    });
+  }
+
+  function drawTable(figure, datasets) {
+    let table = figure.querySelector("table.fallback");
+    if (!table) {
+      table = document.createElement("table");
+      table.className = "fallback";
+      figure.appendChild(table);
+    }
+    const xs = [...new Set(datasets.flatMap((set) => set.data.map((point) => point.x)))].sort((a, b) => a - b);
+    const header = document.createElement("tr");
+    for (const title of ["x"].concat(datasets.map((set) => set.label))) {
+      const cell = document.createElement("th");
+      cell.textContent = title;
+      header.appendChild(cell);
+    }
+    const rows = [header];
+    for (const x of xs) {
+      const row = document.createElement("tr");
+      const values = [x].concat(datasets.map((set) => {
+        const point = set.data.find((p) => p.x === x);
+        return point ? point.y : null;
+      }));
+      for (const value of values) {
+        const cell = document.createElement("td");
+        cell.textContent = format(value);
+        row.appendChild(cell);
+      }
+      rows.push(row);
+    }
+    table.replaceChildren(...rows);
+  }
+
+  function hashRunID() {
+    const match = location.hash.match(/^#run=(.+)$/);
+    return match ? decodeURIComponent(match[1]) : null;
+  }
+
+  window.addEventListener("hashchange", () => {
+    const runID = hashRunID();
+    if (runID) select(runID);
+  });
+  loadRuns();
+  setInterval(loadRuns, runListInterval);
+})();
