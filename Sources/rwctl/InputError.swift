@@ -3,8 +3,9 @@ import RewardWeightingCore
 /// Input that `rwctl` refuses: a file it cannot read, text that is not the expected JSON or CSV, a value the
 /// core rejects, or a result that does not fit in a `Double`.
 ///
-/// The tool's one error type. ``RewardWeightingControl/main()`` prints ``message`` on standard error and exits
-/// with status ``exitStatus``; nothing else in the tool decides exit codes.
+/// With ``ServerError`` (a failed call to `rw-server`), the tool's error types. ``RewardWeightingControl/main()``
+/// prints ``message`` on standard error and exits with status ``exitStatus``; nothing else in the tool decides
+/// exit codes.
 struct InputError: Error, CustomStringConvertible {
     /// The exit status for every input or usage error.
     static let exitStatus: Int32 = 2

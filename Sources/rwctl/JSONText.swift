@@ -1,3 +1,5 @@
+import Foundation
+
 /// One-line JSON output whose numbers round-trip exactly.
 ///
 /// A `Double` is written with Swift's `description`, the shortest text that parses back to the same value
@@ -27,6 +29,26 @@ enum JSONText {
     static func rows(_ rows: [[Double]]) -> String {
         "[" + rows.map(Self.array).joined(separator: ", ") + "]"
     }
+
+    /// A string literal, escaped as JSON requires.
+    static func string(_ text: String) -> String {
+        var result = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            case _ where scalar.value < 0x20: result += String(format: "\\u%04x", scalar.value)
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result + "\""
+    }
+
+    /// An array of already-encoded values: `[{…}, {…}]`.
+    static func array(encoded values: [String]) -> String { "[" + values.joined(separator: ", ") + "]" }
 
     /// An object from keys and already-encoded values, in the given order: `{"a": 1, "b": [2.0]}`.
     /// - Precondition: the keys are plain ASCII names that need no escaping.

@@ -277,6 +277,9 @@ import Testing
             var list = Rewardweighting_V1_ListRunsRequest()
             list.status = .UNRECOGNIZED(4)
             await expectStatus(.invalidArgument, naming: "status") { _ = try await trainer.listRuns(list) }
+            list.status = .unspecified
+            list.method = .UNRECOGNIZED(9)
+            await expectStatus(.invalidArgument, naming: "method") { _ = try await trainer.listRuns(list) }
         }
     }
 

@@ -92,6 +92,46 @@ import Testing
         }
     }
 
+    @Test func listRunsFiltersByMethodAndGetRunComputesContributionsWhenAsked() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        try await withServer(database: directory.database()) { trainer in
+            for id in ["g1", "g2"] { _ = try await trainer.createRun(gradientRun(id)) }
+            for id in ["h1", "h2", "h3"] { _ = try await trainer.createRun(hypervolumeRun(id)) }
+            var request = Rewardweighting_V1_ListRunsRequest()
+            request.method = .hypervolume
+            request.pageSize = 2
+            var ids: [String] = []
+            repeat {
+                let page = try await trainer.listRuns(request)
+                #expect(page.runs.count == 2 || page.nextPageToken.isEmpty)  // full pages: filtered in the store
+                ids += page.runs.map(\.runID)
+                request.pageToken = page.nextPageToken
+            } while !request.pageToken.isEmpty
+            #expect(ids == ["h1", "h2", "h3"])
+            request.method = .gradient
+            #expect(try await trainer.listRuns(request).runs.map(\.runID) == ["g1", "g2"])
+
+            // Two points on the front of [0.4, 900, 0.3]: each one's box against the reference less their overlap.
+            for (step, scores) in [(0, [0.4, 900, 0.3]), (1, [0.6, 800, 0.35]), (2, [0.5, 700, 0.4])] {
+                _ = try await trainer.reportCheckpoint(checkpointRequest("h1", step: Int64(step), scores: scores))
+            }
+            var get = Rewardweighting_V1_GetRunRequest()
+            get.runID = "h1"
+            let plain = try await trainer.getRun(get).run.state.buffer
+            #expect(plain.points.count == 2 && plain.points.allSatisfy { !$0.hasExclusiveContribution })
+            get.includeContributions = true
+            let buffer = try await trainer.getRun(get).run.state.buffer
+            let a = [0.6 - 0.4, 900 - 800.0, 0.35 - 0.3]
+            let b = [0.5 - 0.4, 900 - 700.0, 0.4 - 0.3]
+            let overlap = zip(a, b).map { Swift.min($0, $1) }.reduce(1, *)
+            let expected = [a.reduce(1, *) - overlap, b.reduce(1, *) - overlap]
+            for (point, value) in zip(buffer.points, expected) {
+                #expect(abs(point.exclusiveContribution - value) <= 1e-12 * buffer.hypervolume)
+            }
+        }
+    }
+
     /// A watcher from sequence 0 sees only new events; one from sequence 1 sees the history; both end with OK
     /// when the run is archived.
     @Test func watchStreamsLiveEventsAndEndsAtArchive() async throws {

@@ -737,9 +737,22 @@ public nonisolated struct Rewardweighting_V1_ParetoPoint: Sendable {
   /// ΔHV, the hypervolume contribution this point had when it entered the buffer (> 0).
   public var hypervolumeContribution: Double = 0
 
+  /// Its exclusive contribution to the buffer now, HV(B) − HV(B without it), in the maximisation convention.
+  /// Set only when asked for (GetRunRequest.include_contributions).
+  public var exclusiveContribution: Double {
+    get {_exclusiveContribution ?? 0}
+    set {_exclusiveContribution = newValue}
+  }
+  /// Returns true if `exclusiveContribution` has been explicitly set.
+  public var hasExclusiveContribution: Bool {self._exclusiveContribution != nil}
+  /// Clears the value of `exclusiveContribution`. Subsequent reads from it will return its default value.
+  public mutating func clearExclusiveContribution() {self._exclusiveContribution = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+
+  fileprivate var _exclusiveContribution: Double? = nil
 }
 
 /// The Pareto buffer B of a run: the non-dominated checkpoint scores so far and the reference point of the
@@ -1621,7 +1634,7 @@ nonisolated extension Rewardweighting_V1_ProjectedGradients: SwiftProtobuf.Messa
 
 nonisolated extension Rewardweighting_V1_ParetoPoint: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ParetoPoint"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}step\0\u{1}scores\0\u{3}hypervolume_contribution\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}step\0\u{1}scores\0\u{3}hypervolume_contribution\0\u{3}exclusive_contribution\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1632,12 +1645,17 @@ nonisolated extension Rewardweighting_V1_ParetoPoint: SwiftProtobuf.Message, Swi
       case 1: try { try decoder.decodeSingularInt64Field(value: &self.step) }()
       case 2: try { try decoder.decodeRepeatedDoubleField(value: &self.scores) }()
       case 3: try { try decoder.decodeSingularDoubleField(value: &self.hypervolumeContribution) }()
+      case 4: try { try decoder.decodeSingularDoubleField(value: &self._exclusiveContribution) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if self.step != 0 {
       try visitor.visitSingularInt64Field(value: self.step, fieldNumber: 1)
     }
@@ -1647,6 +1665,9 @@ nonisolated extension Rewardweighting_V1_ParetoPoint: SwiftProtobuf.Message, Swi
     if self.hypervolumeContribution.bitPattern != 0 {
       try visitor.visitSingularDoubleField(value: self.hypervolumeContribution, fieldNumber: 3)
     }
+    try { if let v = self._exclusiveContribution {
+      try visitor.visitSingularDoubleField(value: v, fieldNumber: 4)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1654,6 +1675,7 @@ nonisolated extension Rewardweighting_V1_ParetoPoint: SwiftProtobuf.Message, Swi
     if lhs.step != rhs.step {return false}
     if lhs.scores != rhs.scores {return false}
     if lhs.hypervolumeContribution != rhs.hypervolumeContribution {return false}
+    if lhs._exclusiveContribution != rhs._exclusiveContribution {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

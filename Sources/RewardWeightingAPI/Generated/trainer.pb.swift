@@ -108,6 +108,11 @@ public nonisolated struct Rewardweighting_V1_GetRunRequest: Sendable {
   /// The run's id.
   public var runID: String = String()
 
+  /// Also compute each buffer point's exclusive hypervolume contribution now
+  /// (ParetoPoint.exclusive_contribution), at the cost of one contributions kernel call. False (unset): not
+  /// computed, the field stays unset.
+  public var includeContributions: Bool = false
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -146,11 +151,14 @@ public nonisolated struct Rewardweighting_V1_ListRunsRequest: Sendable {
   public var pageSize: Int32 = 0
 
   /// The next_page_token of the previous response, to get the next page; empty for the first page. A token
-  /// is valid only with the same status filter; another filter is INVALID_ARGUMENT.
+  /// is valid only with the same status and method filters; other filters are INVALID_ARGUMENT.
   public var pageToken: String = String()
 
   /// Only runs with this status. RUN_STATUS_UNSPECIFIED (unset): every status.
   public var status: Rewardweighting_V1_RunStatus = .unspecified
+
+  /// Only runs of this weighting method. WEIGHTING_METHOD_UNSPECIFIED (unset): every method.
+  public var method: Rewardweighting_V1_WeightingMethod = .unspecified
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -164,7 +172,7 @@ public nonisolated struct Rewardweighting_V1_ListRunsResponse: Sendable {
   // methods supported on all messages.
 
   /// The runs of this page, in ascending order of run_id (byte order); page_size of them unless this is the
-  /// last page (the status filter is applied before paging). Runs created while paging appear on a later page
+  /// last page (the filters are applied before paging). Runs created while paging appear on a later page
   /// if their id sorts after the last one returned.
   public var runs: [Rewardweighting_V1_Run] = []
 
@@ -623,7 +631,7 @@ nonisolated extension Rewardweighting_V1_CreateRunResponse: SwiftProtobuf.Messag
 
 nonisolated extension Rewardweighting_V1_GetRunRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".GetRunRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}run_id\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}run_id\0\u{3}include_contributions\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -632,6 +640,7 @@ nonisolated extension Rewardweighting_V1_GetRunRequest: SwiftProtobuf.Message, S
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.runID) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self.includeContributions) }()
       default: break
       }
     }
@@ -641,11 +650,15 @@ nonisolated extension Rewardweighting_V1_GetRunRequest: SwiftProtobuf.Message, S
     if !self.runID.isEmpty {
       try visitor.visitSingularStringField(value: self.runID, fieldNumber: 1)
     }
+    if self.includeContributions != false {
+      try visitor.visitSingularBoolField(value: self.includeContributions, fieldNumber: 2)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Rewardweighting_V1_GetRunRequest, rhs: Rewardweighting_V1_GetRunRequest) -> Bool {
     if lhs.runID != rhs.runID {return false}
+    if lhs.includeContributions != rhs.includeContributions {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -687,7 +700,7 @@ nonisolated extension Rewardweighting_V1_GetRunResponse: SwiftProtobuf.Message, 
 
 nonisolated extension Rewardweighting_V1_ListRunsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ListRunsRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}page_size\0\u{3}page_token\0\u{1}status\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}page_size\0\u{3}page_token\0\u{1}status\0\u{1}method\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -698,6 +711,7 @@ nonisolated extension Rewardweighting_V1_ListRunsRequest: SwiftProtobuf.Message,
       case 1: try { try decoder.decodeSingularInt32Field(value: &self.pageSize) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.pageToken) }()
       case 3: try { try decoder.decodeSingularEnumField(value: &self.status) }()
+      case 4: try { try decoder.decodeSingularEnumField(value: &self.method) }()
       default: break
       }
     }
@@ -713,6 +727,9 @@ nonisolated extension Rewardweighting_V1_ListRunsRequest: SwiftProtobuf.Message,
     if self.status != .unspecified {
       try visitor.visitSingularEnumField(value: self.status, fieldNumber: 3)
     }
+    if self.method != .unspecified {
+      try visitor.visitSingularEnumField(value: self.method, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -720,6 +737,7 @@ nonisolated extension Rewardweighting_V1_ListRunsRequest: SwiftProtobuf.Message,
     if lhs.pageSize != rhs.pageSize {return false}
     if lhs.pageToken != rhs.pageToken {return false}
     if lhs.status != rhs.status {return false}
+    if lhs.method != rhs.method {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

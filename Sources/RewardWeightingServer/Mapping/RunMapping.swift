@@ -33,7 +33,7 @@ enum RunMapping {
     }
 
     /// A Pareto front as the wire's buffer: reference point and hypervolume once there is a reference point,
-    /// the points with the ΔHV each added when it entered.
+    /// the points with the ΔHV each added when it entered (and their exclusive contributions, when computed).
     static func buffer(_ front: ParetoFront) -> Rewardweighting_V1_ParetoBuffer {
         var buffer = Rewardweighting_V1_ParetoBuffer()
         if let reference = front.referencePoint {
@@ -46,6 +46,7 @@ enum RunMapping {
             proto.step = Int64(point.step)
             proto.scores = point.scores
             proto.hypervolumeContribution = point.deltaHypervolumeAtEntry
+            if let contribution = point.contribution { proto.exclusiveContribution = contribution }
             return proto
         }
         return buffer

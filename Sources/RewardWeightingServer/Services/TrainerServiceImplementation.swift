@@ -61,13 +61,15 @@ public struct TrainerServiceImplementation: Rewardweighting_V1_TrainerService.Si
         request: Rewardweighting_V1_GetRunRequest, context: ServerContext
     ) async throws -> Rewardweighting_V1_GetRunResponse {
         let run = try await self.serving { try await self.coordinator.getRun(request.runID, as: .open) }
-        let front = try await self.serving { try await self.coordinator.front(of: run) }
+        let front = try await self.serving {
+            try await self.coordinator.front(of: run, contributions: request.includeContributions)
+        }
         var response = Rewardweighting_V1_GetRunResponse()
         response.run = RunMapping.proto(run, front: front)
         return response
     }
 
-    /// `ListRuns`, in run-id order, optionally filtered by status (in the store, so pages are full).
+    /// `ListRuns`, in run-id order, optionally filtered by status and method (in the store, so pages are full).
     public func listRuns(
         request: Rewardweighting_V1_ListRunsRequest, context: ServerContext
     ) async throws -> Rewardweighting_V1_ListRunsResponse {
@@ -77,6 +79,13 @@ public struct TrainerServiceImplementation: Rewardweighting_V1_TrainerService.Si
         case .active: filter.status = .active
         case .archived: filter.status = .archived
         case .UNRECOGNIZED(let value): throw ConfigMapping.unknownEnumValue(value, field: "status")
+        }
+        switch request.method {
+        case .unspecified: filter.method = nil
+        case .fixed: filter.method = .fixed
+        case .hypervolume: filter.method = .hypervolume
+        case .gradient: filter.method = .gradient
+        case .UNRECOGNIZED(let value): throw ConfigMapping.unknownEnumValue(value, field: "method")
         }
         let page = try await self.serving {
             try await self.coordinator.listRuns(

@@ -186,14 +186,16 @@ class ProjectedGradients(_message.Message):
     def __init__(self, num_objectives: _Optional[int] = ..., dimension: _Optional[int] = ..., values: _Optional[_Iterable[float]] = ...) -> None: ...
 
 class ParetoPoint(_message.Message):
-    __slots__ = ("step", "scores", "hypervolume_contribution")
+    __slots__ = ("step", "scores", "hypervolume_contribution", "exclusive_contribution")
     STEP_FIELD_NUMBER: _ClassVar[int]
     SCORES_FIELD_NUMBER: _ClassVar[int]
     HYPERVOLUME_CONTRIBUTION_FIELD_NUMBER: _ClassVar[int]
+    EXCLUSIVE_CONTRIBUTION_FIELD_NUMBER: _ClassVar[int]
     step: int
     scores: _containers.RepeatedScalarFieldContainer[float]
     hypervolume_contribution: float
-    def __init__(self, step: _Optional[int] = ..., scores: _Optional[_Iterable[float]] = ..., hypervolume_contribution: _Optional[float] = ...) -> None: ...
+    exclusive_contribution: float
+    def __init__(self, step: _Optional[int] = ..., scores: _Optional[_Iterable[float]] = ..., hypervolume_contribution: _Optional[float] = ..., exclusive_contribution: _Optional[float] = ...) -> None: ...
 
 class ParetoBuffer(_message.Message):
     __slots__ = ("reference_point", "reference_step", "points", "hypervolume")

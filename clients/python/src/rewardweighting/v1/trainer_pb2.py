@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from rewardweighting.v1 import runs_pb2 as rewardweighting_dot_v1_dot_runs__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n rewardweighting/v1/trainer.proto\x12\x12rewardweighting.v1\x1a\x1drewardweighting/v1/runs.proto\"Q\n\x10\x43reateRunRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12-\n\x06\x63onfig\x18\x02 \x01(\x0b\x32\x1d.rewardweighting.v1.RunConfig\"J\n\x11\x43reateRunResponse\x12$\n\x03run\x18\x01 \x01(\x0b\x32\x17.rewardweighting.v1.Run\x12\x0f\n\x07\x63reated\x18\x02 \x01(\x08\"\x1f\n\rGetRunRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\"6\n\x0eGetRunResponse\x12$\n\x03run\x18\x01 \x01(\x0b\x32\x17.rewardweighting.v1.Run\"g\n\x0fListRunsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12-\n\x06status\x18\x03 \x01(\x0e\x32\x1d.rewardweighting.v1.RunStatus\"R\n\x10ListRunsResponse\x12%\n\x04runs\x18\x01 \x03(\x0b\x32\x17.rewardweighting.v1.Run\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x8a\x01\n\x10ScalarizeRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x0c\n\x04step\x18\x02 \x01(\x03\x12\x31\n\x07rewards\x18\x03 \x01(\x0b\x32 .rewardweighting.v1.RewardMatrix\x12\x11\n\tgroup_ids\x18\x04 \x03(\x03\x12\x12\n\nvalidation\x18\x05 \x01(\x08\"\x92\x01\n\x11ScalarizeResponse\x12\x1a\n\x12scalarized_rewards\x18\x01 \x03(\x01\x12\x0f\n\x07weights\x18\x02 \x03(\x01\x12\x10\n\x08r_pareto\x18\x03 \x01(\x01\x12\x1a\n\rr_pareto_step\x18\x04 \x01(\x03H\x00\x88\x01\x01\x12\x10\n\x08sequence\x18\x05 \x01(\x03\x42\x10\n\x0e_r_pareto_step\"\xde\x01\n\x16ReportGradientsRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x0c\n\x04step\x18\x02 \x01(\x03\x12.\n\x04gram\x18\x03 \x01(\x0b\x32\x1e.rewardweighting.v1.GramMatrixH\x00\x12;\n\tprojected\x18\x04 \x01(\x0b\x32&.rewardweighting.v1.ProjectedGradientsH\x00\x12\x1a\n\rlearning_rate\x18\x05 \x01(\x01H\x01\x88\x01\x01\x42\x0b\n\tgradientsB\x10\n\x0e_learning_rate\"\x7f\n\x17ReportGradientsResponse\x12\x0f\n\x07weights\x18\x01 \x03(\x01\x12\x17\n\x0fweights_updated\x18\x02 \x01(\x08\x12\x11\n\tinfluence\x18\x03 \x03(\x01\x12\x15\n\rlearning_rate\x18\x04 \x01(\x01\x12\x10\n\x08sequence\x18\x05 \x01(\x03\"G\n\x17ReportCheckpointRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x0c\n\x04step\x18\x02 \x01(\x03\x12\x0e\n\x06scores\x18\x03 \x03(\x01\"\xca\x01\n\x18ReportCheckpointResponse\x12 \n\x18hypervolume_contribution\x18\x01 \x01(\x01\x12\x10\n\x08r_pareto\x18\x02 \x01(\x01\x12\x16\n\x0e\x65ntered_buffer\x18\x03 \x01(\x08\x12\x1e\n\x16\x62\x65\x63\x61me_reference_point\x18\x04 \x01(\x08\x12\x30\n\x06\x62uffer\x18\x05 \x01(\x0b\x32 .rewardweighting.v1.ParetoBuffer\x12\x10\n\x08sequence\x18\x06 \x01(\x03\"8\n\x0fWatchRunRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x15\n\rfrom_sequence\x18\x02 \x01(\x03\"5\n\x10ResumeRunRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x11\n\tfrom_step\x18\x02 \x01(\x03\"m\n\x11ResumeRunResponse\x12+\n\x05state\x18\x01 \x01(\x0b\x32\x1c.rewardweighting.v1.RunState\x12\x19\n\x11superseded_events\x18\x02 \x01(\x03\x12\x10\n\x08sequence\x18\x03 \x01(\x03\"3\n\x11\x41rchiveRunRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\"S\n\x12\x41rchiveRunResponse\x12+\n\x05state\x18\x01 \x01(\x0b\x32\x1c.rewardweighting.v1.RunState\x12\x10\n\x08sequence\x18\x02 \x01(\x03\x32\xd4\x06\n\x0eTrainerService\x12X\n\tCreateRun\x12$.rewardweighting.v1.CreateRunRequest\x1a%.rewardweighting.v1.CreateRunResponse\x12O\n\x06GetRun\x12!.rewardweighting.v1.GetRunRequest\x1a\".rewardweighting.v1.GetRunResponse\x12U\n\x08ListRuns\x12#.rewardweighting.v1.ListRunsRequest\x1a$.rewardweighting.v1.ListRunsResponse\x12X\n\tScalarize\x12$.rewardweighting.v1.ScalarizeRequest\x1a%.rewardweighting.v1.ScalarizeResponse\x12j\n\x0fReportGradients\x12*.rewardweighting.v1.ReportGradientsRequest\x1a+.rewardweighting.v1.ReportGradientsResponse\x12m\n\x10ReportCheckpoint\x12+.rewardweighting.v1.ReportCheckpointRequest\x1a,.rewardweighting.v1.ReportCheckpointResponse\x12T\n\x08WatchRun\x12#.rewardweighting.v1.WatchRunRequest\x1a!.rewardweighting.v1.DecisionEvent0\x01\x12X\n\tResumeRun\x12$.rewardweighting.v1.ResumeRunRequest\x1a%.rewardweighting.v1.ResumeRunResponse\x12[\n\nArchiveRun\x12%.rewardweighting.v1.ArchiveRunRequest\x1a&.rewardweighting.v1.ArchiveRunResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n rewardweighting/v1/trainer.proto\x12\x12rewardweighting.v1\x1a\x1drewardweighting/v1/runs.proto\"Q\n\x10\x43reateRunRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12-\n\x06\x63onfig\x18\x02 \x01(\x0b\x32\x1d.rewardweighting.v1.RunConfig\"J\n\x11\x43reateRunResponse\x12$\n\x03run\x18\x01 \x01(\x0b\x32\x17.rewardweighting.v1.Run\x12\x0f\n\x07\x63reated\x18\x02 \x01(\x08\">\n\rGetRunRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x1d\n\x15include_contributions\x18\x02 \x01(\x08\"6\n\x0eGetRunResponse\x12$\n\x03run\x18\x01 \x01(\x0b\x32\x17.rewardweighting.v1.Run\"\x9c\x01\n\x0fListRunsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12-\n\x06status\x18\x03 \x01(\x0e\x32\x1d.rewardweighting.v1.RunStatus\x12\x33\n\x06method\x18\x04 \x01(\x0e\x32#.rewardweighting.v1.WeightingMethod\"R\n\x10ListRunsResponse\x12%\n\x04runs\x18\x01 \x03(\x0b\x32\x17.rewardweighting.v1.Run\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x8a\x01\n\x10ScalarizeRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x0c\n\x04step\x18\x02 \x01(\x03\x12\x31\n\x07rewards\x18\x03 \x01(\x0b\x32 .rewardweighting.v1.RewardMatrix\x12\x11\n\tgroup_ids\x18\x04 \x03(\x03\x12\x12\n\nvalidation\x18\x05 \x01(\x08\"\x92\x01\n\x11ScalarizeResponse\x12\x1a\n\x12scalarized_rewards\x18\x01 \x03(\x01\x12\x0f\n\x07weights\x18\x02 \x03(\x01\x12\x10\n\x08r_pareto\x18\x03 \x01(\x01\x12\x1a\n\rr_pareto_step\x18\x04 \x01(\x03H\x00\x88\x01\x01\x12\x10\n\x08sequence\x18\x05 \x01(\x03\x42\x10\n\x0e_r_pareto_step\"\xde\x01\n\x16ReportGradientsRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x0c\n\x04step\x18\x02 \x01(\x03\x12.\n\x04gram\x18\x03 \x01(\x0b\x32\x1e.rewardweighting.v1.GramMatrixH\x00\x12;\n\tprojected\x18\x04 \x01(\x0b\x32&.rewardweighting.v1.ProjectedGradientsH\x00\x12\x1a\n\rlearning_rate\x18\x05 \x01(\x01H\x01\x88\x01\x01\x42\x0b\n\tgradientsB\x10\n\x0e_learning_rate\"\x7f\n\x17ReportGradientsResponse\x12\x0f\n\x07weights\x18\x01 \x03(\x01\x12\x17\n\x0fweights_updated\x18\x02 \x01(\x08\x12\x11\n\tinfluence\x18\x03 \x03(\x01\x12\x15\n\rlearning_rate\x18\x04 \x01(\x01\x12\x10\n\x08sequence\x18\x05 \x01(\x03\"G\n\x17ReportCheckpointRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x0c\n\x04step\x18\x02 \x01(\x03\x12\x0e\n\x06scores\x18\x03 \x03(\x01\"\xca\x01\n\x18ReportCheckpointResponse\x12 \n\x18hypervolume_contribution\x18\x01 \x01(\x01\x12\x10\n\x08r_pareto\x18\x02 \x01(\x01\x12\x16\n\x0e\x65ntered_buffer\x18\x03 \x01(\x08\x12\x1e\n\x16\x62\x65\x63\x61me_reference_point\x18\x04 \x01(\x08\x12\x30\n\x06\x62uffer\x18\x05 \x01(\x0b\x32 .rewardweighting.v1.ParetoBuffer\x12\x10\n\x08sequence\x18\x06 \x01(\x03\"8\n\x0fWatchRunRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x15\n\rfrom_sequence\x18\x02 \x01(\x03\"5\n\x10ResumeRunRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x11\n\tfrom_step\x18\x02 \x01(\x03\"m\n\x11ResumeRunResponse\x12+\n\x05state\x18\x01 \x01(\x0b\x32\x1c.rewardweighting.v1.RunState\x12\x19\n\x11superseded_events\x18\x02 \x01(\x03\x12\x10\n\x08sequence\x18\x03 \x01(\x03\"3\n\x11\x41rchiveRunRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\"S\n\x12\x41rchiveRunResponse\x12+\n\x05state\x18\x01 \x01(\x0b\x32\x1c.rewardweighting.v1.RunState\x12\x10\n\x08sequence\x18\x02 \x01(\x03\x32\xd4\x06\n\x0eTrainerService\x12X\n\tCreateRun\x12$.rewardweighting.v1.CreateRunRequest\x1a%.rewardweighting.v1.CreateRunResponse\x12O\n\x06GetRun\x12!.rewardweighting.v1.GetRunRequest\x1a\".rewardweighting.v1.GetRunResponse\x12U\n\x08ListRuns\x12#.rewardweighting.v1.ListRunsRequest\x1a$.rewardweighting.v1.ListRunsResponse\x12X\n\tScalarize\x12$.rewardweighting.v1.ScalarizeRequest\x1a%.rewardweighting.v1.ScalarizeResponse\x12j\n\x0fReportGradients\x12*.rewardweighting.v1.ReportGradientsRequest\x1a+.rewardweighting.v1.ReportGradientsResponse\x12m\n\x10ReportCheckpoint\x12+.rewardweighting.v1.ReportCheckpointRequest\x1a,.rewardweighting.v1.ReportCheckpointResponse\x12T\n\x08WatchRun\x12#.rewardweighting.v1.WatchRunRequest\x1a!.rewardweighting.v1.DecisionEvent0\x01\x12X\n\tResumeRun\x12$.rewardweighting.v1.ResumeRunRequest\x1a%.rewardweighting.v1.ResumeRunResponse\x12[\n\nArchiveRun\x12%.rewardweighting.v1.ArchiveRunRequest\x1a&.rewardweighting.v1.ArchiveRunResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -37,35 +37,35 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_CREATERUNRESPONSE']._serialized_start=170
   _globals['_CREATERUNRESPONSE']._serialized_end=244
   _globals['_GETRUNREQUEST']._serialized_start=246
-  _globals['_GETRUNREQUEST']._serialized_end=277
-  _globals['_GETRUNRESPONSE']._serialized_start=279
-  _globals['_GETRUNRESPONSE']._serialized_end=333
-  _globals['_LISTRUNSREQUEST']._serialized_start=335
-  _globals['_LISTRUNSREQUEST']._serialized_end=438
-  _globals['_LISTRUNSRESPONSE']._serialized_start=440
-  _globals['_LISTRUNSRESPONSE']._serialized_end=522
-  _globals['_SCALARIZEREQUEST']._serialized_start=525
-  _globals['_SCALARIZEREQUEST']._serialized_end=663
-  _globals['_SCALARIZERESPONSE']._serialized_start=666
-  _globals['_SCALARIZERESPONSE']._serialized_end=812
-  _globals['_REPORTGRADIENTSREQUEST']._serialized_start=815
-  _globals['_REPORTGRADIENTSREQUEST']._serialized_end=1037
-  _globals['_REPORTGRADIENTSRESPONSE']._serialized_start=1039
-  _globals['_REPORTGRADIENTSRESPONSE']._serialized_end=1166
-  _globals['_REPORTCHECKPOINTREQUEST']._serialized_start=1168
-  _globals['_REPORTCHECKPOINTREQUEST']._serialized_end=1239
-  _globals['_REPORTCHECKPOINTRESPONSE']._serialized_start=1242
-  _globals['_REPORTCHECKPOINTRESPONSE']._serialized_end=1444
-  _globals['_WATCHRUNREQUEST']._serialized_start=1446
-  _globals['_WATCHRUNREQUEST']._serialized_end=1502
-  _globals['_RESUMERUNREQUEST']._serialized_start=1504
-  _globals['_RESUMERUNREQUEST']._serialized_end=1557
-  _globals['_RESUMERUNRESPONSE']._serialized_start=1559
-  _globals['_RESUMERUNRESPONSE']._serialized_end=1668
-  _globals['_ARCHIVERUNREQUEST']._serialized_start=1670
-  _globals['_ARCHIVERUNREQUEST']._serialized_end=1721
-  _globals['_ARCHIVERUNRESPONSE']._serialized_start=1723
-  _globals['_ARCHIVERUNRESPONSE']._serialized_end=1806
-  _globals['_TRAINERSERVICE']._serialized_start=1809
-  _globals['_TRAINERSERVICE']._serialized_end=2661
+  _globals['_GETRUNREQUEST']._serialized_end=308
+  _globals['_GETRUNRESPONSE']._serialized_start=310
+  _globals['_GETRUNRESPONSE']._serialized_end=364
+  _globals['_LISTRUNSREQUEST']._serialized_start=367
+  _globals['_LISTRUNSREQUEST']._serialized_end=523
+  _globals['_LISTRUNSRESPONSE']._serialized_start=525
+  _globals['_LISTRUNSRESPONSE']._serialized_end=607
+  _globals['_SCALARIZEREQUEST']._serialized_start=610
+  _globals['_SCALARIZEREQUEST']._serialized_end=748
+  _globals['_SCALARIZERESPONSE']._serialized_start=751
+  _globals['_SCALARIZERESPONSE']._serialized_end=897
+  _globals['_REPORTGRADIENTSREQUEST']._serialized_start=900
+  _globals['_REPORTGRADIENTSREQUEST']._serialized_end=1122
+  _globals['_REPORTGRADIENTSRESPONSE']._serialized_start=1124
+  _globals['_REPORTGRADIENTSRESPONSE']._serialized_end=1251
+  _globals['_REPORTCHECKPOINTREQUEST']._serialized_start=1253
+  _globals['_REPORTCHECKPOINTREQUEST']._serialized_end=1324
+  _globals['_REPORTCHECKPOINTRESPONSE']._serialized_start=1327
+  _globals['_REPORTCHECKPOINTRESPONSE']._serialized_end=1529
+  _globals['_WATCHRUNREQUEST']._serialized_start=1531
+  _globals['_WATCHRUNREQUEST']._serialized_end=1587
+  _globals['_RESUMERUNREQUEST']._serialized_start=1589
+  _globals['_RESUMERUNREQUEST']._serialized_end=1642
+  _globals['_RESUMERUNRESPONSE']._serialized_start=1644
+  _globals['_RESUMERUNRESPONSE']._serialized_end=1753
+  _globals['_ARCHIVERUNREQUEST']._serialized_start=1755
+  _globals['_ARCHIVERUNREQUEST']._serialized_end=1806
+  _globals['_ARCHIVERUNRESPONSE']._serialized_start=1808
+  _globals['_ARCHIVERUNRESPONSE']._serialized_end=1891
+  _globals['_TRAINERSERVICE']._serialized_start=1894
+  _globals['_TRAINERSERVICE']._serialized_end=2746
 # @@protoc_insertion_point(module_scope)

@@ -24,10 +24,12 @@ class CreateRunResponse(_message.Message):
     def __init__(self, run: _Optional[_Union[_runs_pb2.Run, _Mapping]] = ..., created: _Optional[bool] = ...) -> None: ...
 
 class GetRunRequest(_message.Message):
-    __slots__ = ("run_id",)
+    __slots__ = ("run_id", "include_contributions")
     RUN_ID_FIELD_NUMBER: _ClassVar[int]
+    INCLUDE_CONTRIBUTIONS_FIELD_NUMBER: _ClassVar[int]
     run_id: str
-    def __init__(self, run_id: _Optional[str] = ...) -> None: ...
+    include_contributions: bool
+    def __init__(self, run_id: _Optional[str] = ..., include_contributions: _Optional[bool] = ...) -> None: ...
 
 class GetRunResponse(_message.Message):
     __slots__ = ("run",)
@@ -36,14 +38,16 @@ class GetRunResponse(_message.Message):
     def __init__(self, run: _Optional[_Union[_runs_pb2.Run, _Mapping]] = ...) -> None: ...
 
 class ListRunsRequest(_message.Message):
-    __slots__ = ("page_size", "page_token", "status")
+    __slots__ = ("page_size", "page_token", "status", "method")
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
+    METHOD_FIELD_NUMBER: _ClassVar[int]
     page_size: int
     page_token: str
     status: _runs_pb2.RunStatus
-    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., status: _Optional[_Union[_runs_pb2.RunStatus, str]] = ...) -> None: ...
+    method: _runs_pb2.WeightingMethod
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., status: _Optional[_Union[_runs_pb2.RunStatus, str]] = ..., method: _Optional[_Union[_runs_pb2.WeightingMethod, str]] = ...) -> None: ...
 
 class ListRunsResponse(_message.Message):
     __slots__ = ("runs", "next_page_token")

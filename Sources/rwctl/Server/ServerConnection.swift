@@ -1,0 +1,43 @@
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import RewardWeightingAPI
+
+/// The generated `TrainerService` client over HTTP/2.
+typealias TrainerClient = Rewardweighting_V1_TrainerService.Client<HTTP2ClientTransport.Posix>
+
+/// One connection to `rw-server` for the duration of a command: the generated client, and the metadata and
+/// options every call sends (the bearer token, the deadline).
+struct ServerConnection: Sendable {
+    /// The client.
+    let trainer: TrainerClient
+    /// `authorization: Bearer <token>` when a token was given.
+    let metadata: Metadata
+    /// The per-call deadline.
+    let options: CallOptions
+
+    /// Connects to the server of `options`, runs `body` with the connection, and closes it.
+    /// - Throws: ``InputError`` for a bad `--server`; ``ServerError`` for a call that failed (exit 1) or a
+    ///   server that cannot be reached (exit 3); whatever `body` throws otherwise.
+    static func with<Result: Sendable>(
+        _ options: ServerOptions, _ body: (ServerConnection) async throws -> Result
+    ) async throws -> Result {
+        let address = try options.address()
+        let target: any ResolvableTarget =
+            address.host.contains(":")
+            ? .ipv6(address: address.host, port: address.port) : .dns(host: address.host, port: address.port)
+        let transport = try HTTP2ClientTransport.Posix(target: target, transportSecurity: .plaintext)
+        var metadata = Metadata()
+        if let token = options.bearerToken { metadata.addString("Bearer \(token)", forKey: "authorization") }
+        var callOptions = CallOptions.defaults
+        callOptions.timeout = .milliseconds(Int64((options.timeout * 1000).rounded(.up)))
+        do {
+            return try await withGRPCClient(transport: transport) { client in
+                try await body(
+                    ServerConnection(
+                        trainer: TrainerClient(wrapping: client), metadata: metadata, options: callOptions))
+            }
+        } catch let error as RPCError {
+            throw ServerError(error, address: address, timeout: options.timeout)
+        }
+    }
+}

@@ -1,0 +1,190 @@
+"""`rwctl runs …` end to end: the built rwctl binary against a real rw-server over gRPC, its JSON output checked
+field by field against what the Python client reads, its tables for their columns, and its exit codes."""
+
+import json
+import os
+import pathlib
+import socket
+import subprocess
+
+import numpy as np
+import pytest
+
+OBJECTIVES = [("accuracy", "max"), ("length", "min"), ("clarity", "max")]
+
+
+@pytest.fixture(scope="module")
+def rwctl(rw_server_binary):
+    path = pathlib.Path(os.environ.get("RWCTL_BINARY") or pathlib.Path(rw_server_binary).parent / "rwctl")
+    assert os.access(path, os.X_OK), f"rwctl is not built next to rw-server ({path}); run swift build"
+    return str(path)
+
+
+def _run(rwctl, server, *arguments, output="json"):
+    command = [rwctl, *arguments, "--server", server.address]
+    if output:
+        command += ["--output", output]
+    return subprocess.run(command, capture_output=True, text=True, timeout=60)
+
+
+def _json(rwctl, server, *arguments):
+    result = _run(rwctl, server, *arguments)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_create_list_show_front_resume_archive(rwctl, server, client, run_id):
+    created = _json(rwctl, server, "runs", "create", "--id", run_id, "--objectives",
+                    "accuracy:max,length:min,clarity:max", "--method", "hypervolume", "--weights", "0.5,0.25,0.25")
+    assert created["created"] is True
+    assert created["run"]["run_id"] == run_id
+    assert [o["name"] for o in created["run"]["config"]["objectives"]] == ["accuracy", "length", "clarity"]
+    assert created["run"]["config"]["objectives"][1]["direction"] == "OBJECTIVE_DIRECTION_MINIMIZE"
+    assert created["run"]["state"]["weights"] == [0.5, 0.25, 0.25]
+    # The same again is the idempotent retry: created is false.
+    again = _json(rwctl, server, "runs", "create", "--id", run_id, "--objectives",
+                  "accuracy:max,length:min,clarity:max", "--method", "hypervolume", "--weights", "0.5,0.25,0.25")
+    assert again["created"] is False
+
+    run = client.run(run_id)
+    run.scalarize(1, np.array([[0.5, 300.0, 0.5], [0.7, 280.0, 0.6]]))
+    for step, scores in [(0, [0.4, 900.0, 0.3]), (1, [0.6, 800.0, 0.35]), (2, [0.5, 700.0, 0.4])]:
+        run.report_checkpoint(step, scores)
+    state = run.state
+
+    listed = _json(rwctl, server, "runs", "list", "--method", "hypervolume")
+    entry = next(r for r in listed["runs"] if r["run_id"] == run_id)
+    assert entry["state"]["weights"] == list(state.weights)
+    assert entry["state"]["r_pareto"] == state.r_pareto
+    assert entry["state"]["last_sequence"] == state.last_sequence
+    assert all(r["config"]["method"] == "WEIGHTING_METHOD_HYPERVOLUME" for r in listed["runs"])
+    assert run_id not in [r["run_id"] for r in _json(rwctl, server, "runs", "list", "--method", "gradient")["runs"]]
+
+    shown = _json(rwctl, server, "runs", "show", run_id, "--events", "3")
+    assert shown["run"]["state"]["last_checkpoint_step"] == 2
+    assert shown["run"]["state"]["buffer"]["hypervolume"] == pytest.approx(state.buffer.hypervolume, rel=1e-15)
+    assert [e["sequence"] for e in shown["recent_events"]] == [state.last_sequence - 2, state.last_sequence - 1,
+                                                              state.last_sequence]
+    assert shown["recent_events"][-1]["kind"] == "EVENT_KIND_CHECKPOINT"
+
+    front = _json(rwctl, server, "runs", "front", run_id)
+    assert front["objectives"] == ["accuracy", "length", "clarity"]
+    points = front["buffer"]["points"]
+    assert [p["step"] for p in points] == [1, 2]
+    # Each exclusive contribution recomputed here: its box against the reference less the two boxes' overlap.
+    a = np.array([0.6 - 0.4, 900 - 800.0, 0.35 - 0.3])
+    b = np.array([0.5 - 0.4, 900 - 700.0, 0.4 - 0.3])
+    overlap = np.prod(np.minimum(a, b))
+    assert points[0]["exclusive_contribution"] == pytest.approx(np.prod(a) - overlap, rel=1e-12)
+    assert points[1]["exclusive_contribution"] == pytest.approx(np.prod(b) - overlap, rel=1e-12)
+    assert front["buffer"]["hypervolume"] == pytest.approx(np.prod(a) + np.prod(b) - overlap, rel=1e-12)
+
+    table = _run(rwctl, server, "runs", "front", run_id, output="table")
+    assert table.returncode == 0, table.stderr
+    assert table.stdout.splitlines()[0].split() == ["step", "accuracy", "length", "clarity",
+                                                    "delta_hypervolume_at_entry", "contribution"]
+    csv_lines = _run(rwctl, server, "runs", "front", run_id, output="csv").stdout.splitlines()
+    assert float(csv_lines[1].split(",")[5]) == points[0]["exclusive_contribution"]  # exact in CSV
+
+    resumed = _json(rwctl, server, "runs", "resume", run_id, "--from-step", "1")
+    assert resumed["superseded_events"] == 1
+    assert resumed["sequence"] == state.last_sequence + 1
+    assert run.state.last_checkpoint_step == 1
+
+    archived = _json(rwctl, server, "runs", "archive", run_id, "--reason", "done")
+    assert archived["state"]["status"] == "RUN_STATUS_ARCHIVED"
+    assert run.state.status == "archived"
+    assert run_id in [r["run_id"] for r in _json(rwctl, server, "runs", "list", "--status", "archived")["runs"]]
+    assert run_id not in [r["run_id"] for r in _json(rwctl, server, "runs", "list", "--status", "active")["runs"]]
+
+
+def test_tables_have_their_columns(rwctl, server, client, run_id):
+    client.create_run(run_id, OBJECTIVES, method="gradient", eta=1e-3, mu=1e-3, total_steps=10)
+    client.run(run_id).report_gradients(1, np.eye(3))
+    listed = _run(rwctl, server, "runs", "list", output="table")
+    assert listed.returncode == 0, listed.stderr
+    lines = listed.stdout.splitlines()
+    assert lines[0].split() == ["run_id", "method", "k", "step", "weights", "r_pareto", "status", "updated"]
+    row = next(line for line in lines if line.startswith(run_id + " "))
+    assert row.split()[1:4] == ["gradient", "3", "1"]
+    shown = _run(rwctl, server, "runs", "show", run_id, output="table")
+    fields = {line.split()[0]: line.split(None, 1)[1] for line in shown.stdout.splitlines()[1:12]}
+    assert fields["method"] == "gradient" and fields["objectives"] == "accuracy:max length:min clarity:max"
+    assert "sequence  step  kind" in shown.stdout and "gradients" in shown.stdout
+    # Not a terminal, no --output: JSON.
+    default = _run(rwctl, server, "runs", "list", output=None)
+    assert json.loads(default.stdout)["runs"]
+
+
+def test_create_from_json_and_yaml_files(rwctl, server, client, run_id, tmp_path):
+    request = {"run_id": run_id, "config": {
+        "objectives": [{"name": "accuracy", "direction": "OBJECTIVE_DIRECTION_MAXIMIZE"},
+                       {"name": "length", "direction": "OBJECTIVE_DIRECTION_MINIMIZE"}],
+        "method": "WEIGHTING_METHOD_GRADIENT",
+        "gradient": {"learning_rate": 1e-6, "mu": 1e-5,
+                     "schedule": {"kind": "SCHEDULE_KIND_POLYNOMIAL", "total_steps": 360}}}}
+    json_file = tmp_path / "run.json"
+    json_file.write_text(json.dumps(request))
+    created = _json(rwctl, server, "runs", "create", "--from-file", str(json_file))
+    assert created["created"] is True and created["run"]["config"]["gradient"]["mu"] == 1e-5
+    yaml_file = tmp_path / "run.yaml"
+    yaml_file.write_text(
+        "config:\n  objectives:\n    - {name: accuracy, direction: OBJECTIVE_DIRECTION_MAXIMIZE}\n"
+        "    - {name: length, direction: OBJECTIVE_DIRECTION_MINIMIZE}\n  method: WEIGHTING_METHOD_FIXED\n"
+        "  initial_weights: [0.75, 0.25]\n")
+    from_yaml = _json(rwctl, server, "runs", "create", "--from-file", str(yaml_file), "--id", run_id + "-yaml")
+    assert from_yaml["run"]["state"]["weights"] == [0.75, 0.25]
+    assert client.run(run_id + "-yaml").state.weights.tolist() == [0.75, 0.25]
+
+
+def _closed_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.parametrize("arguments, exit_code, named", [
+    (["runs", "show", "no-such-run"], 1, "NOT_FOUND: run_id"),
+    (["runs", "create", "--id", "bad-eta", "--objectives", "a:max", "--method", "gradient", "--total-steps", "10", "--eta=-1",
+      "--mu", "1"], 1, "INVALID_ARGUMENT: config.gradient.learning_rate"),
+    (["runs", "resume", "no-such-run", "--from-step", "1"], 1, "NOT_FOUND"),
+    (["runs", "create", "--id", "x", "--objectives", "accuracy:up"], 2, "--objectives: entry 0"),
+    (["runs", "create", "--id", "x", "--objectives", "a:max", "--eta", "1"], 2, "--eta: applies to --method gradient"),
+    (["runs", "create", "--id", "x", "--objectives", "a:max", "--method", "gradient", "--mu", "1"], 2, "--eta"),
+    (["runs", "create", "--id", "x", "--objectives", "a:max,b:min", "--weights", "1,x"], 2, "--weights: entry 1"),
+    (["runs", "create", "--from-file", "/nonexistent/run.json"], 2, "--from-file"),
+    (["runs", "list", "--status", "paused"], 2, "--status"),
+    (["runs", "resume", "r", "--from-step", "-3"], 2, "--from-step"),
+    (["runs", "list", "--timeout", "0"], 2, "--timeout"),
+])
+def test_exit_codes_name_the_flag_or_field(rwctl, server, arguments, exit_code, named):
+    result = _run(rwctl, server, *arguments)
+    assert result.returncode == exit_code, (result.stdout, result.stderr)
+    assert named in result.stderr
+
+
+def test_a_bad_file_and_an_unreachable_server(rwctl, server, tmp_path):
+    bad = tmp_path / "run.json"
+    bad.write_text('{"run_id": "x", "config": {"method": "WEIGHTING_METHOD_SOMETHING"}}')
+    result = _run(rwctl, server, "runs", "create", "--from-file", str(bad))
+    assert result.returncode == 2 and str(bad) in result.stderr
+    port = _closed_port()
+    unreachable = subprocess.run([rwctl, "runs", "list", "--server", f"127.0.0.1:{port}"], capture_output=True,
+                                 text=True, timeout=60)
+    assert unreachable.returncode == 3, unreachable.stderr
+    assert f"cannot reach rw-server at 127.0.0.1:{port}" in unreachable.stderr
+    env = dict(os.environ, RW_SERVER="localhost")
+    missing_port = subprocess.run([rwctl, "runs", "list"], capture_output=True, text=True, timeout=60, env=env)
+    assert missing_port.returncode == 2 and "RW_SERVER" in missing_port.stderr
+    via_env = subprocess.run([rwctl, "runs", "list"], capture_output=True, text=True, timeout=60,
+                             env=dict(os.environ, RW_SERVER=server.address))
+    assert via_env.returncode == 0 and "runs" in json.loads(via_env.stdout)
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_shell_completion_scripts_cover_the_runs_commands(rwctl, shell):
+    result = subprocess.run([rwctl, "--generate-completion-script", shell], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    for word in ("runs", "archive", "from-step", "output"):
+        assert word in result.stdout
