@@ -20,7 +20,12 @@ struct TextTable: Sendable {
 
     /// The table as CSV (RFC 4180): the header, then one line per row, CRLF line ends.
     var csv: String {
-        ([self.header] + self.rows).map { $0.map(csvField).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+        ([self.header] + self.rows).map(Self.csvLine).joined()
+    }
+
+    /// One CSV line of `cells`, ending in CRLF.
+    static func csvLine(_ cells: [String]) -> String {
+        cells.map(csvField).joined(separator: ",") + "\r\n"
     }
 }
 

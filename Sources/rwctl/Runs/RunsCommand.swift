@@ -13,6 +13,7 @@ struct RunsCommand: AsyncParsableCommand {
             """,
         subcommands: [
             RunsListCommand.self, RunsShowCommand.self, RunsCreateCommand.self, RunsFrontCommand.self,
+            RunsWatchCommand.self,
             RunsResumeCommand.self, RunsArchiveCommand.self,
         ])
 }

@@ -15,6 +15,13 @@ struct ServerConnection: Sendable {
     /// The per-call deadline.
     let options: CallOptions
 
+    /// The options of a stream that may stay open for as long as the caller wants (no deadline).
+    var streamOptions: CallOptions {
+        var options = self.options
+        options.timeout = nil
+        return options
+    }
+
     /// Connects to the server of `options`, runs `body` with the connection, and closes it.
     /// - Throws: ``InputError`` for a bad `--server`; ``ServerError`` for a call that failed (exit 1) or a
     ///   server that cannot be reached (exit 3); whatever `body` throws otherwise.

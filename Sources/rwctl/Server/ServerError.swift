@@ -15,6 +15,8 @@ struct ServerError: Error, CustomStringConvertible {
     let message: String
     /// ``failedStatus`` or ``unreachableStatus``.
     let exitStatus: Int32
+    /// The call's gRPC status.
+    let code: RPCError.Code
 
     var description: String { self.message }
 
@@ -26,6 +28,7 @@ struct ServerError: Error, CustomStringConvertible {
     init(_ error: RPCError, address: ServerAddress, timeout: Double) {
         let fromServer = (try? error.unpackGoogleRPCStatus()) != nil
         let name = Self.statusName(error.code)
+        self.code = error.code
         if !fromServer && error.code == .unavailable {
             self.message = "cannot reach rw-server at \(address) (\(name): \(error.message))"
             self.exitStatus = Self.unreachableStatus

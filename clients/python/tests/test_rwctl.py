@@ -188,3 +188,99 @@ def test_shell_completion_scripts_cover_the_runs_commands(rwctl, shell):
     assert result.returncode == 0, result.stderr
     for word in ("runs", "archive", "from-step", "output"):
         assert word in result.stdout
+
+
+class _Lines:
+    """The lines a subprocess writes to standard output, collected by a thread as they arrive."""
+
+    def __init__(self, process):
+        import queue
+        import threading
+
+        self.lines = []
+        self._queue = queue.Queue()
+        self._thread = threading.Thread(target=self._read, args=(process,), daemon=True)
+        self._thread.start()
+
+    def _read(self, process):
+        for line in process.stdout:
+            self._queue.put(line)
+
+    def wait_for(self, predicate, what, timeout=30.0):
+        import queue
+        import time
+
+        deadline = time.monotonic() + timeout
+        while not predicate(self.lines):
+            try:
+                self.lines.append(self._queue.get(timeout=max(0.01, deadline - time.monotonic())))
+            except queue.Empty:
+                raise AssertionError(f"timed out waiting for {what}; got {self.lines!r}")
+        return self.lines
+
+
+def _sequences(lines):
+    return [json.loads(line)["sequence"] for line in lines]
+
+
+@pytest.fixture
+def restartable_server(rw_server_binary):
+    from rewardweighting.server import LocalServer
+
+    with LocalServer(rw_server_binary) as running:
+        yield running
+
+
+def test_watch_follows_across_a_server_restart_and_stops_on_ctrl_c(rwctl, restartable_server):
+    import signal
+    import threading
+
+    from rewardweighting import RetryPolicy, RewardWeighting
+
+    server = restartable_server
+    client = RewardWeighting(server.address, retry=RetryPolicy(max_attempts=40, initial_backoff=0.05,
+                                                               max_backoff=0.5))
+    run = client.create_run("watched", OBJECTIVES, method="gradient", eta=1e-3, mu=1e-3, total_steps=20)
+    watch = subprocess.Popen([rwctl, "runs", "watch", "watched", "--from-sequence", "1", "--output", "json",
+                              "--server", server.address], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines = _Lines(watch)
+    try:
+        for step in (1, 2, 3):
+            run.report_gradients(step, np.eye(3) * step)
+        lines.wait_for(lambda got: len(got) >= 4, "the first four events")
+        server.stop()
+        threading.Timer(1.0, server.start).start()
+        for step in (4, 5, 6):  # retried by the client until the server is back
+            run.report_gradients(step, np.eye(3) * step)
+        got = lines.wait_for(lambda got: len(got) >= 7, "the events after the restart")
+        # Every event once, in order: nothing missed, nothing repeated across the reconnection.
+        assert _sequences(got) == list(range(1, 8))
+        assert [json.loads(line)["kind"] for line in got] == ["EVENT_KIND_CREATED"] + ["EVENT_KIND_GRADIENTS"] * 6
+        np.testing.assert_array_equal(json.loads(got[-1])["gradients"]["weights"], run.state.weights)
+        watch.send_signal(signal.SIGINT)
+        assert watch.wait(timeout=10) == 0  # Ctrl-C stops it cleanly
+    finally:
+        if watch.poll() is None:
+            watch.kill()
+        client.close()
+
+
+def test_watch_from_now_ends_when_the_run_is_archived(rwctl, server, client, run_id):
+    run = client.create_run(run_id, OBJECTIVES, method="hypervolume")
+    run.report_checkpoint(0, [0.4, 900.0, 0.3])
+    watch = subprocess.Popen([rwctl, "runs", "watch", run_id, "--output", "json", "--server", server.address],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines = _Lines(watch)
+    try:
+        # Live only: it starts after the run's last event when it has read the run, and says so on stderr.
+        assert "from sequence 3" in watch.stderr.readline()
+        run.report_checkpoint(5, [0.5, 800.0, 0.4])
+        client.run(run_id).archive("done")
+        assert watch.wait(timeout=30) == 0
+        got = lines.wait_for(lambda got: len(got) >= 2, "the checkpoint and the archive")
+        assert [json.loads(line)["kind"] for line in got] == ["EVENT_KIND_CHECKPOINT", "EVENT_KIND_ARCHIVED"]
+        assert _sequences(got) == [3, 4]
+    finally:
+        if watch.poll() is None:
+            watch.kill()
+
