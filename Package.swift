@@ -121,7 +121,7 @@ let package = Package(
         .executableTarget(
             name: "rwctl",
             dependencies: [
-                "RewardWeightingAPI", "RewardWeightingCore",
+                "RewardWeightingAPI", "RewardWeightingCore", "RewardWeightingPolicy", "RewardWeightingServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),

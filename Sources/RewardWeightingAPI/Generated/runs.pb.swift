@@ -975,6 +975,9 @@ public nonisolated struct Rewardweighting_V1_ScalarizeDecision: Sendable {
   /// for events recorded before the service kept it.
   public var objectiveStandardDeviations: [Double] = []
 
+  /// The mean of the returned scalarised rewards r_pareto·(w·r).
+  public var meanScalarized: Double = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -998,9 +1001,33 @@ public nonisolated struct Rewardweighting_V1_GradientsDecision: Sendable {
   /// The weights after this step (K values summing to 1); unchanged when weights_updated is false.
   public var weights: [Double] = []
 
+  /// The Gram matrix the trainer reported (sent as a matrix, or computed from its projected gradients), so
+  /// that the log alone can be replayed.
+  public var gram: Rewardweighting_V1_GramMatrix {
+    get {_gram ?? Rewardweighting_V1_GramMatrix()}
+    set {_gram = newValue}
+  }
+  /// Returns true if `gram` has been explicitly set.
+  public var hasGram: Bool {self._gram != nil}
+  /// Clears the value of `gram`. Subsequent reads from it will return its default value.
+  public mutating func clearGram() {self._gram = nil}
+
+  /// The learning rate the trainer sent with the report, if it sent one (learning_rate is then this value).
+  public var reportedLearningRate: Double {
+    get {_reportedLearningRate ?? 0}
+    set {_reportedLearningRate = newValue}
+  }
+  /// Returns true if `reportedLearningRate` has been explicitly set.
+  public var hasReportedLearningRate: Bool {self._reportedLearningRate != nil}
+  /// Clears the value of `reportedLearningRate`. Subsequent reads from it will return its default value.
+  public mutating func clearReportedLearningRate() {self._reportedLearningRate = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+
+  fileprivate var _gram: Rewardweighting_V1_GramMatrix? = nil
+  fileprivate var _reportedLearningRate: Double? = nil
 }
 
 /// The decision of EVENT_KIND_CHECKPOINT.
@@ -1936,7 +1963,7 @@ nonisolated extension Rewardweighting_V1_CreatedDecision: SwiftProtobuf.Message,
 
 nonisolated extension Rewardweighting_V1_ScalarizeDecision: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ScalarizeDecision"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}num_responses\0\u{1}weights\0\u{3}r_pareto\0\u{3}objective_means\0\u{3}objective_standard_deviations\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}num_responses\0\u{1}weights\0\u{3}r_pareto\0\u{3}objective_means\0\u{3}objective_standard_deviations\0\u{3}mean_scalarized\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1949,6 +1976,7 @@ nonisolated extension Rewardweighting_V1_ScalarizeDecision: SwiftProtobuf.Messag
       case 3: try { try decoder.decodeSingularDoubleField(value: &self.rPareto) }()
       case 4: try { try decoder.decodeRepeatedDoubleField(value: &self.objectiveMeans) }()
       case 5: try { try decoder.decodeRepeatedDoubleField(value: &self.objectiveStandardDeviations) }()
+      case 6: try { try decoder.decodeSingularDoubleField(value: &self.meanScalarized) }()
       default: break
       }
     }
@@ -1970,6 +1998,9 @@ nonisolated extension Rewardweighting_V1_ScalarizeDecision: SwiftProtobuf.Messag
     if !self.objectiveStandardDeviations.isEmpty {
       try visitor.visitPackedDoubleField(value: self.objectiveStandardDeviations, fieldNumber: 5)
     }
+    if self.meanScalarized.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.meanScalarized, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1979,6 +2010,7 @@ nonisolated extension Rewardweighting_V1_ScalarizeDecision: SwiftProtobuf.Messag
     if lhs.rPareto != rhs.rPareto {return false}
     if lhs.objectiveMeans != rhs.objectiveMeans {return false}
     if lhs.objectiveStandardDeviations != rhs.objectiveStandardDeviations {return false}
+    if lhs.meanScalarized != rhs.meanScalarized {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1986,7 +2018,7 @@ nonisolated extension Rewardweighting_V1_ScalarizeDecision: SwiftProtobuf.Messag
 
 nonisolated extension Rewardweighting_V1_GradientsDecision: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".GradientsDecision"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}influence\0\u{3}learning_rate\0\u{3}weights_updated\0\u{1}weights\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}influence\0\u{3}learning_rate\0\u{3}weights_updated\0\u{1}weights\0\u{1}gram\0\u{3}reported_learning_rate\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1998,12 +2030,18 @@ nonisolated extension Rewardweighting_V1_GradientsDecision: SwiftProtobuf.Messag
       case 2: try { try decoder.decodeSingularDoubleField(value: &self.learningRate) }()
       case 3: try { try decoder.decodeSingularBoolField(value: &self.weightsUpdated) }()
       case 4: try { try decoder.decodeRepeatedDoubleField(value: &self.weights) }()
+      case 5: try { try decoder.decodeSingularMessageField(value: &self._gram) }()
+      case 6: try { try decoder.decodeSingularDoubleField(value: &self._reportedLearningRate) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if !self.influence.isEmpty {
       try visitor.visitPackedDoubleField(value: self.influence, fieldNumber: 1)
     }
@@ -2016,6 +2054,12 @@ nonisolated extension Rewardweighting_V1_GradientsDecision: SwiftProtobuf.Messag
     if !self.weights.isEmpty {
       try visitor.visitPackedDoubleField(value: self.weights, fieldNumber: 4)
     }
+    try { if let v = self._gram {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    } }()
+    try { if let v = self._reportedLearningRate {
+      try visitor.visitSingularDoubleField(value: v, fieldNumber: 6)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2024,6 +2068,8 @@ nonisolated extension Rewardweighting_V1_GradientsDecision: SwiftProtobuf.Messag
     if lhs.learningRate != rhs.learningRate {return false}
     if lhs.weightsUpdated != rhs.weightsUpdated {return false}
     if lhs.weights != rhs.weights {return false}
+    if lhs._gram != rhs._gram {return false}
+    if lhs._reportedLearningRate != rhs._reportedLearningRate {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

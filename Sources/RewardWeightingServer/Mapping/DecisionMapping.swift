@@ -57,6 +57,7 @@ enum DecisionMapping {
             decision.rPareto = summary.metaReward
             decision.objectiveMeans = summary.objectiveMeans
             decision.objectiveStandardDeviations = summary.objectiveStandardDeviations ?? []
+            decision.meanScalarized = summary.meanScalarized
             event.scalarize = decision
         case .gradients(let gradients):
             event.kind = .gradients
@@ -65,6 +66,10 @@ enum DecisionMapping {
             decision.learningRate = gradients.learningRate
             decision.weightsUpdated = gradients.updated
             decision.weights = gradients.weights
+            if case .gradients(let report) = stored.event {
+                decision.gram = MatrixMapping.proto(report.gram)
+                if let rate = report.learningRate { decision.reportedLearningRate = rate }
+            }
             event.gradients = decision
         case .checkpoint(let checkpoint):
             event.kind = .checkpoint

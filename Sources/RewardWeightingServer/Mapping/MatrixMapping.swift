@@ -57,6 +57,14 @@ enum MatrixMapping {
         }
     }
 
+    /// A Gram matrix on the wire (row-major values).
+    static func proto(_ gram: GramMatrix) -> Rewardweighting_V1_GramMatrix {
+        var proto = Rewardweighting_V1_GramMatrix()
+        proto.numObjectives = Int32(gram.dimension)
+        proto.values = gram.entries
+        return proto
+    }
+
     /// The K projected gradient vectors of a `ReportGradients` call, as the rows of a K×D matrix (the service
     /// computes their Gram matrix on its kernel backend).
     /// - Throws: `RPCError` `INVALID_ARGUMENT`: `projected.num_objectives`, `projected.dimension` (below 1),

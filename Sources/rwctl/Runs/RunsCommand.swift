@@ -14,6 +14,7 @@ struct RunsCommand: AsyncParsableCommand {
         subcommands: [
             RunsListCommand.self, RunsShowCommand.self, RunsCreateCommand.self, RunsFrontCommand.self,
             RunsWatchCommand.self,
+            RunsExportCommand.self, RunsImportCommand.self, RunsReplayCommand.self, RunsSimulateCommand.self,
             RunsResumeCommand.self, RunsArchiveCommand.self,
         ])
 }

@@ -20,6 +20,13 @@ struct ServerError: Error, CustomStringConvertible {
 
     var description: String { self.message }
 
+    /// An error with its own message.
+    init(message: String, exitStatus: Int32, code: RPCError.Code) {
+        self.message = message
+        self.exitStatus = exitStatus
+        self.code = code
+    }
+
     /// The error of a failed call to `address`.
     ///
     /// A status the server sent carries its `google.rpc.Status` details (every error of `rw-server` does); an

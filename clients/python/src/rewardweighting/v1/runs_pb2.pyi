@@ -252,30 +252,36 @@ class CreatedDecision(_message.Message):
     def __init__(self, config: _Optional[_Union[RunConfig, _Mapping]] = ..., weights: _Optional[_Iterable[float]] = ...) -> None: ...
 
 class ScalarizeDecision(_message.Message):
-    __slots__ = ("num_responses", "weights", "r_pareto", "objective_means", "objective_standard_deviations")
+    __slots__ = ("num_responses", "weights", "r_pareto", "objective_means", "objective_standard_deviations", "mean_scalarized")
     NUM_RESPONSES_FIELD_NUMBER: _ClassVar[int]
     WEIGHTS_FIELD_NUMBER: _ClassVar[int]
     R_PARETO_FIELD_NUMBER: _ClassVar[int]
     OBJECTIVE_MEANS_FIELD_NUMBER: _ClassVar[int]
     OBJECTIVE_STANDARD_DEVIATIONS_FIELD_NUMBER: _ClassVar[int]
+    MEAN_SCALARIZED_FIELD_NUMBER: _ClassVar[int]
     num_responses: int
     weights: _containers.RepeatedScalarFieldContainer[float]
     r_pareto: float
     objective_means: _containers.RepeatedScalarFieldContainer[float]
     objective_standard_deviations: _containers.RepeatedScalarFieldContainer[float]
-    def __init__(self, num_responses: _Optional[int] = ..., weights: _Optional[_Iterable[float]] = ..., r_pareto: _Optional[float] = ..., objective_means: _Optional[_Iterable[float]] = ..., objective_standard_deviations: _Optional[_Iterable[float]] = ...) -> None: ...
+    mean_scalarized: float
+    def __init__(self, num_responses: _Optional[int] = ..., weights: _Optional[_Iterable[float]] = ..., r_pareto: _Optional[float] = ..., objective_means: _Optional[_Iterable[float]] = ..., objective_standard_deviations: _Optional[_Iterable[float]] = ..., mean_scalarized: _Optional[float] = ...) -> None: ...
 
 class GradientsDecision(_message.Message):
-    __slots__ = ("influence", "learning_rate", "weights_updated", "weights")
+    __slots__ = ("influence", "learning_rate", "weights_updated", "weights", "gram", "reported_learning_rate")
     INFLUENCE_FIELD_NUMBER: _ClassVar[int]
     LEARNING_RATE_FIELD_NUMBER: _ClassVar[int]
     WEIGHTS_UPDATED_FIELD_NUMBER: _ClassVar[int]
     WEIGHTS_FIELD_NUMBER: _ClassVar[int]
+    GRAM_FIELD_NUMBER: _ClassVar[int]
+    REPORTED_LEARNING_RATE_FIELD_NUMBER: _ClassVar[int]
     influence: _containers.RepeatedScalarFieldContainer[float]
     learning_rate: float
     weights_updated: bool
     weights: _containers.RepeatedScalarFieldContainer[float]
-    def __init__(self, influence: _Optional[_Iterable[float]] = ..., learning_rate: _Optional[float] = ..., weights_updated: _Optional[bool] = ..., weights: _Optional[_Iterable[float]] = ...) -> None: ...
+    gram: GramMatrix
+    reported_learning_rate: float
+    def __init__(self, influence: _Optional[_Iterable[float]] = ..., learning_rate: _Optional[float] = ..., weights_updated: _Optional[bool] = ..., weights: _Optional[_Iterable[float]] = ..., gram: _Optional[_Union[GramMatrix, _Mapping]] = ..., reported_learning_rate: _Optional[float] = ...) -> None: ...
 
 class CheckpointDecision(_message.Message):
     __slots__ = ("scores", "hypervolume_contribution", "r_pareto", "entered_buffer", "became_reference_point", "hypervolume")
