@@ -394,3 +394,23 @@ def test_replay_detects_a_tampered_state_row(rwctl, rw_server_binary, tmp_path):
         assert result.stdout, result.stderr
         assert json.loads(result.stdout)["identical"] is False
         assert "diverges at the final state: state.weights[" in result.stderr
+
+
+def test_a_broken_export_file_names_its_line(rwctl, server, tmp_path):
+    good = tmp_path / "good.jsonl"
+    run_id = "broken-export-source"
+    assert _run(rwctl, server, "runs", "create", "--id", run_id, "--objectives", "a:max,b:min").returncode == 0
+    assert _run(rwctl, server, "runs", "export", run_id, "--file", str(good)).returncode == 0
+    header, created = good.read_text().splitlines()[:2]
+    cases = {
+        "not an export": ('{"format": "something-else"}\n', "line 1: not a run export"),
+        "garbage line": (header + "\n" + created + "\n{not json\n", "line 3: not a DecisionEvent"),
+        "a gap": (header + "\n" + created.replace('"sequence":1', '"sequence":2') + "\n", "line 2: sequence is 2"),
+    }
+    for name, (text, named) in cases.items():
+        broken = tmp_path / f"{name}.jsonl"
+        broken.write_text(text)
+        for command in (["runs", "replay", str(broken)], ["runs", "import", str(broken), "--id", "x"]):
+            result = _run(rwctl, server, *command)
+            assert result.returncode == 2, (name, command, result.stderr)
+            assert named in result.stderr and str(broken) in result.stderr, (name, result.stderr)
