@@ -81,6 +81,18 @@ let package = Package(
             ],
             resources: [.copy("Resources/openapi.json"), .copy("Resources/dashboard")]
         ),
+        // The companion kernel worker: its gRPC service (worker.proto) and the KernelBackend that calls it.
+        .target(
+            name: "RewardWeightingWorker",
+            dependencies: [
+                "RewardWeightingAPI", "RewardWeightingCore", "RewardWeightingKernels",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ]
+        ),
         // The API contract's generated code (Protos/ → Scripts/generate-protos.sh → Generated/, committed).
         .target(
             name: "RewardWeightingAPI",
@@ -94,8 +106,8 @@ let package = Package(
         .target(
             name: "RewardWeightingServer",
             dependencies: [
-                "RewardWeightingAPI", "RewardWeightingCore", "RewardWeightingHTTP", "RewardWeightingPolicy",
-                "RewardWeightingService", "RewardWeightingStore",
+                "RewardWeightingAPI", "RewardWeightingCore", "RewardWeightingHTTP", "RewardWeightingKernels",
+                "RewardWeightingPolicy", "RewardWeightingService", "RewardWeightingStore", "RewardWeightingWorker",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -112,7 +124,7 @@ let package = Package(
         .executableTarget(
             name: "rw-server",
             dependencies: [
-                "RewardWeightingServer",
+                "RewardWeightingServer", "RewardWeightingWorker",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -162,8 +174,8 @@ let package = Package(
             name: "RewardWeightingServerTests",
             dependencies: [
                 "RewardWeightingTestSupport",
-                "RewardWeightingAPI", "RewardWeightingCore", "RewardWeightingPolicy", "RewardWeightingServer",
-                "RewardWeightingService", "RewardWeightingStore",
+                "RewardWeightingAPI", "RewardWeightingCore", "RewardWeightingKernels", "RewardWeightingPolicy",
+                "RewardWeightingServer", "RewardWeightingService", "RewardWeightingStore", "RewardWeightingWorker",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
                 .product(name: "Configuration", package: "swift-configuration"),

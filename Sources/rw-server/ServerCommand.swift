@@ -20,7 +20,9 @@ struct ServerCommand: AsyncParsableCommand {
             \(ServerConfigurationKey.all.map { "  \($0.flag)  \($0.variable)  \($0.defaultValue)" }.joined(separator: "\n"))
             SIGTERM or SIGINT shut the server down gracefully: calls in flight finish, then it exits.
             There is no authentication yet: keep the host a loopback address.
-            """)
+            `rw-server worker --socket PATH` runs the companion kernel worker instead (see --kernels).
+            """,
+        subcommands: [WorkerCommand.self])
 
     @Option(help: "The address to bind, IPv4 or IPv6 (RW_HOST; default 127.0.0.1).")
     var host: String?
@@ -43,6 +45,10 @@ struct ServerCommand: AsyncParsableCommand {
             from Debian's libjs-chart.js); without it the dashboard shows tables.
             """)
     var dashboardChartJs: String?
+
+    @Option(
+        help: "Where the kernels run: in-process, or unix:PATH for a kernel worker (RW_KERNELS; default in-process).")
+    var kernels: String?
 
     @Option(help: "The SQLite database file (RW_DATABASE; default ./data/rewardweighting.sqlite).")
     var database: String?
@@ -74,6 +80,7 @@ struct ServerCommand: AsyncParsableCommand {
         if let httpPort { flags[.httpPort] = .int(httpPort) }
         if let httpPortFile { flags[.httpPortFile] = .string(httpPortFile) }
         if let dashboardChartJs { flags[.dashboardChartJs] = .string(dashboardChartJs) }
+        if let kernels { flags[.kernels] = .string(kernels) }
         if let database { flags[.database] = .string(database) }
         if let logLevel { flags[.logLevel] = .string(logLevel) }
         if let maxMessageBytes { flags[.maxMessageBytes] = .int(maxMessageBytes) }

@@ -14,13 +14,14 @@ typealias Trainer = Rewardweighting_V1_TrainerService.Client<HTTP2ClientTranspor
 /// Tests log nothing.
 let quietLogger = Logger(label: "RewardWeightingServerTests") { _ in SwiftLogNoOpLogHandler() }
 
-/// A directory of its own under the system's temporary directory, for a test's database files.
+/// A directory of its own under the system's temporary directory (created), for a test's files.
 struct TemporaryDirectory {
     let url: URL
 
     init() {
         self.url = FileManager.default.temporaryDirectory
             .appendingPathComponent("rw-server-tests-\(UUID().uuidString)", isDirectory: true)
+        try? FileManager.default.createDirectory(at: self.url, withIntermediateDirectories: true)
     }
 
     /// A database file in the directory.

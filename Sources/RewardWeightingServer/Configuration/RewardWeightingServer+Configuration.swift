@@ -26,6 +26,8 @@ extension RewardWeightingServer {
         /// Chart.js for the dashboard (``DashboardAssets``), or `nil` for tables only. Default
         /// ``DashboardAssets/defaultChartJSPath``.
         public var dashboardChartJsPath: String?
+        /// Where the kernels run. Default ``KernelPlacement/inProcess``.
+        public var kernels: KernelPlacement
         /// The SQLite database file (created, with its directory, when missing).
         public var databasePath: String
         /// The largest request message accepted, in bytes; a larger one is answered `RESOURCE_EXHAUSTED` before
@@ -68,6 +70,7 @@ extension RewardWeightingServer {
             host: String = Configuration.defaultHost, port: Int = Configuration.defaultPort,
             httpHost: String = Configuration.defaultHost, httpPort: Int = Configuration.defaultHTTPPort,
             httpPortFile: String? = nil, dashboardChartJsPath: String? = DashboardAssets.defaultChartJSPath,
+            kernels: KernelPlacement = .default,
             databasePath: String = SQLiteRunStore.defaultPath,
             maxReceiveMessageBytes: Int = Configuration.defaultMaxReceiveMessageBytes, portFile: String? = nil,
             gracefulShutdownSignals: [UnixSignal] = [], enableBenchmarkService: Bool = false,
@@ -79,6 +82,7 @@ extension RewardWeightingServer {
             self.httpPort = httpPort
             self.httpPortFile = httpPortFile
             self.dashboardChartJsPath = dashboardChartJsPath
+            self.kernels = kernels
             self.databasePath = databasePath
             self.maxReceiveMessageBytes = maxReceiveMessageBytes
             self.portFile = portFile
@@ -105,6 +109,10 @@ extension RewardWeightingServer {
             guard (0...65535).contains(httpPort) else {
                 throw ConfigurationError(key: .httpPort, reason: "is \(httpPort); expected 0 to 65535")
             }
+            let kernels =
+                try Self.string(config, .kernels).map { text throws(ConfigurationError) in
+                    try KernelPlacement(parsing: text)
+                } ?? .default
             let maxMessageBytes = try Self.int(config, .maxMessageBytes) ?? Self.defaultMaxReceiveMessageBytes
             guard maxMessageBytes >= 1 else {
                 throw ConfigurationError(key: .maxMessageBytes, reason: "is \(maxMessageBytes); it must be at least 1")
@@ -114,6 +122,7 @@ extension RewardWeightingServer {
                 httpHost: try Self.string(config, .httpHost) ?? Self.defaultHost, httpPort: httpPort,
                 httpPortFile: try Self.string(config, .httpPortFile),
                 dashboardChartJsPath: try Self.string(config, .dashboardChartJs) ?? DashboardAssets.defaultChartJSPath,
+                kernels: kernels,
                 databasePath: try Self.string(config, .database) ?? SQLiteRunStore.defaultPath,
                 maxReceiveMessageBytes: maxMessageBytes, portFile: try Self.string(config, .portFile),
                 enableBenchmarkService: try Self.bool(config, .enableBenchmarkService) ?? false, logLevel: level)

@@ -53,6 +53,11 @@ public struct ServerConfigurationKey: Hashable, Sendable {
         key: "dashboardChartJs", flag: "--dashboard-chart-js", defaultValue: DashboardAssets.defaultChartJSPath,
         meaning: "Chart.js (UMD build) for the dashboard at /, as Debian's libjs-chart.js installs it; when the "
             + "file is missing the dashboard shows tables instead of charts.")
+    /// Where the kernels run.
+    public static let kernels = Self(
+        key: "kernels", flag: "--kernels", defaultValue: "in-process",
+        meaning: "Where the kernels run: in-process, or unix:PATH for a kernel worker listening there "
+            + "(rw-server worker --socket PATH).")
     /// The SQLite database file.
     public static let database = Self(
         key: "database", flag: "--database", defaultValue: SQLiteRunStore.defaultPath,
@@ -83,7 +88,8 @@ public struct ServerConfigurationKey: Hashable, Sendable {
 
     /// Every key, in the order the docs list them.
     public static let all: [Self] = [
-        .host, .port, .httpHost, .httpPort, .httpPortFile, .dashboardChartJs, .database, .logLevel, .maxMessageBytes,
+        .host, .port, .httpHost, .httpPort, .httpPortFile, .dashboardChartJs, .kernels, .database, .logLevel,
+        .maxMessageBytes,
         .portFile,
         .enableBenchmarkService, .config,
     ]

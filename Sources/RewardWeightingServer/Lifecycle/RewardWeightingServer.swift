@@ -4,8 +4,10 @@ import Hummingbird
 import Logging
 import Prometheus
 import RewardWeightingHTTP
+import RewardWeightingKernels
 import RewardWeightingService
 import RewardWeightingStore
+import RewardWeightingWorker
 import ServiceLifecycle
 
 /// The RewardWeighting server: the SQLite run store, the ``RunCoordinator`` over it, the gRPC `TrainerService`
@@ -28,7 +30,7 @@ import ServiceLifecycle
 /// streams end with `UNAVAILABLE`, then the database is closed and ``run()`` returns. Calls still running
 /// after ``maximumGracefulShutdownDuration`` are cancelled.
 ///
-/// Kernels run in-process (the policy calls the core directly); there is no authentication, so keep the host a
+/// Kernels run in-process, or in a kernel worker (``KernelPlacement``); there is no authentication, so keep the host a
 /// loopback address (a warning is logged at start).
 public struct RewardWeightingServer: Sendable {
     /// How long a graceful shutdown waits for the calls in flight before it cancels them: 30 s.
@@ -51,8 +53,21 @@ public struct RewardWeightingServer: Sendable {
         // One registry per server (not the process-wide MetricsSystem), so in-process servers in tests stay apart.
         let registry = PrometheusCollectorRegistry()
         let metricsFactory = PrometheusMetricsFactory(registry: registry)
+        let kernels: any KernelBackend
+        var workerServices: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        switch configuration.kernels {
+        case .inProcess:
+            kernels = InProcessKernels()
+        case .unixSocket(let path):
+            // A worker listening there; while it is unreachable, a call that needs a kernel fails UNAVAILABLE.
+            let client = GRPCClient(
+                transport: try HTTP2ClientTransport.Posix(
+                    target: .unixDomainSocket(path: path), transportSecurity: .plaintext))
+            kernels = WorkerKernels(client: client)
+            workerServices.append(.init(service: GRPCClientService(client: client)))
+        }
         let coordinator = RunCoordinator(
-            store: self.store, logger: logger, metrics: ServiceMetrics(factory: metricsFactory))
+            store: self.store, kernels: kernels, logger: logger, metrics: ServiceMetrics(factory: metricsFactory))
         let address: GRPCNIOTransportHTTP2Posix.SocketAddress =
             configuration.host.contains(":")
             ? .ipv6(host: configuration.host, port: configuration.port)
@@ -101,8 +116,10 @@ public struct RewardWeightingServer: Sendable {
                 }
             },
             logger: logger)
+        // The worker's client comes first: a group stops its services in reverse order, so the calls still
+        // running at shutdown keep their kernels until the gRPC and HTTP servers have drained.
         var group = ServiceGroupConfiguration(
-            services: [
+            services: workerServices + [
                 .init(service: GRPCServerService(server: server)),
                 .init(service: http),
                 .init(
@@ -129,7 +146,7 @@ public struct RewardWeightingServer: Sendable {
         self.logger.info(
             "starting",
             metadata: [
-                "database": "\(self.configuration.databasePath)", "kernels": "in-process",
+                "database": "\(self.configuration.databasePath)", "kernels": "\(self.configuration.kernels)",
                 "max_receive_message_bytes": "\(self.configuration.maxReceiveMessageBytes)",
                 "benchmark_service": "\(self.configuration.enableBenchmarkService)",
             ])

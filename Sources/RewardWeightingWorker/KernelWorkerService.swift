@@ -1,0 +1,156 @@
+import GRPCCore
+import RewardWeightingAPI
+import RewardWeightingCore
+import RewardWeightingKernels
+
+/// The `KernelWorker` service (`worker.proto`): the core's kernels for callers in another process. Stateless:
+/// each call decodes its inputs, runs one kernel of ``InProcessKernels`` and answers with the result and the
+/// kernel's time. Handlers run on Swift's concurrency pool, not on the transport's event loops.
+public struct KernelWorkerService: Rewardweighting_V1_KernelWorker.SimpleServiceProtocol {
+    /// The most values (points × K, or K × D) one request may carry.
+    public let maximumValues: Int
+    private let kernels = InProcessKernels()
+
+    /// The default cap on one request's values: 2²⁶ (512 MiB of doubles).
+    public static let defaultMaximumValues = 1 << 26
+
+    /// A service that refuses requests of more than `maximumValues` values with `RESOURCE_EXHAUSTED`.
+    public init(maximumValues: Int = Self.defaultMaximumValues) {
+        self.maximumValues = maximumValues
+    }
+
+    public func hypervolumeImprovement(
+        request: Rewardweighting_V1_HypervolumeImprovementRequest, context: ServerContext
+    ) async throws -> Rewardweighting_V1_KernelValueResponse {
+        let k = request.candidate.count
+        let buffer = try self.points(request.buffer, dimension: k, field: "buffer")
+        let candidate = try Self.vector(request.candidate, field: "candidate")
+        let reference = try Self.vector(request.reference, field: "reference")
+        return try await Self.timed { () async throws(KernelError) in
+            try await self.kernels.hypervolumeImprovement(adding: candidate, to: buffer, reference: reference)
+        } reply: { value, seconds in
+            var response = Rewardweighting_V1_KernelValueResponse()
+            response.value = value
+            response.kernelSeconds = seconds
+            return response
+        }
+    }
+
+    public func hypervolume(
+        request: Rewardweighting_V1_PointSetRequest, context: ServerContext
+    ) async throws -> Rewardweighting_V1_KernelValueResponse {
+        let reference = try Self.vector(request.reference, field: "reference")
+        let points = try self.points(request.points, dimension: reference.dimension, field: "points")
+        return try await Self.timed { () async throws(KernelError) in
+            try await self.kernels.hypervolume(of: points, reference: reference)
+        } reply: { value, seconds in
+            var response = Rewardweighting_V1_KernelValueResponse()
+            response.value = value
+            response.kernelSeconds = seconds
+            return response
+        }
+    }
+
+    public func contributions(
+        request: Rewardweighting_V1_PointSetRequest, context: ServerContext
+    ) async throws -> Rewardweighting_V1_KernelValuesResponse {
+        let reference = try Self.vector(request.reference, field: "reference")
+        let points = try self.points(request.points, dimension: reference.dimension, field: "points")
+        return try await Self.timed { () async throws(KernelError) in
+            try await self.kernels.contributions(of: points, reference: reference)
+        } reply: { values, seconds in
+            var response = Rewardweighting_V1_KernelValuesResponse()
+            response.values = values
+            response.kernelSeconds = seconds
+            return response
+        }
+    }
+
+    public func gram(
+        request: Rewardweighting_V1_GramRequest, context: ServerContext
+    ) async throws -> Rewardweighting_V1_GramResponse {
+        let gradients = request.gradients
+        guard gradients.numObjectives >= 1, gradients.dimension >= 1 else {
+            throw Self.invalid("gradients", "needs num_objectives ≥ 1 and dimension ≥ 1")
+        }
+        try self.checkSize(gradients.values.count, field: "gradients.values")
+        guard gradients.values.count == Int(gradients.numObjectives) * Int(gradients.dimension) else {
+            throw Self.invalid(
+                "gradients.values",
+                "has \(gradients.values.count) values; K·D = \(Int(gradients.numObjectives) * Int(gradients.dimension))"
+            )
+        }
+        let matrix: ObjectiveMatrix
+        do throws(ValidationError) {
+            matrix = try ObjectiveMatrix(
+                rowMajor: gradients.values, dimension: Int(gradients.dimension), field: "gradients.values")
+        } catch {
+            throw Self.invalid(error.field, error.reason)
+        }
+        return try await Self.timed { () async throws(KernelError) in
+            try await self.kernels.gram(ofGradients: matrix)
+        } reply: { gram, seconds in
+            var response = Rewardweighting_V1_GramResponse()
+            response.gram.numObjectives = Int32(gram.dimension)
+            response.gram.values = gram.entries
+            response.kernelSeconds = seconds
+            return response
+        }
+    }
+
+    // MARK: - Helpers
+
+    private func checkSize(_ count: Int, field: String) throws(RPCError) {
+        guard count <= self.maximumValues else {
+            throw RPCError(
+                code: .resourceExhausted,
+                message: "\(field): has \(count) values; this worker takes at most \(self.maximumValues) per "
+                    + "request (its maximumValues limit)")
+        }
+    }
+
+    private func points(
+        _ matrix: Rewardweighting_V1_RewardMatrix, dimension: Int, field: String
+    ) throws(RPCError) -> ObjectiveMatrix {
+        try self.checkSize(matrix.values.count, field: "\(field).values")
+        guard Int(matrix.numObjectives) == dimension else {
+            throw Self.invalid(
+                "\(field).num_objectives", "is \(matrix.numObjectives); the reference has K = \(dimension)")
+        }
+        do throws(ValidationError) {
+            return try ObjectiveMatrix(rowMajor: matrix.values, dimension: dimension, field: "\(field).values")
+        } catch {
+            throw Self.invalid(error.field, error.reason)
+        }
+    }
+
+    private static func vector(_ values: [Double], field: String) throws(RPCError) -> ObjectiveVector {
+        do throws(ValidationError) {
+            return try ObjectiveVector(values, field: field)
+        } catch {
+            throw Self.invalid(error.field, error.reason)
+        }
+    }
+
+    private static func invalid(_ field: String, _ reason: String) -> RPCError {
+        RPCError(code: .invalidArgument, message: "\(field): \(reason)")
+    }
+
+    /// Runs `kernel`, measuring its time, and builds the reply; a kernel's refusal is `INVALID_ARGUMENT`.
+    private static func timed<Value, Reply>(
+        _ kernel: () async throws(KernelError) -> Value, reply: (Value, Double) -> Reply
+    ) async throws(RPCError) -> Reply {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let value: Value
+        do throws(KernelError) {
+            value = try await kernel()
+        } catch {
+            throw RPCError(
+                code: error.code == .invalidArgument ? .invalidArgument : .internalError, message: error.message)
+        }
+        let elapsed = start.duration(to: clock.now)
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        return reply(value, seconds)
+    }
+}
