@@ -24,7 +24,7 @@ import RewardWeightingStore
 /// | `GET /` | the live dashboard page, when the server gave its files (``DashboardAssets``) |
 /// | `GET /dashboard/{file}` | the page's script and style; `/dashboard/chart.js` is Chart.js (404 without it) |
 /// | `GET /healthz` | 200 while the process serves |
-/// | `GET /readyz` | 200 when the store answers, else 503 |
+/// | `GET /readyz` | 200 when the store answers (and the spawned kernel worker is ready), else 503 |
 public struct OpsRoutes: Sendable {
     /// The most runs or events one page holds.
     public static let maximumPageSize = 1000
@@ -40,16 +40,21 @@ public struct OpsRoutes: Sendable {
     let metricsExposition: (@Sendable () -> String)?
     /// The dashboard's files; `nil`: no `/` and `/dashboard/…` routes.
     let dashboard: DashboardAssets?
+    /// Why the kernel worker is not ready (`nil` when it is, or when there is none): part of `/readyz`.
+    let workerNotReady: @Sendable () -> String?
 
     /// Routes over `coordinator`.
     /// - Parameters:
     ///   - metricsFactory: where the request counts and latencies go; nowhere by default.
     ///   - metricsExposition: the text of `/metrics`, or `nil` for no such route.
     ///   - dashboard: the dashboard page's files, or `nil` for no page.
+    ///   - workerNotReady: why the kernel worker cannot take calls now, or `nil` (`/readyz` answers 503 then).
     public init(
         coordinator: RunCoordinator, metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance,
-        metricsExposition: (@Sendable () -> String)? = nil, dashboard: DashboardAssets? = nil
+        metricsExposition: (@Sendable () -> String)? = nil, dashboard: DashboardAssets? = nil,
+        workerNotReady: @escaping @Sendable () -> String? = { nil }
     ) {
+        self.workerNotReady = workerNotReady
         self.coordinator = coordinator
         self.metricsFactory = metricsFactory
         self.metricsExposition = metricsExposition
@@ -131,6 +136,9 @@ public struct OpsRoutes: Sendable {
     private func readiness() async throws -> Response {
         // One read of the store: a page of one run.
         _ = try await self.serving { try await self.coordinator.listRuns(pageSize: 1, pageToken: nil) }
+        if let reason = self.workerNotReady() {
+            throw HTTPProblem(status: .serviceUnavailable, code: "UNAVAILABLE", field: "kernels", reason: reason)
+        }
         return JSONBody.text("ready\n", contentType: "text/plain; charset=utf-8")
     }
 

@@ -7,6 +7,7 @@ import RewardWeightingHTTP
 import RewardWeightingPolicy
 import RewardWeightingService
 import RewardWeightingStore
+import Synchronization
 import Testing
 
 /// Every route of ``OpsRoutes`` through Hummingbird's router, against a coordinator fed real reports; the numbers
@@ -308,6 +309,20 @@ import Testing
             try store.close()
             try await client.expectProblem("/readyz", status: .serviceUnavailable, field: "database")
             try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
+        }
+    }
+
+    @Test func aKernelWorkerThatIsNotReadyMakesTheServerNotReady() async throws {
+        let coordinator = try await Fixture.coordinator()
+        let ready = Mutex(false)
+        let routes = OpsRoutes(
+            coordinator: coordinator,
+            workerNotReady: { ready.withLock { $0 } ? nil : "the kernel worker is (re)starting" })
+        try await Application(router: routes.router()).test(.router) { client in
+            try await client.expectProblem("/readyz", status: .serviceUnavailable, field: "kernels")
+            try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
+            ready.withLock { $0 = true }
+            try await client.execute(uri: "/readyz", method: .get) { #expect($0.status == .ok) }
         }
     }
 }

@@ -26,7 +26,8 @@ extension RewardWeightingServer {
         /// Chart.js for the dashboard (``DashboardAssets``), or `nil` for tables only. Default
         /// ``DashboardAssets/defaultChartJSPath``.
         public var dashboardChartJsPath: String?
-        /// Where the kernels run. Default ``KernelPlacement/inProcess``.
+        /// Where the kernels run. Default ``KernelPlacement/inProcess`` for an embedded server; the `kernels` key
+        /// (and so `rw-server`) defaults to ``KernelPlacement/default``, a spawned worker.
         public var kernels: KernelPlacement
         /// The SQLite database file (created, with its directory, when missing).
         public var databasePath: String
@@ -70,7 +71,7 @@ extension RewardWeightingServer {
             host: String = Configuration.defaultHost, port: Int = Configuration.defaultPort,
             httpHost: String = Configuration.defaultHost, httpPort: Int = Configuration.defaultHTTPPort,
             httpPortFile: String? = nil, dashboardChartJsPath: String? = DashboardAssets.defaultChartJSPath,
-            kernels: KernelPlacement = .default,
+            kernels: KernelPlacement = .inProcess,
             databasePath: String = SQLiteRunStore.defaultPath,
             maxReceiveMessageBytes: Int = Configuration.defaultMaxReceiveMessageBytes, portFile: String? = nil,
             gracefulShutdownSignals: [UnixSignal] = [], enableBenchmarkService: Bool = false,

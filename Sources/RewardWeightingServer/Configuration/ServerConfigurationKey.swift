@@ -55,9 +55,9 @@ public struct ServerConfigurationKey: Hashable, Sendable {
             + "file is missing the dashboard shows tables instead of charts.")
     /// Where the kernels run.
     public static let kernels = Self(
-        key: "kernels", flag: "--kernels", defaultValue: "in-process",
-        meaning: "Where the kernels run: in-process, or unix:PATH for a kernel worker listening there "
-            + "(rw-server worker --socket PATH).")
+        key: "kernels", flag: "--kernels", defaultValue: "spawn",
+        meaning: "Where the kernels run: spawn (a worker process the server starts, restarts and stops: "
+            + "rw-server worker), in-process, or unix:PATH for a kernel worker listening there.")
     /// The SQLite database file.
     public static let database = Self(
         key: "database", flag: "--database", defaultValue: SQLiteRunStore.defaultPath,

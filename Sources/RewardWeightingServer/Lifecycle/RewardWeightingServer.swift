@@ -1,3 +1,4 @@
+import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2Posix
 import Hummingbird
@@ -54,6 +55,7 @@ public struct RewardWeightingServer: Sendable {
         let registry = PrometheusCollectorRegistry()
         let metricsFactory = PrometheusMetricsFactory(registry: registry)
         let kernels: any KernelBackend
+        var workerNotReady: @Sendable () -> String? = { nil }
         var workerServices: [ServiceGroupConfiguration.ServiceConfiguration] = []
         switch configuration.kernels {
         case .inProcess:
@@ -64,6 +66,21 @@ public struct RewardWeightingServer: Sendable {
                 transport: try HTTP2ClientTransport.Posix(
                     target: .unixDomainSocket(path: path), transportSecurity: .plaintext))
             kernels = WorkerKernels(client: client)
+            workerServices.append(.init(service: GRPCClientService(client: client)))
+        case .spawn(let executable):
+            let socket = FileManager.default.temporaryDirectory
+                .appendingPathComponent("rw-worker-\(getpid())-\(UUID().uuidString.prefix(8)).sock").path
+            let supervisor = WorkerSupervisor(
+                executable: executable ?? Self.ownExecutable, socketPath: socket, logLevel: configuration.logLevel,
+                logger: logger, metricsFactory: metricsFactory)
+            let client = GRPCClient(
+                transport: try HTTP2ClientTransport.Posix(
+                    target: .unixDomainSocket(path: socket), transportSecurity: .plaintext))
+            kernels = SupervisedKernels(worker: WorkerKernels(client: client), state: supervisor.state)
+            let state = supervisor.state
+            workerNotReady = { state.isReady || state.gaveUp ? nil : "the kernel worker is (re)starting" }
+            // Stopped last (a group stops its services in reverse order): the worker outlives the client.
+            workerServices.append(.init(service: supervisor))
             workerServices.append(.init(service: GRPCClientService(client: client)))
         }
         let coordinator = RunCoordinator(
@@ -97,7 +114,8 @@ public struct RewardWeightingServer: Sendable {
         let http = Application(
             router: OpsRoutes(
                 coordinator: coordinator, metricsFactory: metricsFactory,
-                metricsExposition: { registry.emitToString() }, dashboard: dashboard
+                metricsExposition: { registry.emitToString() }, dashboard: dashboard,
+                workerNotReady: workerNotReady
             ).router(),
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.httpHost, port: configuration.httpPort),
@@ -158,6 +176,12 @@ public struct RewardWeightingServer: Sendable {
         }
         try self.store.close()
         self.logger.info("stopped")
+    }
+
+    /// This process's executable (`/proc/self/exe` on Linux), which `rw-server worker` re-executes.
+    static var ownExecutable: String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+            ?? Bundle.main.executablePath ?? CommandLine.arguments[0]
     }
 
     /// The address the server is bound to; waits until it is listening.

@@ -2,9 +2,11 @@
 the same decisions as in-process, UNAVAILABLE (retried by the client) while the worker is down, and nothing
 applied twice when it comes back."""
 
+import os
 import signal
 import subprocess
 import threading
+import urllib.request
 
 import numpy as np
 import pytest
@@ -65,3 +67,90 @@ def test_a_run_through_the_worker_survives_its_death(rw_server_binary, worker_so
     finally:
         worker.kill()
         worker.wait(timeout=10)
+
+
+def _children(pid):
+    """The process ids whose parent is `pid` (from /proc)."""
+    import os
+
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry))
+    return found
+
+
+def _wait_for(condition, what, timeout=20.0):
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_the_spawned_worker_is_restarted_and_a_200_step_run_loses_nothing(rw_server_binary, tmp_path):
+    """The default (--kernels spawn): a child worker; SIGKILLed mid-run it is restarted, the client retries, and
+    the run ends exactly as an in-process run fed the same steps."""
+    rng = np.random.default_rng(21)
+    steps = [(rng.normal(size=(3, 32)), [0.3 + 0.001 * s + rng.normal(0, 0.01), 900.0 - s + rng.normal(0, 5),
+                                        0.2 + rng.normal(0, 0.02)]) for s in range(1, 201)]
+    retry = RetryPolicy(max_attempts=60, initial_backoff=0.05, max_backoff=0.5)
+    with LocalServer(rw_server_binary) as server, \
+            LocalServer(rw_server_binary, database=tmp_path / "local.sqlite",
+                        extra_args=["--kernels", "in-process"]) as local, \
+            RewardWeighting(server.address, retry=retry) as client, RewardWeighting(local.address) as plain:
+        workers = _wait_for(lambda: _children(server.process.pid), "the spawned worker")
+        assert len(workers) == 1 and not _children(local.process.pid)
+        runs = [c.create_run("r200", OBJECTIVES, method="gradient", eta=1e-3, mu=1e-3, total_steps=200)
+                for c in (client, plain)]
+        for index, (gradients, scores) in enumerate(steps):
+            step = index + 1
+            if step == 100:
+                os.kill(workers[0], signal.SIGKILL)  # mid-run: the next projected-gradients call needs the worker
+            for run in runs:
+                run.report_gradients(step, gradients=gradients)  # G = P·Pᵀ on the kernel backend
+                if step % 10 == 0:
+                    run.report_checkpoint(step, scores)
+        restarted = _wait_for(lambda: _children(server.process.pid), "the restarted worker")
+        assert restarted != workers
+        remote, reference = (run.state for run in runs)
+        assert remote.last_sequence == reference.last_sequence == 1 + 200 + 20  # nothing lost or applied twice
+        np.testing.assert_array_equal(remote.weights, reference.weights)  # bit for bit
+        assert [(p.step, list(p.scores)) for p in remote.buffer.points] == \
+            [(p.step, list(p.scores)) for p in reference.buffer.points]
+        metrics = urllib.request.urlopen(server.http_url + "/metrics", timeout=10).read().decode()
+        assert "rw_worker_restarts_total 1" in metrics
+
+
+def test_the_spawned_worker_exits_when_the_server_is_killed(rw_server_binary):
+    import time
+
+    server = LocalServer(rw_server_binary).start()
+    try:
+        (worker,) = _wait_for(lambda: _children(server.process.pid), "the spawned worker")
+        server.process.send_signal(signal.SIGKILL)
+        server.process.wait(timeout=10)
+        started = time.monotonic()
+        _wait_for(lambda: not os.path.exists(f"/proc/{worker}") or _zombie(worker), "the orphan worker to exit",
+                  timeout=5)
+        assert time.monotonic() - started < 2.0
+    finally:
+        server.stop()
+
+
+def _zombie(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
