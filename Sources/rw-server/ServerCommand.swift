@@ -8,7 +8,7 @@ import RewardWeightingServer
 ///
 /// Its configuration is read with swift-configuration (``ServerConfigurationReader``): each flag, else its
 /// `RW_*` environment variable, else the JSON file of `--config`, else the default (design §7: gRPC on
-/// 127.0.0.1:50051, SQLite under `./data`, in-process kernels, no auth). `docs/configuration.md` lists every key.
+/// 127.0.0.1:50051, SQLite under `./data`, kernels in a spawned worker, no auth). `docs/configuration.md` lists every key.
 @main
 struct ServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -47,8 +47,11 @@ struct ServerCommand: AsyncParsableCommand {
     var dashboardChartJs: String?
 
     @Option(
-        help: "Where the kernels run: in-process, or unix:PATH for a kernel worker (RW_KERNELS; default in-process).")
+        help: "Where the kernels run: spawn, in-process, or unix:PATH for a kernel worker (RW_KERNELS; default spawn).")
     var kernels: String?
+
+    @Option(help: "none or in-process: what a call does when no kernel worker is reachable (RW_KERNELS_FALLBACK).")
+    var kernelsFallback: String?
 
     @Option(help: "The SQLite database file (RW_DATABASE; default ./data/rewardweighting.sqlite).")
     var database: String?
@@ -81,6 +84,7 @@ struct ServerCommand: AsyncParsableCommand {
         if let httpPortFile { flags[.httpPortFile] = .string(httpPortFile) }
         if let dashboardChartJs { flags[.dashboardChartJs] = .string(dashboardChartJs) }
         if let kernels { flags[.kernels] = .string(kernels) }
+        if let kernelsFallback { flags[.kernelsFallback] = .string(kernelsFallback) }
         if let database { flags[.database] = .string(database) }
         if let logLevel { flags[.logLevel] = .string(logLevel) }
         if let maxMessageBytes { flags[.maxMessageBytes] = .int(maxMessageBytes) }

@@ -29,6 +29,9 @@ extension RewardWeightingServer {
         /// Where the kernels run. Default ``KernelPlacement/inProcess`` for an embedded server; the `kernels` key
         /// (and so `rw-server`) defaults to ``KernelPlacement/default``, a spawned worker.
         public var kernels: KernelPlacement
+        /// Whether a call that needs an unreachable kernel worker runs the kernel in-process instead of failing
+        /// `UNAVAILABLE` (``ServerConfigurationKey/kernelsFallback``). Default `false`.
+        public var kernelsFallbackInProcess: Bool
         /// The SQLite database file (created, with its directory, when missing).
         public var databasePath: String
         /// The largest request message accepted, in bytes; a larger one is answered `RESOURCE_EXHAUSTED` before
@@ -71,7 +74,7 @@ extension RewardWeightingServer {
             host: String = Configuration.defaultHost, port: Int = Configuration.defaultPort,
             httpHost: String = Configuration.defaultHost, httpPort: Int = Configuration.defaultHTTPPort,
             httpPortFile: String? = nil, dashboardChartJsPath: String? = DashboardAssets.defaultChartJSPath,
-            kernels: KernelPlacement = .inProcess,
+            kernels: KernelPlacement = .inProcess, kernelsFallbackInProcess: Bool = false,
             databasePath: String = SQLiteRunStore.defaultPath,
             maxReceiveMessageBytes: Int = Configuration.defaultMaxReceiveMessageBytes, portFile: String? = nil,
             gracefulShutdownSignals: [UnixSignal] = [], enableBenchmarkService: Bool = false,
@@ -84,6 +87,7 @@ extension RewardWeightingServer {
             self.httpPortFile = httpPortFile
             self.dashboardChartJsPath = dashboardChartJsPath
             self.kernels = kernels
+            self.kernelsFallbackInProcess = kernelsFallbackInProcess
             self.databasePath = databasePath
             self.maxReceiveMessageBytes = maxReceiveMessageBytes
             self.portFile = portFile
@@ -114,6 +118,10 @@ extension RewardWeightingServer {
                 try Self.string(config, .kernels).map { text throws(ConfigurationError) in
                     try KernelPlacement(parsing: text)
                 } ?? .default
+            let fallback = try Self.string(config, .kernelsFallback) ?? "none"
+            guard ["none", "in-process"].contains(fallback) else {
+                throw ConfigurationError(key: .kernelsFallback, reason: "'\(fallback)' is not none or in-process")
+            }
             let maxMessageBytes = try Self.int(config, .maxMessageBytes) ?? Self.defaultMaxReceiveMessageBytes
             guard maxMessageBytes >= 1 else {
                 throw ConfigurationError(key: .maxMessageBytes, reason: "is \(maxMessageBytes); it must be at least 1")
@@ -123,7 +131,7 @@ extension RewardWeightingServer {
                 httpHost: try Self.string(config, .httpHost) ?? Self.defaultHost, httpPort: httpPort,
                 httpPortFile: try Self.string(config, .httpPortFile),
                 dashboardChartJsPath: try Self.string(config, .dashboardChartJs) ?? DashboardAssets.defaultChartJSPath,
-                kernels: kernels,
+                kernels: kernels, kernelsFallbackInProcess: fallback == "in-process",
                 databasePath: try Self.string(config, .database) ?? SQLiteRunStore.defaultPath,
                 maxReceiveMessageBytes: maxMessageBytes, portFile: try Self.string(config, .portFile),
                 enableBenchmarkService: try Self.bool(config, .enableBenchmarkService) ?? false, logLevel: level)

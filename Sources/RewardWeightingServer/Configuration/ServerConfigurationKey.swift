@@ -58,6 +58,11 @@ public struct ServerConfigurationKey: Hashable, Sendable {
         key: "kernels", flag: "--kernels", defaultValue: "spawn",
         meaning: "Where the kernels run: spawn (a worker process the server starts, restarts and stops: "
             + "rw-server worker), in-process, or unix:PATH for a kernel worker listening there.")
+    /// What a call does when no kernel worker is reachable.
+    public static let kernelsFallback = Self(
+        key: "kernelsFallback", flag: "--kernels-fallback", defaultValue: "none",
+        meaning: "none: a call that needs an unreachable kernel worker fails UNAVAILABLE (trainers retry it); "
+            + "in-process: it runs the kernel in the server instead (the same results).")
     /// The SQLite database file.
     public static let database = Self(
         key: "database", flag: "--database", defaultValue: SQLiteRunStore.defaultPath,
@@ -88,7 +93,8 @@ public struct ServerConfigurationKey: Hashable, Sendable {
 
     /// Every key, in the order the docs list them.
     public static let all: [Self] = [
-        .host, .port, .httpHost, .httpPort, .httpPortFile, .dashboardChartJs, .kernels, .database, .logLevel,
+        .host, .port, .httpHost, .httpPort, .httpPortFile, .dashboardChartJs, .kernels, .kernelsFallback, .database,
+        .logLevel,
         .maxMessageBytes,
         .portFile,
         .enableBenchmarkService, .config,

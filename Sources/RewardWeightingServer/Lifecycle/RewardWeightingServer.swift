@@ -54,7 +54,7 @@ public struct RewardWeightingServer: Sendable {
         // One registry per server (not the process-wide MetricsSystem), so in-process servers in tests stay apart.
         let registry = PrometheusCollectorRegistry()
         let metricsFactory = PrometheusMetricsFactory(registry: registry)
-        let kernels: any KernelBackend
+        var kernels: any KernelBackend
         var workerNotReady: @Sendable () -> String? = { nil }
         var workerServices: [ServiceGroupConfiguration.ServiceConfiguration] = []
         switch configuration.kernels {
@@ -82,6 +82,9 @@ public struct RewardWeightingServer: Sendable {
             // Stopped last (a group stops its services in reverse order): the worker outlives the client.
             workerServices.append(.init(service: supervisor))
             workerServices.append(.init(service: GRPCClientService(client: client)))
+        }
+        if configuration.kernelsFallbackInProcess && configuration.kernels != .inProcess {
+            kernels = FallbackKernels(primary: kernels, logger: logger)
         }
         let coordinator = RunCoordinator(
             store: self.store, kernels: kernels, logger: logger, metrics: ServiceMetrics(factory: metricsFactory))

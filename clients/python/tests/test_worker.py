@@ -154,3 +154,17 @@ def _zombie(pid):
             return stat.read().rsplit(")", 1)[1].split()[0] == "Z"
     except OSError:
         return True
+
+
+def test_with_the_in_process_fallback_an_unreachable_worker_changes_nothing(rw_server_binary, tmp_path):
+    args = ["--kernels", f"unix:{tmp_path / 'nobody.sock'}", "--kernels-fallback", "in-process"]
+    with LocalServer(rw_server_binary, extra_args=args) as server, \
+            LocalServer(rw_server_binary, database=tmp_path / "local.sqlite",
+                        extra_args=["--kernels", "in-process"]) as local, \
+            RewardWeighting(server.address, retry=RetryPolicy(max_attempts=1)) as client, \
+            RewardWeighting(local.address) as plain:
+        runs = [c.create_run("fb", OBJECTIVES, method="hypervolume") for c in (client, plain)]
+        for step, scores in enumerate([[0.3, 900.0, 0.2], [0.5, 800.0, 0.3], [0.4, 700.0, 0.4]]):
+            _same(runs[0].report_checkpoint(step, scores), runs[1].report_checkpoint(step, scores))
+        assert runs[0].state.buffer.hypervolume == runs[1].state.buffer.hypervolume
+        assert "running the kernel in-process (kernelsFallback)" in server.log_tail()
