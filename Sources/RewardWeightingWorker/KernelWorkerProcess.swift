@@ -4,23 +4,32 @@ import GRPCNIOTransportHTTP2Posix
 import Logging
 import UnixSignals
 
-/// The worker process (`rw-server worker --socket PATH`): serves ``KernelWorkerService`` on a Unix domain
-/// socket until SIGTERM or SIGINT (calls in flight finish), and stops when its parent dies: it checks its parent
+/// The worker process (`rw-server worker --socket PATH`, or `--listen HOST:PORT`): serves ``KernelWorkerService``
+/// on a Unix domain socket or TCP until SIGTERM or SIGINT (calls in flight finish), and stops when its parent dies: it checks its parent
 /// process id every ``parentCheckInterval`` (a SIGKILLed server leaves no orphan worker behind).
 public enum KernelWorkerProcess {
-    /// The line written to standard output once the socket listens: what a parent waits for.
+    /// The line written to standard output once the worker listens (followed by the port for TCP): what a
+    /// parent waits for.
     public static let readyLine = "ready"
     /// How often the worker checks that its parent is alive: 250 ms.
     public static let parentCheckInterval = Duration.milliseconds(250)
 
+    /// Where a worker listens.
+    public enum Address: Sendable {
+        /// A Unix domain socket (an existing file there is replaced).
+        case unixSocket(path: String)
+        /// A TCP address (IPv4 or IPv6 host, port; 0 for an ephemeral one, announced in the ready line).
+        case tcp(host: String, port: Int)
+    }
+
     /// Serves until a shutdown signal.
     /// - Parameters:
-    ///   - socketPath: the socket to listen on (an existing file there is replaced).
+    ///   - address: where to listen.
     ///   - parentPID: the process that spawned this one, if any: the worker stops when its parent process id
     ///     is no longer this one (the parent died and the worker was re-parented), and at once if it already is.
     ///   - maximumValues: the cap on one request's values (``KernelWorkerService/maximumValues``).
     public static func serve(
-        socketPath: String, parentPID: Int32? = nil,
+        address: Address, parentPID: Int32? = nil,
         maximumValues: Int = KernelWorkerService.defaultMaximumValues, logger: Logger
     ) async throws {
         if let parentPID {
@@ -30,18 +39,28 @@ public enum KernelWorkerProcess {
                 return
             }
         }
-        try? FileManager.default.removeItem(atPath: socketPath)
+        let socketAddress: GRPCNIOTransportHTTP2Posix.SocketAddress
+        switch address {
+        case .unixSocket(let path):
+            try? FileManager.default.removeItem(atPath: path)
+            socketAddress = .unixDomainSocket(path: path)
+        case .tcp(let host, let port):
+            socketAddress = host.contains(":") ? .ipv6(host: host, port: port) : .ipv4(host: host, port: port)
+        }
         let transport = HTTP2ServerTransport.Posix(
-            address: .unixDomainSocket(path: socketPath), transportSecurity: .plaintext,
+            address: socketAddress, transportSecurity: .plaintext,
             config: .defaults { $0.rpc.maxRequestPayloadSize = Int(Int32.max) })
-        let server = GRPCServer(transport: transport, services: [KernelWorkerService(maximumValues: maximumValues)])
+        let server = GRPCServer(
+            transport: transport, services: [KernelWorkerService(maximumValues: maximumValues, logger: logger)])
         let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.serve() }
             group.addTask {
-                _ = try await transport.listeningAddress
-                logger.info("kernel worker listening", metadata: ["socket": "\(socketPath)"])
-                FileHandle.standardOutput.write(Data((Self.readyLine + "\n").utf8))
+                let bound = try await transport.listeningAddress
+                logger.info("kernel worker listening", metadata: ["address": "\(bound)"])
+                // "ready", and for TCP the bound port: "ready 50061".
+                let port = bound.ipv4?.port ?? bound.ipv6?.port
+                FileHandle.standardOutput.write(Data((Self.readyLine + (port.map { " \($0)" } ?? "") + "\n").utf8))
             }
             if let parentPID {
                 group.addTask {
@@ -63,6 +82,6 @@ public enum KernelWorkerProcess {
             server.beginGracefulShutdown()
             group.cancelAll()
         }
-        try? FileManager.default.removeItem(atPath: socketPath)
+        if case .unixSocket(let path) = address { try? FileManager.default.removeItem(atPath: path) }
     }
 }

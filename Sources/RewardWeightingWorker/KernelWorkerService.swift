@@ -1,4 +1,5 @@
 import GRPCCore
+import Logging
 import RewardWeightingAPI
 import RewardWeightingCore
 import RewardWeightingKernels
@@ -10,13 +11,16 @@ public struct KernelWorkerService: Rewardweighting_V1_KernelWorker.SimpleService
     /// The most values (points × K, or K × D) one request may carry.
     public let maximumValues: Int
     private let kernels = InProcessKernels()
+    private let logger: Logger
 
     /// The default cap on one request's values: 2²⁶ (512 MiB of doubles).
     public static let defaultMaximumValues = 1 << 26
 
-    /// A service that refuses requests of more than `maximumValues` values with `RESOURCE_EXHAUSTED`.
-    public init(maximumValues: Int = Self.defaultMaximumValues) {
+    /// A service that refuses requests of more than `maximumValues` values with `RESOURCE_EXHAUSTED`, and logs
+    /// each call (kernel and time) at debug level.
+    public init(maximumValues: Int = Self.defaultMaximumValues, logger: Logger = Logger(label: "rw-worker")) {
         self.maximumValues = maximumValues
+        self.logger = logger
     }
 
     public func hypervolumeImprovement(
@@ -26,7 +30,7 @@ public struct KernelWorkerService: Rewardweighting_V1_KernelWorker.SimpleService
         let buffer = try self.points(request.buffer, dimension: k, field: "buffer")
         let candidate = try Self.vector(request.candidate, field: "candidate")
         let reference = try Self.vector(request.reference, field: "reference")
-        return try await Self.timed { () async throws(KernelError) in
+        return try await self.timed { () async throws(KernelError) in
             try await self.kernels.hypervolumeImprovement(adding: candidate, to: buffer, reference: reference)
         } reply: { value, seconds in
             var response = Rewardweighting_V1_KernelValueResponse()
@@ -41,7 +45,7 @@ public struct KernelWorkerService: Rewardweighting_V1_KernelWorker.SimpleService
     ) async throws -> Rewardweighting_V1_KernelValueResponse {
         let reference = try Self.vector(request.reference, field: "reference")
         let points = try self.points(request.points, dimension: reference.dimension, field: "points")
-        return try await Self.timed { () async throws(KernelError) in
+        return try await self.timed { () async throws(KernelError) in
             try await self.kernels.hypervolume(of: points, reference: reference)
         } reply: { value, seconds in
             var response = Rewardweighting_V1_KernelValueResponse()
@@ -56,7 +60,7 @@ public struct KernelWorkerService: Rewardweighting_V1_KernelWorker.SimpleService
     ) async throws -> Rewardweighting_V1_KernelValuesResponse {
         let reference = try Self.vector(request.reference, field: "reference")
         let points = try self.points(request.points, dimension: reference.dimension, field: "points")
-        return try await Self.timed { () async throws(KernelError) in
+        return try await self.timed { () async throws(KernelError) in
             try await self.kernels.contributions(of: points, reference: reference)
         } reply: { values, seconds in
             var response = Rewardweighting_V1_KernelValuesResponse()
@@ -87,7 +91,7 @@ public struct KernelWorkerService: Rewardweighting_V1_KernelWorker.SimpleService
         } catch {
             throw Self.invalid(error.field, error.reason)
         }
-        return try await Self.timed { () async throws(KernelError) in
+        return try await self.timed { () async throws(KernelError) in
             try await self.kernels.gram(ofGradients: matrix)
         } reply: { gram, seconds in
             var response = Rewardweighting_V1_GramResponse()
@@ -137,8 +141,9 @@ public struct KernelWorkerService: Rewardweighting_V1_KernelWorker.SimpleService
     }
 
     /// Runs `kernel`, measuring its time, and builds the reply; a kernel's refusal is `INVALID_ARGUMENT`.
-    private static func timed<Value, Reply>(
-        _ kernel: () async throws(KernelError) -> Value, reply: (Value, Double) -> Reply
+    private func timed<Value, Reply>(
+        _ kernel: () async throws(KernelError) -> Value, reply: (Value, Double) -> Reply,
+        function: String = #function
     ) async throws(RPCError) -> Reply {
         let clock = ContinuousClock()
         let start = clock.now
@@ -151,6 +156,8 @@ public struct KernelWorkerService: Rewardweighting_V1_KernelWorker.SimpleService
         }
         let elapsed = start.duration(to: clock.now)
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        self.logger.debug(
+            "kernel call", metadata: ["kernel": "\(function.prefix { $0 != "(" })", "seconds": "\(seconds)"])
         return reply(value, seconds)
     }
 }

@@ -15,14 +15,22 @@ struct ServerCommand: AsyncParsableCommand {
         commandName: "rw-server",
         abstract: "Serve the RewardWeighting gRPC API (TrainerService) over HTTP/2, and its HTTP/JSON read API.",
         discussion: """
-            Each setting comes from its flag, else its environment variable, else the --config JSON file, else \
-            its default (docs/configuration.md):
+            `rw-server [options]` is `rw-server serve [options]`: each setting comes from its flag, else its \
+            environment variable, else the --config JSON file, else its default (docs/configuration.md):
             \(ServerConfigurationKey.all.map { "  \($0.flag)  \($0.variable)  \($0.defaultValue)" }.joined(separator: "\n"))
             SIGTERM or SIGINT shut the server down gracefully: calls in flight finish, then it exits.
             There is no authentication yet: keep the host a loopback address.
             `rw-server worker --socket PATH` runs the companion kernel worker instead (see --kernels).
             """,
-        subcommands: [WorkerCommand.self])
+        subcommands: [ServeCommand.self, WorkerCommand.self],
+        defaultSubcommand: ServeCommand.self)
+}
+
+/// `rw-server serve` (the default subcommand): the server itself.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the gRPC API and the HTTP/JSON read API (the default subcommand).")
 
     @Option(help: "The address to bind, IPv4 or IPv6 (RW_HOST; default 127.0.0.1).")
     var host: String?

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Logging
 import RewardWeightingWorker
 
@@ -15,7 +16,10 @@ struct WorkerCommand: AsyncParsableCommand {
             """)
 
     @Option(help: "The Unix domain socket to listen on (an existing file there is replaced).")
-    var socket: String
+    var socket: String?
+
+    @Option(help: "Or a TCP address to listen on, HOST:PORT (port 0: ephemeral, printed after \"ready\").")
+    var listen: String?
 
     @Option(help: "Stop when this process (the server that spawned the worker) is no longer the parent.")
     var parentPID: Int32?
@@ -27,6 +31,14 @@ struct WorkerCommand: AsyncParsableCommand {
     var logLevel: String = "info"
 
     mutating func validate() throws {
+        guard (self.socket == nil) != (self.listen == nil) else {
+            throw ValidationError("--socket or --listen: give exactly one")
+        }
+        if let listen = self.listen {
+            guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]),
+                (0...65535).contains(port), colon != listen.startIndex
+            else { throw ValidationError("--listen: '\(listen)' is not HOST:PORT") }
+        }
         guard Logger.Level(rawValue: self.logLevel) != nil else {
             throw ValidationError("--log-level: '\(self.logLevel)' is not a log level")
         }
@@ -40,8 +52,15 @@ struct WorkerCommand: AsyncParsableCommand {
             handler.logLevel = level
             return handler
         }
+        let address: KernelWorkerProcess.Address
+        if let listen = self.listen, let colon = listen.lastIndex(of: ":") {
+            let host = listen[..<colon].trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+            address = .tcp(host: host, port: Int(listen[listen.index(after: colon)...]) ?? 0)
+        } else {
+            address = .unixSocket(path: self.socket ?? "")
+        }
         try await KernelWorkerProcess.serve(
-            socketPath: self.socket, parentPID: self.parentPID, maximumValues: self.maxValues,
+            address: address, parentPID: self.parentPID, maximumValues: self.maxValues,
             logger: Logger(label: "rw-worker"))
     }
 }

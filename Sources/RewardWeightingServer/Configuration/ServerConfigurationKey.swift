@@ -57,7 +57,8 @@ public struct ServerConfigurationKey: Hashable, Sendable {
     public static let kernels = Self(
         key: "kernels", flag: "--kernels", defaultValue: "spawn",
         meaning: "Where the kernels run: spawn (a worker process the server starts, restarts and stops: "
-            + "rw-server worker), in-process, or unix:PATH for a kernel worker listening there.")
+            + "rw-server worker), in-process, unix:PATH for a worker listening there, or "
+            + "dns:///HOST:PORT[,HOST:PORT…] for workers on TCP (rw-server worker --listen), calls spread across them.")
     /// What a call does when no kernel worker is reachable.
     public static let kernelsFallback = Self(
         key: "kernelsFallback", flag: "--kernels-fallback", defaultValue: "none",

@@ -67,6 +67,16 @@ public struct RewardWeightingServer: Sendable {
                     target: .unixDomainSocket(path: path), transportSecurity: .plaintext))
             kernels = WorkerKernels(client: client)
             workerServices.append(.init(service: GRPCClientService(client: client)))
+        case .tcpWorkers(let endpoints):
+            var workers: [any KernelBackend] = []
+            for endpoint in endpoints {
+                let client = GRPCClient(
+                    transport: try HTTP2ClientTransport.Posix(
+                        target: .dns(host: endpoint.host, port: endpoint.port), transportSecurity: .plaintext))
+                workers.append(WorkerKernels(client: client))
+                workerServices.append(.init(service: GRPCClientService(client: client)))
+            }
+            kernels = PooledKernels(workers)
         case .spawn(let executable):
             let socket = FileManager.default.temporaryDirectory
                 .appendingPathComponent("rw-worker-\(getpid())-\(UUID().uuidString.prefix(8)).sock").path

@@ -127,7 +127,7 @@ public struct WorkerSupervisor: Service {
             input: .none, output: .sequence, error: .currentStandardError
         ) { execution in
             for try await line in execution.standardOutput.strings() {
-                if line.trimmingCharacters(in: .whitespacesAndNewlines) == KernelWorkerProcess.readyLine {
+                if line.trimmingCharacters(in: .whitespacesAndNewlines).hasPrefix(KernelWorkerProcess.readyLine) {
                     self.state.set(ready: true, pid: execution.processIdentifier.value)
                     self.logger.info(
                         "kernel worker ready",

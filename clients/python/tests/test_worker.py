@@ -168,3 +168,43 @@ def test_with_the_in_process_fallback_an_unreachable_worker_changes_nothing(rw_s
             _same(runs[0].report_checkpoint(step, scores), runs[1].report_checkpoint(step, scores))
         assert runs[0].state.buffer.hypervolume == runs[1].state.buffer.hypervolume
         assert "running the kernel in-process (kernelsFallback)" in server.log_tail()
+
+
+def _start_tcp_worker(binary, log):
+    worker = subprocess.Popen([binary, "worker", "--listen", "127.0.0.1:0", "--log-level", "debug"],
+                              stdout=subprocess.PIPE, stderr=log, text=True)
+    ready, port = worker.stdout.readline().split()
+    assert ready == "ready"
+    return worker, int(port)
+
+
+def test_calls_spread_across_tcp_workers_and_survive_one_of_them(rw_server_binary, tmp_path):
+    logs = [open(tmp_path / f"worker{i}.log", "w") for i in range(2)]
+    workers = [_start_tcp_worker(rw_server_binary, log) for log in logs]
+    target = "dns:///" + ",".join(f"127.0.0.1:{port}" for _, port in workers)
+    try:
+        with LocalServer(rw_server_binary, extra_args=["--kernels", target]) as server, \
+                RewardWeighting(server.address, retry=RetryPolicy(max_attempts=1)) as client:
+            run = client.create_run("pool", OBJECTIVES, method="hypervolume")
+            for step in range(0, 8):
+                run.report_checkpoint(step, [0.3 + 0.01 * step, 900.0 - 5 * step, 0.2])
+            calls = [(tmp_path / f"worker{i}.log").read_text().count("kernel call") for i in range(2)]
+            assert min(calls) >= 2, calls  # round-robin: both workers computed
+            workers[0][0].send_signal(signal.SIGKILL)
+            workers[0][0].wait(timeout=10)
+            for step in range(8, 12):  # every call finds the live worker
+                run.report_checkpoint(step, [0.3 + 0.01 * step, 900.0 - 5 * step, 0.2])
+            workers[1][0].send_signal(signal.SIGKILL)
+            workers[1][0].wait(timeout=10)
+            with pytest.raises(UnavailableError, match="kernel"):
+                run.report_checkpoint(12, [0.5, 800.0, 0.3])
+            # Nothing stored by the refused call (the event log needs no kernel; GetRun's front would).
+            import json
+
+            page = json.loads(urllib.request.urlopen(server.http_url + "/v1/runs/pool/events?limit=100").read())
+            assert [e["sequence"] for e in page["events"]] == list(range(1, 14))  # created + 12 checkpoints
+    finally:
+        for worker, _ in workers:
+            worker.kill()
+        for log in logs:
+            log.close()
