@@ -414,3 +414,47 @@ def test_a_broken_export_file_names_its_line(rwctl, server, tmp_path):
             result = _run(rwctl, server, *command)
             assert result.returncode == 2, (name, command, result.stderr)
             assert named in result.stderr and str(broken) in result.stderr, (name, result.stderr)
+
+
+def test_the_token_is_sent_as_a_bearer_header(rwctl):
+    """Against a stand-in gRPC server (grpcio) that records metadata: --token and RW_TOKEN become
+    `authorization: Bearer …`; the server's UNAUTHENTICATED is exit 1 with the status and the field."""
+    from concurrent import futures
+
+    import grpc
+
+    from rewardweighting.v1 import trainer_pb2, trainer_pb2_grpc
+
+    class Recording(trainer_pb2_grpc.TrainerServiceServicer):
+        def __init__(self):
+            self.metadata = []
+
+        def ListRuns(self, request, context):
+            metadata = dict(context.invocation_metadata())
+            self.metadata.append(metadata)
+            if metadata.get("authorization") != "Bearer s3cret":
+                context.abort(grpc.StatusCode.UNAUTHENTICATED, "authorization: missing or wrong bearer token")
+            return trainer_pb2.ListRunsResponse()
+
+    service = Recording()
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
+    trainer_pb2_grpc.add_TrainerServiceServicer_to_server(service, server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    try:
+        address = f"127.0.0.1:{port}"
+        flag = subprocess.run([rwctl, "runs", "list", "--server", address, "--token", "s3cret"],
+                              capture_output=True, text=True, timeout=60)
+        assert flag.returncode == 0, flag.stderr
+        assert json.loads(flag.stdout) == {"runs": []}
+        assert service.metadata[-1]["authorization"] == "Bearer s3cret"
+        env = subprocess.run([rwctl, "runs", "list", "--server", address], capture_output=True, text=True,
+                             timeout=60, env=dict(os.environ, RW_TOKEN="s3cret"))
+        assert env.returncode == 0 and service.metadata[-1]["authorization"] == "Bearer s3cret"
+        missing = subprocess.run([rwctl, "runs", "list", "--server", address], capture_output=True, text=True,
+                                 timeout=60, env={k: v for k, v in os.environ.items() if k != "RW_TOKEN"})
+        assert missing.returncode == 1
+        assert "UNAUTHENTICATED: authorization:" in missing.stderr
+        assert "authorization" not in service.metadata[-1]
+    finally:
+        server.stop(None)
