@@ -82,7 +82,8 @@ public struct WorkerSupervisor: Service {
     }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        // Graceful shutdown cancels the loop; the running worker then gets Subprocess's teardown (SIGTERM).
+        await cancelWhenGracefulShutdown {
             var backoff = Duration.milliseconds(100)
             while !Task.isCancelled {
                 let started = ContinuousClock.now
