@@ -30,36 +30,26 @@ public struct KernelWorkerService: Rewardweighting_V1_KernelWorker.SimpleService
         let buffer = try self.points(request.buffer, dimension: k, field: "buffer")
         let candidate = try Self.vector(request.candidate, field: "candidate")
         let reference = try Self.vector(request.reference, field: "reference")
-        return try await self.timed { () async throws(KernelError) in
-            try await self.kernels.hypervolumeImprovement(adding: candidate, to: buffer, reference: reference)
-        } reply: { value, seconds in
-            var response = Rewardweighting_V1_KernelValueResponse()
-            response.value = value
-            response.kernelSeconds = seconds
-            return response
-        }
+        return try await self.timed(
+            { () async throws(KernelError) in
+                try await self.kernels.hypervolumeImprovement(adding: candidate, to: buffer, reference: reference)
+            },
+            reply: Self.valueResponse)
     }
 
     public func hypervolume(
         request: Rewardweighting_V1_PointSetRequest, context: ServerContext
     ) async throws -> Rewardweighting_V1_KernelValueResponse {
-        let reference = try Self.vector(request.reference, field: "reference")
-        let points = try self.points(request.points, dimension: reference.dimension, field: "points")
-        return try await self.timed { () async throws(KernelError) in
-            try await self.kernels.hypervolume(of: points, reference: reference)
-        } reply: { value, seconds in
-            var response = Rewardweighting_V1_KernelValueResponse()
-            response.value = value
-            response.kernelSeconds = seconds
-            return response
-        }
+        let (points, reference) = try self.pointSet(request)
+        return try await self.timed(
+            { () async throws(KernelError) in try await self.kernels.hypervolume(of: points, reference: reference) },
+            reply: Self.valueResponse)
     }
 
     public func contributions(
         request: Rewardweighting_V1_PointSetRequest, context: ServerContext
     ) async throws -> Rewardweighting_V1_KernelValuesResponse {
-        let reference = try Self.vector(request.reference, field: "reference")
-        let points = try self.points(request.points, dimension: reference.dimension, field: "points")
+        let (points, reference) = try self.pointSet(request)
         return try await self.timed { () async throws(KernelError) in
             try await self.kernels.contributions(of: points, reference: reference)
         } reply: { values, seconds in
@@ -103,6 +93,21 @@ public struct KernelWorkerService: Rewardweighting_V1_KernelWorker.SimpleService
     }
 
     // MARK: - Helpers
+
+    /// The points and reference point of a request, the points' K taken from the reference.
+    private func pointSet(
+        _ request: Rewardweighting_V1_PointSetRequest
+    ) throws(RPCError) -> (ObjectiveMatrix, ObjectiveVector) {
+        let reference = try Self.vector(request.reference, field: "reference")
+        return (try self.points(request.points, dimension: reference.dimension, field: "points"), reference)
+    }
+
+    private static func valueResponse(_ value: Double, seconds: Double) -> Rewardweighting_V1_KernelValueResponse {
+        var response = Rewardweighting_V1_KernelValueResponse()
+        response.value = value
+        response.kernelSeconds = seconds
+        return response
+    }
 
     private func checkSize(_ count: Int, field: String) throws(RPCError) {
         guard count <= self.maximumValues else {

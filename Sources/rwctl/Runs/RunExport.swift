@@ -23,10 +23,7 @@ struct RunExport: Sendable {
     static func read(
         runID: String, from connection: ServerConnection, progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }
     ) async throws -> RunExport {
-        var get = Rewardweighting_V1_GetRunRequest()
-        get.runID = runID
-        let run = try await connection.trainer.getRun(get, metadata: connection.metadata, options: connection.options)
-            .run
+        let run = try await connection.run(runID)
         let last = run.state.lastSequence
         var request = Rewardweighting_V1_WatchRunRequest()
         request.runID = runID

@@ -20,12 +20,7 @@ struct RunsFrontCommand: AsyncParsableCommand {
 
     func run() async throws {
         let run = try await ServerConnection.with(self.server) { connection in
-            var request = Rewardweighting_V1_GetRunRequest()
-            request.runID = self.runID
-            request.includeContributions = true
-            return try await connection.trainer.getRun(
-                request, metadata: connection.metadata, options: connection.options
-            ).run
+            try await connection.run(self.runID, contributions: true)
         }
         let buffer = run.state.buffer
         let names = run.config.objectives.map(\.name)

@@ -77,12 +77,7 @@ struct RunsImportCommand: AsyncParsableCommand {
                 }
                 sent += 1
             }
-            var get = Rewardweighting_V1_GetRunRequest()
-            get.runID = runID
-            let run = try await connection.trainer.getRun(
-                get, metadata: connection.metadata, options: connection.options
-            )
-            .run
+            let run = try await connection.run(runID)
             return (run, sent, skipped)
         }
         let expected = export.run.state

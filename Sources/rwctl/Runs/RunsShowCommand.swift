@@ -23,11 +23,7 @@ struct RunsShowCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (run, recent) = try await ServerConnection.with(self.server) { connection in
-            var request = Rewardweighting_V1_GetRunRequest()
-            request.runID = self.runID
-            let run = try await connection.trainer.getRun(
-                request, metadata: connection.metadata, options: connection.options
-            ).run
+            let run = try await connection.run(self.runID)
             let recent = try await Self.latestEvents(
                 of: run, count: self.events, connection: connection)
             return (run, recent)

@@ -60,11 +60,7 @@ struct RunsWatchCommand: AsyncParsableCommand {
                 try await ServerConnection.with(self.server) { connection in
                     if cursor.withLock({ $0.next }) == nil {
                         // Live only: start after the run's current last event, so a reconnect misses nothing.
-                        var get = Rewardweighting_V1_GetRunRequest()
-                        get.runID = self.runID
-                        let run = try await connection.trainer.getRun(
-                            get, metadata: connection.metadata, options: connection.options
-                        ).run
+                        let run = try await connection.run(self.runID)
                         cursor.withLock { $0.next = run.state.lastSequence + 1 }
                         printer.started(run)
                     }

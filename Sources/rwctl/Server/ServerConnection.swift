@@ -22,6 +22,15 @@ struct ServerConnection: Sendable {
         return options
     }
 
+    /// `GetRun`: the run's configuration and state (with each buffer point's exclusive contribution when
+    /// `contributions`).
+    func run(_ runID: String, contributions: Bool = false) async throws -> Rewardweighting_V1_Run {
+        var request = Rewardweighting_V1_GetRunRequest()
+        request.runID = runID
+        request.includeContributions = contributions
+        return try await self.trainer.getRun(request, metadata: self.metadata, options: self.options).run
+    }
+
     /// Connects to the server of `options`, runs `body` with the connection, and closes it.
     /// - Throws: ``InputError`` for a bad `--server`; ``ServerError`` for a call that failed (exit 1) or a
     ///   server that cannot be reached (exit 3); whatever `body` throws otherwise.

@@ -18,7 +18,8 @@ include="$("$python" -c 'import grpc_tools, os; print(os.path.join(os.path.dirna
 (cd "$protos" && "$python" -m grpc_tools.protoc -I. -I"$include" \
     --python_out="$tmp" --pyi_out="$tmp" --grpc_python_out="$tmp" \
     rewardweighting/v1/runs.proto rewardweighting/v1/trainer.proto)
-# benchmark.proto is for load tests only and not part of the trainer's contract: not shipped.
+# benchmark.proto (load tests) and worker.proto (rw-server's own kernel worker) are not part of the trainer's
+# contract: not shipped.
 touch "$tmp/rewardweighting/v1/__init__.py"
 printf '"""Generated grpcio stubs for rewardweighting.v1 (scripts/generate-stubs.sh). Do not edit."""\n' \
     > "$tmp/rewardweighting/v1/__init__.py"
