@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import RewardWeightingServer
 import RewardWeightingWorker
 
 /// `rw-server worker --socket PATH`: the companion kernel worker (`worker.proto`), serving the kernels on a Unix
@@ -34,10 +35,8 @@ struct WorkerCommand: AsyncParsableCommand {
         guard (self.socket == nil) != (self.listen == nil) else {
             throw ValidationError("--socket or --listen: give exactly one")
         }
-        if let listen = self.listen {
-            guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]),
-                (0...65535).contains(port), colon != listen.startIndex
-            else { throw ValidationError("--listen: '\(listen)' is not HOST:PORT") }
+        if let listen = self.listen, KernelPlacement.Endpoint(parsing: listen, allowedPorts: 0...65535) == nil {
+            throw ValidationError("--listen: '\(listen)' is not HOST:PORT")
         }
         guard Logger.Level(rawValue: self.logLevel) != nil else {
             throw ValidationError("--log-level: '\(self.logLevel)' is not a log level")
@@ -53,9 +52,8 @@ struct WorkerCommand: AsyncParsableCommand {
             return handler
         }
         let address: KernelWorkerProcess.Address
-        if let listen = self.listen, let colon = listen.lastIndex(of: ":") {
-            let host = listen[..<colon].trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-            address = .tcp(host: host, port: Int(listen[listen.index(after: colon)...]) ?? 0)
+        if let listen = self.listen, let endpoint = KernelPlacement.Endpoint(parsing: listen, allowedPorts: 0...65535) {
+            address = .tcp(host: endpoint.host, port: endpoint.port)
         } else {
             address = .unixSocket(path: self.socket ?? "")
         }

@@ -19,6 +19,15 @@ public enum KernelPlacement: Hashable, Sendable, CustomStringConvertible {
         /// The port.
         public let port: Int
 
+        /// Parses `HOST:PORT` (`[v6::addr]:PORT` too), ports in `allowedPorts`; `nil` for anything else.
+        public init?(parsing text: String, allowedPorts: ClosedRange<Int> = 1...65535) {
+            guard let colon = text.lastIndex(of: ":"), colon != text.startIndex,
+                let port = Int(text[text.index(after: colon)...]), allowedPorts.contains(port)
+            else { return nil }
+            self.host = text[..<colon].trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+            self.port = port
+        }
+
         public var description: String {
             self.host.contains(":") ? "[\(self.host)]:\(self.port)" : "\(self.host):\(self.port)"
         }
@@ -43,14 +52,11 @@ public enum KernelPlacement: Hashable, Sendable, CustomStringConvertible {
             var endpoints: [Endpoint] = []
             for item in text.dropFirst(prefix.count).split(separator: ",", omittingEmptySubsequences: false) {
                 let entry = item.trimmingCharacters(in: .whitespaces)
-                guard let colon = entry.lastIndex(of: ":"), colon != entry.startIndex,
-                    let port = Int(entry[entry.index(after: colon)...]), (1...65535).contains(port)
-                else {
+                guard let endpoint = Endpoint(parsing: entry) else {
                     throw ConfigurationError(
                         key: .kernels, reason: "'\(entry)' in '\(text)' is not HOST:PORT (e.g. dns:///10.0.0.5:50061)")
                 }
-                let host = entry[..<colon].trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-                endpoints.append(Endpoint(host: host, port: port))
+                endpoints.append(endpoint)
             }
             self = .tcpWorkers(endpoints)
             return
