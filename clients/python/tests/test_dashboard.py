@@ -109,19 +109,26 @@ def _expected_series(history, key):
 
 
 def _check_page_matches_api(driver, server, run_id, method):
+    last_sequence = _get_json(server, f"/v1/runs/{run_id}")["last_sequence"]
     history = _get_json(server, f"/v1/runs/{run_id}/history")
     front = _get_json(server, f"/v1/runs/{run_id}/front")
     last_step = history["rows"][-1]["step"]
 
+    expected_weights = _expected_series(history, "weights")
+
     def ready(d):
-        shown = d.execute_script("return window.rwDashboard.run && window.rwDashboard.run.run_id")
+        # Every event redrawn: the page shows the run at the API's last sequence (it reads the run before the
+        # history and front), and a step's row drawn between two of its events has been redrawn since.
+        shown = d.execute_script("return window.rwDashboard.run && "
+                                 "[window.rwDashboard.run.run_id, window.rwDashboard.run.last_sequence]")
         drawn = _drawn(d)
         weights = drawn and drawn.get("weights")
-        done = shown == run_id and weights and weights["datasets"][0]["data"][-1][0] == last_step
+        done = shown == [run_id, last_sequence] and weights \
+            and [set["data"] for set in weights["datasets"]] == expected_weights
         return drawn if done else None
 
     drawn = _wait(driver, ready, f"the page to draw {run_id} up to step {last_step}")
-    assert [d["data"] for d in drawn["weights"]["datasets"]] == _expected_series(history, "weights")
+    assert [d["data"] for d in drawn["weights"]["datasets"]] == expected_weights
     assert [d["label"] for d in drawn["weights"]["datasets"]] == history["objectives"]
     rewards = [d["data"] for d in drawn["rewards"]["datasets"]]
     assert rewards == _expected_series(history, "reward_means")

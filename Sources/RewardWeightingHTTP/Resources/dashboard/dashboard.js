@@ -142,8 +142,10 @@
     refreshing = true;
     const runID = dashboard.selected;
     try {
-      const [run, steps, front] = await Promise.all([
-        getJSON(runPath(runID)),
+      // The run first: the history and front read after it are at least as recent as its last_sequence, so
+      // what the page shows includes every event up to the sequence it displays.
+      const run = await getJSON(runPath(runID));
+      const [steps, front] = await Promise.all([
         getJSON(runPath(runID) + "/history"),
         getJSON(runPath(runID) + "/front"),
       ]);
