@@ -12,6 +12,8 @@ import RewardWeightingCore
 /// | ``hypervolume(of:reference:)`` | read models: the hypervolume of a run's front |
 /// | ``contributions(of:reference:)`` | read models: each front point's exclusive contribution |
 /// | ``gram(ofGradients:)`` | `ReportGradients` with projected gradients: `G = P·Pᵀ` |
+/// | ``gram(ofFloat32Gradients:dimension:slices:)`` | `ReportProjectedGradients`: `G = M·Mᵀ` of float32 vectors streamed in slices |
+/// | ``mirrorDescentStep(from:influence:stepSize:rule:)`` | callers that batch weight updates; the policy itself runs this O(K) step in-process, as part of applying an event |
 ///
 /// The policy never calls a backend: the service asks the policy what a report needs measured, obtains it
 /// here, and hands the result to the policy (``RewardWeightingPolicy/KernelMeasurements``), so replaying a log
@@ -32,4 +34,22 @@ public protocol KernelBackend: Sendable {
     /// The Gram matrix `G_ij = ⟨g_i, g_j⟩` of K gradient vectors of one length (``GramMatrix/init(gradients:field:)``).
     /// - Parameter gradients: the K vectors as the rows of a K×D matrix.
     func gram(ofGradients gradients: ObjectiveMatrix) async throws(KernelError) -> GramMatrix
+
+    /// The Gram matrix of K float32 vectors of length D that `slices` writes in order
+    /// (``RewardWeightingCore/Float32GramAccumulator``: the result depends on the vectors only, not on the
+    /// slicing or the backend). Memory does not grow with D.
+    /// - Parameter slices: the producer; it writes every slice and returns. An error it throws ends the call.
+    /// - Throws: ``KernelError``: `invalidArgument` for a shape or a slice the kernel refuses (fields `header.…`,
+    ///   `slice.offset`, `slice.float32_values`, `slices`), `unavailable` when the backend could not be reached
+    ///   or went away mid-stream, or the error `slices` threw.
+    func gram(
+        ofFloat32Gradients objectives: Int, dimension: Int,
+        slices: @escaping @Sendable (Float32GradientSliceWriter) async throws(KernelError) -> Void
+    ) async throws(KernelError) -> GramMatrix
+
+    /// One mirror-descent step `w ← softmax(log w + τ·I)` with `rule`'s floor and bounds
+    /// (``MirrorDescent/step(from:influence:stepSize:)``).
+    func mirrorDescentStep(
+        from weights: WeightVector, influence: [Double], stepSize: Double, rule: MirrorDescent
+    ) async throws(KernelError) -> WeightVector
 }

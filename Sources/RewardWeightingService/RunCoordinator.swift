@@ -234,6 +234,41 @@ public struct RunCoordinator: Sendable {
         return try await self.recordGradients(runID: runID, report: report, as: principal)
     }
 
+    /// `ReportProjectedGradients`: as ``recordGradients(runID:report:as:)`` for K float32 vectors of length D
+    /// that `slices` streams (``RewardWeightingCore/Float32GramAccumulator``): `G = M·Mᵀ` is computed on the kernel
+    /// backend as the slices arrive, then recorded as if the trainer had sent G. The run, its method and K are
+    /// checked before any slice is read.
+    /// - Throws: ``ServiceError/Code/notFound``; ``ServiceError/Code/failedPrecondition`` (not a gradient run,
+    ///   an archived run) and ``ServiceError/Code/invalidArgument`` (field `gram` for another K) before the
+    ///   slices; then the kernel's errors (fields `slice.offset`, `slice.float32_values`, `slices`), and those of
+    ///   ``recordGradients(runID:report:as:)``.
+    public func recordGradients(
+        runID: String, step: Int, float32Gradients objectives: Int, dimension: Int, learningRate: Double?,
+        slices: @escaping @Sendable (Float32GradientSliceWriter) async throws(KernelError) -> Void,
+        as principal: Principal = .open
+    ) async throws(ServiceError) -> (decision: GradientDecision, sequence: Int) {
+        let actor = try await self.registry.actor(for: runID)
+        try await actor.checkActive()
+        do throws(PolicyError) {
+            try WeightingPolicy(config: await actor.run.config).checkGradients(ofDimension: objectives)
+        } catch {
+            throw ServiceError(error)
+        }
+        let gram: GramMatrix
+        do throws(KernelError) {
+            gram = try await self.kernels.gram(ofFloat32Gradients: objectives, dimension: dimension, slices: slices)
+        } catch {
+            throw ServiceError(error)
+        }
+        let report: GradientReport
+        do throws(ValidationError) {
+            report = try GradientReport(step: step, gram: gram, learningRate: learningRate)
+        } catch {
+            throw ServiceError(error)
+        }
+        return try await self.recordGradients(runID: runID, report: report, as: principal)
+    }
+
     /// `ReportCheckpoint`: applies a checkpoint report (see ``WeightingPolicy``), or returns the stored decision
     /// of an identical earlier report.
     /// - Throws: as ``reportGradients(runID:report:)``, without the method restriction (every method takes

@@ -7,10 +7,13 @@ import RewardWeightingKernels
 /// The `KernelWorker` service (`worker.proto`): the core's kernels for callers in another process. Stateless:
 /// each call decodes its inputs, runs one kernel of ``InProcessKernels`` and answers with the result and the
 /// kernel's time. Handlers run on Swift's concurrency pool, not on the transport's event loops.
+///
+/// A call's deadline (and its cancellation by the caller) reaches the kernel: the hypervolume kernels stop
+/// between points of their outer loops and the call ends `DEADLINE_EXCEEDED`, so a runaway kernel does not keep
+/// a core busy after its caller gave up.
 public struct KernelWorkerService: Rewardweighting_V1_KernelWorker.SimpleServiceProtocol {
     /// The most values (points × K, or K × D) one request may carry.
     public let maximumValues: Int
-    private let kernels = InProcessKernels()
     private let logger: Logger
 
     /// The default cap on one request's values: 2²⁶ (512 MiB of doubles).
@@ -32,7 +35,8 @@ public struct KernelWorkerService: Rewardweighting_V1_KernelWorker.SimpleService
         let reference = try Self.vector(request.reference, field: "reference")
         return try await self.timed(
             { () async throws(KernelError) in
-                try await self.kernels.hypervolumeImprovement(adding: candidate, to: buffer, reference: reference)
+                try await Self.kernels(for: context).hypervolumeImprovement(
+                    adding: candidate, to: buffer, reference: reference)
             },
             reply: Self.valueResponse)
     }
@@ -42,7 +46,9 @@ public struct KernelWorkerService: Rewardweighting_V1_KernelWorker.SimpleService
     ) async throws -> Rewardweighting_V1_KernelValueResponse {
         let (points, reference) = try self.pointSet(request)
         return try await self.timed(
-            { () async throws(KernelError) in try await self.kernels.hypervolume(of: points, reference: reference) },
+            { () async throws(KernelError) in
+                try await Self.kernels(for: context).hypervolume(of: points, reference: reference)
+            },
             reply: Self.valueResponse)
     }
 
@@ -51,7 +57,7 @@ public struct KernelWorkerService: Rewardweighting_V1_KernelWorker.SimpleService
     ) async throws -> Rewardweighting_V1_KernelValuesResponse {
         let (points, reference) = try self.pointSet(request)
         return try await self.timed { () async throws(KernelError) in
-            try await self.kernels.contributions(of: points, reference: reference)
+            try await Self.kernels(for: context).contributions(of: points, reference: reference)
         } reply: { values, seconds in
             var response = Rewardweighting_V1_KernelValuesResponse()
             response.values = values
@@ -82,7 +88,7 @@ public struct KernelWorkerService: Rewardweighting_V1_KernelWorker.SimpleService
             throw Self.invalid(error.field, error.reason)
         }
         return try await self.timed { () async throws(KernelError) in
-            try await self.kernels.gram(ofGradients: matrix)
+            try await Self.kernels(for: context).gram(ofGradients: matrix)
         } reply: { gram, seconds in
             var response = Rewardweighting_V1_GramResponse()
             response.gram.numObjectives = Int32(gram.dimension)
@@ -92,7 +98,88 @@ public struct KernelWorkerService: Rewardweighting_V1_KernelWorker.SimpleService
         }
     }
 
+    public func float32Gram(
+        request: RPCAsyncSequence<Rewardweighting_V1_Float32GramRequest, any Error>, context: ServerContext
+    ) async throws -> Rewardweighting_V1_GramResponse {
+        var messages = request.makeAsyncIterator()
+        guard case .shape(let shape)? = try await messages.next()?.part else {
+            throw Self.invalid("shape", "the first message of the stream must carry the shape")
+        }
+        var accumulator: Float32GramAccumulator
+        do throws(ValidationError) {
+            accumulator = try Float32GramAccumulator(
+                objectives: Int(shape.numObjectives), dimension: Int(shape.dimension), field: "header")
+        } catch {
+            throw Self.invalid(error.field, error.reason)
+        }
+        let clock = ContinuousClock()
+        var kernelTime = Duration.zero
+        while let message = try await messages.next() {
+            if context.cancellation.isCancelled {
+                throw RPCError(
+                    code: .deadlineExceeded, message: "kernel: the call was cancelled or its deadline passed")
+            }
+            guard case .slice(let slice) = message.part else {
+                throw Self.invalid("shape", "only the first message of the stream carries the shape")
+            }
+            let start = clock.now
+            let appended = slice.float32Values.withUnsafeBytes { bytes in
+                Result { () throws(ValidationError) in
+                    try accumulator.append(offset: Int(clamping: slice.offset), float32LittleEndian: bytes)
+                }
+            }
+            kernelTime += start.duration(to: clock.now)
+            if case .failure(let error) = appended { throw Self.invalid(error.field, error.reason) }
+        }
+        let start = clock.now
+        let gram: GramMatrix
+        do throws(ValidationError) {
+            gram = try accumulator.gram()
+        } catch {
+            throw Self.invalid(error.field, error.reason)
+        }
+        kernelTime += start.duration(to: clock.now)
+        let seconds = Self.seconds(kernelTime)
+        self.logger.debug("kernel call", metadata: ["kernel": "float32Gram", "seconds": "\(seconds)"])
+        var response = Rewardweighting_V1_GramResponse()
+        response.gram.numObjectives = Int32(gram.dimension)
+        response.gram.values = gram.entries
+        response.kernelSeconds = seconds
+        return response
+    }
+
+    public func mirrorDescentStep(
+        request: Rewardweighting_V1_MirrorDescentStepRequest, context: ServerContext
+    ) async throws -> Rewardweighting_V1_KernelValuesResponse {
+        let weights: WeightVector
+        let rule: MirrorDescent
+        do throws(ValidationError) {
+            weights = try WeightVector(normalized: request.weights, field: "weights")
+            rule = try MirrorDescent(
+                minWeight: request.hasMinWeight ? request.minWeight : nil,
+                maxWeight: request.hasMaxWeight ? request.maxWeight : nil)
+        } catch {
+            throw Self.invalid(error.field, error.reason)
+        }
+        return try await self.timed { () async throws(KernelError) in
+            try await Self.kernels(for: context).mirrorDescentStep(
+                from: weights, influence: request.influence, stepSize: request.stepSize, rule: rule)
+        } reply: { weights, seconds in
+            var response = Rewardweighting_V1_KernelValuesResponse()
+            response.values = weights.values
+            response.kernelSeconds = seconds
+            return response
+        }
+    }
+
     // MARK: - Helpers
+
+    /// The in-process kernels, stopping when `context`'s RPC is cancelled (its deadline passed, the caller
+    /// went away, the worker is shutting down).
+    private static func kernels(for context: ServerContext) -> InProcessKernels {
+        let cancellation = context.cancellation
+        return InProcessKernels(stoppingWhen: { cancellation.isCancelled })
+    }
 
     /// The points and reference point of a request, the points' K taken from the reference.
     private func pointSet(
@@ -156,13 +243,22 @@ public struct KernelWorkerService: Rewardweighting_V1_KernelWorker.SimpleService
         do throws(KernelError) {
             value = try await kernel()
         } catch {
-            throw RPCError(
-                code: error.code == .invalidArgument ? .invalidArgument : .internalError, message: error.message)
+            let code: RPCError.Code =
+                switch error.code {
+                case .invalidArgument: .invalidArgument
+                case .deadlineExceeded: .deadlineExceeded
+                case .resourceExhausted: .resourceExhausted
+                default: .internalError
+                }
+            throw RPCError(code: code, message: error.message)
         }
-        let elapsed = start.duration(to: clock.now)
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let seconds = Self.seconds(start.duration(to: clock.now))
         self.logger.debug(
             "kernel call", metadata: ["kernel": "\(function.prefix { $0 != "(" })", "seconds": "\(seconds)"])
         return reply(value, seconds)
+    }
+
+    private static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
     }
 }

@@ -1,7 +1,9 @@
+import Foundation
 import GRPCCore
 import RewardWeightingAPI
 import RewardWeightingCore
 import RewardWeightingKernels
+import Synchronization
 
 /// The kernels run by a companion worker process (`KernelWorker`, `worker.proto`), behind the service's
 /// ``KernelBackend``: the same results, bit for bit, as ``InProcessKernels`` (the worker runs that code), with
@@ -12,10 +14,15 @@ import RewardWeightingKernels
 public struct WorkerKernels<Transport: ClientTransport>: KernelBackend {
     private let worker: Rewardweighting_V1_KernelWorker.Client<Transport>
     private let options: CallOptions
+    private let streamTimeout: Duration
 
-    /// Kernels over `client`, each call with `timeout`.
-    public init(client: GRPCClient<Transport>, timeout: Duration = .seconds(30)) {
+    /// Kernels over `client`, each call with `timeout`, and each streamed call (whose length is the trainer's
+    /// upload) with `streamTimeout`.
+    public init(
+        client: GRPCClient<Transport>, timeout: Duration = .seconds(30), streamTimeout: Duration = .seconds(600)
+    ) {
         self.worker = Rewardweighting_V1_KernelWorker.Client(wrapping: client)
+        self.streamTimeout = streamTimeout
         var options = CallOptions.defaults
         options.timeout = timeout
         self.options = options
@@ -63,6 +70,77 @@ public struct WorkerKernels<Transport: ClientTransport>: KernelBackend {
         }
     }
 
+    public func gram(
+        ofFloat32Gradients objectives: Int, dimension: Int,
+        slices: @escaping @Sendable (Float32GradientSliceWriter) async throws(KernelError) -> Void
+    ) async throws(KernelError) -> GramMatrix {
+        var options = self.options
+        options.timeout = self.streamTimeout
+        // grpc-swift ends the call with its own status when the request producer throws: keep the producer's
+        // error (a refused slice, the trainer's stream failing) to report it instead.
+        let producerError = Mutex<KernelError?>(nil)
+        let reply = try await self.calling(
+            preferring: { producerError.withLock { $0 } }
+        ) {
+            try await self.worker.float32Gram(options: options) { writer in
+                var shape = Rewardweighting_V1_Float32GramRequest()
+                shape.shape.numObjectives = Int32(clamping: objectives)
+                shape.shape.dimension = Int64(dimension)
+                try await writer.write(shape)
+                do throws(KernelError) {
+                    try await slices(Self.forwarding(to: writer))
+                } catch {
+                    producerError.withLock { $0 = error }
+                    throw error
+                }
+            } onResponse: { response in
+                try response.message.gram
+            }
+        }
+        do throws(ValidationError) {
+            return try GramMatrix(rowMajor: reply.values, dimension: Int(reply.numObjectives), field: "gram")
+        } catch {
+            throw KernelError(code: .internal, field: "gram", reason: "the worker answered \(error.message)")
+        }
+    }
+
+    /// A slice writer that sends each slice to the worker.
+    private static func forwarding(
+        to writer: RPCWriter<Rewardweighting_V1_Float32GramRequest>
+    ) -> Float32GradientSliceWriter {
+        Float32GradientSliceWriter { slice throws(KernelError) in
+            var message = Rewardweighting_V1_Float32GramRequest()
+            message.slice.offset = Int64(slice.offset)
+            message.slice.float32Values = Data(slice.float32LittleEndian)
+            do {
+                try await writer.write(message)
+            } catch {
+                throw KernelError(
+                    code: .unavailable, field: "kernel",
+                    reason: "the kernel worker went away during the stream (\(error))")
+            }
+        }
+    }
+
+    public func mirrorDescentStep(
+        from weights: WeightVector, influence: [Double], stepSize: Double, rule: MirrorDescent
+    ) async throws(KernelError) -> WeightVector {
+        var request = Rewardweighting_V1_MirrorDescentStepRequest()
+        request.weights = weights.values
+        request.influence = influence
+        request.stepSize = stepSize
+        if let minWeight = rule.minWeight { request.minWeight = minWeight }
+        if let maxWeight = rule.maxWeight { request.maxWeight = maxWeight }
+        let values = try await self.calling {
+            try await self.worker.mirrorDescentStep(request, options: self.options).values
+        }
+        do throws(ValidationError) {
+            return try WeightVector(normalized: values, field: "weights")
+        } catch {
+            throw KernelError(code: .internal, field: "weights", reason: "the worker answered \(error.message)")
+        }
+    }
+
     private static func matrix(_ points: ObjectiveMatrix) -> Rewardweighting_V1_RewardMatrix {
         var matrix = Rewardweighting_V1_RewardMatrix()
         matrix.numObjectives = Int32(points.dimension)
@@ -71,23 +149,35 @@ public struct WorkerKernels<Transport: ClientTransport>: KernelBackend {
     }
 
     /// Runs one call, mapping its status to a ``KernelError`` (the message's `field: reason` kept).
-    private func calling<Result>(_ call: () async throws -> Result) async throws(KernelError) -> Result {
+    private func calling<Result>(
+        preferring earlier: () -> KernelError? = { nil }, _ call: () async throws -> Result
+    ) async throws(KernelError) -> Result {
         do {
             return try await call()
-        } catch let error as RPCError {
-            let (field, reason) = Self.split(error.message)
-            switch error.code {
-            case .invalidArgument: throw KernelError(code: .invalidArgument, field: field, reason: reason)
-            case .resourceExhausted: throw KernelError(code: .resourceExhausted, field: field, reason: reason)
-            case .deadlineExceeded:
-                throw KernelError(code: .deadlineExceeded, field: "kernel", reason: "the worker did not answer in time")
-            case .unavailable, .cancelled, .unknown:
-                throw KernelError(
-                    code: .unavailable, field: "kernel", reason: "no kernel worker is reachable (\(error.message))")
-            default: throw KernelError(code: .internal, field: field, reason: reason)
-            }
         } catch {
-            throw KernelError(code: .unavailable, field: "kernel", reason: "the kernel worker call failed: \(error)")
+            if let earlier = earlier() { throw earlier }
+            throw Self.kernelError(error)
+        }
+    }
+
+    /// A failed call's error as a ``KernelError``, the worker's `field: reason` kept.
+    private static func kernelError(_ error: any Error) -> KernelError {
+        if let error = error as? KernelError {
+            return error  // the slice producer's own error
+        }
+        guard let error = error as? RPCError else {
+            return KernelError(code: .unavailable, field: "kernel", reason: "the kernel worker call failed: \(error)")
+        }
+        let (field, reason) = Self.split(error.message)
+        switch error.code {
+        case .invalidArgument: return KernelError(code: .invalidArgument, field: field, reason: reason)
+        case .resourceExhausted: return KernelError(code: .resourceExhausted, field: field, reason: reason)
+        case .deadlineExceeded:
+            return KernelError(code: .deadlineExceeded, field: "kernel", reason: "the worker did not answer in time")
+        case .unavailable, .cancelled, .unknown:
+            return KernelError(
+                code: .unavailable, field: "kernel", reason: "no kernel worker is reachable (\(error.message))")
+        default: return KernelError(code: .internal, field: field, reason: reason)
         }
     }
 

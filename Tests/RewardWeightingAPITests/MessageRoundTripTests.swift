@@ -181,13 +181,13 @@ struct MessageRoundTripTests {
         #expect(try Rewardweighting_V1_DecisionEvent(jsonString: try event.jsonString()) == event)
     }
 
-    @Test("The trainer service has the nine RPCs of the contract")
+    @Test("The trainer service has the ten RPCs of the contract")
     func serviceMethods() {
         let names = Rewardweighting_V1_TrainerService.Method.descriptors.map(\.method)
         #expect(
             names == [
-                "CreateRun", "GetRun", "ListRuns", "Scalarize", "ReportGradients", "ReportCheckpoint", "WatchRun",
-                "ResumeRun", "ArchiveRun",
+                "CreateRun", "GetRun", "ListRuns", "Scalarize", "ReportGradients", "ReportProjectedGradients",
+                "ReportCheckpoint", "WatchRun", "ResumeRun", "ArchiveRun",
             ])
         #expect(
             Rewardweighting_V1_TrainerService.descriptor.fullyQualifiedService == "rewardweighting.v1.TrainerService"

@@ -247,4 +247,35 @@ struct HypervolumeKernelAgreementTests {
             #expect(isClose(c4, 2 * c3, relative: 1e-12, scale: volume4))
         }
     }
+
+    @Test("the stoppable kernels give the same values when never stopped, and nil once stopped", arguments: [4, 5, 6])
+    func stoppingWhen(dimension k: Int) throws {
+        var generator = SplitMix64(seed: UInt64(k))
+        let points = try ObjectiveMatrix(
+            rows: (0..<40).map { _ in (0..<k).map { _ in generator.unit() } }, dimension: k)
+        let reference = try ObjectiveVector(Array(repeating: 0, count: k))
+        let candidate = try ObjectiveVector(Array(repeating: 0.7, count: k))
+        #expect(
+            try Hypervolume.volume(of: points, reference: reference, stoppingWhen: { false })
+                == Hypervolume.volume(of: points, reference: reference))
+        #expect(
+            try Hypervolume.contributions(of: points, reference: reference, stoppingWhen: { false })
+                == Hypervolume.contributions(of: points, reference: reference))
+        #expect(
+            try Hypervolume.improvement(adding: candidate, to: points, reference: reference, stoppingWhen: { false })
+                == Hypervolume.improvement(adding: candidate, to: points, reference: reference))
+        // A condition that answers yes on its third question: the kernel asks, stops and returns nil.
+        func afterTwo() -> () -> Bool {
+            var asked = 0
+            return {
+                asked += 1
+                return asked > 2
+            }
+        }
+        #expect(try Hypervolume.volume(of: points, reference: reference, stoppingWhen: afterTwo()) == nil)
+        #expect(try Hypervolume.contributions(of: points, reference: reference, stoppingWhen: afterTwo()) == nil)
+        #expect(
+            try Hypervolume.improvement(adding: candidate, to: points, reference: reference, stoppingWhen: afterTwo())
+                == nil)
+    }
 }

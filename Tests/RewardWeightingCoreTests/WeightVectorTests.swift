@@ -107,4 +107,14 @@ struct QuotingTests {
         #expect(cut.utf8.count < 200)
         #expect(cut.contains("(\(long.utf8.count - quotedInputLimit * 2) more bytes)"))
     }
+
+    @Test("normalised weights are kept exactly; weights that do not sum to 1 are refused")
+    func normalizedKeepsTheValues() throws {
+        let values = [0.1 + 0.2, 0.7 - 0.2 + 1e-17, 0.2]
+        let weights = try WeightVector(normalized: [values[0], values[1], 1 - values[0] - values[1]])
+        #expect(weights.values == [values[0], values[1], 1 - values[0] - values[1]])
+        let error = #expect(throws: ValidationError.self) { try WeightVector(normalized: [0.5, 0.6]) }
+        #expect(error?.field == "weights")
+        #expect(throws: ValidationError.self) { try WeightVector(normalized: [1.5, -0.5]) }
+    }
 }

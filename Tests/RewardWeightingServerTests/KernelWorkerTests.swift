@@ -12,7 +12,7 @@ import Testing
 @Suite struct KernelWorkerTests {
     /// Serves ``KernelWorkerService`` on a fresh socket, calls `body` with ``WorkerKernels`` connected to it.
     private func withWorker(
-        maximumValues: Int = KernelWorkerService.defaultMaximumValues,
+        maximumValues: Int = KernelWorkerService.defaultMaximumValues, timeout: Duration = .seconds(30),
         _ body: (WorkerKernels<HTTP2ClientTransport.Posix>) async throws -> Void
     ) async throws {
         let directory = TemporaryDirectory()
@@ -28,7 +28,7 @@ import Testing
                 transport: try HTTP2ClientTransport.Posix(
                     target: .unixDomainSocket(path: path), transportSecurity: .plaintext)
             ) { client in
-                try await body(WorkerKernels(client: client))
+                try await body(WorkerKernels(client: client, timeout: timeout))
             }
             server.beginGracefulShutdown()
             try await group.waitForAll()
@@ -64,6 +64,31 @@ import Testing
                     #expect(gram == (try await local.gram(ofGradients: gradients)))
                 }
             }
+            // The streamed float32 Gram and the mirror-descent step, K = 2…6.
+            for k in 2...6 {
+                let d = 3 * Float32GramAccumulator.blockLength + 77
+                let floats = (0..<(k * d)).map { _ in Float(generator.symmetric()) }
+                let slices = Self.slices(of: floats, objectives: k, dimension: d, length: 1000)
+                let remote = try await worker.gram(ofFloat32Gradients: k, dimension: d) { writer throws(KernelError) in
+                    for slice in slices { try await writer.write(slice) }
+                }
+                let inProcess = try await local.gram(ofFloat32Gradients: k, dimension: d) {
+                    writer throws(KernelError) in
+                    for slice in slices { try await writer.write(slice) }
+                }
+                #expect(remote.entries.map(\.bitPattern) == inProcess.entries.map(\.bitPattern), "K = \(k)")
+                let weights = try WeightVector((0..<k).map { _ in 0.1 + generator.unit() })
+                let influence = (0..<k).map { _ in generator.symmetric() * 50 }
+                for rule in [try MirrorDescent(), try MirrorDescent(minWeight: 0.01, maxWeight: 0.9)] {
+                    for stepSize in [0.0, 0.3, 100.0] {
+                        let stepped = try await worker.mirrorDescentStep(
+                            from: weights, influence: influence, stepSize: stepSize, rule: rule)
+                        let expected = try await local.mirrorDescentStep(
+                            from: weights, influence: influence, stepSize: stepSize, rule: rule)
+                        #expect(stepped.values.map(\.bitPattern) == expected.values.map(\.bitPattern))
+                    }
+                }
+            }
             // An empty buffer: ΔHV is the candidate's box.
             let empty = try ObjectiveMatrix(rowMajor: [], dimension: 2)
             let box = try await worker.hypervolumeImprovement(
@@ -85,6 +110,152 @@ import Testing
             let refused = await #expect(throws: KernelError.self) { _ = try await worker.gram(ofGradients: overflow) }
             #expect(refused?.code == .invalidArgument)
             #expect(refused?.field.hasPrefix("gradients") == true)
+        }
+    }
+
+    /// Row-major K×D float32 values as slices of `length` components, objective-major little-endian bytes.
+    static func slices(of values: [Float], objectives k: Int, dimension d: Int, length: Int) -> [Float32GradientSlice] {
+        stride(from: 0, to: d, by: length).map { offset in
+            let end = min(d, offset + length)
+            var bytes: [UInt8] = []
+            for i in 0..<k {
+                for value in values[(i * d + offset)..<(i * d + end)] {
+                    withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
+                }
+            }
+            return Float32GradientSlice(offset: offset, float32LittleEndian: bytes)
+        }
+    }
+
+    @Test("a streamed Gram's refused slice and short stream name their field through the worker")
+    func streamedGramErrorsNameTheirField() async throws {
+        try await self.withWorker { worker in
+            let slices = Self.slices(
+                of: [Float](repeating: 1, count: 2 * 100), objectives: 2, dimension: 100, length: 40)
+            let outOfOrder = await #expect(throws: KernelError.self) {
+                _ = try await worker.gram(ofFloat32Gradients: 2, dimension: 100) { writer throws(KernelError) in
+                    try await writer.write(slices[1])
+                }
+            }
+            #expect(outOfOrder?.code == .invalidArgument)
+            #expect(outOfOrder?.field == "slice.offset")
+            let short = await #expect(throws: KernelError.self) {
+                _ = try await worker.gram(ofFloat32Gradients: 2, dimension: 100) { writer throws(KernelError) in
+                    try await writer.write(slices[0])
+                }
+            }
+            #expect(short?.field == "slices")
+            #expect(short?.reason == "carried 40 of the D = 100 components")
+            // The producer's own error is the call's.
+            let mine = KernelError(code: .invalidArgument, field: "header", reason: "a second header")
+            let thrown = await #expect(throws: KernelError.self) {
+                _ = try await worker.gram(ofFloat32Gradients: 2, dimension: 100) { writer throws(KernelError) in
+                    try await writer.write(slices[0])
+                    throw mine
+                }
+            }
+            #expect(thrown == mine)
+        }
+    }
+
+    /// n points on the positive unit sphere in K dimensions: all mutually non-dominated, the worst case of the
+    /// K ≥ 5 limit-set contributions (n = 4000 at K = 6 runs for many minutes).
+    static func sphere(_ n: Int, dimension k: Int, seed: UInt64) throws -> ObjectiveMatrix {
+        var generator = SplitMix64(seed: seed)
+        let rows = (0..<n).map { _ in
+            let raw = (0..<k).map { _ in 0.05 + generator.unit() }
+            let norm = raw.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            return raw.map { $0 / norm }
+        }
+        return try ObjectiveMatrix(rows: rows, dimension: k)
+    }
+
+    /// Starts `rw-server worker --socket PATH` (a separate process, as in production), calls `body` with its
+    /// process id and ``WorkerKernels`` connected to it, then stops it with SIGTERM.
+    private func withWorkerProcess(
+        timeout: Duration, _ body: (Int32, WorkerKernels<HTTP2ClientTransport.Posix>) async throws -> Void
+    ) async throws {
+        let executable = try #require(ExecutableTests.executable)
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.url.appendingPathComponent("worker.sock").path
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = ["worker", "--socket", path]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        for _ in 0..<400 where !FileManager.default.fileExists(atPath: path) {
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        try await withGRPCClient(
+            transport: try HTTP2ClientTransport.Posix(
+                target: .unixDomainSocket(path: path), transportSecurity: .plaintext)
+        ) { client in
+            try await body(process.processIdentifier, WorkerKernels(client: client, timeout: timeout))
+        }
+        // A worker whose kernel kept running would not finish its graceful shutdown.
+        kill(process.processIdentifier, SIGTERM)
+        for _ in 0..<200 where process.isRunning { try await Task.sleep(for: .milliseconds(25)) }
+        #expect(!process.isRunning, "the worker did not stop within 5 s of SIGTERM")
+    }
+
+    /// The CPU time a process has used so far (user + system, from `/proc/PID/stat`), in seconds.
+    private static func cpuSeconds(of pid: Int32) throws -> Double {
+        let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
+        // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+        let fields = stat[stat.range(of: ")")!.upperBound...].split(separator: " ")
+        let ticks = Double(fields[11])! + Double(fields[12])!
+        return ticks / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    @Test(
+        "a slow kernel past its deadline is DEADLINE_EXCEEDED and stops; small calls answer within 50 ms meanwhile",
+        .enabled(if: ExecutableTests.executable != nil, "rw-server is not built"), .timeLimit(.minutes(1)))
+    func deadlinesStopSlowKernels() async throws {
+        try await self.withWorkerProcess(timeout: .milliseconds(1500)) { pid, worker in
+            let slow = try Self.sphere(4000, dimension: 6, seed: 23)
+            let reference = try ObjectiveVector(Array(repeating: 0, count: 6))
+            let small = try Self.sphere(5, dimension: 3, seed: 2)
+            let smallReference = try ObjectiveVector([0, 0, 0])
+            let expected = try Hypervolume.volume(of: small, reference: smallReference)
+            /// The median latency of 5 small calls.
+            func smallCallLatency() async throws -> Duration {
+                var latencies: [Duration] = []
+                for _ in 0..<5 {
+                    let start = ContinuousClock.now
+                    let volume = try await worker.hypervolume(of: small, reference: smallReference)
+                    latencies.append(ContinuousClock.now - start)
+                    #expect(volume == expected)
+                }
+                return latencies.sorted()[2]
+            }
+            let idle = try await smallCallLatency()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    // n = 4000 at K = 6 takes many minutes; the call's deadline is 1.5 s.
+                    let error = await #expect(throws: KernelError.self) {
+                        _ = try await worker.contributions(of: slow, reference: reference)
+                    }
+                    #expect(error?.code == .deadlineExceeded)
+                }
+                // While it runs, small calls to the same worker answer as quickly as with nothing running: under
+                // 50 ms on an idle machine; on one loaded by the other tests, within 5× the idle latency (a
+                // worker that the slow kernel blocked would answer only after its 1.5 s deadline).
+                try await Task.sleep(for: .milliseconds(500))
+                let busy = try await smallCallLatency()
+                #expect(
+                    busy < max(.milliseconds(50), idle * 5),
+                    "median small-call latency \(busy) while the slow kernel runs, \(idle) before")
+                try await group.waitForAll()
+            }
+            // After the deadline the kernel stopped: the worker uses (almost) no CPU for the next second.
+            try await Task.sleep(for: .milliseconds(200))
+            let before = try Self.cpuSeconds(of: pid)
+            try await Task.sleep(for: .seconds(1))
+            let used = try Self.cpuSeconds(of: pid) - before
+            #expect(used < 0.3, "the worker used \(used) s of CPU in the second after the deadline")
         }
     }
 

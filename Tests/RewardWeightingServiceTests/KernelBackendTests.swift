@@ -48,6 +48,23 @@ final class CountingKernels: KernelBackend {
         self.grams.add(1, ordering: .relaxed)
         return try await self.base.gram(ofGradients: gradients)
     }
+
+    func gram(
+        ofFloat32Gradients objectives: Int, dimension: Int,
+        slices: @escaping @Sendable (Float32GradientSliceWriter) async throws(KernelError) -> Void
+    ) async throws(KernelError) -> GramMatrix {
+        try self.checkUp()
+        self.grams.add(1, ordering: .relaxed)
+        return try await self.base.gram(ofFloat32Gradients: objectives, dimension: dimension, slices: slices)
+    }
+
+    func mirrorDescentStep(
+        from weights: WeightVector, influence: [Double], stepSize: Double, rule: MirrorDescent
+    ) async throws(KernelError) -> WeightVector {
+        try self.checkUp()
+        return try await self.base.mirrorDescentStep(
+            from: weights, influence: influence, stepSize: stepSize, rule: rule)
+    }
 }
 
 @Suite("Kernels behind KernelBackend")

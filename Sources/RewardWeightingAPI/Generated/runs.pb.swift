@@ -28,6 +28,11 @@
 /// * Enum value 0 (`*_UNSPECIFIED`) means "not set"; each field's comment says whether that is an error or
 ///   which default applies.
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import SwiftProtobuf
 
 // If the compiler emits an error on this type, it is because this file
@@ -662,8 +667,9 @@ public nonisolated struct Rewardweighting_V1_RunConfig: @unchecked Sendable {
 
 /// A matrix of per-response rewards: N rows (responses) × K columns (objectives), row-major.
 /// N = values.size / num_objectives. Values are packed, 8 bytes each: N = 4096, K = 8 is 256 KiB plus a few
-/// bytes of framing, and the default gRPC message limit of 4 MiB holds about 524 000 values (e.g.
-/// N = 65 536 at K = 8). A step's batch is sent in one call; a larger one needs a larger server limit.
+/// bytes of framing, and the server's default message limit of 16 MiB (rw-server --max-message-bytes) holds
+/// about 2 million values (e.g. N = 262 144 at K = 8). A step's batch is sent in one call; a larger one needs
+/// a larger server limit.
 public nonisolated struct Rewardweighting_V1_RewardMatrix: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -710,12 +716,34 @@ public nonisolated struct Rewardweighting_V1_ProjectedGradients: Sendable {
   /// K, the number of rows. Must equal the run's K.
   public var numObjectives: Int32 = 0
 
-  /// D, the length of each vector, at least 1. K·D values must fit the message limit (4 MiB by default:
-  /// about 500 000 values, e.g. D = 65 536 at K = 8).
+  /// D, the length of each vector, at least 1. K·D values must fit the message limit (16 MiB by default:
+  /// about 2 million values, e.g. D = 262 144 at K = 8); longer vectors go through
+  /// TrainerService.ReportProjectedGradients, streamed as float32.
   public var dimension: Int32 = 0
 
   /// The K×D matrix, row-major: values[i*D + d] is component d of objective i's projected gradient.
   public var values: [Double] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// A slice of K float32 projected gradient vectors of length D: components [offset, offset + n) of every
+/// vector, for streams too long for one message (TrainerService.ReportProjectedGradients).
+public nonisolated struct Rewardweighting_V1_ProjectedGradientsSlice: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The first component in this slice: the number of components of each vector sent before it. Slices come
+  /// in order (offset 0 first, then each slice's offset + n), any n ≥ 1, and together cover exactly D.
+  public var offset: Int64 = 0
+
+  /// The K·n values as float32 little-endian, objective-major: components offset…offset+n−1 of objective 0,
+  /// then the same components of objective 1, … (NumPy: M[:, offset:offset+n].tobytes() for a C-ordered
+  /// float32 array M of shape (K, D)). The length must be a positive multiple of 4·K; every value finite.
+  public var float32Values: Data = Data()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1654,6 +1682,41 @@ nonisolated extension Rewardweighting_V1_ProjectedGradients: SwiftProtobuf.Messa
     if lhs.numObjectives != rhs.numObjectives {return false}
     if lhs.dimension != rhs.dimension {return false}
     if lhs.values != rhs.values {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Rewardweighting_V1_ProjectedGradientsSlice: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ProjectedGradientsSlice"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}offset\0\u{3}float32_values\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt64Field(value: &self.offset) }()
+      case 2: try { try decoder.decodeSingularBytesField(value: &self.float32Values) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.offset != 0 {
+      try visitor.visitSingularInt64Field(value: self.offset, fieldNumber: 1)
+    }
+    if !self.float32Values.isEmpty {
+      try visitor.visitSingularBytesField(value: self.float32Values, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Rewardweighting_V1_ProjectedGradientsSlice, rhs: Rewardweighting_V1_ProjectedGradientsSlice) -> Bool {
+    if lhs.offset != rhs.offset {return false}
+    if lhs.float32Values != rhs.float32Values {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -111,6 +111,19 @@ public enum Rewardweighting_V1_TrainerService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "ReportProjectedGradients" metadata.
+        public enum ReportProjectedGradients: Sendable {
+            /// Request type for "ReportProjectedGradients".
+            public typealias Input = Rewardweighting_V1_ReportProjectedGradientsRequest
+            /// Response type for "ReportProjectedGradients".
+            public typealias Output = Rewardweighting_V1_ReportGradientsResponse
+            /// Descriptor for "ReportProjectedGradients".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "rewardweighting.v1.TrainerService"),
+                method: "ReportProjectedGradients",
+                type: .clientStreaming
+            )
+        }
         /// Namespace for "ReportCheckpoint" metadata.
         public enum ReportCheckpoint: Sendable {
             /// Request type for "ReportCheckpoint".
@@ -170,6 +183,7 @@ public enum Rewardweighting_V1_TrainerService: Sendable {
             ListRuns.descriptor,
             Scalarize.descriptor,
             ReportGradients.descriptor,
+            ReportProjectedGradients.descriptor,
             ReportCheckpoint.descriptor,
             WatchRun.descriptor,
             ResumeRun.descriptor,
@@ -293,6 +307,25 @@ extension Rewardweighting_V1_TrainerService {
         /// - Returns: A streaming response of `Rewardweighting_V1_ReportGradientsResponse` messages.
         func reportGradients(
             request: GRPCCore.StreamingServerRequest<Rewardweighting_V1_ReportGradientsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Rewardweighting_V1_ReportGradientsResponse>
+
+        /// Handle the "ReportProjectedGradients" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > ReportGradients for projected gradients too long for one message (K vectors of length D up to 2²⁴ and
+        /// > beyond), streamed as float32: a header, then slices. See ReportProjectedGradientsRequest.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Rewardweighting_V1_ReportProjectedGradientsRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Rewardweighting_V1_ReportGradientsResponse` messages.
+        func reportProjectedGradients(
+            request: GRPCCore.StreamingServerRequest<Rewardweighting_V1_ReportProjectedGradientsRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Rewardweighting_V1_ReportGradientsResponse>
 
@@ -474,6 +507,25 @@ extension Rewardweighting_V1_TrainerService {
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Rewardweighting_V1_ReportGradientsResponse>
 
+        /// Handle the "ReportProjectedGradients" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > ReportGradients for projected gradients too long for one message (K vectors of length D up to 2²⁴ and
+        /// > beyond), streamed as float32: a header, then slices. See ReportProjectedGradientsRequest.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Rewardweighting_V1_ReportProjectedGradientsRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Rewardweighting_V1_ReportGradientsResponse` message.
+        func reportProjectedGradients(
+            request: GRPCCore.StreamingServerRequest<Rewardweighting_V1_ReportProjectedGradientsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Rewardweighting_V1_ReportGradientsResponse>
+
         /// Handle the "ReportCheckpoint" method.
         ///
         /// > Source IDL Documentation:
@@ -650,6 +702,25 @@ extension Rewardweighting_V1_TrainerService {
             context: GRPCCore.ServerContext
         ) async throws -> Rewardweighting_V1_ReportGradientsResponse
 
+        /// Handle the "ReportProjectedGradients" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > ReportGradients for projected gradients too long for one message (K vectors of length D up to 2²⁴ and
+        /// > beyond), streamed as float32: a header, then slices. See ReportProjectedGradientsRequest.
+        ///
+        /// - Parameters:
+        ///   - request: A stream of `Rewardweighting_V1_ReportProjectedGradientsRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Rewardweighting_V1_ReportGradientsResponse` to respond with.
+        func reportProjectedGradients(
+            request: GRPCCore.RPCAsyncSequence<Rewardweighting_V1_ReportProjectedGradientsRequest, any Swift.Error>,
+            context: GRPCCore.ServerContext
+        ) async throws -> Rewardweighting_V1_ReportGradientsResponse
+
         /// Handle the "ReportCheckpoint" method.
         ///
         /// > Source IDL Documentation:
@@ -786,6 +857,17 @@ extension Rewardweighting_V1_TrainerService.StreamingServiceProtocol {
             }
         )
         router.registerHandler(
+            forMethod: Rewardweighting_V1_TrainerService.Method.ReportProjectedGradients.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Rewardweighting_V1_ReportProjectedGradientsRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Rewardweighting_V1_ReportGradientsResponse>(),
+            handler: { request, context in
+                try await self.reportProjectedGradients(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
             forMethod: Rewardweighting_V1_TrainerService.Method.ReportCheckpoint.descriptor,
             deserializer: GRPCProtobuf.ProtobufDeserializer<Rewardweighting_V1_ReportCheckpointRequest>(),
             serializer: GRPCProtobuf.ProtobufSerializer<Rewardweighting_V1_ReportCheckpointResponse>(),
@@ -885,6 +967,17 @@ extension Rewardweighting_V1_TrainerService.ServiceProtocol {
     ) async throws -> GRPCCore.StreamingServerResponse<Rewardweighting_V1_ReportGradientsResponse> {
         let response = try await self.reportGradients(
             request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func reportProjectedGradients(
+        request: GRPCCore.StreamingServerRequest<Rewardweighting_V1_ReportProjectedGradientsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Rewardweighting_V1_ReportGradientsResponse> {
+        let response = try await self.reportProjectedGradients(
+            request: request,
             context: context
         )
         return GRPCCore.StreamingServerResponse(single: response)
@@ -997,6 +1090,19 @@ extension Rewardweighting_V1_TrainerService.SimpleServiceProtocol {
         return GRPCCore.ServerResponse<Rewardweighting_V1_ReportGradientsResponse>(
             message: try await self.reportGradients(
                 request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func reportProjectedGradients(
+        request: GRPCCore.StreamingServerRequest<Rewardweighting_V1_ReportProjectedGradientsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Rewardweighting_V1_ReportGradientsResponse> {
+        return GRPCCore.ServerResponse<Rewardweighting_V1_ReportGradientsResponse>(
+            message: try await self.reportProjectedGradients(
+                request: request.messages,
                 context: context
             ),
             metadata: [:]
@@ -1185,6 +1291,30 @@ extension Rewardweighting_V1_TrainerService {
         func reportGradients<Result>(
             request: GRPCCore.ClientRequest<Rewardweighting_V1_ReportGradientsRequest>,
             serializer: some GRPCCore.MessageSerializer<Rewardweighting_V1_ReportGradientsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Rewardweighting_V1_ReportGradientsResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Rewardweighting_V1_ReportGradientsResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ReportProjectedGradients" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > ReportGradients for projected gradients too long for one message (K vectors of length D up to 2²⁴ and
+        /// > beyond), streamed as float32: a header, then slices. See ReportProjectedGradientsRequest.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request producing `Rewardweighting_V1_ReportProjectedGradientsRequest` messages.
+        ///   - serializer: A serializer for `Rewardweighting_V1_ReportProjectedGradientsRequest` messages.
+        ///   - deserializer: A deserializer for `Rewardweighting_V1_ReportGradientsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func reportProjectedGradients<Result>(
+            request: GRPCCore.StreamingClientRequest<Rewardweighting_V1_ReportProjectedGradientsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Rewardweighting_V1_ReportProjectedGradientsRequest>,
             deserializer: some GRPCCore.MessageDeserializer<Rewardweighting_V1_ReportGradientsResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Rewardweighting_V1_ReportGradientsResponse>) async throws -> Result
@@ -1469,6 +1599,41 @@ extension Rewardweighting_V1_TrainerService {
             try await self.client.unary(
                 request: request,
                 descriptor: Rewardweighting_V1_TrainerService.Method.ReportGradients.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ReportProjectedGradients" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > ReportGradients for projected gradients too long for one message (K vectors of length D up to 2²⁴ and
+        /// > beyond), streamed as float32: a header, then slices. See ReportProjectedGradientsRequest.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request producing `Rewardweighting_V1_ReportProjectedGradientsRequest` messages.
+        ///   - serializer: A serializer for `Rewardweighting_V1_ReportProjectedGradientsRequest` messages.
+        ///   - deserializer: A deserializer for `Rewardweighting_V1_ReportGradientsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func reportProjectedGradients<Result>(
+            request: GRPCCore.StreamingClientRequest<Rewardweighting_V1_ReportProjectedGradientsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Rewardweighting_V1_ReportProjectedGradientsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Rewardweighting_V1_ReportGradientsResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Rewardweighting_V1_ReportGradientsResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.clientStreaming(
+                request: request,
+                descriptor: Rewardweighting_V1_TrainerService.Method.ReportProjectedGradients.descriptor,
                 serializer: serializer,
                 deserializer: deserializer,
                 options: options,
@@ -1762,6 +1927,36 @@ extension Rewardweighting_V1_TrainerService.ClientProtocol {
         )
     }
 
+    /// Call the "ReportProjectedGradients" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > ReportGradients for projected gradients too long for one message (K vectors of length D up to 2²⁴ and
+    /// > beyond), streamed as float32: a header, then slices. See ReportProjectedGradientsRequest.
+    ///
+    /// - Parameters:
+    ///   - request: A streaming request producing `Rewardweighting_V1_ReportProjectedGradientsRequest` messages.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func reportProjectedGradients<Result>(
+        request: GRPCCore.StreamingClientRequest<Rewardweighting_V1_ReportProjectedGradientsRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Rewardweighting_V1_ReportGradientsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.reportProjectedGradients(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Rewardweighting_V1_ReportProjectedGradientsRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Rewardweighting_V1_ReportGradientsResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
     /// Call the "ReportCheckpoint" method.
     ///
     /// > Source IDL Documentation:
@@ -2041,6 +2236,41 @@ extension Rewardweighting_V1_TrainerService.ClientProtocol {
             metadata: metadata
         )
         return try await self.reportGradients(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ReportProjectedGradients" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > ReportGradients for projected gradients too long for one message (K vectors of length D up to 2²⁴ and
+    /// > beyond), streamed as float32: a header, then slices. See ReportProjectedGradientsRequest.
+    ///
+    /// - Parameters:
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - producer: A closure producing request messages to send to the server. Returning
+    ///       from the closure closes the request stream.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func reportProjectedGradients<Result>(
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        requestProducer producer: @Sendable @escaping (GRPCCore.RPCWriter<Rewardweighting_V1_ReportProjectedGradientsRequest>) async throws -> Void,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Rewardweighting_V1_ReportGradientsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.StreamingClientRequest<Rewardweighting_V1_ReportProjectedGradientsRequest>(
+            metadata: metadata,
+            producer: producer
+        )
+        return try await self.reportProjectedGradients(
             request: request,
             options: options,
             onResponse: handleResponse

@@ -363,6 +363,98 @@ public nonisolated struct Rewardweighting_V1_ReportGradientsResponse: Sendable {
   public init() {}
 }
 
+/// One message of a ReportProjectedGradients stream: the first carries the header, every later one a slice
+/// (ProjectedGradientsSlice: components [offset, offset + n) of all K vectors, float32 little-endian, in
+/// order). Each message must fit the message limit (rw-server --max-message-bytes, 16 MiB by default; the
+/// Python client sends slices of about 1 MiB).
+///
+/// The service computes G = M·Mᵀ as the slices arrive, with memory that does not grow with D: each product of
+/// two float32 values is exact in float64, products are summed in float64 (8 lanes, blocks of 4096
+/// components, the block sums with Neumaier compensation), so G does not depend on how the vectors are
+/// sliced, and agrees with an exact inner product to about 6e-14 of Σ|x·y|. Then the call is exactly
+/// ReportGradients with that Gram matrix: the same reply, the same idempotency key (run_id,
+/// EVENT_KIND_GRADIENTS, step; a retry that streams the same vectors returns the stored reply), the same
+/// errors, and only G is recorded (GradientsDecision.gram).
+///
+/// Errors, besides ReportGradients': INVALID_ARGUMENT "header" when the first message is not a header or a
+/// later one is; "header.num_objectives" (not the run's K, checked before any slice is read),
+/// "header.dimension" (below 1); "slice.offset" (not the next component); "slice.float32_values" (not a
+/// positive multiple of 4·K bytes, components past D, a NaN or infinity, naming objective and component);
+/// "slices" (the stream ended before D components). FAILED_PRECONDITION (a run that is not of the gradient
+/// method, or archived) is also checked from the header, before the slices are read.
+public nonisolated struct Rewardweighting_V1_ReportProjectedGradientsRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var part: Rewardweighting_V1_ReportProjectedGradientsRequest.OneOf_Part? = nil
+
+  /// The first message.
+  public var header: Rewardweighting_V1_ProjectedGradientsHeader {
+    get {
+      if case .header(let v)? = part {return v}
+      return Rewardweighting_V1_ProjectedGradientsHeader()
+    }
+    set {part = .header(newValue)}
+  }
+
+  /// Every later message.
+  public var slice: Rewardweighting_V1_ProjectedGradientsSlice {
+    get {
+      if case .slice(let v)? = part {return v}
+      return Rewardweighting_V1_ProjectedGradientsSlice()
+    }
+    set {part = .slice(newValue)}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated enum OneOf_Part: Equatable, Sendable {
+    /// The first message.
+    case header(Rewardweighting_V1_ProjectedGradientsHeader)
+    /// Every later message.
+    case slice(Rewardweighting_V1_ProjectedGradientsSlice)
+
+  }
+
+  public init() {}
+}
+
+/// The first message of a ReportProjectedGradients stream.
+public nonisolated struct Rewardweighting_V1_ProjectedGradientsHeader: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The run's id, as ReportGradientsRequest.run_id.
+  public var runID: String = String()
+
+  /// The trainer's step, as ReportGradientsRequest.step.
+  public var step: Int64 = 0
+
+  /// K, the number of vectors. Must equal the run's K.
+  public var numObjectives: Int32 = 0
+
+  /// D, the length of each vector, at least 1.
+  public var dimension: Int64 = 0
+
+  /// η_t, as ReportGradientsRequest.learning_rate.
+  public var learningRate: Double {
+    get {_learningRate ?? 0}
+    set {_learningRate = newValue}
+  }
+  /// Returns true if `learningRate` has been explicitly set.
+  public var hasLearningRate: Bool {self._learningRate != nil}
+  /// Clears the value of `learningRate`. Subsequent reads from it will return its default value.
+  public mutating func clearLearningRate() {self._learningRate = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _learningRate: Double? = nil
+}
+
 /// ReportCheckpoint's request (idempotency key: run_id, EVENT_KIND_CHECKPOINT, step).
 public nonisolated struct Rewardweighting_V1_ReportCheckpointRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
@@ -1013,6 +1105,127 @@ nonisolated extension Rewardweighting_V1_ReportGradientsResponse: SwiftProtobuf.
     if lhs.influence != rhs.influence {return false}
     if lhs.learningRate != rhs.learningRate {return false}
     if lhs.sequence != rhs.sequence {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Rewardweighting_V1_ReportProjectedGradientsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ReportProjectedGradientsRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}header\0\u{1}slice\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try {
+        var v: Rewardweighting_V1_ProjectedGradientsHeader?
+        var hadOneofValue = false
+        if let current = self.part {
+          hadOneofValue = true
+          if case .header(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.part = .header(v)
+        }
+      }()
+      case 2: try {
+        var v: Rewardweighting_V1_ProjectedGradientsSlice?
+        var hadOneofValue = false
+        if let current = self.part {
+          hadOneofValue = true
+          if case .slice(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.part = .slice(v)
+        }
+      }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    switch self.part {
+    case .header?: try {
+      guard case .header(let v)? = self.part else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    }()
+    case .slice?: try {
+      guard case .slice(let v)? = self.part else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    }()
+    case nil: break
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Rewardweighting_V1_ReportProjectedGradientsRequest, rhs: Rewardweighting_V1_ReportProjectedGradientsRequest) -> Bool {
+    if lhs.part != rhs.part {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Rewardweighting_V1_ProjectedGradientsHeader: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ProjectedGradientsHeader"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}run_id\0\u{1}step\0\u{3}num_objectives\0\u{1}dimension\0\u{3}learning_rate\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.runID) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.step) }()
+      case 3: try { try decoder.decodeSingularInt32Field(value: &self.numObjectives) }()
+      case 4: try { try decoder.decodeSingularInt64Field(value: &self.dimension) }()
+      case 5: try { try decoder.decodeSingularDoubleField(value: &self._learningRate) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.runID.isEmpty {
+      try visitor.visitSingularStringField(value: self.runID, fieldNumber: 1)
+    }
+    if self.step != 0 {
+      try visitor.visitSingularInt64Field(value: self.step, fieldNumber: 2)
+    }
+    if self.numObjectives != 0 {
+      try visitor.visitSingularInt32Field(value: self.numObjectives, fieldNumber: 3)
+    }
+    if self.dimension != 0 {
+      try visitor.visitSingularInt64Field(value: self.dimension, fieldNumber: 4)
+    }
+    try { if let v = self._learningRate {
+      try visitor.visitSingularDoubleField(value: v, fieldNumber: 5)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Rewardweighting_V1_ProjectedGradientsHeader, rhs: Rewardweighting_V1_ProjectedGradientsHeader) -> Bool {
+    if lhs.runID != rhs.runID {return false}
+    if lhs.step != rhs.step {return false}
+    if lhs.numObjectives != rhs.numObjectives {return false}
+    if lhs.dimension != rhs.dimension {return false}
+    if lhs._learningRate != rhs._learningRate {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

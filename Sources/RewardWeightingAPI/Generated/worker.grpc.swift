@@ -72,12 +72,40 @@ public enum Rewardweighting_V1_KernelWorker: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "Float32Gram" metadata.
+        public enum Float32Gram: Sendable {
+            /// Request type for "Float32Gram".
+            public typealias Input = Rewardweighting_V1_Float32GramRequest
+            /// Response type for "Float32Gram".
+            public typealias Output = Rewardweighting_V1_GramResponse
+            /// Descriptor for "Float32Gram".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "rewardweighting.v1.KernelWorker"),
+                method: "Float32Gram",
+                type: .clientStreaming
+            )
+        }
+        /// Namespace for "MirrorDescentStep" metadata.
+        public enum MirrorDescentStep: Sendable {
+            /// Request type for "MirrorDescentStep".
+            public typealias Input = Rewardweighting_V1_MirrorDescentStepRequest
+            /// Response type for "MirrorDescentStep".
+            public typealias Output = Rewardweighting_V1_KernelValuesResponse
+            /// Descriptor for "MirrorDescentStep".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "rewardweighting.v1.KernelWorker"),
+                method: "MirrorDescentStep",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "rewardweighting.v1.KernelWorker" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             HypervolumeImprovement.descriptor,
             Hypervolume.descriptor,
             Contributions.descriptor,
-            Gram.descriptor
+            Gram.descriptor,
+            Float32Gram.descriptor,
+            MirrorDescentStep.descriptor
         ]
     }
 }
@@ -115,7 +143,8 @@ extension Rewardweighting_V1_KernelWorker {
     /// > 
     /// > Statuses: INVALID_ARGUMENT naming the field for inputs the kernel refuses (K mismatch, NaN, an inner product
     /// > that overflows); RESOURCE_EXHAUSTED naming the limit when a request's work exceeds the worker's cap
-    /// > (points × K or K × D values); DEADLINE_EXCEEDED when the caller's deadline passes first.
+    /// > (points × K or K × D values); DEADLINE_EXCEEDED when the caller's deadline passes first (the hypervolume
+    /// > kernels stop between points of their outer loops: a runaway kernel does not keep a core busy).
     public protocol StreamingServiceProtocol: GRPCCore.RegistrableRPCService {
         /// Handle the "HypervolumeImprovement" method.
         ///
@@ -188,6 +217,44 @@ extension Rewardweighting_V1_KernelWorker {
             request: GRPCCore.StreamingServerRequest<Rewardweighting_V1_GramRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Rewardweighting_V1_GramResponse>
+
+        /// Handle the "Float32Gram" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The Gram matrix of K float32 vectors streamed in slices (a shape, then ProjectedGradientsSlice messages),
+        /// > with Float32GramAccumulator's arithmetic: the same matrix, bit for bit, as the server computes in-process.
+        /// > The worker holds O(K²) numbers per call, whatever D is.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Rewardweighting_V1_Float32GramRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Rewardweighting_V1_GramResponse` messages.
+        func float32Gram(
+            request: GRPCCore.StreamingServerRequest<Rewardweighting_V1_Float32GramRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Rewardweighting_V1_GramResponse>
+
+        /// Handle the "MirrorDescentStep" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > One mirror-descent step w ← softmax(log w + τ·I), with the floor and the optional bounds of MirrorDescent.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Rewardweighting_V1_MirrorDescentStepRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Rewardweighting_V1_KernelValuesResponse` messages.
+        func mirrorDescentStep(
+            request: GRPCCore.StreamingServerRequest<Rewardweighting_V1_MirrorDescentStepRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Rewardweighting_V1_KernelValuesResponse>
     }
 
     /// Service protocol for the "rewardweighting.v1.KernelWorker" service.
@@ -209,7 +276,8 @@ extension Rewardweighting_V1_KernelWorker {
     /// > 
     /// > Statuses: INVALID_ARGUMENT naming the field for inputs the kernel refuses (K mismatch, NaN, an inner product
     /// > that overflows); RESOURCE_EXHAUSTED naming the limit when a request's work exceeds the worker's cap
-    /// > (points × K or K × D values); DEADLINE_EXCEEDED when the caller's deadline passes first.
+    /// > (points × K or K × D values); DEADLINE_EXCEEDED when the caller's deadline passes first (the hypervolume
+    /// > kernels stop between points of their outer loops: a runaway kernel does not keep a core busy).
     public protocol ServiceProtocol: Rewardweighting_V1_KernelWorker.StreamingServiceProtocol {
         /// Handle the "HypervolumeImprovement" method.
         ///
@@ -282,6 +350,44 @@ extension Rewardweighting_V1_KernelWorker {
             request: GRPCCore.ServerRequest<Rewardweighting_V1_GramRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Rewardweighting_V1_GramResponse>
+
+        /// Handle the "Float32Gram" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The Gram matrix of K float32 vectors streamed in slices (a shape, then ProjectedGradientsSlice messages),
+        /// > with Float32GramAccumulator's arithmetic: the same matrix, bit for bit, as the server computes in-process.
+        /// > The worker holds O(K²) numbers per call, whatever D is.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Rewardweighting_V1_Float32GramRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Rewardweighting_V1_GramResponse` message.
+        func float32Gram(
+            request: GRPCCore.StreamingServerRequest<Rewardweighting_V1_Float32GramRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Rewardweighting_V1_GramResponse>
+
+        /// Handle the "MirrorDescentStep" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > One mirror-descent step w ← softmax(log w + τ·I), with the floor and the optional bounds of MirrorDescent.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Rewardweighting_V1_MirrorDescentStepRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Rewardweighting_V1_KernelValuesResponse` message.
+        func mirrorDescentStep(
+            request: GRPCCore.ServerRequest<Rewardweighting_V1_MirrorDescentStepRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Rewardweighting_V1_KernelValuesResponse>
     }
 
     /// Simple service protocol for the "rewardweighting.v1.KernelWorker" service.
@@ -301,7 +407,8 @@ extension Rewardweighting_V1_KernelWorker {
     /// > 
     /// > Statuses: INVALID_ARGUMENT naming the field for inputs the kernel refuses (K mismatch, NaN, an inner product
     /// > that overflows); RESOURCE_EXHAUSTED naming the limit when a request's work exceeds the worker's cap
-    /// > (points × K or K × D values); DEADLINE_EXCEEDED when the caller's deadline passes first.
+    /// > (points × K or K × D values); DEADLINE_EXCEEDED when the caller's deadline passes first (the hypervolume
+    /// > kernels stop between points of their outer loops: a runaway kernel does not keep a core busy).
     public protocol SimpleServiceProtocol: Rewardweighting_V1_KernelWorker.ServiceProtocol {
         /// Handle the "HypervolumeImprovement" method.
         ///
@@ -374,6 +481,44 @@ extension Rewardweighting_V1_KernelWorker {
             request: Rewardweighting_V1_GramRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Rewardweighting_V1_GramResponse
+
+        /// Handle the "Float32Gram" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The Gram matrix of K float32 vectors streamed in slices (a shape, then ProjectedGradientsSlice messages),
+        /// > with Float32GramAccumulator's arithmetic: the same matrix, bit for bit, as the server computes in-process.
+        /// > The worker holds O(K²) numbers per call, whatever D is.
+        ///
+        /// - Parameters:
+        ///   - request: A stream of `Rewardweighting_V1_Float32GramRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Rewardweighting_V1_GramResponse` to respond with.
+        func float32Gram(
+            request: GRPCCore.RPCAsyncSequence<Rewardweighting_V1_Float32GramRequest, any Swift.Error>,
+            context: GRPCCore.ServerContext
+        ) async throws -> Rewardweighting_V1_GramResponse
+
+        /// Handle the "MirrorDescentStep" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > One mirror-descent step w ← softmax(log w + τ·I), with the floor and the optional bounds of MirrorDescent.
+        ///
+        /// - Parameters:
+        ///   - request: A `Rewardweighting_V1_MirrorDescentStepRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Rewardweighting_V1_KernelValuesResponse` to respond with.
+        func mirrorDescentStep(
+            request: Rewardweighting_V1_MirrorDescentStepRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Rewardweighting_V1_KernelValuesResponse
     }
 }
 
@@ -425,6 +570,28 @@ extension Rewardweighting_V1_KernelWorker.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Rewardweighting_V1_KernelWorker.Method.Float32Gram.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Rewardweighting_V1_Float32GramRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Rewardweighting_V1_GramResponse>(),
+            handler: { request, context in
+                try await self.float32Gram(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Rewardweighting_V1_KernelWorker.Method.MirrorDescentStep.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Rewardweighting_V1_MirrorDescentStepRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Rewardweighting_V1_KernelValuesResponse>(),
+            handler: { request, context in
+                try await self.mirrorDescentStep(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -469,6 +636,28 @@ extension Rewardweighting_V1_KernelWorker.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Rewardweighting_V1_GramResponse> {
         let response = try await self.gram(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func float32Gram(
+        request: GRPCCore.StreamingServerRequest<Rewardweighting_V1_Float32GramRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Rewardweighting_V1_GramResponse> {
+        let response = try await self.float32Gram(
+            request: request,
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func mirrorDescentStep(
+        request: GRPCCore.StreamingServerRequest<Rewardweighting_V1_MirrorDescentStepRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Rewardweighting_V1_KernelValuesResponse> {
+        let response = try await self.mirrorDescentStep(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -530,6 +719,32 @@ extension Rewardweighting_V1_KernelWorker.SimpleServiceProtocol {
             metadata: [:]
         )
     }
+
+    public func float32Gram(
+        request: GRPCCore.StreamingServerRequest<Rewardweighting_V1_Float32GramRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Rewardweighting_V1_GramResponse> {
+        return GRPCCore.ServerResponse<Rewardweighting_V1_GramResponse>(
+            message: try await self.float32Gram(
+                request: request.messages,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func mirrorDescentStep(
+        request: GRPCCore.ServerRequest<Rewardweighting_V1_MirrorDescentStepRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Rewardweighting_V1_KernelValuesResponse> {
+        return GRPCCore.ServerResponse<Rewardweighting_V1_KernelValuesResponse>(
+            message: try await self.mirrorDescentStep(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
 }
 
 // MARK: rewardweighting.v1.KernelWorker (client)
@@ -552,7 +767,8 @@ extension Rewardweighting_V1_KernelWorker {
     /// > 
     /// > Statuses: INVALID_ARGUMENT naming the field for inputs the kernel refuses (K mismatch, NaN, an inner product
     /// > that overflows); RESOURCE_EXHAUSTED naming the limit when a request's work exceeds the worker's cap
-    /// > (points × K or K × D values); DEADLINE_EXCEEDED when the caller's deadline passes first.
+    /// > (points × K or K × D values); DEADLINE_EXCEEDED when the caller's deadline passes first (the hypervolume
+    /// > kernels stop between points of their outer loops: a runaway kernel does not keep a core busy).
     public protocol ClientProtocol: Sendable {
         /// Call the "HypervolumeImprovement" method.
         ///
@@ -645,6 +861,54 @@ extension Rewardweighting_V1_KernelWorker {
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Rewardweighting_V1_GramResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
+
+        /// Call the "Float32Gram" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The Gram matrix of K float32 vectors streamed in slices (a shape, then ProjectedGradientsSlice messages),
+        /// > with Float32GramAccumulator's arithmetic: the same matrix, bit for bit, as the server computes in-process.
+        /// > The worker holds O(K²) numbers per call, whatever D is.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request producing `Rewardweighting_V1_Float32GramRequest` messages.
+        ///   - serializer: A serializer for `Rewardweighting_V1_Float32GramRequest` messages.
+        ///   - deserializer: A deserializer for `Rewardweighting_V1_GramResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func float32Gram<Result>(
+            request: GRPCCore.StreamingClientRequest<Rewardweighting_V1_Float32GramRequest>,
+            serializer: some GRPCCore.MessageSerializer<Rewardweighting_V1_Float32GramRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Rewardweighting_V1_GramResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Rewardweighting_V1_GramResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "MirrorDescentStep" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > One mirror-descent step w ← softmax(log w + τ·I), with the floor and the optional bounds of MirrorDescent.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Rewardweighting_V1_MirrorDescentStepRequest` message.
+        ///   - serializer: A serializer for `Rewardweighting_V1_MirrorDescentStepRequest` messages.
+        ///   - deserializer: A deserializer for `Rewardweighting_V1_KernelValuesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func mirrorDescentStep<Result>(
+            request: GRPCCore.ClientRequest<Rewardweighting_V1_MirrorDescentStepRequest>,
+            serializer: some GRPCCore.MessageSerializer<Rewardweighting_V1_MirrorDescentStepRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Rewardweighting_V1_KernelValuesResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Rewardweighting_V1_KernelValuesResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
     }
 
     /// Generated client for the "rewardweighting.v1.KernelWorker" service.
@@ -664,7 +928,8 @@ extension Rewardweighting_V1_KernelWorker {
     /// > 
     /// > Statuses: INVALID_ARGUMENT naming the field for inputs the kernel refuses (K mismatch, NaN, an inner product
     /// > that overflows); RESOURCE_EXHAUSTED naming the limit when a request's work exceeds the worker's cap
-    /// > (points × K or K × D values); DEADLINE_EXCEEDED when the caller's deadline passes first.
+    /// > (points × K or K × D values); DEADLINE_EXCEEDED when the caller's deadline passes first (the hypervolume
+    /// > kernels stop between points of their outer loops: a runaway kernel does not keep a core busy).
     public struct Client<Transport>: ClientProtocol where Transport: GRPCCore.ClientTransport {
         private let client: GRPCCore.GRPCClient<Transport>
 
@@ -811,6 +1076,76 @@ extension Rewardweighting_V1_KernelWorker {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "Float32Gram" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The Gram matrix of K float32 vectors streamed in slices (a shape, then ProjectedGradientsSlice messages),
+        /// > with Float32GramAccumulator's arithmetic: the same matrix, bit for bit, as the server computes in-process.
+        /// > The worker holds O(K²) numbers per call, whatever D is.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request producing `Rewardweighting_V1_Float32GramRequest` messages.
+        ///   - serializer: A serializer for `Rewardweighting_V1_Float32GramRequest` messages.
+        ///   - deserializer: A deserializer for `Rewardweighting_V1_GramResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func float32Gram<Result>(
+            request: GRPCCore.StreamingClientRequest<Rewardweighting_V1_Float32GramRequest>,
+            serializer: some GRPCCore.MessageSerializer<Rewardweighting_V1_Float32GramRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Rewardweighting_V1_GramResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Rewardweighting_V1_GramResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.clientStreaming(
+                request: request,
+                descriptor: Rewardweighting_V1_KernelWorker.Method.Float32Gram.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "MirrorDescentStep" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > One mirror-descent step w ← softmax(log w + τ·I), with the floor and the optional bounds of MirrorDescent.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Rewardweighting_V1_MirrorDescentStepRequest` message.
+        ///   - serializer: A serializer for `Rewardweighting_V1_MirrorDescentStepRequest` messages.
+        ///   - deserializer: A deserializer for `Rewardweighting_V1_KernelValuesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func mirrorDescentStep<Result>(
+            request: GRPCCore.ClientRequest<Rewardweighting_V1_MirrorDescentStepRequest>,
+            serializer: some GRPCCore.MessageSerializer<Rewardweighting_V1_MirrorDescentStepRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Rewardweighting_V1_KernelValuesResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Rewardweighting_V1_KernelValuesResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Rewardweighting_V1_KernelWorker.Method.MirrorDescentStep.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -928,6 +1263,66 @@ extension Rewardweighting_V1_KernelWorker.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Rewardweighting_V1_GramRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Rewardweighting_V1_GramResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "Float32Gram" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The Gram matrix of K float32 vectors streamed in slices (a shape, then ProjectedGradientsSlice messages),
+    /// > with Float32GramAccumulator's arithmetic: the same matrix, bit for bit, as the server computes in-process.
+    /// > The worker holds O(K²) numbers per call, whatever D is.
+    ///
+    /// - Parameters:
+    ///   - request: A streaming request producing `Rewardweighting_V1_Float32GramRequest` messages.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func float32Gram<Result>(
+        request: GRPCCore.StreamingClientRequest<Rewardweighting_V1_Float32GramRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Rewardweighting_V1_GramResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.float32Gram(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Rewardweighting_V1_Float32GramRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Rewardweighting_V1_GramResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "MirrorDescentStep" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > One mirror-descent step w ← softmax(log w + τ·I), with the floor and the optional bounds of MirrorDescent.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Rewardweighting_V1_MirrorDescentStepRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func mirrorDescentStep<Result>(
+        request: GRPCCore.ClientRequest<Rewardweighting_V1_MirrorDescentStepRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Rewardweighting_V1_KernelValuesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.mirrorDescentStep(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Rewardweighting_V1_MirrorDescentStepRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Rewardweighting_V1_KernelValuesResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -1063,6 +1458,75 @@ extension Rewardweighting_V1_KernelWorker.ClientProtocol {
             metadata: metadata
         )
         return try await self.gram(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "Float32Gram" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The Gram matrix of K float32 vectors streamed in slices (a shape, then ProjectedGradientsSlice messages),
+    /// > with Float32GramAccumulator's arithmetic: the same matrix, bit for bit, as the server computes in-process.
+    /// > The worker holds O(K²) numbers per call, whatever D is.
+    ///
+    /// - Parameters:
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - producer: A closure producing request messages to send to the server. Returning
+    ///       from the closure closes the request stream.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func float32Gram<Result>(
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        requestProducer producer: @Sendable @escaping (GRPCCore.RPCWriter<Rewardweighting_V1_Float32GramRequest>) async throws -> Void,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Rewardweighting_V1_GramResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.StreamingClientRequest<Rewardweighting_V1_Float32GramRequest>(
+            metadata: metadata,
+            producer: producer
+        )
+        return try await self.float32Gram(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "MirrorDescentStep" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > One mirror-descent step w ← softmax(log w + τ·I), with the floor and the optional bounds of MirrorDescent.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func mirrorDescentStep<Result>(
+        _ message: Rewardweighting_V1_MirrorDescentStepRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Rewardweighting_V1_KernelValuesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Rewardweighting_V1_MirrorDescentStepRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.mirrorDescentStep(
             request: request,
             options: options,
             onResponse: handleResponse

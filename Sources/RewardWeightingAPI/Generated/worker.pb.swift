@@ -155,6 +155,100 @@ public nonisolated struct Rewardweighting_V1_GramResponse: Sendable {
   fileprivate var _gram: Rewardweighting_V1_GramMatrix? = nil
 }
 
+/// One message of a Float32Gram stream: the first carries the shape, every later one a slice.
+public nonisolated struct Rewardweighting_V1_Float32GramRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var part: Rewardweighting_V1_Float32GramRequest.OneOf_Part? = nil
+
+  public var shape: Rewardweighting_V1_Float32GradientsShape {
+    get {
+      if case .shape(let v)? = part {return v}
+      return Rewardweighting_V1_Float32GradientsShape()
+    }
+    set {part = .shape(newValue)}
+  }
+
+  public var slice: Rewardweighting_V1_ProjectedGradientsSlice {
+    get {
+      if case .slice(let v)? = part {return v}
+      return Rewardweighting_V1_ProjectedGradientsSlice()
+    }
+    set {part = .slice(newValue)}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated enum OneOf_Part: Equatable, Sendable {
+    case shape(Rewardweighting_V1_Float32GradientsShape)
+    case slice(Rewardweighting_V1_ProjectedGradientsSlice)
+
+  }
+
+  public init() {}
+}
+
+/// The shape of a Float32Gram stream.
+public nonisolated struct Rewardweighting_V1_Float32GradientsShape: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// K, at least 1.
+  public var numObjectives: Int32 = 0
+
+  /// D, at least 1.
+  public var dimension: Int64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// MirrorDescentStep's request.
+public nonisolated struct Rewardweighting_V1_MirrorDescentStepRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// w: K finite, non-negative weights summing to 1 (within 1e-12·K), used exactly as given.
+  public var weights: [Double] = []
+
+  /// I, K finite influences.
+  public var influence: [Double] = []
+
+  /// τ = η_t/μ, finite, ≥ 0.
+  public var stepSize: Double = 0
+
+  /// Optional bounds on each weight after the step (GradientSettings.min_weight, max_weight).
+  public var minWeight: Double {
+    get {_minWeight ?? 0}
+    set {_minWeight = newValue}
+  }
+  /// Returns true if `minWeight` has been explicitly set.
+  public var hasMinWeight: Bool {self._minWeight != nil}
+  /// Clears the value of `minWeight`. Subsequent reads from it will return its default value.
+  public mutating func clearMinWeight() {self._minWeight = nil}
+
+  public var maxWeight: Double {
+    get {_maxWeight ?? 0}
+    set {_maxWeight = newValue}
+  }
+  /// Returns true if `maxWeight` has been explicitly set.
+  public var hasMaxWeight: Bool {self._maxWeight != nil}
+  /// Clears the value of `maxWeight`. Subsequent reads from it will return its default value.
+  public mutating func clearMaxWeight() {self._maxWeight = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _minWeight: Double? = nil
+  fileprivate var _maxWeight: Double? = nil
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "rewardweighting.v1"
@@ -380,6 +474,162 @@ nonisolated extension Rewardweighting_V1_GramResponse: SwiftProtobuf.Message, Sw
   public static func ==(lhs: Rewardweighting_V1_GramResponse, rhs: Rewardweighting_V1_GramResponse) -> Bool {
     if lhs._gram != rhs._gram {return false}
     if lhs.kernelSeconds != rhs.kernelSeconds {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Rewardweighting_V1_Float32GramRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Float32GramRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}shape\0\u{1}slice\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try {
+        var v: Rewardweighting_V1_Float32GradientsShape?
+        var hadOneofValue = false
+        if let current = self.part {
+          hadOneofValue = true
+          if case .shape(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.part = .shape(v)
+        }
+      }()
+      case 2: try {
+        var v: Rewardweighting_V1_ProjectedGradientsSlice?
+        var hadOneofValue = false
+        if let current = self.part {
+          hadOneofValue = true
+          if case .slice(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.part = .slice(v)
+        }
+      }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    switch self.part {
+    case .shape?: try {
+      guard case .shape(let v)? = self.part else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    }()
+    case .slice?: try {
+      guard case .slice(let v)? = self.part else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    }()
+    case nil: break
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Rewardweighting_V1_Float32GramRequest, rhs: Rewardweighting_V1_Float32GramRequest) -> Bool {
+    if lhs.part != rhs.part {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Rewardweighting_V1_Float32GradientsShape: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Float32GradientsShape"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}num_objectives\0\u{1}dimension\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt32Field(value: &self.numObjectives) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.dimension) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.numObjectives != 0 {
+      try visitor.visitSingularInt32Field(value: self.numObjectives, fieldNumber: 1)
+    }
+    if self.dimension != 0 {
+      try visitor.visitSingularInt64Field(value: self.dimension, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Rewardweighting_V1_Float32GradientsShape, rhs: Rewardweighting_V1_Float32GradientsShape) -> Bool {
+    if lhs.numObjectives != rhs.numObjectives {return false}
+    if lhs.dimension != rhs.dimension {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Rewardweighting_V1_MirrorDescentStepRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".MirrorDescentStepRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}weights\0\u{1}influence\0\u{3}step_size\0\u{3}min_weight\0\u{3}max_weight\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedDoubleField(value: &self.weights) }()
+      case 2: try { try decoder.decodeRepeatedDoubleField(value: &self.influence) }()
+      case 3: try { try decoder.decodeSingularDoubleField(value: &self.stepSize) }()
+      case 4: try { try decoder.decodeSingularDoubleField(value: &self._minWeight) }()
+      case 5: try { try decoder.decodeSingularDoubleField(value: &self._maxWeight) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.weights.isEmpty {
+      try visitor.visitPackedDoubleField(value: self.weights, fieldNumber: 1)
+    }
+    if !self.influence.isEmpty {
+      try visitor.visitPackedDoubleField(value: self.influence, fieldNumber: 2)
+    }
+    if self.stepSize.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.stepSize, fieldNumber: 3)
+    }
+    try { if let v = self._minWeight {
+      try visitor.visitSingularDoubleField(value: v, fieldNumber: 4)
+    } }()
+    try { if let v = self._maxWeight {
+      try visitor.visitSingularDoubleField(value: v, fieldNumber: 5)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Rewardweighting_V1_MirrorDescentStepRequest, rhs: Rewardweighting_V1_MirrorDescentStepRequest) -> Bool {
+    if lhs.weights != rhs.weights {return false}
+    if lhs.influence != rhs.influence {return false}
+    if lhs.stepSize != rhs.stepSize {return false}
+    if lhs._minWeight != rhs._minWeight {return false}
+    if lhs._maxWeight != rhs._maxWeight {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

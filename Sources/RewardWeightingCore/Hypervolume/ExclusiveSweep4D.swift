@@ -34,9 +34,9 @@ struct ExclusiveSweep4D {
     private var sweep = ExclusiveSweep3D()
 
     /// Computes the contributions of `storage` (row-major, K = 4, coordinates > 0).
-    static func contributions(_ storage: [Double]) -> [Double] {
+    static func contributions(_ storage: [Double], stop: KernelStop? = nil) -> [Double] {
         var sweep = ExclusiveSweep4D(storage)
-        return sweep.run()
+        return sweep.run(stop: stop)
     }
 
     private init(_ storage: [Double]) {
@@ -48,11 +48,12 @@ struct ExclusiveSweep4D {
         self.contributions = Array(repeating: 0, count: n)
     }
 
-    private mutating func run() -> [Double] {
+    private mutating func run(stop: KernelStop?) -> [Double] {
         let s = self.s
         let n = s.count / 4
         let order = (0..<n).sorted { s[4 * $0 + 3] > s[4 * $1 + 3] }
         for p in order {
+            if stop.shouldStop() { return self.contributions }
             let (x, y, z, w) = (s[4 * p], s[4 * p + 1], s[4 * p + 2], s[4 * p + 3])
             self.clipped.removeAll(keepingCapacity: true)
             self.doublyDominated.removeAll(keepingCapacity: true)

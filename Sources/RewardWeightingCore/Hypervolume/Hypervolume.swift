@@ -28,6 +28,18 @@ public enum Hypervolume {
         return shifted.volume()
     }
 
+    /// ``volume(of:reference:)`` that gives up when `shouldStop` answers true (asked between points of the
+    /// K ≥ 4 sweeps and of the WFG recursion; e.g. `{ Task.isCancelled }` for a call whose deadline passed).
+    /// - Returns: the hypervolume, or nil when it stopped.
+    public static func volume(
+        of points: ObjectiveMatrix, reference: ObjectiveVector, stoppingWhen shouldStop: @escaping () -> Bool
+    ) throws(ValidationError) -> Double? {
+        try checkDimensions(points, reference)
+        let stop = KernelStop(shouldStop)
+        let volume = ShiftedPoints(points, reference: reference).volume(stop: stop)
+        return stop.stopped ? nil : volume
+    }
+
     static func checkDimensions(_ points: ObjectiveMatrix, _ reference: ObjectiveVector) throws(ValidationError) {
         guard points.isEmpty || points.dimension == reference.dimension else {
             throw ValidationError(

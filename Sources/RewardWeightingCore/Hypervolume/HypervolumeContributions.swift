@@ -21,6 +21,23 @@ extension Hypervolume {
     public static func contributions(
         of points: ObjectiveMatrix, reference: ObjectiveVector
     ) throws(ValidationError) -> [Double] {
+        try Self.contributions(of: points, reference: reference, stop: nil)
+    }
+
+    /// ``contributions(of:reference:)`` that gives up when `shouldStop` answers true (asked between points of
+    /// the K ≥ 4 sweeps and limit sets; e.g. `{ Task.isCancelled }` for a call whose deadline passed).
+    /// - Returns: the contributions, or nil when it stopped.
+    public static func contributions(
+        of points: ObjectiveMatrix, reference: ObjectiveVector, stoppingWhen shouldStop: @escaping () -> Bool
+    ) throws(ValidationError) -> [Double]? {
+        let stop = KernelStop(shouldStop)
+        let values = try Self.contributions(of: points, reference: reference, stop: stop)
+        return stop.stopped ? nil : values
+    }
+
+    private static func contributions(
+        of points: ObjectiveMatrix, reference: ObjectiveVector, stop: KernelStop?
+    ) throws(ValidationError) -> [Double] {
         try checkDimensions(points, reference)
         var result = [Double](repeating: 0, count: points.count)
         let shifted = ShiftedPoints(points, reference: reference)
@@ -31,8 +48,8 @@ extension Hypervolume {
         case 1: values = contributions1D(shifted.storage)
         case 2: values = contributions2D(shifted.storage)
         case 3: values = ExclusiveSweep3D.contributions(shifted.storage)
-        case 4: values = ExclusiveSweep4D.contributions(shifted.storage)
-        default: values = contributionsByLimitSets(shifted.storage, dimension: shifted.dimension)
+        case 4: values = ExclusiveSweep4D.contributions(shifted.storage, stop: stop)
+        default: values = contributionsByLimitSets(shifted.storage, dimension: shifted.dimension, stop: stop)
         }
         for (row, value) in zip(shifted.originalIndex, values) { result[row] = value }
         return result
@@ -108,9 +125,12 @@ extension Hypervolume {
         return result
     }
 
-    static func contributionsByLimitSets(_ s: [Double], dimension k: Int) -> [Double] {
+    static func contributionsByLimitSets(_ s: [Double], dimension k: Int, stop: KernelStop? = nil) -> [Double] {
         let n = s.count / k
         var limit = LimitSet(dimension: k)
-        return (0..<n).map { i in limit.exclusiveVolume(of: s[(i * k)..<(i * k + k)], against: s, excludingRow: i) }
+        return (0..<n).map { i in
+            stop.shouldStop()
+                ? 0 : limit.exclusiveVolume(of: s[(i * k)..<(i * k + k)], against: s, excludingRow: i, stop: stop)
+        }
     }
 }

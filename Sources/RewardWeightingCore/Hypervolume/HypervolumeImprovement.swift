@@ -14,6 +14,24 @@ extension Hypervolume {
     public static func improvement(
         adding candidate: ObjectiveVector, to buffer: ObjectiveMatrix, reference: ObjectiveVector
     ) throws(ValidationError) -> Double {
+        try Self.improvement(adding: candidate, to: buffer, reference: reference, stop: nil)
+    }
+
+    /// ``improvement(adding:to:reference:)`` that gives up when `shouldStop` answers true (asked between points
+    /// of the K ≥ 4 sweeps and of the WFG recursion).
+    /// - Returns: ΔHV, or nil when it stopped.
+    public static func improvement(
+        adding candidate: ObjectiveVector, to buffer: ObjectiveMatrix, reference: ObjectiveVector,
+        stoppingWhen shouldStop: @escaping () -> Bool
+    ) throws(ValidationError) -> Double? {
+        let stop = KernelStop(shouldStop)
+        let value = try Self.improvement(adding: candidate, to: buffer, reference: reference, stop: stop)
+        return stop.stopped ? nil : value
+    }
+
+    private static func improvement(
+        adding candidate: ObjectiveVector, to buffer: ObjectiveMatrix, reference: ObjectiveVector, stop: KernelStop?
+    ) throws(ValidationError) -> Double {
         try checkDimensions(buffer, reference)
         guard candidate.dimension == reference.dimension else {
             throw ValidationError(
@@ -30,6 +48,6 @@ extension Hypervolume {
         }
         let shiftedBuffer = ShiftedPoints(buffer, reference: reference)
         var limit = LimitSet(dimension: k)
-        return limit.exclusiveVolume(of: shiftedCandidate[...], against: shiftedBuffer.storage)
+        return limit.exclusiveVolume(of: shiftedCandidate[...], against: shiftedBuffer.storage, stop: stop)
     }
 }

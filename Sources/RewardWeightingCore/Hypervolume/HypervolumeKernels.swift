@@ -2,15 +2,15 @@
 /// coordinate positive, row-major storage). ``Hypervolume`` validates input and dispatches here.
 enum HypervolumeKernels {
     /// The hypervolume of `storage` (row-major, K = `dimension`, all coordinates > 0) against the origin.
-    static func volume(_ storage: [Double], dimension: Int) -> Double {
+    static func volume(_ storage: [Double], dimension: Int, stop: KernelStop? = nil) -> Double {
         let n = storage.count / dimension
         guard n > 0 else { return 0 }
         switch dimension {
         case 1: return storage.max()!
         case 2: return volume2D(storage)
         case 3: return volume3D(storage)
-        case 4: return volume4D(storage)
-        default: return volumeWFG(storage, dimension: dimension)
+        case 4: return volume4D(storage, stop: stop)
+        default: return volumeWFG(storage, dimension: dimension, stop: stop)
         }
     }
 
@@ -73,7 +73,7 @@ enum HypervolumeKernels {
     /// K = 4: sweep along objective 4 from the top. The 3-D volume of the points above grows by each new
     /// point's exclusive 3-D contribution, computed by a z-sweep of the points above clipped to its box (see
     /// ``SweepFront3D``). O(n² log n).
-    static func volume4D(_ s: [Double]) -> Double {
+    static func volume4D(_ s: [Double], stop: KernelStop? = nil) -> Double {
         let n = s.count / 4
         let order = (0..<n).sorted { s[4 * $0 + 3] > s[4 * $1 + 3] }
         var front = SweepFront3D(capacity: n)
@@ -81,6 +81,7 @@ enum HypervolumeKernels {
         var volume = 0.0
         var previousW = s[4 * order[0] + 3]
         for i in order {
+            if stop.shouldStop() { return 0 }
             let w = s[4 * i + 3]
             volume += volume3D * (previousW - w)
             previousW = w
@@ -94,7 +95,7 @@ enum HypervolumeKernels {
     /// (K−1)-dimensional exclusive volume of its projection, which is the projection's box volume minus the
     /// hypervolume of the non-dominated *limit set* (the earlier points clipped to its box). The recursion
     /// ends in the 4-D kernel.
-    static func volumeWFG(_ s: [Double], dimension k: Int) -> Double {
+    static func volumeWFG(_ s: [Double], dimension k: Int, stop: KernelStop? = nil) -> Double {
         let n = s.count / k
         let order = (0..<n).sorted { s[k * $0 + k - 1] > s[k * $1 + k - 1] }
         let m = k - 1
@@ -103,8 +104,9 @@ enum HypervolumeKernels {
         var limit = LimitSet(dimension: m)
         var volume = 0.0
         for i in order {
+            if stop.shouldStop() { return 0 }
             let point = s[(k * i)..<(k * i + m)]
-            let exclusive = limit.exclusiveVolume(of: point, against: projected)
+            let exclusive = limit.exclusiveVolume(of: point, against: projected, stop: stop)
             if exclusive > 0 {
                 volume += s[k * i + k - 1] * exclusive
                 projected.append(contentsOf: point)

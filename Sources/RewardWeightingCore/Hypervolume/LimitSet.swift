@@ -19,7 +19,7 @@ struct LimitSet {
     /// when a point of `set` weakly dominates `point`. O(|S|·(K + m)) plus the hypervolume of the m
     /// non-dominated clipped points.
     mutating func exclusiveVolume(
-        of point: ArraySlice<Double>, against set: [Double], excludingRow excluded: Int = -1
+        of point: ArraySlice<Double>, against set: [Double], excludingRow excluded: Int = -1, stop: KernelStop? = nil
     ) -> Double {
         let k = self.dimension
         let n = set.count / k
@@ -74,7 +74,7 @@ struct LimitSet {
                 if !isDominated { self.kept.append(contentsOf: clipped[base..<(base + k)]) }
             }
         }
-        let covered = HypervolumeKernels.volume(self.kept, dimension: k)
+        let covered = HypervolumeKernels.volume(self.kept, dimension: k, stop: stop)
         return max(0, boxVolume - covered)
     }
 }

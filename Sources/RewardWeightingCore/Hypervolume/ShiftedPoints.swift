@@ -47,8 +47,8 @@ struct ShiftedPoints {
     var count: Int { self.storage.count / self.dimension }
 
     /// The hypervolume of these points against the origin.
-    func volume() -> Double {
+    func volume(stop: KernelStop? = nil) -> Double {
         guard self.count > 0 else { return 0 }
-        return HypervolumeKernels.volume(self.storage, dimension: self.dimension)
+        return HypervolumeKernels.volume(self.storage, dimension: self.dimension, stop: stop)
     }
 }

@@ -52,6 +52,21 @@ public struct WeightVector: Hashable, Sendable {
         self.values = scaled.map { $0 / sum }
     }
 
+    /// Validates weights that are already normalised and keeps them **exactly** as given (no division), so a
+    /// weight vector sent to another process and back is the same bit for bit. O(K).
+    ///
+    /// - Throws: ``ValidationError``: as ``init(_:field:)`` for empty, non-finite or negative entries;
+    ///   `outOfRange` when the entries do not sum to 1 within `1e-12·K`.
+    public init(normalized values: [Double], field: String = "weights") throws(ValidationError) {
+        _ = try WeightVector(values, field: field)
+        let sum = values.reduce(0, +)
+        guard abs(sum - 1) <= 1e-12 * Double(values.count) else {
+            throw ValidationError(
+                code: .outOfRange, field: field, reason: "entries sum to \(sum); normalised weights sum to 1")
+        }
+        self.values = values
+    }
+
     /// Wraps values already known to be finite, non-negative and summing to 1.
     init(uncheckedNormalized values: [Double]) {
         self.values = values

@@ -1,6 +1,32 @@
 import RewardWeightingCore
 
 extension WeightingPolicy {
+    /// Checks that this run takes gradient reports of K = `k` objectives, before one is computed: a trainer that
+    /// streams long projected gradients learns of a wrong run or K before it sends them.
+    /// - Returns: the run's gradient settings.
+    /// - Throws: ``PolicyError``: `wrongMethod` (field `method`) unless the run's method is `gradient`;
+    ///   `invalidArgument` (field `gram`) when `k` is not the run's K.
+    @discardableResult
+    public func checkGradients(ofDimension k: Int) throws(PolicyError) -> GradientSettings {
+        guard case .gradient(let settings) = self.config.method else {
+            throw PolicyError(
+                code: .wrongMethod, field: "method",
+                reason: "run \(quoted(self.config.runID)) uses method '\(self.config.method.name.rawValue)'; "
+                    + "only 'gradient' runs take gradient reports")
+        }
+        let expected = self.config.dimension
+        guard k == expected else {
+            throw PolicyError(
+                code: .invalidArgument, field: "gram",
+                reason: "is \(k)×\(k) but run "
+                    + "\(quoted(self.config.runID)) has K = \(expected) objectives",
+                cause: ValidationError(
+                    code: .dimensionMismatch, field: "gram",
+                    reason: "is \(k)×\(k), expected K = \(expected)"))
+        }
+        return settings
+    }
+
     /// Alg. 2 for one gradient report at step `t`:
     ///
     ///     I = G·1;   accumulate I;
@@ -12,22 +38,7 @@ extension WeightingPolicy {
     func applyGradients(
         _ report: GradientReport, to state: inout RunState
     ) throws(PolicyError) -> GradientDecision {
-        guard case .gradient(let settings) = self.config.method else {
-            throw PolicyError(
-                code: .wrongMethod, field: "method",
-                reason: "run \(quoted(self.config.runID)) uses method '\(self.config.method.name.rawValue)'; "
-                    + "only 'gradient' runs take gradient reports")
-        }
-        let k = self.config.dimension
-        guard report.gram.dimension == k else {
-            throw PolicyError(
-                code: .invalidArgument, field: "gram",
-                reason: "is \(report.gram.dimension)×\(report.gram.dimension) but run "
-                    + "\(quoted(self.config.runID)) has K = \(k) objectives",
-                cause: ValidationError(
-                    code: .dimensionMismatch, field: "gram",
-                    reason: "is \(report.gram.dimension)×\(report.gram.dimension), expected K = \(k)"))
-        }
+        let settings = try self.checkGradients(ofDimension: report.gram.dimension)
         let t = report.step
         try self.checkOrder(t, after: state.lastGradientStep, kind: "gradients")
 
@@ -67,7 +78,7 @@ extension WeightingPolicy {
                 stepSize: stepSize, accumulatedSteps: accumulator.count)
             state.weights = newUpdate.weights
             state.weightHistory.append(newUpdate)
-            accumulator = GradientAccumulator(dimension: k)
+            accumulator = GradientAccumulator(dimension: self.config.dimension)
             update = newUpdate
         }
         state.gradientAccumulator = accumulator

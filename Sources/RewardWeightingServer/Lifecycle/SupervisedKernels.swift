@@ -42,4 +42,17 @@ struct SupervisedKernels: KernelBackend {
     func gram(ofGradients gradients: ObjectiveMatrix) async throws(KernelError) -> GramMatrix {
         try await self.backend().gram(ofGradients: gradients)
     }
+
+    func gram(
+        ofFloat32Gradients objectives: Int, dimension: Int,
+        slices: @escaping @Sendable (Float32GradientSliceWriter) async throws(KernelError) -> Void
+    ) async throws(KernelError) -> GramMatrix {
+        try await self.backend().gram(ofFloat32Gradients: objectives, dimension: dimension, slices: slices)
+    }
+
+    func mirrorDescentStep(
+        from weights: WeightVector, influence: [Double], stepSize: Double, rule: MirrorDescent
+    ) async throws(KernelError) -> WeightVector {
+        try await self.backend().mirrorDescentStep(from: weights, influence: influence, stepSize: stepSize, rule: rule)
+    }
 }

@@ -34,6 +34,13 @@ extension TrainerServiceImplementation {
             serializer: ProtobufSerializer<Rewardweighting_V1_ReportGradientsResponse>(),
             handler: { request, context in try await self.reportGradients(request: request, context: context) })
         router.registerHandler(
+            forMethod: Method.ReportProjectedGradients.descriptor,
+            deserializer: SizeLimitedDeserializer<Rewardweighting_V1_ReportProjectedGradientsRequest>(limit: limit),
+            serializer: ProtobufSerializer<Rewardweighting_V1_ReportGradientsResponse>(),
+            handler: { request, context in
+                try await self.reportProjectedGradients(request: request, context: context)
+            })
+        router.registerHandler(
             forMethod: Method.ReportCheckpoint.descriptor,
             deserializer: SizeLimitedDeserializer<Rewardweighting_V1_ReportCheckpointRequest>(limit: limit),
             serializer: ProtobufSerializer<Rewardweighting_V1_ReportCheckpointResponse>(),

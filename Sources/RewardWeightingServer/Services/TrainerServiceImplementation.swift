@@ -2,6 +2,7 @@ import GRPCCore
 import Logging
 import RewardWeightingAPI
 import RewardWeightingCore
+import RewardWeightingKernels
 import RewardWeightingPolicy
 import RewardWeightingService
 import RewardWeightingStore
@@ -167,6 +168,38 @@ public struct TrainerServiceImplementation: Rewardweighting_V1_TrainerService.Si
         case nil:
             throw ErrorMapping.invalidArgument(
                 field: "gradients", reason: "exactly one of gram or projected is required")
+        }
+        var response = DecisionMapping.response(recorded.decision)
+        response.sequence = Int64(recorded.sequence)
+        return response
+    }
+
+    /// `ReportProjectedGradients`: the header, then float32 slices that go to the kernel backend as they arrive
+    /// (nothing but the current slice is held); then the call is `ReportGradients` with the computed G.
+    public func reportProjectedGradients(
+        request: RPCAsyncSequence<Rewardweighting_V1_ReportProjectedGradientsRequest, any Error>,
+        context: ServerContext
+    ) async throws -> Rewardweighting_V1_ReportGradientsResponse {
+        let messages = StreamedMessages(request)
+        guard case .header(let header)? = try await messages.next()?.part else {
+            throw ErrorMapping.invalidArgument(
+                field: "header", reason: "the first message of the stream must carry the header")
+        }
+        let learningRate = header.hasLearningRate ? header.learningRate : nil
+        let recorded = try await self.serving(
+            fieldPaths: ["gram": "header.num_objectives", "method": "header.run_id", "run_id": "header.run_id"]
+        ) {
+            try await self.coordinator.recordGradients(
+                runID: header.runID, step: Int(header.step), float32Gradients: Int(header.numObjectives),
+                dimension: Int(header.dimension), learningRate: learningRate,
+                slices: { writer throws(KernelError) in
+                    while let message = try await messages.nextSlice() {
+                        try await writer.write(
+                            Float32GradientSlice(
+                                offset: Int(clamping: message.offset),
+                                float32LittleEndian: Array(message.float32Values)))
+                    }
+                }, as: .open)
         }
         var response = DecisionMapping.response(recorded.decision)
         response.sequence = Int64(recorded.sequence)

@@ -34,6 +34,24 @@ struct MeasuredKernels: KernelBackend {
         }
     }
 
+    func gram(
+        ofFloat32Gradients objectives: Int, dimension: Int,
+        slices: @escaping @Sendable (Float32GradientSliceWriter) async throws(KernelError) -> Void
+    ) async throws(KernelError) -> GramMatrix {
+        try await self.timed("float32_gram") { () async throws(KernelError) in
+            try await self.backend.gram(ofFloat32Gradients: objectives, dimension: dimension, slices: slices)
+        }
+    }
+
+    func mirrorDescentStep(
+        from weights: WeightVector, influence: [Double], stepSize: Double, rule: MirrorDescent
+    ) async throws(KernelError) -> WeightVector {
+        try await self.timed("mirror_descent_step") { () async throws(KernelError) in
+            try await self.backend.mirrorDescentStep(
+                from: weights, influence: influence, stepSize: stepSize, rule: rule)
+        }
+    }
+
     private func timed<T>(
         _ kernel: String, _ body: () async throws(KernelError) -> T
     ) async throws(KernelError) -> T {

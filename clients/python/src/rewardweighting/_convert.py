@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass
-from typing import Any, Dict, Iterable, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, Iterable, Iterator, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 from google.protobuf import json_format
@@ -216,6 +216,41 @@ def gradients_request(run_id: str, step: int, gram: Any, gradients: Any,
     if learning_rate is not None:
         request.learning_rate = float(learning_rate)
     return request
+
+
+def float32_gradients(gradients: Any) -> np.ndarray:
+    """K gradient vectors (a K×D NumPy array, a PyTorch tensor on any device, or a list of K vectors) as a
+    C-ordered little-endian float32 K×D array, copied only when needed."""
+    if hasattr(gradients, "detach") and hasattr(gradients, "cpu"):
+        gradients = gradients.detach().float().cpu().numpy()
+    elif isinstance(gradients, (list, tuple)):
+        rows = [
+            np.asarray(g.detach().float().cpu().numpy() if hasattr(g, "detach") else g, dtype=np.float32).ravel()
+            for g in gradients
+        ]
+        if len({r.shape[0] for r in rows}) > 1:
+            raise ValueError("gradients: every objective's gradient must have the same length")
+        gradients = np.stack(rows) if rows else np.zeros((0, 0), dtype=np.float32)
+    matrix = np.ascontiguousarray(gradients, dtype="<f4")
+    if matrix.ndim != 2 or matrix.shape[0] < 1 or matrix.shape[1] < 1:
+        raise ValueError(f"gradients: expected K vectors of length D ≥ 1 (a K×D array), got shape {matrix.shape}")
+    return matrix
+
+
+def projected_gradient_requests(run_id: str, step: int, matrix: np.ndarray, learning_rate: Optional[float],
+                                slice_bytes: int) -> Iterator[trainer_pb2.ReportProjectedGradientsRequest]:
+    """The messages of a ReportProjectedGradients stream: the header, then slices of about ``slice_bytes``
+    (components [offset, offset + n) of every vector, objective-major float32 little-endian)."""
+    k, d = matrix.shape
+    header = trainer_pb2.ProjectedGradientsHeader(run_id=run_id, step=int(step), num_objectives=k, dimension=d)
+    if learning_rate is not None:
+        header.learning_rate = float(learning_rate)
+    yield trainer_pb2.ReportProjectedGradientsRequest(header=header)
+    # Whole groups of 8 components keep the server's SIMD loop aligned (any n ≥ 1 is accepted).
+    n = max(8, slice_bytes // (4 * k) // 8 * 8)
+    for offset in range(0, d, n):
+        part = runs_pb2.ProjectedGradientsSlice(offset=offset, float32_values=matrix[:, offset:offset + n].tobytes())
+        yield trainer_pb2.ReportProjectedGradientsRequest(slice=part)
 
 
 def by_objective(values: Mapping[str, Any], names: Sequence[str], field: str) -> list:

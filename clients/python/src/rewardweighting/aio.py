@@ -4,7 +4,7 @@ methods as the synchronous ones, as coroutines (``watch`` is an async iterator).
 from __future__ import annotations
 
 import asyncio
-from typing import Any, AsyncIterator, Iterable, List, Mapping, Optional, Sequence
+from typing import Any, AsyncIterator, Callable, Iterable, Iterator, List, Mapping, Optional, Sequence
 
 import grpc
 import grpc.aio
@@ -47,6 +47,19 @@ class AsyncRewardWeighting:
         while True:
             try:
                 return await rpc(request, timeout=self.timeout, metadata=self._metadata)
+            except grpc.aio.AioRpcError as error:
+                if error.code() != grpc.StatusCode.UNAVAILABLE or attempt >= self.retry.max_attempts:
+                    raise from_rpc_error(error, method) from None
+                attempt += 1
+                await asyncio.sleep(self.retry.delay(attempt))
+
+    async def _call_stream(self, method: str, requests: Callable[[], Iterator[Any]],
+                           timeout: Optional[float] = None) -> Any:
+        rpc = getattr(self._stub, method)
+        attempt = 1
+        while True:
+            try:
+                return await rpc(requests(), timeout=timeout or self.timeout, metadata=self._metadata)
             except grpc.aio.AioRpcError as error:
                 if error.code() != grpc.StatusCode.UNAVAILABLE or attempt >= self.retry.max_attempts:
                     raise from_rpc_error(error, method) from None
@@ -169,6 +182,18 @@ class AsyncRun:
                                learning_rate: Optional[float] = None) -> GradientsResult:
         request = _convert.gradients_request(self.run_id, step, gram, gradients, learning_rate)
         return _convert.gradients_result(await self.client._call("ReportGradients", request))
+
+    async def report_projected_gradients(self, step: int, gradients: Any, *, learning_rate: Optional[float] = None,
+                                         slice_bytes: int = 1 << 20,
+                                         timeout: Optional[float] = None) -> GradientsResult:
+        """As :meth:`rewardweighting.client.Run.report_projected_gradients`."""
+        matrix = _convert.float32_gradients(gradients)
+        response = await self.client._call_stream(
+            "ReportProjectedGradients",
+            lambda: _convert.projected_gradient_requests(self.run_id, step, matrix, learning_rate, slice_bytes),
+            timeout,
+        )
+        return _convert.gradients_result(response)
 
     async def report_checkpoint(self, step: int, scores: Any) -> CheckpointResult:
         if isinstance(scores, Mapping):

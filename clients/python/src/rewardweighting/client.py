@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import Any, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 import grpc
 
@@ -89,6 +89,20 @@ class RewardWeighting:
         while True:
             try:
                 return rpc(request, timeout=self.timeout, metadata=self._metadata)
+            except grpc.RpcError as error:
+                if error.code() != grpc.StatusCode.UNAVAILABLE or attempt >= self.retry.max_attempts:
+                    raise from_rpc_error(error, method) from None
+                attempt += 1
+                time.sleep(self.retry.delay(attempt))
+
+    def _call_stream(self, method: str, requests: Callable[[], Iterator[Any]],
+                     timeout: Optional[float] = None) -> Any:
+        """A client-streaming call, retried on UNAVAILABLE by streaming the messages ``requests()`` makes again."""
+        rpc = getattr(self._stub, method)
+        attempt = 1
+        while True:
+            try:
+                return rpc(requests(), timeout=timeout or self.timeout, metadata=self._metadata)
             except grpc.RpcError as error:
                 if error.code() != grpc.StatusCode.UNAVAILABLE or attempt >= self.retry.max_attempts:
                     raise from_rpc_error(error, method) from None
@@ -264,6 +278,22 @@ class Run:
         """
         request = _convert.gradients_request(self.run_id, step, gram, gradients, learning_rate)
         return _convert.gradients_result(self.client._call("ReportGradients", request))
+
+    def report_projected_gradients(self, step: int, gradients: Any, *, learning_rate: Optional[float] = None,
+                                   slice_bytes: int = 1 << 20, timeout: Optional[float] = None) -> GradientsResult:
+        """Reports step ``step``'s K per-objective gradients as float32 vectors of any length D (``2**24`` and
+        beyond: a K×D NumPy array, a PyTorch tensor on any device, or a list of K vectors), streamed to the server
+        in slices of about ``slice_bytes`` (``ReportProjectedGradients``), so no message limit applies. The server
+        computes ``G = M·Mᵀ`` in float64 as the slices arrive; the call is then exactly :meth:`report_gradients`
+        with that G (same reply, same once-only step). ``timeout`` (default: the client's) covers the upload.
+        Retried as a whole on ``UNAVAILABLE``."""
+        matrix = _convert.float32_gradients(gradients)
+        response = self.client._call_stream(
+            "ReportProjectedGradients",
+            lambda: _convert.projected_gradient_requests(self.run_id, step, matrix, learning_rate, slice_bytes),
+            timeout,
+        )
+        return _convert.gradients_result(response)
 
     def objective_names(self) -> List[str]:
         """The run's objective names, in column order (one ``GetRun`` the first time, then cached)."""

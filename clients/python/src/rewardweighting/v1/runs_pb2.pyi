@@ -185,6 +185,14 @@ class ProjectedGradients(_message.Message):
     values: _containers.RepeatedScalarFieldContainer[float]
     def __init__(self, num_objectives: _Optional[int] = ..., dimension: _Optional[int] = ..., values: _Optional[_Iterable[float]] = ...) -> None: ...
 
+class ProjectedGradientsSlice(_message.Message):
+    __slots__ = ("offset", "float32_values")
+    OFFSET_FIELD_NUMBER: _ClassVar[int]
+    FLOAT32_VALUES_FIELD_NUMBER: _ClassVar[int]
+    offset: int
+    float32_values: bytes
+    def __init__(self, offset: _Optional[int] = ..., float32_values: _Optional[bytes] = ...) -> None: ...
+
 class ParetoPoint(_message.Message):
     __slots__ = ("step", "scores", "hypervolume_contribution", "exclusive_contribution")
     STEP_FIELD_NUMBER: _ClassVar[int]

@@ -113,6 +113,28 @@ class ReportGradientsResponse(_message.Message):
     sequence: int
     def __init__(self, weights: _Optional[_Iterable[float]] = ..., weights_updated: _Optional[bool] = ..., influence: _Optional[_Iterable[float]] = ..., learning_rate: _Optional[float] = ..., sequence: _Optional[int] = ...) -> None: ...
 
+class ReportProjectedGradientsRequest(_message.Message):
+    __slots__ = ("header", "slice")
+    HEADER_FIELD_NUMBER: _ClassVar[int]
+    SLICE_FIELD_NUMBER: _ClassVar[int]
+    header: ProjectedGradientsHeader
+    slice: _runs_pb2.ProjectedGradientsSlice
+    def __init__(self, header: _Optional[_Union[ProjectedGradientsHeader, _Mapping]] = ..., slice: _Optional[_Union[_runs_pb2.ProjectedGradientsSlice, _Mapping]] = ...) -> None: ...
+
+class ProjectedGradientsHeader(_message.Message):
+    __slots__ = ("run_id", "step", "num_objectives", "dimension", "learning_rate")
+    RUN_ID_FIELD_NUMBER: _ClassVar[int]
+    STEP_FIELD_NUMBER: _ClassVar[int]
+    NUM_OBJECTIVES_FIELD_NUMBER: _ClassVar[int]
+    DIMENSION_FIELD_NUMBER: _ClassVar[int]
+    LEARNING_RATE_FIELD_NUMBER: _ClassVar[int]
+    run_id: str
+    step: int
+    num_objectives: int
+    dimension: int
+    learning_rate: float
+    def __init__(self, run_id: _Optional[str] = ..., step: _Optional[int] = ..., num_objectives: _Optional[int] = ..., dimension: _Optional[int] = ..., learning_rate: _Optional[float] = ...) -> None: ...
+
 class ReportCheckpointRequest(_message.Message):
     __slots__ = ("run_id", "step", "scores")
     RUN_ID_FIELD_NUMBER: _ClassVar[int]

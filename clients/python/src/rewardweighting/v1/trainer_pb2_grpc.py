@@ -62,6 +62,11 @@ class TrainerServiceStub:
                 request_serializer=rewardweighting_dot_v1_dot_trainer__pb2.ReportGradientsRequest.SerializeToString,
                 response_deserializer=rewardweighting_dot_v1_dot_trainer__pb2.ReportGradientsResponse.FromString,
                 _registered_method=True)
+        self.ReportProjectedGradients = channel.stream_unary(
+                '/rewardweighting.v1.TrainerService/ReportProjectedGradients',
+                request_serializer=rewardweighting_dot_v1_dot_trainer__pb2.ReportProjectedGradientsRequest.SerializeToString,
+                response_deserializer=rewardweighting_dot_v1_dot_trainer__pb2.ReportGradientsResponse.FromString,
+                _registered_method=True)
         self.ReportCheckpoint = channel.unary_unary(
                 '/rewardweighting.v1.TrainerService/ReportCheckpoint',
                 request_serializer=rewardweighting_dot_v1_dot_trainer__pb2.ReportCheckpointRequest.SerializeToString,
@@ -125,6 +130,14 @@ class TrainerServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ReportProjectedGradients(self, request_iterator, context):
+        """ReportGradients for projected gradients too long for one message (K vectors of length D up to 2²⁴ and
+        beyond), streamed as float32: a header, then slices. See ReportProjectedGradientsRequest.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ReportCheckpoint(self, request, context):
         """Reports a checkpoint's validation scores: updates the Pareto buffer and, for the hypervolume method,
         r_pareto.
@@ -180,6 +193,11 @@ def add_TrainerServiceServicer_to_server(servicer, server):
             'ReportGradients': grpc.unary_unary_rpc_method_handler(
                     servicer.ReportGradients,
                     request_deserializer=rewardweighting_dot_v1_dot_trainer__pb2.ReportGradientsRequest.FromString,
+                    response_serializer=rewardweighting_dot_v1_dot_trainer__pb2.ReportGradientsResponse.SerializeToString,
+            ),
+            'ReportProjectedGradients': grpc.stream_unary_rpc_method_handler(
+                    servicer.ReportProjectedGradients,
+                    request_deserializer=rewardweighting_dot_v1_dot_trainer__pb2.ReportProjectedGradientsRequest.FromString,
                     response_serializer=rewardweighting_dot_v1_dot_trainer__pb2.ReportGradientsResponse.SerializeToString,
             ),
             'ReportCheckpoint': grpc.unary_unary_rpc_method_handler(
@@ -339,6 +357,33 @@ class TrainerService:
             target,
             '/rewardweighting.v1.TrainerService/ReportGradients',
             rewardweighting_dot_v1_dot_trainer__pb2.ReportGradientsRequest.SerializeToString,
+            rewardweighting_dot_v1_dot_trainer__pb2.ReportGradientsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReportProjectedGradients(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_unary(
+            request_iterator,
+            target,
+            '/rewardweighting.v1.TrainerService/ReportProjectedGradients',
+            rewardweighting_dot_v1_dot_trainer__pb2.ReportProjectedGradientsRequest.SerializeToString,
             rewardweighting_dot_v1_dot_trainer__pb2.ReportGradientsResponse.FromString,
             options,
             channel_credentials,
