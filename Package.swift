@@ -18,6 +18,9 @@ let package = Package(
         // Used by Benchmarks/ (the load generator): the API contract, and the store for the raw-insert baseline.
         .library(name: "RewardWeightingAPI", targets: ["RewardWeightingAPI"]),
         .library(name: "RewardWeightingStore", targets: ["RewardWeightingStore"]),
+        // Used by Benchmarks/ (WorkerBenchmarks): the kernel backends, in-process and through the worker.
+        .library(name: "RewardWeightingKernels", targets: ["RewardWeightingKernels"]),
+        .library(name: "RewardWeightingWorker", targets: ["RewardWeightingWorker"]),
         .executable(name: "rw-server", targets: ["rw-server"]),
         .executable(name: "rwctl", targets: ["rwctl"]),
     ],

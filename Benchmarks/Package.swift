@@ -4,7 +4,8 @@ import PackageDescription
 /// Benchmarks live in their own package so that the root package (and its CI) never resolves or builds
 /// ordo-one/benchmark. Build and run from this directory:
 ///
-///     swift package --allow-writing-to-package-directory benchmark          # ordo-one suite
+///     swift package --allow-writing-to-package-directory benchmark          # ordo-one suites
+///     (WorkerBenchmarks: start `rw-server worker --socket PATH` and set RW_WORKER_SOCKET=PATH first)
 ///     swift build -c release --product kernel-timer                          # used by compare-moocore.sh
 let package = Package(
     name: "RewardWeightingBenchmarks",
@@ -27,6 +28,19 @@ let package = Package(
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "HypervolumeBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "WorkerBenchmarks",
+            dependencies: [
+                .product(name: "RewardWeightingCore", package: "RewardWeighting"),
+                .product(name: "RewardWeightingKernels", package: "RewardWeighting"),
+                .product(name: "RewardWeightingWorker", package: "RewardWeighting"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "WorkerBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         .executableTarget(

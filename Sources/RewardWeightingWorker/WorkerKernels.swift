@@ -18,13 +18,19 @@ public struct WorkerKernels<Transport: ClientTransport>: KernelBackend {
 
     /// Kernels over `client`, each call with `timeout`, and each streamed call (whose length is the trainer's
     /// upload) with `streamTimeout`.
+    /// - Parameter waitForReady: whether a call waits (within its timeout) for the connection to the worker to
+    ///   be established, rather than fail `UNAVAILABLE` at once while it is not: for a worker known to be up
+    ///   (a supervised one that announced it is ready), so that a client still backing off from an attempt
+    ///   made before the worker listened does not refuse calls.
     public init(
-        client: GRPCClient<Transport>, timeout: Duration = .seconds(30), streamTimeout: Duration = .seconds(600)
+        client: GRPCClient<Transport>, timeout: Duration = .seconds(30), streamTimeout: Duration = .seconds(600),
+        waitForReady: Bool = false
     ) {
         self.worker = Rewardweighting_V1_KernelWorker.Client(wrapping: client)
         self.streamTimeout = streamTimeout
         var options = CallOptions.defaults
         options.timeout = timeout
+        options.waitForReady = waitForReady
         self.options = options
     }
 

@@ -86,7 +86,8 @@ public struct RewardWeightingServer: Sendable {
             let client = GRPCClient(
                 transport: try HTTP2ClientTransport.Posix(
                     target: .unixDomainSocket(path: socket), transportSecurity: .plaintext))
-            kernels = SupervisedKernels(worker: WorkerKernels(client: client), state: supervisor.state)
+            kernels = SupervisedKernels(
+                worker: WorkerKernels(client: client, waitForReady: true), state: supervisor.state)
             let state = supervisor.state
             workerNotReady = { state.isReady || state.gaveUp ? nil : "the kernel worker is (re)starting" }
             // Stopped last (a group stops its services in reverse order): the worker outlives the client.

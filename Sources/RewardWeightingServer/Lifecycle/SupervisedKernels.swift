@@ -20,9 +20,16 @@ struct SupervisedKernels: KernelBackend {
         self.state = state
     }
 
-    private func backend() async -> any KernelBackend {
+    /// The worker once it is ready (its calls wait for the connection), in-process once the supervisor gave up.
+    /// - Throws: ``KernelError/Code/unavailable`` when the worker is still not ready after ``restartWait``.
+    private func backend() async throws(KernelError) -> any KernelBackend {
         if !self.state.isReady { await self.state.waitUntilSettled(timeout: Self.restartWait) }
-        return self.state.gaveUp ? self.local : self.worker
+        if self.state.gaveUp { return self.local }
+        guard self.state.isReady else {
+            throw KernelError(
+                code: .unavailable, field: "kernel", reason: "the kernel worker is restarting; retry the call")
+        }
+        return self.worker
     }
 
     func hypervolumeImprovement(

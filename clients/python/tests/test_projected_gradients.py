@@ -131,3 +131,23 @@ def test_bad_streams_are_refused_naming_the_field(rw_server_binary):
             assert error.value.details().startswith(f"{field}: "), error.value.details()
         # Nothing was applied by the refused streams.
         assert run.state.last_sequence == 1
+
+
+def test_the_asyncio_client_streams_the_same_gram(rw_server_binary):
+    import asyncio
+
+    from rewardweighting import AsyncRewardWeighting
+
+    m = _gradients(9, 3, 70_001)
+
+    async def scenario(address):
+        async with AsyncRewardWeighting(address) as client:
+            run = await client.create_run("aio", OBJECTIVES, method="gradient", eta=1e-3, mu=0.1, total_steps=10)
+            return await run.report_projected_gradients(1, m, slice_bytes=1 << 16)
+
+    with LocalServer(rw_server_binary) as server, RewardWeighting(server.address) as client:
+        streamed = asyncio.run(scenario(server.address))
+        reference = client.create_run("sync", OBJECTIVES, method="gradient", eta=1e-3, mu=0.1, total_steps=10)
+        expected = reference.report_projected_gradients(1, m)
+        assert list(streamed.weights) == list(expected.weights)
+        assert list(streamed.influence) == list(expected.influence)
