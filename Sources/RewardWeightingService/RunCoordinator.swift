@@ -219,19 +219,9 @@ public struct RunCoordinator: Sendable {
         runID: String, step: Int, projectedGradients gradients: ObjectiveMatrix, learningRate: Double?,
         as principal: Principal = .open
     ) async throws(ServiceError) -> (decision: GradientDecision, sequence: Int) {
-        let gram: GramMatrix
-        do throws(KernelError) {
-            gram = try await self.kernels.gram(ofGradients: gradients)
-        } catch {
-            throw ServiceError(error)
+        try await self.recordGradients(runID: runID, step: step, learningRate: learningRate, as: principal) {
+            () async throws(KernelError) in try await self.kernels.gram(ofGradients: gradients)
         }
-        let report: GradientReport
-        do throws(ValidationError) {
-            report = try GradientReport(step: step, gram: gram, learningRate: learningRate)
-        } catch {
-            throw ServiceError(error)
-        }
-        return try await self.recordGradients(runID: runID, report: report, as: principal)
     }
 
     /// `ReportProjectedGradients`: as ``recordGradients(runID:report:as:)`` for K float32 vectors of length D
@@ -254,15 +244,26 @@ public struct RunCoordinator: Sendable {
         } catch {
             throw ServiceError(error)
         }
-        let gram: GramMatrix
+        return try await self.recordGradients(runID: runID, step: step, learningRate: learningRate, as: principal) {
+            () async throws(KernelError) in
+            try await self.kernels.gram(ofFloat32Gradients: objectives, dimension: dimension, slices: slices)
+        }
+    }
+
+    /// Records the gradient report of the Gram matrix that `gram` computes on the kernel backend.
+    private func recordGradients(
+        runID: String, step: Int, learningRate: Double?, as principal: Principal,
+        gram: () async throws(KernelError) -> GramMatrix
+    ) async throws(ServiceError) -> (decision: GradientDecision, sequence: Int) {
+        let computed: GramMatrix
         do throws(KernelError) {
-            gram = try await self.kernels.gram(ofFloat32Gradients: objectives, dimension: dimension, slices: slices)
+            computed = try await gram()
         } catch {
             throw ServiceError(error)
         }
         let report: GradientReport
         do throws(ValidationError) {
-            report = try GradientReport(step: step, gram: gram, learningRate: learningRate)
+            report = try GradientReport(step: step, gram: computed, learningRate: learningRate)
         } catch {
             throw ServiceError(error)
         }

@@ -87,15 +87,9 @@ public struct KernelWorkerService: Rewardweighting_V1_KernelWorker.SimpleService
         } catch {
             throw Self.invalid(error.field, error.reason)
         }
-        return try await self.timed { () async throws(KernelError) in
-            try await Self.kernels(for: context).gram(ofGradients: matrix)
-        } reply: { gram, seconds in
-            var response = Rewardweighting_V1_GramResponse()
-            response.gram.numObjectives = Int32(gram.dimension)
-            response.gram.values = gram.entries
-            response.kernelSeconds = seconds
-            return response
-        }
+        return try await self.timed(
+            { () async throws(KernelError) in try await Self.kernels(for: context).gram(ofGradients: matrix) },
+            reply: Self.gramResponse)
     }
 
     public func float32Gram(
@@ -141,11 +135,7 @@ public struct KernelWorkerService: Rewardweighting_V1_KernelWorker.SimpleService
         kernelTime += start.duration(to: clock.now)
         let seconds = Self.seconds(kernelTime)
         self.logger.debug("kernel call", metadata: ["kernel": "float32Gram", "seconds": "\(seconds)"])
-        var response = Rewardweighting_V1_GramResponse()
-        response.gram.numObjectives = Int32(gram.dimension)
-        response.gram.values = gram.entries
-        response.kernelSeconds = seconds
-        return response
+        return Self.gramResponse(gram, seconds: seconds)
     }
 
     public func mirrorDescentStep(
@@ -187,6 +177,14 @@ public struct KernelWorkerService: Rewardweighting_V1_KernelWorker.SimpleService
     ) throws(RPCError) -> (ObjectiveMatrix, ObjectiveVector) {
         let reference = try Self.vector(request.reference, field: "reference")
         return (try self.points(request.points, dimension: reference.dimension, field: "points"), reference)
+    }
+
+    private static func gramResponse(_ gram: GramMatrix, seconds: Double) -> Rewardweighting_V1_GramResponse {
+        var response = Rewardweighting_V1_GramResponse()
+        response.gram.numObjectives = Int32(gram.dimension)
+        response.gram.values = gram.entries
+        response.kernelSeconds = seconds
+        return response
     }
 
     private static func valueResponse(_ value: Double, seconds: Double) -> Rewardweighting_V1_KernelValueResponse {
