@@ -54,7 +54,8 @@ func spherePoints(_ n: Int, dimension k: Int, seed: UInt64) -> ObjectiveMatrix {
 /// A client of the worker at `path`, its connections run by a background task for the life of the process.
 func workerKernels(socket path: String) -> WorkerKernels<HTTP2ClientTransport.Posix> {
     let client = GRPCClient(
-        transport: try! HTTP2ClientTransport.Posix(target: .unixDomainSocket(path: path), transportSecurity: .plaintext))
+        transport: try! HTTP2ClientTransport.Posix(
+            target: .unixDomainSocket(path: path), transportSecurity: .plaintext, config: WorkerTransport.clientConfig))
     Task.detached { try await client.runConnections() }
     return WorkerKernels(client: client)
 }
@@ -135,6 +136,15 @@ let benchmarks: @Sendable () -> Void = {
         Benchmark("small ΔHV K=3 n=50 \(name)") { benchmark in
             for _ in benchmark.scaledIterations {
                 blackHole(try await backend.hypervolumeImprovement(adding: candidate, to: buffer, reference: reference3))
+            }
+        }
+        // A kernel of about 100 ns: through the worker, this is the transport's round trip alone.
+        let weights = try! WeightVector([0.2, 0.3, 0.5])
+        let influence = [0.1, -0.2, 0.05]
+        let rule = try! MirrorDescent()
+        Benchmark("trivial mirror-descent step K=3 \(name)") { benchmark in
+            for _ in benchmark.scaledIterations {
+                blackHole(try await backend.mirrorDescentStep(from: weights, influence: influence, stepSize: 0.3, rule: rule))
             }
         }
         Benchmark("large HV K=5 n=2000 \(name)", configuration: .init(maxIterations: 200)) { benchmark in

@@ -49,7 +49,7 @@ public enum KernelWorkerProcess {
         }
         let transport = HTTP2ServerTransport.Posix(
             address: socketAddress, transportSecurity: .plaintext,
-            config: .defaults { $0.rpc.maxRequestPayloadSize = Int(Int32.max) })
+            config: WorkerTransport.serverConfig)
         let server = GRPCServer(
             transport: transport, services: [KernelWorkerService(maximumValues: maximumValues, logger: logger)])
         let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)

@@ -64,7 +64,8 @@ public struct RewardWeightingServer: Sendable {
             // A worker listening there; while it is unreachable, a call that needs a kernel fails UNAVAILABLE.
             let client = GRPCClient(
                 transport: try HTTP2ClientTransport.Posix(
-                    target: .unixDomainSocket(path: path), transportSecurity: .plaintext))
+                    target: .unixDomainSocket(path: path), transportSecurity: .plaintext,
+                    config: WorkerTransport.clientConfig))
             kernels = WorkerKernels(client: client)
             workerServices.append(.init(service: GRPCClientService(client: client)))
         case .tcpWorkers(let endpoints):
@@ -72,7 +73,8 @@ public struct RewardWeightingServer: Sendable {
             for endpoint in endpoints {
                 let client = GRPCClient(
                     transport: try HTTP2ClientTransport.Posix(
-                        target: .dns(host: endpoint.host, port: endpoint.port), transportSecurity: .plaintext))
+                        target: .dns(host: endpoint.host, port: endpoint.port), transportSecurity: .plaintext,
+                        config: WorkerTransport.clientConfig))
                 workers.append(WorkerKernels(client: client))
                 workerServices.append(.init(service: GRPCClientService(client: client)))
             }
@@ -85,7 +87,8 @@ public struct RewardWeightingServer: Sendable {
                 logger: logger, metricsFactory: metricsFactory)
             let client = GRPCClient(
                 transport: try HTTP2ClientTransport.Posix(
-                    target: .unixDomainSocket(path: socket), transportSecurity: .plaintext))
+                    target: .unixDomainSocket(path: socket), transportSecurity: .plaintext,
+                    config: WorkerTransport.clientConfig))
             kernels = SupervisedKernels(
                 worker: WorkerKernels(client: client, waitForReady: true), state: supervisor.state)
             let state = supervisor.state
