@@ -161,8 +161,16 @@ public struct WorkerKernels<Transport: ClientTransport>: KernelBackend {
         do {
             return try await call()
         } catch {
-            if let earlier = earlier() { throw earlier }
-            throw Self.kernelError(error)
+            let failure = Self.kernelError(error)
+            // The producer's own refusal (a second header, an oversize message) is why the call ended. A
+            // producer that failed only because the call ended first (its stream cancelled, `unavailable`)
+            // gives way to the worker's answer (a refused slice), unless that answer is itself just "closed".
+            if let earlier = earlier(),
+                earlier.code != .unavailable || failure.code == .unavailable || failure.code == .internal
+            {
+                throw earlier
+            }
+            throw failure
         }
     }
 

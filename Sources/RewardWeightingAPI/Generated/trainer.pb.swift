@@ -376,8 +376,9 @@ public nonisolated struct Rewardweighting_V1_ReportGradientsResponse: Sendable {
 /// EVENT_KIND_GRADIENTS, step; a retry that streams the same vectors returns the stored reply), the same
 /// errors, and only G is recorded (GradientsDecision.gram).
 ///
-/// Errors, besides ReportGradients': INVALID_ARGUMENT "header" when the first message is not a header or a
-/// later one is; "header.num_objectives" (not the run's K, checked before any slice is read),
+/// Errors: those of ReportGradients, with the header's fields named by their path ("header.run_id",
+/// "header.step", "header.learning_rate"), and INVALID_ARGUMENT "header" when the first message is not a
+/// header or a later one is; "header.num_objectives" (not the run's K, checked before any slice is read),
 /// "header.dimension" (below 1); "slice.offset" (not the next component); "slice.float32_values" (not a
 /// positive multiple of 4·K bytes, components past D, a NaN or infinity, naming objective and component);
 /// "slices" (the stream ended before D components). FAILED_PRECONDITION (a run that is not of the gradient

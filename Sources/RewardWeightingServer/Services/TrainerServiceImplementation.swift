@@ -187,7 +187,10 @@ public struct TrainerServiceImplementation: Rewardweighting_V1_TrainerService.Si
         }
         let learningRate = header.hasLearningRate ? header.learningRate : nil
         let recorded = try await self.serving(
-            fieldPaths: ["gram": "header.num_objectives", "method": "header.run_id", "run_id": "header.run_id"]
+            fieldPaths: [
+                "gram": "header.num_objectives", "method": "header.run_id", "run_id": "header.run_id",
+                "step": "header.step", "learning_rate": "header.learning_rate",
+            ]
         ) {
             try await self.coordinator.recordGradients(
                 runID: header.runID, step: Int(header.step), float32Gradients: Int(header.numObjectives),

@@ -88,6 +88,10 @@ def test_retries_apply_once_and_a_changed_payload_is_already_exists(rw_server_bi
         # A list of K vectors is accepted as well as a K×D array.
         assert run.report_projected_gradients(2, [m[0], m[1], m[2]]).sequence == first.sequence + 1
         assert run.state.last_sequence == first.sequence + 1
+        # A step already passed names the header's step.
+        with pytest.raises(FailedPreconditionError) as stale:
+            run.report_projected_gradients(1, m * 3)
+        assert stale.value.field == "header.step"
 
 
 def test_bad_streams_are_refused_naming_the_field(rw_server_binary):
