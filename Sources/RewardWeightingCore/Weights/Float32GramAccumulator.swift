@@ -17,8 +17,7 @@
 ///
 /// An accumulator that threw must be discarded.
 public struct Float32GramAccumulator: Sendable {
-    /// The components per compensated block: 4096 (16 KiB of each vector, so a block of all K vectors stays in
-    /// the L1/L2 cache while its K(K+1)/2 inner products are taken).
+    /// The components per compensated block: 4096.
     public static let blockLength = 4096
 
     /// K, the number of vectors.
@@ -94,15 +93,9 @@ public struct Float32GramAccumulator: Sendable {
             let blockEnd = (component / Self.blockLength + 1) * Self.blockLength
             let end = Swift.min(count, blockEnd - offset)
             self.block.withUnsafeMutableBufferPointer { lanes in
-                var pair = 0
-                for i in 0..<k {
-                    for j in i..<k {
-                        Self.accumulate(
-                            base + i * rowBytes + 4 * start, base + j * rowBytes + 4 * start, count: end - start,
-                            firstLane: component & 7, into: &lanes[pair])
-                        pair += 1
-                    }
-                }
+                Self.accumulate(
+                    rows: base + 4 * start, rowBytes: rowBytes, objectives: k, count: end - start,
+                    firstLane: component & 7, into: lanes)
             }
             start = end
             if (offset + start) % Self.blockLength == 0 {
@@ -174,37 +167,55 @@ public struct Float32GramAccumulator: Sendable {
         }
     }
 
-    /// `lanes[(firstLane + c) mod 8] += x_c·y_c` for `c < count`, in order, in Float64: scalar until lane 0,
-    /// then eight components at a time, then scalar again (the same per-lane operations either way).
+    /// For every pair `i ≤ j`, `lanes[pair][(firstLane + c) mod 8] += x_ic·x_jc` for `c < count`, in order, in
+    /// Float64: scalar until lane 0, then eight components at a time, then scalar again (the same per-lane
+    /// operations either way). One pass: each row's eight components are loaded and converted once, then
+    /// every pair is updated, so the K rows are read once per block rather than once per pair.
+    /// - Parameter rows: component 0 of row 0; row `i` starts `i·rowBytes` bytes later.
     @inline(__always)
     private static func accumulate(
-        _ x: UnsafeRawPointer, _ y: UnsafeRawPointer, count: Int, firstLane: Int,
-        into lanes: inout SIMD8<Double>
+        rows: UnsafeRawPointer, rowBytes: Int, objectives k: Int, count: Int, firstLane: Int,
+        into lanes: UnsafeMutableBufferPointer<SIMD8<Double>>
     ) {
+        /// One component `c` of every pair, into `lane`.
+        func scalar(_ c: Int, lane: Int) {
+            var pair = 0
+            for i in 0..<k {
+                let x = Double(rows.loadUnaligned(fromByteOffset: i * rowBytes + 4 * c, as: Float.self))
+                for j in i..<k {
+                    lanes[pair][lane] +=
+                        x * Double(rows.loadUnaligned(fromByteOffset: j * rowBytes + 4 * c, as: Float.self))
+                    pair += 1
+                }
+            }
+        }
         var c = 0
         var lane = firstLane
         while lane != 0, c < count {
-            lanes[lane] +=
-                Double(x.loadUnaligned(fromByteOffset: 4 * c, as: Float.self))
-                * Double(y.loadUnaligned(fromByteOffset: 4 * c, as: Float.self))
+            scalar(c, lane: lane)
             c += 1
             lane = (lane + 1) & 7
         }
-        var low = lanes.lowHalf
-        var high = lanes.highHalf
-        while c + 8 <= count {
-            let xs = x.loadUnaligned(fromByteOffset: 4 * c, as: SIMD8<Float>.self)
-            let ys = y.loadUnaligned(fromByteOffset: 4 * c, as: SIMD8<Float>.self)
-            low += SIMD4<Double>(xs.lowHalf) * SIMD4<Double>(ys.lowHalf)
-            high += SIMD4<Double>(xs.highHalf) * SIMD4<Double>(ys.highHalf)
-            c += 8
+        withUnsafeTemporaryAllocation(of: SIMD8<Double>.self, capacity: k) { converted in
+            while c + 8 <= count {
+                for i in 0..<k {
+                    let xs = rows.loadUnaligned(fromByteOffset: i * rowBytes + 4 * c, as: SIMD8<Float>.self)
+                    converted[i] = SIMD8(lowHalf: SIMD4<Double>(xs.lowHalf), highHalf: SIMD4<Double>(xs.highHalf))
+                }
+                var pair = 0
+                for i in 0..<k {
+                    let x = converted[i]
+                    for j in i..<k {
+                        lanes[pair] += x * converted[j]
+                        pair += 1
+                    }
+                }
+                c += 8
+            }
         }
-        lanes = SIMD8(lowHalf: low, highHalf: high)
         lane = 0
         while c < count {
-            lanes[lane] +=
-                Double(x.loadUnaligned(fromByteOffset: 4 * c, as: Float.self))
-                * Double(y.loadUnaligned(fromByteOffset: 4 * c, as: Float.self))
+            scalar(c, lane: lane)
             c += 1
             lane += 1
         }
