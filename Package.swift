@@ -40,6 +40,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         .target(
@@ -59,6 +60,26 @@ let package = Package(
                 "RewardWeightingPolicy",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // Runs and their event logs in PostgreSQL (postgres-nio): the store of many replicas. Its own module, so
+        // that SQLite-only embedders of RewardWeightingStore do not link postgres-nio.
+        .target(
+            name: "RewardWeightingPostgres",
+            dependencies: [
+                "RewardWeightingPolicy",
+                "RewardWeightingStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Shared by the test targets only: a schema of its own per test in the PostgreSQL of RW_TEST_DATABASE_URL.
+        .target(
+            name: "RewardWeightingPostgresTestSupport",
+            dependencies: [
+                "RewardWeightingPostgres", "RewardWeightingStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // RunCoordinator: per-run serialisation, idempotency, watch streams, replay, read models; transport-free.
@@ -111,7 +132,8 @@ let package = Package(
             name: "RewardWeightingServer",
             dependencies: [
                 "RewardWeightingAPI", "RewardWeightingCore", "RewardWeightingHTTP", "RewardWeightingKernels",
-                "RewardWeightingPolicy", "RewardWeightingService", "RewardWeightingStore", "RewardWeightingWorker",
+                "RewardWeightingPolicy", "RewardWeightingPostgres", "RewardWeightingService", "RewardWeightingStore",
+                "RewardWeightingWorker",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -162,6 +184,7 @@ let package = Package(
             dependencies: [
                 "RewardWeightingTestSupport",
                 "RewardWeightingCore", "RewardWeightingPolicy", "RewardWeightingStore", "RewardWeightingService",
+                "RewardWeightingPostgres", "RewardWeightingPostgresTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
@@ -170,7 +193,7 @@ let package = Package(
             dependencies: [
                 "RewardWeightingTestSupport",
                 "RewardWeightingCore", "RewardWeightingKernels", "RewardWeightingPolicy", "RewardWeightingStore",
-                "RewardWeightingService",
+                "RewardWeightingService", "RewardWeightingPostgres", "RewardWeightingPostgresTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -7,8 +7,25 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# PostgreSQL: the store conformance suite and the service suite also run against it (RW_TEST_DATABASE_URL). Without
+# a URL, a throwaway server is started on loopback when PostgreSQL is installed (Scripts/postgres-scratch.sh) and
+# stopped at exit; without either, those cases are left out, unless RW_REQUIRE_POSTGRES=1 (CI) makes them fail.
+scratch=""
+if [[ -z "${RW_TEST_DATABASE_URL:-}" ]] && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    scratch=$(mktemp -d "${TMPDIR:-/tmp}/rw-postgres.XXXXXX")
+    trap 'Scripts/postgres-scratch.sh stop "$scratch" || true; rm -rf "$scratch"' EXIT
+    echo "== starting a scratch PostgreSQL in $scratch"
+    RW_TEST_DATABASE_URL=$(Scripts/postgres-scratch.sh start "$scratch" --no-fsync)
+    export RW_TEST_DATABASE_URL
+fi
+
 echo "== swift test"
 swift test
+
+if [[ -n "${RW_TEST_DATABASE_URL:-}" || "${RW_REQUIRE_POSTGRES:-}" == "1" ]]; then
+    echo "== swift test: the service suite against PostgreSQL (RW_TEST_STORE=postgres)"
+    RW_TEST_STORE=postgres swift test --skip-build --filter RewardWeightingServiceTests
+fi
 
 # `swift test` builds every product, rw-server included, with testing enabled. A separate `swift build` would
 # rebuild the whole dependency graph without it, so the tests' binary is used as it is.

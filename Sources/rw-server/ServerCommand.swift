@@ -64,6 +64,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The SQLite database file (RW_DATABASE; default ./data/rewardweighting.sqlite).")
     var database: String?
 
+    @Option(
+        help: """
+            A PostgreSQL database instead of SQLite, postgres://USER:PASSWORD@HOST:PORT/DATABASE (RW_DATABASE_URL); \
+            any number of servers may share it.
+            """)
+    var databaseUrl: String?
+
     @Option(help: "trace, debug, info, notice, warning, error or critical (RW_LOG_LEVEL; default info).")
     var logLevel: String?
 
@@ -94,6 +101,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let kernels { flags[.kernels] = .string(kernels) }
         if let kernelsFallback { flags[.kernelsFallback] = .string(kernelsFallback) }
         if let database { flags[.database] = .string(database) }
+        if let databaseUrl { flags[.databaseUrl] = .string(databaseUrl) }
         if let logLevel { flags[.logLevel] = .string(logLevel) }
         if let maxMessageBytes { flags[.maxMessageBytes] = .int(maxMessageBytes) }
         if let portFile { flags[.portFile] = .string(portFile) }

@@ -23,9 +23,11 @@ import Testing
         return found
     }
 
-    @Test("the store folds no events")
+    @Test("the stores fold no events")
     func storeFoldsNothing() throws {
-        #expect(try self.matches(of: #"WeightingPolicy\(|\.(apply|refold|replay)\("#, in: "RewardWeightingStore") == [])
+        for module in ["RewardWeightingStore", "RewardWeightingPostgres"] {
+            #expect(try self.matches(of: #"WeightingPolicy\(|\.(apply|refold|replay)\("#, in: module) == [])
+        }
     }
 
     @Test("the gRPC and HTTP edges compute no read model")
@@ -42,5 +44,6 @@ import Testing
     @Test("the sources exist where the test looks for them")
     func sourcesAreFound() throws {
         #expect(try self.matches(of: #"func appendEvents\("#, in: "RewardWeightingStore").count >= 2)
+        #expect(try self.matches(of: #"func appendEvents\("#, in: "RewardWeightingPostgres").count == 1)
     }
 }

@@ -32,6 +32,7 @@ import Testing
         let configuration = try RewardWeightingServer.Configuration(reading: reader)
         #expect(configuration.host == "127.0.0.1" && configuration.port == 50051)
         #expect(configuration.databasePath == SQLiteRunStore.defaultPath)
+        #expect(configuration.databaseURL == nil)
         #expect(configuration.maxReceiveMessageBytes == 16 * 1024 * 1024)
         #expect(configuration.logLevel == .info && configuration.portFile == nil)
         #expect(!configuration.enableBenchmarkService)
@@ -57,6 +58,10 @@ import Testing
         #expect(configuration.maxReceiveMessageBytes == 1000)
         #expect(configuration.databasePath == "file.db")
         #expect(configuration.enableBenchmarkService)
+        let postgres = try RewardWeightingServer.Configuration(
+            reading: try await ServerConfigurationReader.make(
+                flags: [:], environment: ["RW_DATABASE_URL": "postgres://rw@127.0.0.1:5433/runs"]))
+        #expect(postgres.databaseURL == "postgres://rw@127.0.0.1:5433/runs")
     }
 
     @Test("a value of the wrong type or out of range names its key, flag and variable")
@@ -67,6 +72,14 @@ import Testing
             (["RW_LOG_LEVEL": "loud"], "logLevel (--log-level, RW_LOG_LEVEL): 'loud' is not one of"),
             (["RW_MAX_MESSAGE_BYTES": "0"], "maxMessageBytes (--max-message-bytes, RW_MAX_MESSAGE_BYTES): is 0"),
             (["RW_ENABLE_BENCHMARK_SERVICE": "maybe"], "RW_ENABLE_BENCHMARK_SERVICE): 'maybe' is not a boolean"),
+            (
+                ["RW_DATABASE_URL": "mysql://db/runs"],
+                "databaseUrl (--database-url, RW_DATABASE_URL): is not a postgres://"
+            ),
+            (
+                ["RW_DATABASE_URL": "postgres://rw@db/runs?sslmode=sometimes"],
+                "databaseUrl (--database-url, RW_DATABASE_URL): has sslmode=sometimes",
+            ),
         ]
         for (environment, message) in cases {
             let reader = try await ServerConfigurationReader.make(flags: [:], environment: environment)

@@ -12,7 +12,7 @@ struct ConcurrencyTests {
     func sameStepConcurrently() async throws {
         let database = TemporaryDatabase()
         defer { database.remove() }
-        let store = try SQLiteRunStore(path: database.path)
+        let store = try await database.openStore()
         defer { try? store.close() }
         let records = RecordingLogHandler.Records()
         let coordinator = RunCoordinator(
@@ -43,11 +43,11 @@ struct ConcurrencyTests {
     func concurrentFirstLoads() async throws {
         let database = TemporaryDatabase()
         defer { database.remove() }
-        let (creator, creatorStore) = try database.open()
+        let (creator, creatorStore) = try await database.open()
         _ = try await creator.createRun(gradientConfig("cold", accumulationSteps: 1))
         try creatorStore.close()
         // A new coordinator has no actor yet: 16 concurrent calls race to load it.
-        let (coordinator, store) = try database.open()
+        let (coordinator, store) = try await database.open()
         defer { try? store.close() }
         let report = gradientReport(1, diagonal([0.3, 0.2, 0.1]))
         let replies = try await withThrowingTaskGroup(of: GradientDecision.self) { group in
@@ -64,9 +64,9 @@ struct ConcurrencyTests {
     func twoReplicas() async throws {
         let database = TemporaryDatabase()
         defer { database.remove() }
-        let (first, firstStore) = try database.open()
+        let (first, firstStore) = try await database.open()
         defer { try? firstStore.close() }
-        let (second, secondStore) = try database.open()
+        let (second, secondStore) = try await database.open()
         defer { try? secondStore.close() }
         _ = try await first.createRun(gradientConfig("shared", accumulationSteps: 1))
         // The second replica caches the run at version 1.
@@ -96,7 +96,7 @@ struct ConcurrencyTests {
     func differentRunsConcurrently() async throws {
         let database = TemporaryDatabase()
         defer { database.remove() }
-        let (coordinator, store) = try database.open()
+        let (coordinator, store) = try await database.open()
         defer { try? store.close() }
         let runs = (0..<4).map { "parallel-\($0)" }
         for runID in runs { _ = try await coordinator.createRun(gradientConfig(runID)) }
@@ -113,7 +113,7 @@ struct ConcurrencyTests {
             // The same calls on a fresh run of a separate database give the same replies and state.
             let reference = TemporaryDatabase()
             defer { reference.remove() }
-            let (alone, aloneStore) = try reference.open()
+            let (alone, aloneStore) = try await reference.open()
             defer { try? aloneStore.close() }
             _ = try await alone.createRun(gradientConfig(runID))
             let calls = trainerCalls(steps: 1...8, seed: UInt64(100 + index))
@@ -126,7 +126,7 @@ struct ConcurrencyTests {
     func scalarizeGroupCommit() async throws {
         let database = TemporaryDatabase()
         defer { database.remove() }
-        let (coordinator, store) = try database.open()
+        let (coordinator, store) = try await database.open()
         defer { try? store.close() }
         _ = try await coordinator.createRun(gradientConfig("group", accumulationSteps: 1))
         _ = try await coordinator.reportGradients(runID: "group", report: gradientReport(1, diagonal([0.3, 0.2, 0.1])))
@@ -202,7 +202,7 @@ struct ConcurrencyTests {
     func scalarizeRetriesAcrossTheSummaryCache() async throws {
         let database = TemporaryDatabase()
         defer { database.remove() }
-        let store = try SQLiteRunStore(path: database.path)
+        let store = try await database.openStore()
         defer { try? store.close() }
         let coordinator = RunCoordinator(store: store, logger: Logger(label: "test"), summaryCacheLimit: 4)
         _ = try await coordinator.createRun(gradientConfig("cache", accumulationSteps: 1))
@@ -237,9 +237,9 @@ struct ConcurrencyTests {
     func scalarizeOnTwoReplicas() async throws {
         let database = TemporaryDatabase()
         defer { database.remove() }
-        let (first, firstStore) = try database.open()
+        let (first, firstStore) = try await database.open()
         defer { try? firstStore.close() }
-        let (second, secondStore) = try database.open()
+        let (second, secondStore) = try await database.open()
         defer { try? secondStore.close() }
         _ = try await first.createRun(gradientConfig("replicas", accumulationSteps: 1))
         let batches = try (0..<24).map { i in try ObjectiveMatrix(rows: [[Double(i), 1, 0]]) }

@@ -11,7 +11,7 @@ struct IdempotencyTests {
     func retries() async throws {
         let database = TemporaryDatabase()
         defer { database.remove() }
-        let (coordinator, store) = try database.open()
+        let (coordinator, store) = try await database.open()
         defer { try? store.close() }
         _ = try await coordinator.createRun(gradientConfig("retry"))
         let calls = trainerCalls(steps: 1...6, seed: 1)
@@ -33,7 +33,7 @@ struct IdempotencyTests {
     func differentPayload() async throws {
         let database = TemporaryDatabase()
         defer { database.remove() }
-        let (coordinator, store) = try database.open()
+        let (coordinator, store) = try await database.open()
         defer { try? store.close() }
         _ = try await coordinator.createRun(gradientConfig("different"))
         _ = try await coordinator.perform(trainerCalls(steps: 1...4, seed: 2), runID: "different")
@@ -57,7 +57,7 @@ struct IdempotencyTests {
     func lowerStep() async throws {
         let database = TemporaryDatabase()
         defer { database.remove() }
-        let (coordinator, store) = try database.open()
+        let (coordinator, store) = try await database.open()
         defer { try? store.close() }
         _ = try await coordinator.createRun(gradientConfig("lower"))
         // Gradients of steps 2, 4, 6 only: step 3 was never applied, step 2 was.
@@ -83,7 +83,7 @@ struct IdempotencyTests {
     func scalarizeSummaries() async throws {
         let database = TemporaryDatabase()
         defer { database.remove() }
-        let (coordinator, store) = try database.open()
+        let (coordinator, store) = try await database.open()
         defer { try? store.close() }
         _ = try await coordinator.createRun(gradientConfig("summaries"))
         let rewards = try ObjectiveMatrix(rows: [[1, 0, 0], [0, 1, 0]])
@@ -109,7 +109,7 @@ struct IdempotencyTests {
     func policyRefusals() async throws {
         let database = TemporaryDatabase()
         defer { database.remove() }
-        let (coordinator, store) = try database.open()
+        let (coordinator, store) = try await database.open()
         defer { try? store.close() }
         _ = try await coordinator.createRun(hypervolumeConfig("hv"))
         let wrongMethod = await #expect(throws: ServiceError.self) {

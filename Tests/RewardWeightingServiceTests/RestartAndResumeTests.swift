@@ -13,13 +13,13 @@ struct RestartAndResumeTests {
 
         let database = TemporaryDatabase()
         defer { database.remove() }
-        let (first, firstStore) = try database.open()
+        let (first, firstStore) = try await database.open()
         _ = try await first.createRun(gradientConfig("restart"))
         let before = try await first.perform(calls.through(step: 6), runID: "restart")
         let snapshot = try await first.getRun("restart")
         try firstStore.close()
 
-        let (second, secondStore) = try database.open()
+        let (second, secondStore) = try await database.open()
         defer { try? secondStore.close() }
         #expect(try await second.getRun("restart") == snapshot)
         // A retry from before the restart is still answered from the log.
@@ -28,7 +28,7 @@ struct RestartAndResumeTests {
 
         let reference = TemporaryDatabase()
         defer { reference.remove() }
-        let (uninterrupted, referenceStore) = try reference.open()
+        let (uninterrupted, referenceStore) = try await reference.open()
         defer { try? referenceStore.close() }
         _ = try await uninterrupted.createRun(gradientConfig("restart"))
         let expected = try await uninterrupted.perform(calls, runID: "restart")
@@ -51,7 +51,7 @@ struct RestartAndResumeTests {
 
         let database = TemporaryDatabase()
         defer { database.remove() }
-        let (coordinator, store) = try database.open()
+        let (coordinator, store) = try await database.open()
         defer { try? store.close() }
         _ = try await coordinator.createRun(gradientConfig("resumed"))
         _ = try await coordinator.perform(original, runID: "resumed")
@@ -70,7 +70,7 @@ struct RestartAndResumeTests {
 
         let reference = TemporaryDatabase()
         defer { reference.remove() }
-        let (fresh, freshStore) = try reference.open()
+        let (fresh, freshStore) = try await reference.open()
         defer { try? freshStore.close() }
         _ = try await fresh.createRun(gradientConfig("resumed"))
         let expected = try await fresh.perform(original.through(step: 6) + replacement, runID: "resumed")
@@ -105,7 +105,7 @@ struct RestartAndResumeTests {
     func negativeFromStep() async throws {
         let database = TemporaryDatabase()
         defer { database.remove() }
-        let (coordinator, store) = try database.open()
+        let (coordinator, store) = try await database.open()
         defer { try? store.close() }
         _ = try await coordinator.createRun(gradientConfig("negative"))
         let error = await #expect(throws: ServiceError.self) {

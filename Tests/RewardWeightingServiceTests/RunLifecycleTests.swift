@@ -11,7 +11,7 @@ struct RunLifecycleTests {
     func createIdempotent() async throws {
         let database = TemporaryDatabase()
         defer { database.remove() }
-        let (coordinator, store) = try database.open()
+        let (coordinator, store) = try await database.open()
         defer { try? store.close() }
         let (run, created) = try await coordinator.createRun(gradientConfig("create"))
         #expect(created)
@@ -30,7 +30,7 @@ struct RunLifecycleTests {
     func unknownRun() async throws {
         let database = TemporaryDatabase()
         defer { database.remove() }
-        let (coordinator, store) = try database.open()
+        let (coordinator, store) = try await database.open()
         defer { try? store.close() }
         let rewards = try ObjectiveMatrix(rows: [[1, 0, 0]])
         let failures: [ServiceError?] = [
@@ -64,7 +64,7 @@ struct RunLifecycleTests {
     func archiveBlocksMutations() async throws {
         let database = TemporaryDatabase()
         defer { database.remove() }
-        var (coordinator, store) = try database.open()
+        var (coordinator, store) = try await database.open()
         _ = try await coordinator.createRun(gradientConfig("archived"))
         _ = try await coordinator.perform(trainerCalls(steps: 1...3, seed: 4), runID: "archived")
         let (archived, archiveSequence) = try await coordinator.archive(runID: "archived")
@@ -76,7 +76,7 @@ struct RunLifecycleTests {
         for restarted in [false, true] {
             if restarted {
                 try store.close()
-                (coordinator, store) = try database.open()
+                (coordinator, store) = try await database.open()
             }
             let rewards = try ObjectiveMatrix(rows: [[1, 0, 0]])
             let failures: [ServiceError?] = [
@@ -114,7 +114,7 @@ struct RunLifecycleTests {
     func listRuns() async throws {
         let database = TemporaryDatabase()
         defer { database.remove() }
-        let (coordinator, store) = try database.open()
+        let (coordinator, store) = try await database.open()
         defer { try? store.close() }
         let ids = (0..<5).map { "list-\($0)" }
         for id in ids.reversed() { _ = try await coordinator.createRun(gradientConfig(id)) }

@@ -2,30 +2,67 @@ import Foundation
 import Logging
 import RewardWeightingCore
 import RewardWeightingPolicy
+import RewardWeightingPostgres
+import RewardWeightingPostgresTestSupport
 import RewardWeightingService
 import RewardWeightingStore
 import RewardWeightingTestSupport
 import Synchronization
 
-/// A database file in a directory of its own under the system's temporary directory.
-struct TemporaryDatabase {
+/// The database of one test: a SQLite file in a directory of its own under the system's temporary directory,
+/// or, with `RW_TEST_STORE=postgres`, a schema of its own in the PostgreSQL of `RW_TEST_DATABASE_URL`
+/// (``PostgresTestDatabase``). Every ``open(watchBufferLimit:)`` is a new store on the same data: a restarted
+/// server, or another replica (PostgreSQL: another connection pool).
+final class TemporaryDatabase: Sendable {
+    /// Whether the suite runs against PostgreSQL (`RW_TEST_STORE=postgres`).
+    static var usesPostgres: Bool { ProcessInfo.processInfo.environment["RW_TEST_STORE"] == "postgres" }
+
     let directory: URL
     var path: String { self.directory.appendingPathComponent("runs.sqlite").path }
+    private let schema = Mutex<Task<PostgresTestSchema, any Error>?>(nil)
 
     init() {
         self.directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("rw-service-tests-\(UUID().uuidString)", isDirectory: true)
     }
 
-    /// A store on the file and a coordinator over it.
-    func open(watchBufferLimit: Int = RunCoordinator.defaultWatchBufferLimit) throws -> (
-        RunCoordinator, SQLiteRunStore
+    /// A store on the database.
+    func openStore() async throws -> any TestRunStore {
+        guard Self.usesPostgres else { return try SQLiteRunStore(path: self.path) }
+        let schema = self.schema.withLock { schema in
+            if let schema { return schema }
+            let task = Task { try await PostgresTestDatabase.makeSchema() }
+            schema = task
+            return task
+        }
+        return try await schema.value.openStore()
+    }
+
+    /// A store on the database and a coordinator over it.
+    func open(watchBufferLimit: Int = RunCoordinator.defaultWatchBufferLimit) async throws -> (
+        RunCoordinator, any TestRunStore
     ) {
-        let store = try SQLiteRunStore(path: self.path)
+        let store = try await self.openStore()
         return (RunCoordinator(store: store, logger: quietLogger, watchBufferLimit: watchBufferLimit), store)
     }
 
-    func remove() { try? FileManager.default.removeItem(at: self.directory) }
+    func remove() {
+        try? FileManager.default.removeItem(at: self.directory)
+        if let schema = self.schema.withLock({ $0 }) {
+            Task { (try? await schema.value)?.drop() }
+        }
+    }
+}
+
+/// A store the tests can close (a restart); closing a PostgreSQL store is left to its schema's drop.
+protocol TestRunStore: RunStore {
+    func close() throws
+}
+
+extension SQLiteRunStore: TestRunStore {}
+
+extension PostgresRunStore: TestRunStore {
+    func close() {}
 }
 
 /// Tests log nothing.

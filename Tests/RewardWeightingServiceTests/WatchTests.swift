@@ -11,7 +11,7 @@ struct WatchTests {
     func storedThenLive() async throws {
         let database = TemporaryDatabase()
         defer { database.remove() }
-        let (coordinator, store) = try database.open()
+        let (coordinator, store) = try await database.open()
         defer { try? store.close() }
         _ = try await coordinator.createRun(gradientConfig("watched"))
         let calls = trainerCalls(steps: 1...6, seed: 9)
@@ -50,7 +50,7 @@ struct WatchTests {
     func archiveEndsStreams() async throws {
         let database = TemporaryDatabase()
         defer { database.remove() }
-        let (coordinator, store) = try database.open()
+        let (coordinator, store) = try await database.open()
         defer { try? store.close() }
         _ = try await coordinator.createRun(gradientConfig("ending"))
         _ = try await coordinator.perform(trainerCalls(steps: 1...2, seed: 1), runID: "ending")
@@ -76,7 +76,7 @@ struct WatchTests {
     func slowWatcher() async throws {
         let database = TemporaryDatabase()
         defer { database.remove() }
-        let (coordinator, store) = try database.open(watchBufferLimit: 2)
+        let (coordinator, store) = try await database.open(watchBufferLimit: 2)
         defer { try? store.close() }
         _ = try await coordinator.createRun(gradientConfig("slow", accumulationSteps: 1))
         _ = try await coordinator.reportGradients(runID: "slow", report: gradientReport(1, diagonal([1, 1, 1])))
@@ -100,7 +100,7 @@ struct WatchTests {
     func finishWatches() async throws {
         let database = TemporaryDatabase()
         defer { database.remove() }
-        let (coordinator, store) = try database.open()
+        let (coordinator, store) = try await database.open()
         defer { try? store.close() }
         _ = try await coordinator.createRun(gradientConfig("shutdown"))
         let stream = try await coordinator.watch(runID: "shutdown")

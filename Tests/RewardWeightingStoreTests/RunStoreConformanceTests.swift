@@ -13,7 +13,7 @@ import Testing
 struct RunStoreConformanceTests {
     @Test("a created run loads as created; a second create is alreadyExists", arguments: StoreKind.allCases)
     func createAndLoad(kind: StoreKind) async throws {
-        let fixture = try StoreFixture(kind)
+        let fixture = try await StoreFixture(kind)
         defer { fixture.remove() }
         let store = fixture.store
         let config = gradientConfig("run-1")
@@ -43,7 +43,7 @@ struct RunStoreConformanceTests {
     @Test(
         "appended events and the snapshot round-trip bit for bit", arguments: StoreKind.allCases, snapshotPolicies)
     func appendRoundTrip(kind: StoreKind, snapshotPolicy: StateSnapshotPolicy) async throws {
-        let fixture = try StoreFixture(kind, snapshotPolicy: snapshotPolicy)
+        let fixture = try await StoreFixture(kind, snapshotPolicy: snapshotPolicy)
         defer { fixture.remove() }
         let store = fixture.store
         let config = gradientConfig("round-trip", accumulationSteps: 2)
@@ -75,7 +75,7 @@ struct RunStoreConformanceTests {
         #expect(bits(loaded.state) == bits(expected))
 
         // The same through a new connection, and from a sequence number, with a limit.
-        let reopened = try fixture.reopened()
+        let reopened = try await fixture.reopened()
         #expect(try await reopened.loadFolded("round-trip") == loaded)
         let tail = try await reopened.events(runID: "round-trip", fromSequence: 5, limit: 3)
         #expect(tail == Array(log[4..<7]))
@@ -86,7 +86,7 @@ struct RunStoreConformanceTests {
         "a second non-superseded (run, kind, step) is refused and nothing is half-written",
         arguments: StoreKind.allCases)
     func uniqueStep(kind: StoreKind) async throws {
-        let fixture = try StoreFixture(kind)
+        let fixture = try await StoreFixture(kind)
         defer { fixture.remove() }
         let store = fixture.store
         let config = gradientConfig("unique")
@@ -120,7 +120,7 @@ struct RunStoreConformanceTests {
 
     @Test("a write at a stale version is a conflict and changes nothing", arguments: StoreKind.allCases)
     func versionConflict(kind: StoreKind) async throws {
-        let fixture = try StoreFixture(kind)
+        let fixture = try await StoreFixture(kind)
         defer { fixture.remove() }
         let store = fixture.store
         let config = gradientConfig("conflict")
@@ -145,7 +145,7 @@ struct RunStoreConformanceTests {
 
     @Test("an unknown run is notFound naming run_id", arguments: StoreKind.allCases)
     func unknownRun(kind: StoreKind) async throws {
-        let fixture = try StoreFixture(kind)
+        let fixture = try await StoreFixture(kind)
         defer { fixture.remove() }
         let store = fixture.store
         let config = gradientConfig("ghost")
@@ -177,7 +177,7 @@ struct RunStoreConformanceTests {
         "resume marks later events superseded and keeps them readable", arguments: StoreKind.allCases,
         snapshotPolicies)
     func resumeSupersedes(kind: StoreKind, snapshotPolicy: StateSnapshotPolicy) async throws {
-        let fixture = try StoreFixture(kind, snapshotPolicy: snapshotPolicy)
+        let fixture = try await StoreFixture(kind, snapshotPolicy: snapshotPolicy)
         defer { fixture.remove() }
         let store = fixture.store
         let config = gradientConfig("resume")
@@ -243,7 +243,7 @@ struct RunStoreConformanceTests {
 
     @Test("archiving keeps the run readable and is idempotent", arguments: StoreKind.allCases)
     func archive(kind: StoreKind) async throws {
-        let fixture = try StoreFixture(kind)
+        let fixture = try await StoreFixture(kind)
         defer { fixture.remove() }
         let store = fixture.store
         let config = gradientConfig("archive")
@@ -272,7 +272,7 @@ struct RunStoreConformanceTests {
     @Test(
         "runs are listed a page at a time, by id or by creation", arguments: StoreKind.allCases, [1, 2, 3, 7, 10])
     func paging(kind: StoreKind, pageSize: Int) async throws {
-        let fixture = try StoreFixture(kind)
+        let fixture = try await StoreFixture(kind)
         defer { fixture.remove() }
         let store = fixture.store
         let ids = ["m", "c", "x", "a", "k", "b", "z"]
@@ -302,7 +302,7 @@ struct RunStoreConformanceTests {
 
     @Test("foreign page tokens and sizes below 1 are invalid arguments", arguments: StoreKind.allCases)
     func invalidPaging(kind: StoreKind) async throws {
-        let fixture = try StoreFixture(kind)
+        let fixture = try await StoreFixture(kind)
         defer { fixture.remove() }
         let store = fixture.store
         for id in ["a", "b"] {
@@ -336,7 +336,7 @@ struct RunStoreConformanceTests {
 
     @Test("a batch of events is appended in one transaction: all or none", arguments: StoreKind.allCases)
     func appendEventsIsAtomic(kind: StoreKind) async throws {
-        let fixture = try StoreFixture(kind)
+        let fixture = try await StoreFixture(kind)
         defer { fixture.remove() }
         let store = fixture.store
         let config = gradientConfig("batch")
@@ -380,7 +380,7 @@ struct RunStoreConformanceTests {
     @Test("the state is written every few events and the rest replayed on load", arguments: StoreKind.allCases)
     func snapshotsEveryFewEvents(kind: StoreKind) async throws {
         let snapshotPolicy = StateSnapshotPolicy(minimumInterval: 3, maximumInterval: 5, divisor: 4)
-        let fixture = try StoreFixture(kind, snapshotPolicy: snapshotPolicy)
+        let fixture = try await StoreFixture(kind, snapshotPolicy: snapshotPolicy)
         defer { fixture.remove() }
         let store = fixture.store
         let config = gradientConfig("snapshots", accumulationSteps: 2)
@@ -415,7 +415,7 @@ struct RunStoreConformanceTests {
 
     @Test("the filter is applied in the store, so every page but the last is full", arguments: StoreKind.allCases)
     func filteredPagesAreFull(kind: StoreKind) async throws {
-        let fixture = try StoreFixture(kind)
+        let fixture = try await StoreFixture(kind)
         defer { fixture.remove() }
         let store = fixture.store
         // 12 runs, every third archived; gradient runs and fixed runs alternate.
@@ -466,7 +466,7 @@ struct RunStoreConformanceTests {
 
     @Test("a run keeps the tenant it was created for", arguments: StoreKind.allCases)
     func tenant(kind: StoreKind) async throws {
-        let fixture = try StoreFixture(kind)
+        let fixture = try await StoreFixture(kind)
         defer { fixture.remove() }
         let config = gradientConfig("owned")
         let created = try await fixture.store.createRun(

@@ -1,6 +1,7 @@
 import Foundation
 import RewardWeightingCore
 import RewardWeightingPolicy
+import RewardWeightingPostgresTestSupport
 import RewardWeightingService
 import RewardWeightingStore
 import RewardWeightingTestSupport
@@ -78,10 +79,16 @@ func mixedEvents(steps: ClosedRange<Int>, seed: UInt64) -> [RunEvent] {
     return events
 }
 
-/// The stores the conformance suite runs against.
+/// The stores the conformance suite runs against. PostgreSQL when the tests have a database
+/// (``PostgresTestDatabase``): `RW_TEST_DATABASE_URL`, required in CI.
 enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case sqlite
     case inMemory
+    case postgres
+
+    static var allCases: [StoreKind] {
+        PostgresTestDatabase.isEnabled ? [.sqlite, .inMemory, .postgres] : [.sqlite, .inMemory]
+    }
 
     var testDescription: String { self.rawValue }
 }
@@ -92,23 +99,33 @@ struct StoreFixture {
     let snapshotPolicy: StateSnapshotPolicy
     let store: any RunStore
     private let database: TemporaryDatabase?
+    private let schema: PostgresTestSchema?
 
-    init(_ kind: StoreKind, snapshotPolicy: StateSnapshotPolicy = .default) throws {
+    init(_ kind: StoreKind, snapshotPolicy: StateSnapshotPolicy = .default) async throws {
         self.kind = kind
         self.snapshotPolicy = snapshotPolicy
         switch kind {
         case .sqlite:
             let database = TemporaryDatabase()
             self.database = database
+            self.schema = nil
             self.store = try database.open(snapshotPolicy: snapshotPolicy)
         case .inMemory:
             self.database = nil
+            self.schema = nil
             self.store = InMemoryRunStore(snapshotPolicy: snapshotPolicy)
+        case .postgres:
+            let schema = try await PostgresTestDatabase.makeSchema()
+            self.database = nil
+            self.schema = schema
+            self.store = try await schema.openStore(snapshotPolicy: snapshotPolicy)
         }
     }
 
-    /// The same data through a new store instance where the kind has one (SQLite: a new connection pool).
-    func reopened() throws -> any RunStore {
+    /// The same data through a new store instance where the kind has one (SQLite, PostgreSQL: a new connection
+    /// pool).
+    func reopened() async throws -> any RunStore {
+        if let schema { return try await schema.openStore(snapshotPolicy: self.snapshotPolicy) }
         guard let database else { return self.store }
         return try database.open(snapshotPolicy: self.snapshotPolicy)
     }
@@ -116,6 +133,7 @@ struct StoreFixture {
     func remove() {
         try? (self.store as? SQLiteRunStore)?.close()
         self.database?.remove()
+        self.schema?.drop()
     }
 }
 

@@ -2,6 +2,7 @@ import Configuration
 import Logging
 import RewardWeightingCore
 import RewardWeightingHTTP
+import RewardWeightingPostgres
 import RewardWeightingStore
 import ServiceLifecycle
 import UnixSignals
@@ -32,8 +33,12 @@ extension RewardWeightingServer {
         /// Whether a call that needs an unreachable kernel worker runs the kernel in-process instead of failing
         /// `UNAVAILABLE` (``ServerConfigurationKey/kernelsFallback``). Default `false`.
         public var kernelsFallbackInProcess: Bool
-        /// The SQLite database file (created, with its directory, when missing).
+        /// The SQLite database file (created, with its directory, when missing); unused when ``databaseURL`` is
+        /// set.
         public var databasePath: String
+        /// A PostgreSQL database (a libpq URL, ``PostgresDatabaseURL``) to keep the runs in instead of SQLite, or
+        /// `nil`. Any number of servers may share it.
+        public var databaseURL: String?
         /// The largest request message accepted, in bytes; a larger one is answered `RESOURCE_EXHAUSTED` before
         /// it is decoded. Default 16 MiB (a `Scalarize` batch of about 2 million values).
         ///
@@ -75,7 +80,7 @@ extension RewardWeightingServer {
             httpHost: String = Configuration.defaultHost, httpPort: Int = Configuration.defaultHTTPPort,
             httpPortFile: String? = nil, dashboardChartJsPath: String? = DashboardAssets.defaultChartJSPath,
             kernels: KernelPlacement = .inProcess, kernelsFallbackInProcess: Bool = false,
-            databasePath: String = SQLiteRunStore.defaultPath,
+            databasePath: String = SQLiteRunStore.defaultPath, databaseURL: String? = nil,
             maxReceiveMessageBytes: Int = Configuration.defaultMaxReceiveMessageBytes, portFile: String? = nil,
             gracefulShutdownSignals: [UnixSignal] = [], enableBenchmarkService: Bool = false,
             logLevel: Logger.Level = Configuration.defaultLogLevel
@@ -89,6 +94,7 @@ extension RewardWeightingServer {
             self.kernels = kernels
             self.kernelsFallbackInProcess = kernelsFallbackInProcess
             self.databasePath = databasePath
+            self.databaseURL = databaseURL
             self.maxReceiveMessageBytes = maxReceiveMessageBytes
             self.portFile = portFile
             self.gracefulShutdownSignals = gracefulShutdownSignals
@@ -126,6 +132,14 @@ extension RewardWeightingServer {
             guard maxMessageBytes >= 1 else {
                 throw ConfigurationError(key: .maxMessageBytes, reason: "is \(maxMessageBytes); it must be at least 1")
             }
+            let databaseURL = try Self.string(config, .databaseUrl)
+            if let databaseURL {
+                do throws(RunStoreError) {
+                    _ = try PostgresDatabaseURL(databaseURL)
+                } catch {
+                    throw ConfigurationError(key: .databaseUrl, reason: error.reason)
+                }
+            }
             self.init(
                 host: try Self.string(config, .host) ?? Self.defaultHost, port: port,
                 httpHost: try Self.string(config, .httpHost) ?? Self.defaultHost, httpPort: httpPort,
@@ -133,6 +147,7 @@ extension RewardWeightingServer {
                 dashboardChartJsPath: try Self.string(config, .dashboardChartJs) ?? DashboardAssets.defaultChartJSPath,
                 kernels: kernels, kernelsFallbackInProcess: fallback == "in-process",
                 databasePath: try Self.string(config, .database) ?? SQLiteRunStore.defaultPath,
+                databaseURL: databaseURL,
                 maxReceiveMessageBytes: maxMessageBytes, portFile: try Self.string(config, .portFile),
                 enableBenchmarkService: try Self.bool(config, .enableBenchmarkService) ?? false, logLevel: level)
         }

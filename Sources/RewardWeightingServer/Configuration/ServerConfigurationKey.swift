@@ -67,7 +67,13 @@ public struct ServerConfigurationKey: Hashable, Sendable {
     /// The SQLite database file.
     public static let database = Self(
         key: "database", flag: "--database", defaultValue: SQLiteRunStore.defaultPath,
-        meaning: "The SQLite database file, created with its directory when missing.")
+        meaning: "The SQLite database file, created with its directory when missing; unused when databaseUrl is set.")
+    /// The PostgreSQL database, instead of SQLite.
+    public static let databaseUrl = Self(
+        key: "databaseUrl", flag: "--database-url", defaultValue: "(none)",
+        meaning: "A PostgreSQL database to keep the runs in instead of the SQLite file, as a libpq URL "
+            + "(postgres://USER:PASSWORD@HOST:PORT/DATABASE; sslmode is disable, prefer, require, verify-ca or verify-full); "
+            + "any number of servers may share it. The schema is migrated at start.")
     /// The log level.
     public static let logLevel = Self(
         key: "logLevel", flag: "--log-level",
@@ -95,7 +101,7 @@ public struct ServerConfigurationKey: Hashable, Sendable {
     /// Every key, in the order the docs list them.
     public static let all: [Self] = [
         .host, .port, .httpHost, .httpPort, .httpPortFile, .dashboardChartJs, .kernels, .kernelsFallback, .database,
-        .logLevel,
+        .databaseUrl, .logLevel,
         .maxMessageBytes,
         .portFile,
         .enableBenchmarkService, .config,

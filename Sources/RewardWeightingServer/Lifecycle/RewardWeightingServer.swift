@@ -39,7 +39,7 @@ public struct RewardWeightingServer: Sendable {
 
     /// The configuration the server was built with.
     public let configuration: Configuration
-    private let store: SQLiteRunStore
+    private let store: ServerStore
     private let transport: HTTP2ServerTransport.Posix
     private let httpPort = BoundPort()
     private let group: ServiceGroup
@@ -50,7 +50,7 @@ public struct RewardWeightingServer: Sendable {
     public init(configuration: Configuration, logger: Logger) throws {
         self.configuration = configuration
         self.logger = logger
-        self.store = try SQLiteRunStore(path: configuration.databasePath)
+        self.store = try ServerStore(configuration: configuration, logger: logger)
         // One registry per server (not the process-wide MetricsSystem), so in-process servers in tests stay apart.
         let registry = PrometheusCollectorRegistry()
         let metricsFactory = PrometheusMetricsFactory(registry: registry)
@@ -101,7 +101,8 @@ public struct RewardWeightingServer: Sendable {
             kernels = FallbackKernels(primary: kernels, logger: logger)
         }
         let coordinator = RunCoordinator(
-            store: self.store, kernels: kernels, logger: logger, metrics: ServiceMetrics(factory: metricsFactory))
+            store: self.store.runStore, kernels: kernels, logger: logger,
+            metrics: ServiceMetrics(factory: metricsFactory))
         let address: GRPCNIOTransportHTTP2Posix.SocketAddress =
             configuration.host.contains(":")
             ? .ipv6(host: configuration.host, port: configuration.port)
@@ -181,17 +182,11 @@ public struct RewardWeightingServer: Sendable {
         self.logger.info(
             "starting",
             metadata: [
-                "database": "\(self.configuration.databasePath)", "kernels": "\(self.configuration.kernels)",
+                "database": "\(self.store)", "kernels": "\(self.configuration.kernels)",
                 "max_receive_message_bytes": "\(self.configuration.maxReceiveMessageBytes)",
                 "benchmark_service": "\(self.configuration.enableBenchmarkService)",
             ])
-        do {
-            try await self.group.run()
-        } catch {
-            try? self.store.close()
-            throw error
-        }
-        try self.store.close()
+        try await self.store.serving { try await self.group.run() }
         self.logger.info("stopped")
     }
 

@@ -4,13 +4,13 @@ import Foundation
 /// the last run returned (the run id, or the row's insertion rank for ``RunListOrder/creation``). Sent to
 /// clients as base64url JSON; opaque to them. A token is valid only with the order and filter it was issued
 /// for.
-struct RunPageToken: Codable, Hashable, Sendable {
+package struct RunPageToken: Codable, Hashable, Sendable {
     var order: String
     var filter: String
-    var after: String
+    package var after: String
 
     /// The token as text.
-    var encoded: String {
+    package var encoded: String {
         let json = (try? CanonicalJSON.encode(self)) ?? "{}"
         return Data(json.utf8).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-")
@@ -18,14 +18,14 @@ struct RunPageToken: Codable, Hashable, Sendable {
             .replacingOccurrences(of: "=", with: "")
     }
 
-    init(order: RunListOrder, filter: RunFilter, after: String) {
+    package init(order: RunListOrder, filter: RunFilter, after: String) {
         self.order = order.rawValue
         self.filter = Self.key(of: filter)
         self.after = after
     }
 
     /// Parses a token issued for `order` and `filter`.
-    init(parsing text: String, order: RunListOrder, filter: RunFilter) throws(RunStoreError) {
+    package init(parsing text: String, order: RunListOrder, filter: RunFilter) throws(RunStoreError) {
         var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
         guard let data = Data(base64Encoded: base64),

@@ -65,12 +65,12 @@ public struct RunStoreError: Error, Sendable, CustomStringConvertible {
 
 extension RunStoreError {
     /// No run `runID`.
-    static func runNotFound(_ runID: String) -> RunStoreError {
+    package static func runNotFound(_ runID: String) -> RunStoreError {
         RunStoreError(code: .notFound, field: "run_id", runID: runID, reason: "no run \(quoted(runID))")
     }
 
     /// A stored value of `runID` that cannot be decoded.
-    static func corrupt(_ runID: String, column: String, cause: any Error & Sendable) -> RunStoreError {
+    package static func corrupt(_ runID: String, column: String, cause: any Error & Sendable) -> RunStoreError {
         RunStoreError(
             code: .corrupt, field: column, runID: runID,
             reason: "the stored value of run \(quoted(runID)) cannot be decoded: \(cause)", cause: cause)

@@ -83,8 +83,8 @@ public final class SQLiteRunStore: RunStore {
         _ config: RunConfig, tenant: String, initialState: RunState
     ) async throws(RunStoreError) -> StoredRun {
         let runID = config.runID
-        let configJSON = try encode(config, runID: runID, column: "config")
-        let stateJSON = try encode(initialState, runID: runID, column: "state")
+        let configJSON = try encodeColumn(config, runID: runID, column: "config")
+        let stateJSON = try encodeColumn(initialState, runID: runID, column: "state")
         let creation = RunEvent.created(RunCreation(config: config))
         let encoded = try EncodedEvent(creation, decision: .created(RunCreation(config: config)), runID: runID)
         let fetched = try await self.write(runID: runID, operation: "creating run \(quoted(runID))") { db in
@@ -210,7 +210,7 @@ public final class SQLiteRunStore: RunStore {
             // The state is encoded only when it is written: that is what grows with the run.
             let snapshot =
                 policy.writesSnapshot(atSequence: lastSequence, lastSnapshotSequence: snapshotSequence)
-                ? (json: try encode(last.state, runID: runID, column: "state"), sequence: lastSequence) : nil
+                ? (json: try encodeColumn(last.state, runID: runID, column: "state"), sequence: lastSequence) : nil
             try Self.updateRun(
                 db, runID: runID, snapshot: snapshot, versionIncrement: events.count,
                 expectedVersion: expectedVersion, at: now)
@@ -278,7 +278,7 @@ public final class SQLiteRunStore: RunStore {
     public func resume(
         runID: String, resumption: RunResumption, state: RunState, expectedVersion: Int
     ) async throws(RunStoreError) -> StoredEvent {
-        let stateJSON = try encode(state, runID: runID, column: "state")
+        let stateJSON = try encodeColumn(state, runID: runID, column: "state")
         let event = RunEvent.resumed(resumption)
         let encoded = try EncodedEvent(event, decision: .resumed(resumption), runID: runID)
         let operation = "resuming run \(quoted(runID)) from step \(resumption.fromStep)"
@@ -450,77 +450,19 @@ public final class SQLiteRunStore: RunStore {
 
     private static func storedRun(_ fetched: RunRow.WithCounts) throws(RunStoreError) -> StoredRun {
         let row = fetched.row
-        let config = try decode(RunConfig.self, from: row.config, runID: row.runID, column: "config")
-        guard config.runID == row.runID else {
-            throw RunStoreError(
-                code: .corrupt, field: "config", runID: row.runID,
-                reason: "the stored config of run \(quoted(row.runID)) names run \(quoted(config.runID))")
-        }
-        let state = try decode(RunState.self, from: row.state, runID: row.runID, column: "state")
         var pending: [StoredEvent] = []
         pending.reserveCapacity(fetched.pendingEvents.count)
         for event in fetched.pendingEvents { pending.append(try Self.storedEvent(event)) }
-        guard let status = RunStatus(rawValue: row.status) else {
-            throw RunStoreError(
-                code: .corrupt, field: "status", runID: row.runID,
-                reason: "run \(quoted(row.runID)) has the unknown status '\(row.status)'")
-        }
-        return StoredRun(
-            config: config, tenant: row.tenant, stateSnapshot: state, snapshotSequence: row.stateSeq,
-            pendingEvents: pending, version: row.version, status: status, eventCount: fetched.eventCount,
+        return try StoredRun(
+            runID: row.runID, tenant: row.tenant, config: row.config, state: row.state, snapshotSequence: row.stateSeq,
+            pendingEvents: pending, version: row.version, status: row.status, eventCount: fetched.eventCount,
             supersededEventCount: fetched.supersededEventCount, createdAt: row.createdAt, updatedAt: row.updatedAt)
     }
 
     private static func storedEvent(_ row: RunEventRow) throws(RunStoreError) -> StoredEvent {
-        let event = try decode(RunEvent.self, from: row.payload, runID: row.runID, column: "payload")
-        let decision = try decode(Decision.self, from: row.decision, runID: row.runID, column: "decision")
-        guard event.kind.rawValue == row.kind, event.step == row.step, decision.kind == event.kind,
-            decision.step == event.step
-        else {
-            throw RunStoreError(
-                code: .corrupt, field: "payload", runID: row.runID,
-                reason: "event \(row.seq) of run \(quoted(row.runID)) is stored as \(row.kind) of step "
-                    + "\(row.step) but its payload is \(event.kind.rawValue) of step \(event.step) and its decision "
-                    + "\(decision.kind.rawValue) of step \(decision.step)")
-        }
-        return StoredEvent(
-            runID: row.runID, sequence: row.seq, event: event, decision: decision, requestDigest: row.requestDigest,
-            isSuperseded: row.superseded, createdAt: row.createdAt)
-    }
-}
-
-private func encode(_ value: some Encodable, runID: String, column: String) throws(RunStoreError) -> String {
-    do {
-        return try CanonicalJSON.encode(value)
-    } catch {
-        throw RunStoreError(
-            code: .corrupt, field: column, runID: runID,
-            reason: "the value for run \(quoted(runID)) cannot be encoded: \(error)", cause: error)
-    }
-}
-
-private func decode<Value: Decodable>(
-    _ type: Value.Type, from text: String, runID: String, column: String
-) throws(RunStoreError) -> Value {
-    do {
-        return try CanonicalJSON.decode(type, from: text)
-    } catch {
-        throw RunStoreError.corrupt(runID, column: column, cause: error)
-    }
-}
-
-/// An event and its decision as the `run_events` columns hold them: canonical JSON, and the payload's digest.
-private struct EncodedEvent: Sendable {
-    let payload: String
-    let decision: String
-    let digest: String
-
-    init(_ event: RunEvent, decision: Decision, runID: String) throws(RunStoreError) {
-        let payload = try encode(event, runID: runID, column: "payload")
-        self.payload = payload
-        // A recorded value's decision is the value itself: `{"kind", "payload"}` encodes to the same text.
-        self.decision =
-            event.recordedDecision == decision ? payload : try encode(decision, runID: runID, column: "decision")
-        self.digest = RequestDigest.of(canonicalJSON: payload)
+        try StoredEvent(
+            runID: row.runID, sequence: row.seq, step: row.step, kind: row.kind, payload: row.payload,
+            decision: row.decision, requestDigest: row.requestDigest, isSuperseded: row.superseded,
+            createdAt: row.createdAt)
     }
 }

@@ -1,0 +1,99 @@
+import Logging
+import PostgresNIO
+import RewardWeightingStore
+
+extension PostgresRunStore {
+    /// One schema change: its name (recorded in `rw_schema_migrations`) and its SQL.
+    struct Migration: Sendable {
+        let name: String
+        let sql: [String]
+    }
+
+    /// The schema's migrations, in order. **Append-only**: a released migration is never edited or removed; a
+    /// schema change is a new migration at the end. Plain SQL, so what they create does not depend on a library.
+    ///
+    /// The same logical schema as ``SQLiteRunStore`` (one `runs` row per run, an append-only `run_events` log,
+    /// one applied report per (run, kind, step)), with what PostgreSQL does better: run ids compare byte-wise
+    /// (`COLLATE "C"`, the order ``RunListOrder/runID`` promises), the creation order is an identity column, the
+    /// method is a column of its own for the list filter, and the superseded-event count is kept in the row. In
+    /// this store a run's `version` is also its event count and highest sequence number: every write appends
+    /// exactly as many events as it adds to the version.
+    static let migrations: [Migration] = [
+        Migration(
+            name: "v1: runs and run_events",
+            sql: [
+                """
+                CREATE TABLE runs (
+                    run_id TEXT COLLATE "C" NOT NULL PRIMARY KEY,
+                    creation_rank BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE,
+                    tenant TEXT NOT NULL,
+                    method TEXT NOT NULL,
+                    config TEXT NOT NULL CHECK (config::jsonb IS NOT NULL),
+                    state TEXT NOT NULL CHECK (state::jsonb IS NOT NULL),
+                    state_seq BIGINT NOT NULL CHECK (state_seq >= 0),
+                    version BIGINT NOT NULL CHECK (version >= 1),
+                    superseded_count BIGINT NOT NULL DEFAULT 0 CHECK (superseded_count >= 0),
+                    status TEXT NOT NULL CHECK (status IN ('active', 'archived')),
+                    created_at TIMESTAMPTZ NOT NULL,
+                    updated_at TIMESTAMPTZ NOT NULL
+                )
+                """,
+                "CREATE INDEX runs_by_tenant ON runs (tenant, run_id)",
+                """
+                CREATE TABLE run_events (
+                    run_id TEXT COLLATE "C" NOT NULL REFERENCES runs (run_id),
+                    seq BIGINT NOT NULL CHECK (seq >= 1),
+                    step BIGINT NOT NULL,
+                    kind TEXT NOT NULL,
+                    payload TEXT NOT NULL CHECK (payload::jsonb IS NOT NULL),
+                    decision TEXT NOT NULL CHECK (decision::jsonb IS NOT NULL),
+                    request_digest TEXT NOT NULL,
+                    superseded BOOLEAN NOT NULL DEFAULT FALSE,
+                    created_at TIMESTAMPTZ NOT NULL,
+                    PRIMARY KEY (run_id, seq)
+                )
+                """,
+                // Idempotency: one applied report per (run, kind, step); superseded events (a resume), Scalarize
+                // summaries and life-cycle events are exempt. Two replicas storing the same step: one wins.
+                """
+                CREATE UNIQUE INDEX run_events_applied_step ON run_events (run_id, kind, step)
+                    WHERE NOT superseded AND kind IN ('gradients', 'checkpoint')
+                """,
+                // Retry look-ups by (run, kind, step), Scalarize summaries included.
+                "CREATE INDEX run_events_by_step ON run_events (run_id, kind, step)",
+            ])
+    ]
+
+    /// The names of the schema's migrations, in order.
+    public static var migrationNames: [String] { Self.migrations.map(\.name) }
+
+    /// The advisory lock that serialises migrations: replicas starting together migrate one at a time.
+    static let migrationLock: Int64 = 0x5257_4d49_4752  // "RWMIGR"
+
+    /// Applies the pending migrations in one transaction under an advisory lock, recording each in
+    /// `rw_schema_migrations`.
+    func applyMigrations(_ connection: PostgresConnection) async throws {
+        try await connection.query("SELECT pg_advisory_xact_lock(\(Self.migrationLock))", logger: self.logger)
+        try await connection.query(
+            """
+            CREATE TABLE IF NOT EXISTS rw_schema_migrations (
+                name TEXT NOT NULL PRIMARY KEY,
+                applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+            )
+            """, logger: self.logger)
+        var applied: Set<String> = []
+        for try await name in try await connection.query(
+            "SELECT name FROM rw_schema_migrations", logger: self.logger
+        ).decode(String.self) {
+            applied.insert(name)
+        }
+        for migration in Self.migrations where !applied.contains(migration.name) {
+            for statement in migration.sql {
+                try await connection.query(PostgresQuery(unsafeSQL: statement), logger: self.logger)
+            }
+            try await connection.query(
+                "INSERT INTO rw_schema_migrations (name) VALUES (\(migration.name))", logger: self.logger)
+            self.logger.info("applied a schema migration", metadata: ["migration": "\(migration.name)"])
+        }
+    }
+}

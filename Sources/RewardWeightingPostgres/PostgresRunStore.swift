@@ -1,0 +1,562 @@
+import Foundation
+import Logging
+import PostgresNIO
+import RewardWeightingCore
+import RewardWeightingPolicy
+import RewardWeightingStore
+
+/// The ``RunStore`` of many replicas: runs and their event logs in PostgreSQL, through a postgres-nio
+/// `PostgresClient` (a connection pool), with the schema created and upgraded by named, append-only migrations
+/// recorded in `rw_schema_migrations` (``migrate()``).
+///
+/// Any number of `rw-server` processes may share one database: every write is one transaction guarded by the
+/// run's version (`UPDATE runs … WHERE version = $expected` takes the row's lock, so of two writers that read the
+/// same version one commits and the other gets ``RunStoreError/Code/conflict`` and reloads), and the unique index
+/// on applied (run, kind, step) makes a report stored by two replicas at once apply once. Multi-statement reads
+/// run in one `REPEATABLE READ` transaction, so a loaded run's snapshot, pending events and counts agree.
+///
+/// The pool runs in ``run()``, which must be running for as long as the store is used:
+///
+///     let store = try PostgresRunStore(url: "postgres://rw@127.0.0.1:5432/rw", logger: logger)
+///     try await withThrowingDiscardingTaskGroup { group in
+///         group.addTask { await store.run() }
+///         try await store.migrate()
+///         … use the store …
+///         group.cancelAll()
+///     }
+///
+/// **Failures.** While PostgreSQL is down or unreachable an operation fails with
+/// ``RunStoreError/Code/unavailable`` after at most ``operationTimeout`` (the pool keeps trying to reconnect, and
+/// the next call after the server is back succeeds); a transaction that did not commit changed nothing. A write
+/// whose COMMIT was sent but not answered may have committed: the caller's retry finds it by its idempotency key.
+public final class PostgresRunStore: RunStore {
+    /// How often the state snapshot in the `runs` row is rewritten.
+    public let snapshotPolicy: StateSnapshotPolicy
+    /// The longest an operation waits for PostgreSQL before it fails ``RunStoreError/Code/unavailable``.
+    public let operationTimeout: Duration
+    private let client: PostgresClient
+    let logger: Logger
+
+    /// A store over the pool that `configuration` describes; nothing connects before ``run()``.
+    public init(
+        configuration: PostgresClient.Configuration, snapshotPolicy: StateSnapshotPolicy = .default,
+        operationTimeout: Duration = .seconds(10), logger: Logger
+    ) {
+        self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.snapshotPolicy = snapshotPolicy
+        self.operationTimeout = operationTimeout
+        self.logger = logger
+    }
+
+    /// A store over the database at `url` (``PostgresDatabaseURL``).
+    /// - Throws: ``RunStoreError/Code/invalidArgument`` (field `database_url`) for a malformed URL.
+    public convenience init(
+        url: String, snapshotPolicy: StateSnapshotPolicy = .default, operationTimeout: Duration = .seconds(10),
+        logger: Logger
+    ) throws(RunStoreError) {
+        self.init(
+            configuration: try PostgresDatabaseURL(url).configuration, snapshotPolicy: snapshotPolicy,
+            operationTimeout: operationTimeout, logger: logger)
+    }
+
+    /// Runs the connection pool until the calling task is cancelled. Start it before any other call, in a task
+    /// that outlives them.
+    public func run() async {
+        await self.client.run()
+    }
+
+    /// Applies the pending migrations (one transaction under an advisory lock, so that replicas starting
+    /// together migrate once).
+    /// - Throws: ``RunStoreError/Code/unavailable`` when the database is unreachable or a migration fails.
+    public func migrate() async throws(RunStoreError) {
+        try await self.transaction(runID: nil, operation: "migrating the schema") { connection in
+            try await self.applyMigrations(connection)
+        }
+    }
+
+    /// The names of the migrations applied to the database, in order.
+    public func appliedMigrations() async throws(RunStoreError) -> [String] {
+        try await self.transaction(runID: nil, operation: "reading the migrations", readOnly: true) { connection in
+            var names: [String] = []
+            for try await name in try await connection.query(
+                "SELECT name FROM rw_schema_migrations", logger: self.logger
+            ).decode(String.self) {
+                names.append(name)
+            }
+            // In the migrations' order, whatever the table's.
+            return Self.migrationNames.filter(names.contains)
+        }
+    }
+
+    // MARK: - RunStore
+
+    /// Inserts the `runs` row at version 1 and the creation event (see
+    /// ``RunStore/createRun(_:tenant:initialState:)``).
+    public func createRun(
+        _ config: RunConfig, tenant: String, initialState: RunState
+    ) async throws(RunStoreError) -> StoredRun {
+        let runID = config.runID
+        let configJSON = try encodeColumn(config, runID: runID, column: "config")
+        let stateJSON = try encodeColumn(initialState, runID: runID, column: "state")
+        let creation = RunEvent.created(RunCreation(config: config))
+        let encoded = try EncodedEvent(creation, decision: .created(RunCreation(config: config)), runID: runID)
+        let method = config.method.name.rawValue
+        return try await self.transaction(runID: runID, operation: "creating run \(quoted(runID))") { connection in
+            let inserted = try await connection.query(
+                """
+                INSERT INTO runs (run_id, tenant, method, config, state, state_seq, version, status, created_at,
+                                  updated_at)
+                VALUES (\(runID), \(tenant), \(method), \(configJSON), \(stateJSON), 1, 1, 'active', now(), now())
+                ON CONFLICT (run_id) DO NOTHING RETURNING run_id
+                """, logger: self.logger
+            ).collect()
+            guard !inserted.isEmpty else {
+                throw RunStoreError(
+                    code: .alreadyExists, field: "run_id", runID: runID, reason: "a run \(quoted(runID)) exists already"
+                )
+            }
+            _ = try await self.insert([(encoded, creation)], runID: runID, firstSequence: 1, connection)
+            return try await self.fetchRun(runID, connection)
+        }
+    }
+
+    /// Reads the `runs` row and its pending events in one snapshot (see ``RunStore/loadRun(_:)``).
+    public func loadRun(_ runID: String) async throws(RunStoreError) -> StoredRun {
+        try await self.transaction(runID: runID, operation: "loading run \(quoted(runID))", readOnly: true) {
+            connection in
+            try await self.fetchRun(runID, connection)
+        }
+    }
+
+    /// Keyset pagination over `run_id` (byte order) or the creation rank, filtered in the query (see
+    /// ``RunStore/listRuns(pageSize:pageToken:order:filter:)``).
+    public func listRuns(
+        pageSize: Int, pageToken: String?, order: RunListOrder, filter: RunFilter
+    ) async throws(RunStoreError) -> RunPage {
+        guard pageSize >= 1 else {
+            throw RunStoreError(
+                code: .invalidArgument, field: "page_size", reason: "is \(pageSize); it must be at least 1")
+        }
+        let token = try pageToken.map { text throws(RunStoreError) in
+            try RunPageToken(parsing: text, order: order, filter: filter)
+        }
+        var conditions: [String] = []
+        var bindings = PostgresBindings()
+        func bind(_ value: String) -> String {
+            bindings.append(value)
+            return "$\(bindings.count)"
+        }
+        if let status = filter.status { conditions.append("status = \(bind(status.rawValue))") }
+        if let method = filter.method { conditions.append("method = \(bind(method.rawValue))") }
+        if let tenant = filter.tenant { conditions.append("tenant = \(bind(tenant))") }
+        let orderColumn: String
+        switch order {
+        case .runID:
+            if let token { conditions.append("run_id > \(bind(token.after))") }
+            orderColumn = "run_id"
+        case .creation:
+            if let token {
+                guard let rank = Int64(token.after) else {
+                    throw RunStoreError(
+                        code: .invalidArgument, field: "page_token", reason: "is not a token returned by ListRuns")
+                }
+                bindings.append(rank)
+                conditions.append("creation_rank > $\(bindings.count)")
+            }
+            orderColumn = "creation_rank"
+        }
+        var sql = Self.runSelection
+        if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
+        // One more than asked: whether there is a next page.
+        bindings.append(pageSize + 1)
+        sql += " ORDER BY \(orderColumn) LIMIT $\(bindings.count)"
+        let query = PostgresQuery(unsafeSQL: sql, binds: bindings)
+        let fetched = try await self.transaction(runID: nil, operation: "listing runs", readOnly: true) {
+            connection in
+            let rows = try await self.runRows(query, connection)
+            let pending = try await self.pendingEvents(of: rows.prefix(pageSize).map(\.runID), connection)
+            return (rows: rows, pending: pending)
+        }
+        var runs: [StoredRun] = []
+        for row in fetched.rows.prefix(pageSize) {
+            runs.append(try row.storedRun(pendingEvents: fetched.pending[row.runID] ?? []))
+        }
+        var nextPageToken: String?
+        if fetched.rows.count > pageSize, let last = fetched.rows.prefix(pageSize).last {
+            let after = order == .runID ? last.runID : String(last.creationRank)
+            nextPageToken = RunPageToken(order: order, filter: filter, after: after).encoded
+        }
+        return RunPage(runs: runs, nextPageToken: nextPageToken)
+    }
+
+    /// Bumps the version (the check), writes the snapshot when it is due, and inserts the events, in one
+    /// transaction (see ``RunStore/appendEvents(_:runID:expectedVersion:)``).
+    public func appendEvents(
+        _ events: [(event: RunEvent, decision: Decision, state: RunState)], runID: String, expectedVersion: Int
+    ) async throws(RunStoreError) -> [StoredEvent] {
+        guard let last = events.last else { return [] }
+        var rows: [(EncodedEvent, RunEvent)] = []
+        rows.reserveCapacity(events.count)
+        for item in events {
+            rows.append((try EncodedEvent(item.event, decision: item.decision, runID: runID), item.event))
+        }
+        let encodedRows = rows
+        let operation =
+            events.count == 1
+            ? "appending \(last.event.kind.rawValue) of step \(last.event.step) to run \(quoted(runID))"
+            : "appending \(events.count) events to run \(quoted(runID))"
+        let policy = self.snapshotPolicy
+        let count = events.count
+        let lastState = last.state
+        let written = try await self.transaction(runID: runID, operation: operation) { connection in
+            let bumped = try await connection.query(
+                """
+                UPDATE runs SET version = version + \(count), updated_at = now()
+                WHERE run_id = \(runID) AND version = \(expectedVersion) RETURNING version, state_seq
+                """, logger: self.logger
+            ).collect()
+            guard let (version, snapshotSequence) = try bumped.first?.decode((Int, Int).self) else {
+                throw try await self.staleWrite(runID, expectedVersion: expectedVersion, connection)
+            }
+            // The state is encoded only when it is written: that is what grows with the run.
+            if policy.writesSnapshot(atSequence: version, lastSnapshotSequence: snapshotSequence) {
+                let stateJSON = try encodeColumn(lastState, runID: runID, column: "state")
+                try await connection.query(
+                    "UPDATE runs SET state = \(stateJSON), state_seq = \(version) WHERE run_id = \(runID)",
+                    logger: self.logger)
+            }
+            let first = version - count + 1
+            return (
+                first: first,
+                createdAt: try await self.insert(encodedRows, runID: runID, firstSequence: first, connection)
+            )
+        }
+        return events.enumerated().map { offset, item in
+            StoredEvent(
+                runID: runID, sequence: written.first + offset, event: item.event, decision: item.decision,
+                requestDigest: encodedRows[offset].0.digest, isSuperseded: false, createdAt: written.createdAt)
+        }
+    }
+
+    /// Reads the non-superseded rows of one kind at several steps (see
+    /// ``RunStore/activeEvents(runID:kind:steps:)``).
+    public func activeEvents(
+        runID: String, kind: RunEvent.Kind, steps: [Int]
+    ) async throws(RunStoreError) -> [StoredEvent] {
+        let distinct = Array(Set(steps)).sorted()
+        guard !distinct.isEmpty else { return [] }
+        let operation = "reading \(kind.rawValue) of \(distinct.count) steps of run \(quoted(runID))"
+        let rows = try await self.transaction(runID: runID, operation: operation, readOnly: true) { connection in
+            try await self.eventRows(
+                """
+                SELECT \(unescaped: Self.eventColumns) FROM run_events
+                WHERE run_id = \(runID) AND kind = \(kind.rawValue) AND NOT superseded AND step = ANY(\(distinct))
+                ORDER BY seq
+                """, connection)
+        }
+        return try rows.map { row throws(RunStoreError) in try row.storedEvent() }
+    }
+
+    /// Reads the log from a sequence number (see ``RunStore/events(runID:fromSequence:limit:)``).
+    public func events(
+        runID: String, fromSequence: Int, limit: Int?
+    ) async throws(RunStoreError) -> [StoredEvent] {
+        let bound = limit.map { max($0, 0) }
+        let rows = try await self.transaction(
+            runID: runID, operation: "reading the events of run \(quoted(runID))", readOnly: true
+        ) { connection in
+            let rows = try await self.eventRows(
+                """
+                SELECT \(unescaped: Self.eventColumns) FROM run_events
+                WHERE run_id = \(runID) AND seq >= \(fromSequence) ORDER BY seq LIMIT \(bound)
+                """, connection)
+            if rows.isEmpty {
+                let exists = try await connection.query(
+                    "SELECT 1 FROM runs WHERE run_id = \(runID)", logger: self.logger
+                ).collect()
+                if exists.isEmpty { throw RunStoreError.runNotFound(runID) }
+            }
+            return rows
+        }
+        var events: [StoredEvent] = []
+        events.reserveCapacity(rows.count)
+        for row in rows { events.append(try row.storedEvent()) }
+        return events
+    }
+
+    /// Flags the later events, appends the resume event and stores the rewound state, in one transaction (see
+    /// ``RunStore/resume(runID:resumption:state:expectedVersion:)``).
+    public func resume(
+        runID: String, resumption: RunResumption, state: RunState, expectedVersion: Int
+    ) async throws(RunStoreError) -> StoredEvent {
+        let stateJSON = try encodeColumn(state, runID: runID, column: "state")
+        let event = RunEvent.resumed(resumption)
+        let encoded = try EncodedEvent(event, decision: .resumed(resumption), runID: runID)
+        let operation = "resuming run \(quoted(runID)) from step \(resumption.fromStep)"
+        let written = try await self.transaction(runID: runID, operation: operation) { connection in
+            // The rewound state reflects every event that stays active, and the resume event folds to no change.
+            let bumped = try await connection.query(
+                """
+                UPDATE runs SET version = version + 1, state = \(stateJSON), state_seq = version + 1,
+                    superseded_count = superseded_count + \(resumption.supersededEvents), updated_at = now()
+                WHERE run_id = \(runID) AND version = \(expectedVersion) RETURNING version
+                """, logger: self.logger
+            ).collect()
+            guard let sequence = try bumped.first?.decode(Int.self) else {
+                throw try await self.staleWrite(runID, expectedVersion: expectedVersion, connection)
+            }
+            let superseded = try await connection.query(
+                """
+                UPDATE run_events SET superseded = TRUE
+                WHERE run_id = \(runID) AND step > \(resumption.fromStep) AND NOT superseded RETURNING seq
+                """, logger: self.logger
+            ).collect().count
+            guard superseded == resumption.supersededEvents else {
+                throw RunStoreError(
+                    code: .conflict, field: "version", runID: runID,
+                    reason: "run \(quoted(runID)) has \(superseded) events after step \(resumption.fromStep), "
+                        + "not \(resumption.supersededEvents); its log changed")
+            }
+            let createdAt = try await self.insert([(encoded, event)], runID: runID, firstSequence: sequence, connection)
+            return (sequence: sequence, createdAt: createdAt)
+        }
+        return StoredEvent(
+            runID: runID, sequence: written.sequence, event: event, decision: .resumed(resumption),
+            requestDigest: encoded.digest, isSuperseded: false, createdAt: written.createdAt)
+    }
+
+    /// Sets `status = 'archived'` and appends the archive event, unless the run is archived already (see
+    /// ``RunStore/archiveRun(_:archival:)``).
+    public func archiveRun(
+        _ runID: String, archival: RunArchival
+    ) async throws(RunStoreError) -> (run: StoredRun, event: StoredEvent?) {
+        let event = RunEvent.archived(archival)
+        let encoded = try EncodedEvent(event, decision: .archived(archival), runID: runID)
+        let written = try await self.transaction(runID: runID, operation: "archiving run \(quoted(runID))") {
+            connection in
+            let bumped = try await connection.query(
+                """
+                UPDATE runs SET status = 'archived', version = version + 1, updated_at = now()
+                WHERE run_id = \(runID) AND status <> 'archived' RETURNING version
+                """, logger: self.logger
+            ).collect()
+            var archivedAt: (sequence: Int, createdAt: Date)?
+            if let sequence = try bumped.first?.decode(Int.self) {
+                let createdAt = try await self.insert(
+                    [(encoded, event)], runID: runID, firstSequence: sequence, connection)
+                archivedAt = (sequence, createdAt)
+            }
+            return (run: try await self.fetchRun(runID, connection), archivedAt: archivedAt)
+        }
+        let stored = written.archivedAt.map { archivedAt in
+            StoredEvent(
+                runID: runID, sequence: archivedAt.sequence, event: event, decision: .archived(archival),
+                requestDigest: encoded.digest, isSuperseded: false, createdAt: archivedAt.createdAt)
+        }
+        return (written.run, stored)
+    }
+
+    // MARK: - Accesses
+
+    /// One transaction on a pooled connection: committed when `body` returns, rolled back when it throws; at
+    /// most ``operationTimeout`` long. Reads that take several statements are `REPEATABLE READ, READ ONLY`.
+    private func transaction<T: Sendable>(
+        runID: String?, operation: String, readOnly: Bool = false,
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws(RunStoreError) -> T {
+        let client = self.client
+        let logger = self.logger
+        let timeout = self.operationTimeout
+        do {
+            return try await withThrowingTaskGroup(of: T?.self) { group in
+                group.addTask {
+                    try await client.withTransaction(logger: logger) { connection in
+                        if readOnly {
+                            try await connection.query(
+                                "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: logger)
+                        }
+                        return try await body(connection)
+                    }
+                }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard case .some(.some(let value)) = try await group.next() else {
+                    throw PostgresOperationTimeout(timeout: timeout)
+                }
+                return value
+            }
+        } catch {
+            throw RunStoreError(mappingPostgres: error, runID: runID, operation: operation)
+        }
+    }
+
+    /// Inserts event rows with consecutive sequence numbers from `firstSequence`, in one statement.
+    /// - Returns: their timestamp (the transaction's).
+    /// - Throws: ``RunStoreError/Code/alreadyExists`` (field `step`) when a non-superseded gradient or checkpoint
+    ///   report of the same step is stored.
+    private func insert(
+        _ rows: [(EncodedEvent, RunEvent)], runID: String, firstSequence: Int, _ connection: PostgresConnection
+    ) async throws -> Date {
+        let sequences = rows.indices.map { firstSequence + $0 }
+        let steps = rows.map(\.1.step)
+        let kinds = rows.map(\.1.kind.rawValue)
+        let payloads = rows.map(\.0.payload)
+        let decisions = rows.map(\.0.decision)
+        let digests = rows.map(\.0.digest)
+        do {
+            let inserted = try await connection.query(
+                """
+                INSERT INTO run_events (run_id, seq, step, kind, payload, decision, request_digest, created_at)
+                SELECT \(runID), e.seq, e.step, e.kind, e.payload, e.decision, e.digest, now()
+                FROM unnest(\(sequences)::BIGINT[], \(steps)::BIGINT[], \(kinds)::TEXT[], \(payloads)::TEXT[],
+                            \(decisions)::TEXT[], \(digests)::TEXT[]) AS e(seq, step, kind, payload, decision, digest)
+                RETURNING created_at
+                """, logger: self.logger
+            ).collect()
+            return try inserted[0].decode(Date.self)
+        } catch  where RunStoreError.isUniqueViolation(error, of: "run_events_applied_step") {
+            let event = rows.first { $0.1.kind.isUniquePerStep }?.1 ?? rows[0].1
+            throw RunStoreError(
+                code: .alreadyExists, field: "step", runID: runID,
+                reason: "run \(quoted(runID)) has \(event.kind.rawValue) of step \(event.step) already",
+                cause: error as? PSQLError)
+        }
+    }
+
+    /// The error of a version-checked write that matched no row: the run is unknown, or at another version.
+    private func staleWrite(
+        _ runID: String, expectedVersion: Int, _ connection: PostgresConnection
+    ) async throws -> RunStoreError {
+        let rows = try await connection.query(
+            "SELECT version FROM runs WHERE run_id = \(runID)", logger: self.logger
+        ).collect()
+        guard let version = try rows.first?.decode(Int.self) else { return RunStoreError.runNotFound(runID) }
+        return RunStoreError(
+            code: .conflict, field: "version", runID: runID,
+            reason: "run \(quoted(runID)) is at version \(version), not \(expectedVersion); another writer changed it")
+    }
+
+    private func fetchRun(_ runID: String, _ connection: PostgresConnection) async throws -> StoredRun {
+        let rows = try await self.runRows(
+            PostgresQuery(unsafeSQL: Self.runSelection + " WHERE run_id = $1", binds: Self.binding(runID)),
+            connection)
+        guard let row = rows.first else { throw RunStoreError.runNotFound(runID) }
+        let pending = try await self.pendingEvents(of: [runID], connection)
+        return try row.storedRun(pendingEvents: pending[runID] ?? [])
+    }
+
+    /// The events each run's stored state does not reflect yet (see ``StateSnapshotPolicy``), by run.
+    private func pendingEvents(
+        of runIDs: [String], _ connection: PostgresConnection
+    ) async throws -> [String: [StoredEvent]] {
+        guard !runIDs.isEmpty else { return [:] }
+        let rows = try await self.eventRows(
+            """
+            SELECT e.run_id, e.seq, e.step, e.kind, e.payload, e.decision, e.request_digest, e.superseded, e.created_at
+            FROM run_events e JOIN runs r ON r.run_id = e.run_id
+            WHERE e.run_id = ANY(\(runIDs)) AND e.seq > r.state_seq AND NOT e.superseded
+            ORDER BY e.run_id, e.seq
+            """, connection)
+        var pending: [String: [StoredEvent]] = [:]
+        for row in rows { pending[row.runID, default: []].append(try row.storedEvent()) }
+        return pending
+    }
+
+    private func runRows(_ query: PostgresQuery, _ connection: PostgresConnection) async throws -> [RunColumns] {
+        var rows: [RunColumns] = []
+        for try await columns in try await connection.query(query, logger: self.logger).decode(
+            (String, String, String, String, Int, Int, Int, String, Int64, Date, Date).self)
+        {
+            rows.append(RunColumns(columns))
+        }
+        return rows
+    }
+
+    private func eventRows(_ query: PostgresQuery, _ connection: PostgresConnection) async throws -> [EventColumns] {
+        var rows: [EventColumns] = []
+        for try await columns in try await connection.query(query, logger: self.logger).decode(
+            (String, Int, Int, String, String, String, String, Bool, Date).self)
+        {
+            rows.append(EventColumns(columns))
+        }
+        return rows
+    }
+
+    private static func binding(_ value: String) -> PostgresBindings {
+        var bindings = PostgresBindings()
+        bindings.append(value)
+        return bindings
+    }
+
+    /// The `runs` columns ``RunColumns`` decodes, in its order.
+    private static let runSelection = """
+        SELECT run_id, tenant, config, state, state_seq, version, superseded_count, status, creation_rank, created_at,
+            updated_at FROM runs
+        """
+
+    /// The `run_events` columns ``EventColumns`` decodes, in its order (also spelled out, prefixed, in
+    /// `pendingEvents(of:_:)`).
+    private static let eventColumns =
+        "run_id, seq, step, kind, payload, decision, request_digest, superseded, created_at"
+}
+
+/// A `runs` row as selected by `runSelection`.
+private struct RunColumns: Sendable {
+    let runID: String
+    let tenant: String
+    let config: String
+    let state: String
+    let stateSequence: Int
+    let version: Int
+    let supersededCount: Int
+    let status: String
+    let creationRank: Int64
+    let createdAt: Date
+    let updatedAt: Date
+
+    init(_ columns: (String, String, String, String, Int, Int, Int, String, Int64, Date, Date)) {
+        (
+            self.runID, self.tenant, self.config, self.state, self.stateSequence, self.version, self.supersededCount,
+            self.status, self.creationRank, self.createdAt, self.updatedAt
+        ) = columns
+    }
+
+    /// In this store the version is the event count (every write appends as many events as it adds to it).
+    func storedRun(pendingEvents: [StoredEvent]) throws(RunStoreError) -> StoredRun {
+        try StoredRun(
+            runID: self.runID, tenant: self.tenant, config: self.config, state: self.state,
+            snapshotSequence: self.stateSequence, pendingEvents: pendingEvents, version: self.version,
+            status: self.status, eventCount: self.version, supersededEventCount: self.supersededCount,
+            createdAt: self.createdAt, updatedAt: self.updatedAt)
+    }
+}
+
+/// A `run_events` row as selected by `eventColumns`.
+private struct EventColumns: Sendable {
+    let runID: String
+    let sequence: Int
+    let step: Int
+    let kind: String
+    let payload: String
+    let decision: String
+    let requestDigest: String
+    let superseded: Bool
+    let createdAt: Date
+
+    init(_ columns: (String, Int, Int, String, String, String, String, Bool, Date)) {
+        (
+            self.runID, self.sequence, self.step, self.kind, self.payload, self.decision, self.requestDigest,
+            self.superseded, self.createdAt
+        ) = columns
+    }
+
+    func storedEvent() throws(RunStoreError) -> StoredEvent {
+        try StoredEvent(
+            runID: self.runID, sequence: self.sequence, step: self.step, kind: self.kind, payload: self.payload,
+            decision: self.decision, requestDigest: self.requestDigest, isSuperseded: self.superseded,
+            createdAt: self.createdAt)
+    }
+}
