@@ -6,10 +6,13 @@
 #   Scripts/postgres-scratch.sh start DIR [PORT] [--no-fsync]   starts it; prints its URL
 #                                                                (postgres://rw@127.0.0.1:PORT/rw?sslmode=disable)
 #   Scripts/postgres-scratch.sh url DIR                          prints the URL of a started server
-#   Scripts/postgres-scratch.sh stop DIR                         stops it (fast shutdown)
+#   Scripts/postgres-scratch.sh stop DIR                         stops it (fast shutdown); the data stays
+#   Scripts/postgres-scratch.sh remove DIR                       stops it and deletes its data
 #
 # PORT defaults to a free ephemeral port. --no-fsync turns fsync off: for tests only, never for figures that
-# are about durability. As root, the server runs as the `postgres` user (initdb refuses root).
+# are about durability. As root, the server runs as the `postgres` user (initdb refuses root); when that user
+# cannot reach DIR (a private temporary directory, say), the data lives in a directory of its own under /tmp
+# instead, named in DIR/location.
 set -euo pipefail
 
 usage() {
@@ -41,9 +44,19 @@ fi
 # Runs a server binary as a user that initdb accepts.
 as_owner() {
     if [[ $(id -u) -eq 0 ]]; then
-        runuser -u postgres -- "$@"
+        # From /, which the postgres user can enter (the caller's directory may be private).
+        (cd / && runuser -u postgres -- "$@")
     else
         "$@"
+    fi
+}
+
+# The directory that holds data/ and the socket: DIR, or where DIR/location points.
+location() {
+    if [[ -f "$dir/location" ]]; then
+        cat "$dir/location"
+    else
+        echo "$dir"
     fi
 }
 
@@ -62,14 +75,20 @@ start)
     fi
     mkdir -p "$dir"
     dir=$(cd "$dir" && pwd)
+    home=$(location)
     if [[ $(id -u) -eq 0 ]]; then
-        chown postgres "$dir"
+        chown postgres "$home"
+        if ! runuser -u postgres -- test -w "$home"; then
+            home=$(mktemp -d /tmp/rw-postgres.XXXXXX)
+            chown postgres "$home"
+            echo "$home" >"$dir/location"
+        fi
     fi
-    if [[ ! -f "$dir/data/PG_VERSION" ]]; then
-        as_owner "$bindir/initdb" -D "$dir/data" -U rw -A trust -E UTF8 --locale=C --no-sync >"$dir/initdb.log"
+    if [[ ! -f "$home/data/PG_VERSION" ]]; then
+        as_owner "$bindir/initdb" -D "$home/data" -U rw -A trust -E UTF8 --locale=C --no-sync >"$dir/initdb.log"
     fi
-    as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-        -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=$fsync -c max_connections=300" start \
+    as_owner "$bindir/pg_ctl" -D "$home/data" -l "$home/server.log" -w -t 60 \
+        -o "-c listen_addresses=127.0.0.1 -p $port -k $home -c fsync=$fsync -c max_connections=300" start \
         >/dev/null
     if ! "$bindir/psql" -h 127.0.0.1 -p "$port" -U rw -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'rw'" \
         | grep -q 1; then
@@ -81,9 +100,16 @@ start)
 url)
     echo "postgres://rw@127.0.0.1:$(cat "$dir/port")/rw?sslmode=disable"
     ;;
-stop)
-    if [[ -f "$dir/data/postmaster.pid" ]]; then
-        as_owner "$bindir/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null
+stop | remove)
+    home=$(location)
+    if [[ -f "$home/data/postmaster.pid" ]]; then
+        as_owner "$bindir/pg_ctl" -D "$home/data" -m fast -w stop >/dev/null
+    fi
+    if [[ "$command" == remove ]]; then
+        rm -rf "$home/data" "$home/server.log" "$dir/port" "$dir/initdb.log"
+        if [[ "$home" != "$dir" ]]; then
+            rm -rf "$home" "$dir/location"
+        fi
     fi
     ;;
 *)

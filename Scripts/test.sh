@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 scratch=""
 if [[ -z "${RW_TEST_DATABASE_URL:-}" ]] && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
     scratch=$(mktemp -d "${TMPDIR:-/tmp}/rw-postgres.XXXXXX")
-    trap 'Scripts/postgres-scratch.sh stop "$scratch" || true; rm -rf "$scratch"' EXIT
+    trap 'Scripts/postgres-scratch.sh remove "$scratch" || true; rm -rf "$scratch"' EXIT
     echo "== starting a scratch PostgreSQL in $scratch"
     RW_TEST_DATABASE_URL=$(Scripts/postgres-scratch.sh start "$scratch" --no-fsync)
     export RW_TEST_DATABASE_URL
@@ -42,6 +42,10 @@ if [[ ! -x "$venv/bin/python" ]]; then
 fi
 "$venv/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip
 "$venv/bin/python" -m pip install -q --disable-pip-version-check "./clients/python[test]"
+
+echo "== deploy/validate.sh (nginx -t, systemd-analyze verify, yamllint, kubernetes-validate)"
+"$venv/bin/python" -m pip install -q --disable-pip-version-check yamllint kubernetes-validate
+PATH="$PWD/$venv/bin:$PATH" deploy/validate.sh
 
 echo "== mypy clients/python (the client is typed: py.typed)"
 (cd clients/python && "../../$venv/bin/python" -m mypy src/rewardweighting --ignore-missing-imports --exclude 'v1/')

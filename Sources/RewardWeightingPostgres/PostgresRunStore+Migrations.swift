@@ -67,32 +67,30 @@ extension PostgresRunStore {
     /// The names of the schema's migrations, in order.
     public static var migrationNames: [String] { Self.migrations.map(\.name) }
 
-    /// The advisory lock that serialises migrations: replicas starting together migrate one at a time.
-    static let migrationLock: Int64 = 0x5257_4d49_4752  // "RWMIGR"
+    /// The advisory lock that serialises migrations of one schema: replicas starting together migrate one at a
+    /// time, and databases that hold several deployments in their own schemas (`search_path`) do not wait for
+    /// each other.
+    static let migrationLock =
+        "SELECT pg_advisory_xact_lock(hashtext('rewardweighting migrations of ' || current_schema()))"
 
     /// Applies the pending migrations in one transaction under an advisory lock, recording each in
     /// `rw_schema_migrations`.
-    func applyMigrations(_ connection: PostgresConnection) async throws {
-        try await connection.query("SELECT pg_advisory_xact_lock(\(Self.migrationLock))", logger: self.logger)
-        try await connection.query(
+    func applyMigrations(_ session: PostgresSession) async throws {
+        try await session.execute(PostgresQuery(unsafeSQL: Self.migrationLock))
+        try await session.execute(
             """
             CREATE TABLE IF NOT EXISTS rw_schema_migrations (
                 name TEXT NOT NULL PRIMARY KEY,
                 applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
             )
-            """, logger: self.logger)
-        var applied: Set<String> = []
-        for try await name in try await connection.query(
-            "SELECT name FROM rw_schema_migrations", logger: self.logger
-        ).decode(String.self) {
-            applied.insert(name)
-        }
+            """)
+        let applied = Set(
+            try await session.rows("SELECT name FROM rw_schema_migrations").map { try $0.decode(String.self) })
         for migration in Self.migrations where !applied.contains(migration.name) {
             for statement in migration.sql {
-                try await connection.query(PostgresQuery(unsafeSQL: statement), logger: self.logger)
+                try await session.execute(PostgresQuery(unsafeSQL: statement))
             }
-            try await connection.query(
-                "INSERT INTO rw_schema_migrations (name) VALUES (\(migration.name))", logger: self.logger)
+            try await session.execute("INSERT INTO rw_schema_migrations (name) VALUES (\(migration.name))")
             self.logger.info("applied a schema migration", metadata: ["migration": "\(migration.name)"])
         }
     }

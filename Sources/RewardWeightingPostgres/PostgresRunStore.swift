@@ -69,19 +69,16 @@ public final class PostgresRunStore: RunStore {
     /// together migrate once).
     /// - Throws: ``RunStoreError/Code/unavailable`` when the database is unreachable or a migration fails.
     public func migrate() async throws(RunStoreError) {
-        try await self.transaction(runID: nil, operation: "migrating the schema") { connection in
-            try await self.applyMigrations(connection)
+        try await self.transaction(runID: nil, operation: "migrating the schema") { session in
+            try await self.applyMigrations(session)
         }
     }
 
     /// The names of the migrations applied to the database, in order.
     public func appliedMigrations() async throws(RunStoreError) -> [String] {
-        try await self.transaction(runID: nil, operation: "reading the migrations", readOnly: true) { connection in
-            var names: [String] = []
-            for try await name in try await connection.query(
-                "SELECT name FROM rw_schema_migrations", logger: self.logger
-            ).decode(String.self) {
-                names.append(name)
+        try await self.transaction(runID: nil, operation: "reading the migrations", readOnly: true) { session in
+            let names = try await session.rows("SELECT name FROM rw_schema_migrations").map {
+                try $0.decode(String.self)
             }
             // In the migrations' order, whatever the table's.
             return Self.migrationNames.filter(names.contains)
@@ -101,30 +98,29 @@ public final class PostgresRunStore: RunStore {
         let creation = RunEvent.created(RunCreation(config: config))
         let encoded = try EncodedEvent(creation, decision: .created(RunCreation(config: config)), runID: runID)
         let method = config.method.name.rawValue
-        return try await self.transaction(runID: runID, operation: "creating run \(quoted(runID))") { connection in
-            let inserted = try await connection.query(
+        return try await self.transaction(runID: runID, operation: "creating run \(quoted(runID))") { session in
+            let inserted = try await session.rows(
                 """
                 INSERT INTO runs (run_id, tenant, method, config, state, state_seq, version, status, created_at,
                                   updated_at)
                 VALUES (\(runID), \(tenant), \(method), \(configJSON), \(stateJSON), 1, 1, 'active', now(), now())
                 ON CONFLICT (run_id) DO NOTHING RETURNING run_id
-                """, logger: self.logger
-            ).collect()
+                """)
             guard !inserted.isEmpty else {
                 throw RunStoreError(
                     code: .alreadyExists, field: "run_id", runID: runID, reason: "a run \(quoted(runID)) exists already"
                 )
             }
-            _ = try await self.insert([(encoded, creation)], runID: runID, firstSequence: 1, connection)
-            return try await self.fetchRun(runID, connection)
+            _ = try await self.insert([(encoded, creation)], runID: runID, firstSequence: 1, session)
+            return try await self.fetchRun(runID, session)
         }
     }
 
     /// Reads the `runs` row and its pending events in one snapshot (see ``RunStore/loadRun(_:)``).
     public func loadRun(_ runID: String) async throws(RunStoreError) -> StoredRun {
         try await self.transaction(runID: runID, operation: "loading run \(quoted(runID))", readOnly: true) {
-            connection in
-            try await self.fetchRun(runID, connection)
+            session in
+            try await self.fetchRun(runID, session)
         }
     }
 
@@ -172,9 +168,9 @@ public final class PostgresRunStore: RunStore {
         sql += " ORDER BY \(orderColumn) LIMIT $\(bindings.count)"
         let query = PostgresQuery(unsafeSQL: sql, binds: bindings)
         let fetched = try await self.transaction(runID: nil, operation: "listing runs", readOnly: true) {
-            connection in
-            let rows = try await self.runRows(query, connection)
-            let pending = try await self.pendingEvents(of: rows.prefix(pageSize).map(\.runID), connection)
+            session in
+            let rows = try await self.runRows(query, session)
+            let pending = try await self.pendingEvents(of: rows.prefix(pageSize).map(\.runID), session)
             return (rows: rows, pending: pending)
         }
         var runs: [StoredRun] = []
@@ -208,27 +204,25 @@ public final class PostgresRunStore: RunStore {
         let policy = self.snapshotPolicy
         let count = events.count
         let lastState = last.state
-        let written = try await self.transaction(runID: runID, operation: operation) { connection in
-            let bumped = try await connection.query(
+        let written = try await self.transaction(runID: runID, operation: operation) { session in
+            let bumped = try await session.rows(
                 """
                 UPDATE runs SET version = version + \(count), updated_at = now()
                 WHERE run_id = \(runID) AND version = \(expectedVersion) RETURNING version, state_seq
-                """, logger: self.logger
-            ).collect()
+                """)
             guard let (version, snapshotSequence) = try bumped.first?.decode((Int, Int).self) else {
-                throw try await self.staleWrite(runID, expectedVersion: expectedVersion, connection)
+                throw try await self.staleWrite(runID, expectedVersion: expectedVersion, session)
             }
             // The state is encoded only when it is written: that is what grows with the run.
             if policy.writesSnapshot(atSequence: version, lastSnapshotSequence: snapshotSequence) {
                 let stateJSON = try encodeColumn(lastState, runID: runID, column: "state")
-                try await connection.query(
-                    "UPDATE runs SET state = \(stateJSON), state_seq = \(version) WHERE run_id = \(runID)",
-                    logger: self.logger)
+                try await session.execute(
+                    "UPDATE runs SET state = \(stateJSON), state_seq = \(version) WHERE run_id = \(runID)")
             }
             let first = version - count + 1
             return (
                 first: first,
-                createdAt: try await self.insert(encodedRows, runID: runID, firstSequence: first, connection)
+                createdAt: try await self.insert(encodedRows, runID: runID, firstSequence: first, session)
             )
         }
         return events.enumerated().map { offset, item in
@@ -246,13 +240,13 @@ public final class PostgresRunStore: RunStore {
         let distinct = Array(Set(steps)).sorted()
         guard !distinct.isEmpty else { return [] }
         let operation = "reading \(kind.rawValue) of \(distinct.count) steps of run \(quoted(runID))"
-        let rows = try await self.transaction(runID: runID, operation: operation, readOnly: true) { connection in
+        let rows = try await self.transaction(runID: runID, operation: operation, readOnly: true) { session in
             try await self.eventRows(
                 """
                 SELECT \(unescaped: Self.eventColumns) FROM run_events
                 WHERE run_id = \(runID) AND kind = \(kind.rawValue) AND NOT superseded AND step = ANY(\(distinct))
                 ORDER BY seq
-                """, connection)
+                """, session)
         }
         return try rows.map { row throws(RunStoreError) in try row.storedEvent() }
     }
@@ -264,16 +258,14 @@ public final class PostgresRunStore: RunStore {
         let bound = limit.map { max($0, 0) }
         let rows = try await self.transaction(
             runID: runID, operation: "reading the events of run \(quoted(runID))", readOnly: true
-        ) { connection in
+        ) { session in
             let rows = try await self.eventRows(
                 """
                 SELECT \(unescaped: Self.eventColumns) FROM run_events
                 WHERE run_id = \(runID) AND seq >= \(fromSequence) ORDER BY seq LIMIT \(bound)
-                """, connection)
+                """, session)
             if rows.isEmpty {
-                let exists = try await connection.query(
-                    "SELECT 1 FROM runs WHERE run_id = \(runID)", logger: self.logger
-                ).collect()
+                let exists = try await session.rows("SELECT 1 FROM runs WHERE run_id = \(runID)")
                 if exists.isEmpty { throw RunStoreError.runNotFound(runID) }
             }
             return rows
@@ -293,31 +285,30 @@ public final class PostgresRunStore: RunStore {
         let event = RunEvent.resumed(resumption)
         let encoded = try EncodedEvent(event, decision: .resumed(resumption), runID: runID)
         let operation = "resuming run \(quoted(runID)) from step \(resumption.fromStep)"
-        let written = try await self.transaction(runID: runID, operation: operation) { connection in
+        let written = try await self.transaction(runID: runID, operation: operation) { session in
             // The rewound state reflects every event that stays active, and the resume event folds to no change.
-            let bumped = try await connection.query(
+            let bumped = try await session.rows(
                 """
                 UPDATE runs SET version = version + 1, state = \(stateJSON), state_seq = version + 1,
                     superseded_count = superseded_count + \(resumption.supersededEvents), updated_at = now()
                 WHERE run_id = \(runID) AND version = \(expectedVersion) RETURNING version
-                """, logger: self.logger
-            ).collect()
+                """)
             guard let sequence = try bumped.first?.decode(Int.self) else {
-                throw try await self.staleWrite(runID, expectedVersion: expectedVersion, connection)
+                throw try await self.staleWrite(runID, expectedVersion: expectedVersion, session)
             }
-            let superseded = try await connection.query(
+            let superseded = try await session.rows(
                 """
                 UPDATE run_events SET superseded = TRUE
                 WHERE run_id = \(runID) AND step > \(resumption.fromStep) AND NOT superseded RETURNING seq
-                """, logger: self.logger
-            ).collect().count
+                """
+            ).count
             guard superseded == resumption.supersededEvents else {
                 throw RunStoreError(
                     code: .conflict, field: "version", runID: runID,
                     reason: "run \(quoted(runID)) has \(superseded) events after step \(resumption.fromStep), "
                         + "not \(resumption.supersededEvents); its log changed")
             }
-            let createdAt = try await self.insert([(encoded, event)], runID: runID, firstSequence: sequence, connection)
+            let createdAt = try await self.insert([(encoded, event)], runID: runID, firstSequence: sequence, session)
             return (sequence: sequence, createdAt: createdAt)
         }
         return StoredEvent(
@@ -333,20 +324,19 @@ public final class PostgresRunStore: RunStore {
         let event = RunEvent.archived(archival)
         let encoded = try EncodedEvent(event, decision: .archived(archival), runID: runID)
         let written = try await self.transaction(runID: runID, operation: "archiving run \(quoted(runID))") {
-            connection in
-            let bumped = try await connection.query(
+            session in
+            let bumped = try await session.rows(
                 """
                 UPDATE runs SET status = 'archived', version = version + 1, updated_at = now()
                 WHERE run_id = \(runID) AND status <> 'archived' RETURNING version
-                """, logger: self.logger
-            ).collect()
+                """)
             var archivedAt: (sequence: Int, createdAt: Date)?
             if let sequence = try bumped.first?.decode(Int.self) {
                 let createdAt = try await self.insert(
-                    [(encoded, event)], runID: runID, firstSequence: sequence, connection)
+                    [(encoded, event)], runID: runID, firstSequence: sequence, session)
                 archivedAt = (sequence, createdAt)
             }
-            return (run: try await self.fetchRun(runID, connection), archivedAt: archivedAt)
+            return (run: try await self.fetchRun(runID, session), archivedAt: archivedAt)
         }
         let stored = written.archivedAt.map { archivedAt in
             StoredEvent(
@@ -359,34 +349,17 @@ public final class PostgresRunStore: RunStore {
     // MARK: - Accesses
 
     /// One transaction on a pooled connection: committed when `body` returns, rolled back when it throws; at
-    /// most ``operationTimeout`` long. Reads that take several statements are `REPEATABLE READ, READ ONLY`.
+    /// most ``operationTimeout`` long (``withDeadline(_:logger:operation:_:)``). Reads that take several statements are `REPEATABLE READ, READ ONLY`.
     private func transaction<T: Sendable>(
         runID: String?, operation: String, readOnly: Bool = false,
-        _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+        _ body: @escaping @Sendable (PostgresSession) async throws -> T
     ) async throws(RunStoreError) -> T {
         let client = self.client
         let logger = self.logger
         let timeout = self.operationTimeout
         do {
-            return try await withThrowingTaskGroup(of: T?.self) { group in
-                group.addTask {
-                    try await client.withTransaction(logger: logger) { connection in
-                        if readOnly {
-                            try await connection.query(
-                                "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: logger)
-                        }
-                        return try await body(connection)
-                    }
-                }
-                group.addTask {
-                    try await Task.sleep(for: timeout)
-                    return nil
-                }
-                defer { group.cancelAll() }
-                guard case .some(.some(let value)) = try await group.next() else {
-                    throw PostgresOperationTimeout(timeout: timeout)
-                }
-                return value
+            return try await withDeadline(timeout, logger: logger, operation: operation) {
+                try await client.withSessionTransaction(logger: logger, readOnly: readOnly, body)
             }
         } catch {
             throw RunStoreError(mappingPostgres: error, runID: runID, operation: operation)
@@ -398,7 +371,7 @@ public final class PostgresRunStore: RunStore {
     /// - Throws: ``RunStoreError/Code/alreadyExists`` (field `step`) when a non-superseded gradient or checkpoint
     ///   report of the same step is stored.
     private func insert(
-        _ rows: [(EncodedEvent, RunEvent)], runID: String, firstSequence: Int, _ connection: PostgresConnection
+        _ rows: [(EncodedEvent, RunEvent)], runID: String, firstSequence: Int, _ session: PostgresSession
     ) async throws -> Date {
         let sequences = rows.indices.map { firstSequence + $0 }
         let steps = rows.map(\.1.step)
@@ -407,15 +380,14 @@ public final class PostgresRunStore: RunStore {
         let decisions = rows.map(\.0.decision)
         let digests = rows.map(\.0.digest)
         do {
-            let inserted = try await connection.query(
+            let inserted = try await session.rows(
                 """
                 INSERT INTO run_events (run_id, seq, step, kind, payload, decision, request_digest, created_at)
                 SELECT \(runID), e.seq, e.step, e.kind, e.payload, e.decision, e.digest, now()
                 FROM unnest(\(sequences)::BIGINT[], \(steps)::BIGINT[], \(kinds)::TEXT[], \(payloads)::TEXT[],
                             \(decisions)::TEXT[], \(digests)::TEXT[]) AS e(seq, step, kind, payload, decision, digest)
                 RETURNING created_at
-                """, logger: self.logger
-            ).collect()
+                """)
             return try inserted[0].decode(Date.self)
         } catch  where RunStoreError.isUniqueViolation(error, of: "run_events_applied_step") {
             let event = rows.first { $0.1.kind.isUniquePerStep }?.1 ?? rows[0].1
@@ -428,29 +400,27 @@ public final class PostgresRunStore: RunStore {
 
     /// The error of a version-checked write that matched no row: the run is unknown, or at another version.
     private func staleWrite(
-        _ runID: String, expectedVersion: Int, _ connection: PostgresConnection
+        _ runID: String, expectedVersion: Int, _ session: PostgresSession
     ) async throws -> RunStoreError {
-        let rows = try await connection.query(
-            "SELECT version FROM runs WHERE run_id = \(runID)", logger: self.logger
-        ).collect()
+        let rows = try await session.rows("SELECT version FROM runs WHERE run_id = \(runID)")
         guard let version = try rows.first?.decode(Int.self) else { return RunStoreError.runNotFound(runID) }
         return RunStoreError(
             code: .conflict, field: "version", runID: runID,
             reason: "run \(quoted(runID)) is at version \(version), not \(expectedVersion); another writer changed it")
     }
 
-    private func fetchRun(_ runID: String, _ connection: PostgresConnection) async throws -> StoredRun {
+    private func fetchRun(_ runID: String, _ session: PostgresSession) async throws -> StoredRun {
         let rows = try await self.runRows(
             PostgresQuery(unsafeSQL: Self.runSelection + " WHERE run_id = $1", binds: Self.binding(runID)),
-            connection)
+            session)
         guard let row = rows.first else { throw RunStoreError.runNotFound(runID) }
-        let pending = try await self.pendingEvents(of: [runID], connection)
+        let pending = try await self.pendingEvents(of: [runID], session)
         return try row.storedRun(pendingEvents: pending[runID] ?? [])
     }
 
     /// The events each run's stored state does not reflect yet (see ``StateSnapshotPolicy``), by run.
     private func pendingEvents(
-        of runIDs: [String], _ connection: PostgresConnection
+        of runIDs: [String], _ session: PostgresSession
     ) async throws -> [String: [StoredEvent]] {
         guard !runIDs.isEmpty else { return [:] }
         let rows = try await self.eventRows(
@@ -459,30 +429,22 @@ public final class PostgresRunStore: RunStore {
             FROM run_events e JOIN runs r ON r.run_id = e.run_id
             WHERE e.run_id = ANY(\(runIDs)) AND e.seq > r.state_seq AND NOT e.superseded
             ORDER BY e.run_id, e.seq
-            """, connection)
+            """, session)
         var pending: [String: [StoredEvent]] = [:]
         for row in rows { pending[row.runID, default: []].append(try row.storedEvent()) }
         return pending
     }
 
-    private func runRows(_ query: PostgresQuery, _ connection: PostgresConnection) async throws -> [RunColumns] {
-        var rows: [RunColumns] = []
-        for try await columns in try await connection.query(query, logger: self.logger).decode(
-            (String, String, String, String, Int, Int, Int, String, Int64, Date, Date).self)
-        {
-            rows.append(RunColumns(columns))
+    private func runRows(_ query: PostgresQuery, _ session: PostgresSession) async throws -> [RunColumns] {
+        try await session.rows(query).map { row in
+            RunColumns(try row.decode((String, String, String, String, Int, Int, Int, String, Int64, Date, Date).self))
         }
-        return rows
     }
 
-    private func eventRows(_ query: PostgresQuery, _ connection: PostgresConnection) async throws -> [EventColumns] {
-        var rows: [EventColumns] = []
-        for try await columns in try await connection.query(query, logger: self.logger).decode(
-            (String, Int, Int, String, String, String, String, Bool, Date).self)
-        {
-            rows.append(EventColumns(columns))
+    private func eventRows(_ query: PostgresQuery, _ session: PostgresSession) async throws -> [EventColumns] {
+        try await session.rows(query).map { row in
+            EventColumns(try row.decode((String, Int, Int, String, String, String, String, Bool, Date).self))
         }
-        return rows
     }
 
     private static func binding(_ value: String) -> PostgresBindings {
