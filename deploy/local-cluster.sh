@@ -10,6 +10,7 @@
 #   deploy/local-cluster.sh kill-replica I    SIGKILLs replica I (1-based)
 #   deploy/local-cluster.sh start-replica I   starts replica I again (after kill-replica)
 #   deploy/local-cluster.sh restart-postgres [SECONDS]  stops PostgreSQL (fast), waits SECONDS (default 0), starts it
+#   deploy/local-cluster.sh stop-postgres | start-postgres   the two halves of a restart
 #
 # Environment:
 #   RW_CLUSTER_DIR      where the cluster keeps its data, logs and pids (default /tmp/rw-local-cluster)
@@ -26,7 +27,7 @@ dir=${RW_CLUSTER_DIR:-/tmp/rw-local-cluster}
 command=${1:-}
 
 usage() {
-    sed -n '2,24p' "$0" >&2
+    sed -n '2,26p' "$0" >&2
     exit 2
 }
 
@@ -238,8 +239,14 @@ start-replica)
     start_replica "$2"
     ;;
 restart-postgres)
-    "$root/Scripts/postgres-scratch.sh" stop "$dir/postgres"
+    "$0" stop-postgres
     sleep "${2:-0}"
+    "$0" start-postgres
+    ;;
+stop-postgres)
+    "$root/Scripts/postgres-scratch.sh" stop "$dir/postgres"
+    ;;
+start-postgres)
     # shellcheck disable=SC1091
     source "$dir/cluster.env"
     port=${RW_CLUSTER_DATABASE_URL##*127.0.0.1:}

@@ -34,7 +34,7 @@ public final class PostgresRunStore: RunStore {
     public let snapshotPolicy: StateSnapshotPolicy
     /// The longest an operation waits for PostgreSQL before it fails ``RunStoreError/Code/unavailable``.
     public let operationTimeout: Duration
-    private let client: PostgresClient
+    let client: PostgresClient
     let logger: Logger
 
     /// A store over the pool that `configuration` describes; nothing connects before ``run()``.
@@ -112,6 +112,7 @@ public final class PostgresRunStore: RunStore {
                 )
             }
             _ = try await self.insert([(encoded, creation)], runID: runID, firstSequence: 1, session)
+            try await Self.announce(runID: runID, version: 1, session)
             return try await self.fetchRun(runID, session)
         }
     }
@@ -220,6 +221,7 @@ public final class PostgresRunStore: RunStore {
                     "UPDATE runs SET state = \(stateJSON), state_seq = \(version) WHERE run_id = \(runID)")
             }
             let first = version - count + 1
+            try await Self.announce(runID: runID, version: version, session)
             return (
                 first: first,
                 createdAt: try await self.insert(encodedRows, runID: runID, firstSequence: first, session)
@@ -309,6 +311,7 @@ public final class PostgresRunStore: RunStore {
                         + "not \(resumption.supersededEvents); its log changed")
             }
             let createdAt = try await self.insert([(encoded, event)], runID: runID, firstSequence: sequence, session)
+            try await Self.announce(runID: runID, version: sequence, session)
             return (sequence: sequence, createdAt: createdAt)
         }
         return StoredEvent(
@@ -335,6 +338,7 @@ public final class PostgresRunStore: RunStore {
                 let createdAt = try await self.insert(
                     [(encoded, event)], runID: runID, firstSequence: sequence, session)
                 archivedAt = (sequence, createdAt)
+                try await Self.announce(runID: runID, version: sequence, session)
             }
             return (run: try await self.fetchRun(runID, session), archivedAt: archivedAt)
         }
@@ -396,6 +400,12 @@ public final class PostgresRunStore: RunStore {
                 reason: "run \(quoted(runID)) has \(event.kind.rawValue) of step \(event.step) already",
                 cause: error as? PSQLError)
         }
+    }
+
+    /// Announces the write on ``changeChannel`` (``RunChangeFeed``): `NOTIFY` is transactional, so the other
+    /// processes hear of it when, and only if, the transaction commits.
+    private static func announce(runID: String, version: Int, _ session: PostgresSession) async throws {
+        try await session.execute("SELECT pg_notify(\(Self.changeChannel), \("\(version):\(runID)"))")
     }
 
     /// The error of a version-checked write that matched no row: the run is unknown, or at another version.

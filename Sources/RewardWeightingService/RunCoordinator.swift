@@ -360,6 +360,23 @@ public struct RunCoordinator: Sendable {
         return try await run.watch(fromSequence: fromSequence)
     }
 
+    /// Keeps this process's runs up to date with the writes of the other processes that share its store, until
+    /// the calling task is cancelled: every cached run that another process wrote is caught up (its `WatchRun`
+    /// streams get the events, its reads and next writes start from the new state), and after a gap in the
+    /// store's feed every cached run is re-checked. Returns at once for a store without a feed
+    /// (``RunChangeFeed``): one process owns it and makes every write itself.
+    public func followStoreChanges() async {
+        guard let feed = self.store as? any RunChangeFeed else { return }
+        let registry = self.registry
+        await feed.followChanges(
+            onChange: { change in
+                await registry.cachedActor(for: change.runID)?.catchUp(toVersion: change.version)
+            },
+            onGap: {
+                for actor in registry.cached { await actor.catchUp(toVersion: nil) }
+            })
+    }
+
     // MARK: - Read models
 
     /// The run's Pareto front after its checkpoint of `step` (after every checkpoint when `nil`), with its

@@ -58,11 +58,32 @@ struct LoadGenerator: AsyncParsableCommand {
     @Option(help: "Write the results as JSON to this file.")
     var jsonOut: String?
 
+    @Option(
+        help: """
+            The phases to run, comma-separated, in this order: echo, scalarize, gradients, grdb (default: all). \
+            Scalarize is reported relative to Echo and ReportGradients to raw GRDB when both ran.
+            """)
+    var phases = "echo,scalarize,gradients,grdb"
+
+    @Option(help: "one: every Scalarize caller on one run (the group-commit case); per-caller: a run per caller.")
+    var scalarizeRuns = "one"
+
     func validate() throws {
         guard self.callers >= 1, self.connections >= 1, self.rows >= 1, self.objectives >= 1 else {
             throw ValidationError("callers, connections, rows and objectives must be at least 1")
         }
         guard self.duration > 0, self.warmup >= 0 else { throw ValidationError("duration must be > 0, warmup ≥ 0") }
+        let known: Set<String> = ["echo", "scalarize", "gradients", "grdb"]
+        guard !self.selectedPhases.isEmpty, self.selectedPhases.isSubset(of: known) else {
+            throw ValidationError("phases: use echo, scalarize, gradients and grdb, comma-separated")
+        }
+        guard ["one", "per-caller"].contains(self.scalarizeRuns) else {
+            throw ValidationError("scalarize-runs: one or per-caller")
+        }
+    }
+
+    private var selectedPhases: Set<String> {
+        Set(self.phases.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
     }
 
     func run() async throws {
@@ -76,7 +97,9 @@ struct LoadGenerator: AsyncParsableCommand {
             defer { for client in clients { client.beginGracefulShutdown() } }
             return try await self.phases(clients)
         }
-        let table = Self.markdown(results, callers: self.callers, rows: self.rows, objectives: self.objectives)
+        let table = Self.markdown(
+            results, callers: self.callers, rows: self.rows, objectives: self.objectives,
+            scalarizeRunPerCaller: self.scalarizeRuns == "per-caller")
         print("")
         print(table)
         if let jsonOut {
@@ -99,65 +122,98 @@ struct LoadGenerator: AsyncParsableCommand {
         let benchmarks = clients.map { Rewardweighting_V1_BenchmarkService.Client(wrapping: $0) }
         let k = self.objectives
 
-        // Scalarize and Echo: one run, random rewards (a pool of batches, so that generating them is not timed).
-        let scalarizeRun = "lg-\(tag)-scalarize"
-        _ = try await trainers[0].createRun(Self.gradientRun(scalarizeRun, k: k))
-        var generator = SystemRandomNumberGenerator()
-        let batches: [Rewardweighting_V1_ScalarizeRequest] = (0..<16).map { _ in
-            var request = Rewardweighting_V1_ScalarizeRequest()
-            request.runID = scalarizeRun
-            request.rewards.numObjectives = Int32(k)
-            request.rewards.values = (0..<(self.rows * k)).map { _ in Double.random(in: 0..<1, using: &generator) }
-            return request
-        }
-        // One call of each, to check that the two replies have the same size.
-        var probe = batches[0]
-        probe.step = 1
-        let scalarizeReply: [UInt8] = try await trainers[0].scalarize(probe).serializedBytes()
-        let echoReply: [UInt8] = try await benchmarks[0].echo(probe).serializedBytes()
-        let requestBytes: [UInt8] = try probe.serializedBytes()
-        print(
-            "Scalarize N=\(self.rows) K=\(k): request \(requestBytes.count) B, reply \(scalarizeReply.count) B "
-                + "(Echo's reply \(echoReply.count) B); \(self.callers) callers, \(clients.count) connection(s)")
-
+        // Scalarize and Echo: one run (or one per caller), random rewards (a pool of batches, so that generating
+        // them is not timed).
+        let scalarizeRunIDs =
+            self.scalarizeRuns == "one"
+            ? ["lg-\(tag)-scalarize"] : (0..<self.callers).map { "lg-\(tag)-scalarize-\($0)" }
+        let wanted = self.selectedPhases
         var results: [PhaseResult] = []
-        let echo = try await self.measure("Echo") { caller, index in
-            var request = batches[index % batches.count]
-            request.step = Int64(index + 1)
-            _ = try await benchmarks[caller % benchmarks.count].echo(request)
+        var echo: PhaseResult?
+        if wanted.contains("echo") || wanted.contains("scalarize") {
+            for runID in scalarizeRunIDs { _ = try await trainers[0].createRun(Self.gradientRun(runID, k: k)) }
+            var generator = SystemRandomNumberGenerator()
+            let batches: [Rewardweighting_V1_ScalarizeRequest] = (0..<16).map { _ in
+                var request = Rewardweighting_V1_ScalarizeRequest()
+                request.rewards.numObjectives = Int32(k)
+                request.rewards.values = (0..<(self.rows * k)).map { _ in
+                    Double.random(in: 0..<1, using: &generator)
+                }
+                return request
+            }
+            // One call, to print the two replies' sizes (Echo's only when it is measured).
+            var probe = batches[0]
+            probe.runID = scalarizeRunIDs[0]
+            probe.step = 1
+            let scalarizeReply: [UInt8] = try await trainers[0].scalarize(probe).serializedBytes()
+            let requestBytes: [UInt8] = try probe.serializedBytes()
+            var echoSize = "not measured"
+            if wanted.contains("echo") {
+                let echoReply: [UInt8] = try await benchmarks[0].echo(probe).serializedBytes()
+                echoSize = "\(echoReply.count) B"
+            }
+            print(
+                "Scalarize N=\(self.rows) K=\(k): request \(requestBytes.count) B, reply \(scalarizeReply.count) B "
+                    + "(Echo's reply \(echoSize)); \(self.callers) callers, \(clients.count) connection(s), "
+                    + "\(scalarizeRunIDs.count) run(s)")
+            if wanted.contains("echo") {
+                let measured = try await self.measure("Echo") { caller, index in
+                    var request = batches[index % batches.count]
+                    request.runID = scalarizeRunIDs[0]
+                    request.step = Int64(index + 1)
+                    _ = try await benchmarks[caller % benchmarks.count].echo(request)
+                }
+                results.append(measured)
+                echo = measured
+            }
+            if wanted.contains("scalarize") {
+                // With one run, summaries may arrive out of step order (several callers): the contract allows it.
+                let step = StepCounter(after: 1)
+                let scalarize = try await self.measure("Scalarize") { caller, index in
+                    var request = batches[index % batches.count]
+                    if scalarizeRunIDs.count == 1 {
+                        request.runID = scalarizeRunIDs[0]
+                        request.step = Int64(step.next())
+                    } else {
+                        request.runID = scalarizeRunIDs[caller]
+                        request.step = Int64(index + 2)
+                    }
+                    _ = try await trainers[caller % trainers.count].scalarize(request)
+                }
+                results.append(echo.map { scalarize.relative(to: $0) } ?? scalarize)
+            }
         }
-        results.append(echo)
-        // Scalarize summaries may arrive out of step order (several callers, one run): the contract allows it.
-        let step = StepCounter(after: 1)
-        let scalarize = try await self.measure("Scalarize") { caller, index in
-            var request = batches[index % batches.count]
-            request.step = Int64(step.next())
-            _ = try await trainers[caller % trainers.count].scalarize(request)
-        }
-        results.append(scalarize.relative(to: echo))
+        guard wanted.contains("gradients") || wanted.contains("grdb") else { return results }
 
         // ReportGradients: one run per caller, increasing steps.
-        let gradientRuns = (0..<self.callers).map { "lg-\(tag)-gradients-\($0)" }
-        for run in gradientRuns { _ = try await trainers[0].createRun(Self.gradientRun(run, k: k)) }
-        let grams: [Rewardweighting_V1_GramMatrix] = (0..<16).map { _ in
-            let vectors = (0..<k).map { _ in (0..<8).map { _ in 0.3 * Double.random(in: -1..<1, using: &generator) } }
-            var gram = Rewardweighting_V1_GramMatrix()
-            gram.numObjectives = Int32(k)
-            gram.values = vectors.flatMap { a in vectors.map { b in zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } } }
-            return gram
+        var generator = SystemRandomNumberGenerator()
+        var gradients: PhaseResult?
+        if wanted.contains("gradients") {
+            let gradientRuns = (0..<self.callers).map { "lg-\(tag)-gradients-\($0)" }
+            for run in gradientRuns { _ = try await trainers[0].createRun(Self.gradientRun(run, k: k)) }
+            let grams: [Rewardweighting_V1_GramMatrix] = (0..<16).map { _ in
+                let vectors = (0..<k).map { _ in
+                    (0..<8).map { _ in 0.3 * Double.random(in: -1..<1, using: &generator) }
+                }
+                var gram = Rewardweighting_V1_GramMatrix()
+                gram.numObjectives = Int32(k)
+                gram.values = vectors.flatMap { a in vectors.map { b in zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } } }
+                return gram
+            }
+            gradients = try await self.measure("ReportGradients") { caller, index in
+                var request = Rewardweighting_V1_ReportGradientsRequest()
+                request.runID = gradientRuns[caller]
+                request.step = Int64(index + 1)
+                request.gram = grams[index % grams.count]
+                _ = try await trainers[caller % trainers.count].reportGradients(request)
+            }
         }
-        let gradients = try await self.measure("ReportGradients") { caller, index in
-            var request = Rewardweighting_V1_ReportGradientsRequest()
-            request.runID = gradientRuns[caller]
-            request.step = Int64(index + 1)
-            request.gram = grams[index % grams.count]
-            _ = try await trainers[caller % trainers.count].reportGradients(request)
-        }
+        guard wanted.contains("grdb") else { return results + (gradients.map { [$0] } ?? []) }
 
         let rows = try self.templateRows(k: k)
         let grdb = try await self.measureGRDB(rows)
+        if let gradients { results.append(gradients.relative(to: grdb)) }
         results.append(grdb)
-        results.insert(gradients.relative(to: grdb), at: results.count - 1)
         return results
     }
 
@@ -313,7 +369,9 @@ struct LoadGenerator: AsyncParsableCommand {
         return request
     }
 
-    private static func markdown(_ results: [PhaseResult], callers: Int, rows: Int, objectives: Int) -> String {
+    private static func markdown(
+        _ results: [PhaseResult], callers: Int, rows: Int, objectives: Int, scalarizeRunPerCaller: Bool
+    ) -> String {
         var lines = [
             "| workload | calls | errors | calls/s | p50 (ms) | p99 (ms) | calls/s ÷ baseline's | target |",
             "|---|---|---|---|---|---|---|---|",
@@ -324,7 +382,10 @@ struct LoadGenerator: AsyncParsableCommand {
             switch result.name {
             case "Echo": name = "Echo (baseline: Scalarize's messages, no work), \(callers) callers"
             case "Scalarize":
-                name = "Scalarize N=\(rows) K=\(objectives), one gradient run, \(callers) callers"
+                name =
+                    scalarizeRunPerCaller
+                    ? "Scalarize N=\(rows) K=\(objectives), \(callers) gradient runs, one caller each"
+                    : "Scalarize N=\(rows) K=\(objectives), one gradient run, \(callers) callers"
                 target = "≥ 0.9 of Echo"
             case "ReportGradients": name = "ReportGradients K=\(objectives), \(callers) runs, one caller each"
             case "raw GRDB": name = "raw GRDB (baseline: the same rows, one transaction each), \(callers) tasks"

@@ -155,7 +155,7 @@ public struct RewardWeightingServer: Sendable {
         // The worker's client comes first: a group stops its services in reverse order, so the calls still
         // running at shutdown keep their kernels until the gRPC and HTTP servers have drained.
         var group = ServiceGroupConfiguration(
-            services: workerServices + [
+            services: workerServices + self.store.followers(coordinator) + [
                 .init(service: GRPCServerService(server: server)),
                 .init(service: http),
                 .init(

@@ -1,6 +1,8 @@
 import Logging
 import RewardWeightingPostgres
+import RewardWeightingService
 import RewardWeightingStore
+import ServiceLifecycle
 
 /// The run store a server keeps its runs in, and its life cycle: the SQLite file (the embedded default), or a
 /// PostgreSQL database that any number of servers share (``RewardWeightingServer/Configuration/databaseURL``).
@@ -25,6 +27,15 @@ enum ServerStore: Sendable, CustomStringConvertible {
         switch self {
         case .sqlite(let store): store
         case .postgres(let store, _): store
+        }
+    }
+
+    /// The services that keep a shared store's other writers in view: for PostgreSQL, the follower of its change
+    /// feed (``StoreChangeFollower``); none for SQLite.
+    func followers(_ coordinator: RunCoordinator) -> [ServiceGroupConfiguration.ServiceConfiguration] {
+        switch self {
+        case .sqlite: []
+        case .postgres: [.init(service: StoreChangeFollower(coordinator: coordinator))]
         }
     }
 

@@ -259,6 +259,27 @@ actor RunActor {
         }
     }
 
+    /// Reloads the run from the store (another process wrote it).
+    func reloadFromStore() async throws(ServiceError) {
+        try await self.reload()
+    }
+
+    /// Sends an event that another process committed to the watchers.
+    func publishToWatchers(_ event: StoredEvent) {
+        self.watchers.publish(event)
+    }
+
+    /// Runs `body` serialised, and hands its error, if any, to `ifFailing`.
+    func serialized(
+        _ body: () async throws(ServiceError) -> Void, ifFailing: (ServiceError) -> Void
+    ) async {
+        do throws(ServiceError) {
+            try await self.serialized(body)
+        } catch {
+            ifFailing(error)
+        }
+    }
+
     private func reload() async throws(ServiceError) {
         let stored = try await self.mappingStoreErrors { () async throws(RunStoreError) in
             try await self.store.loadRun(self.runID)

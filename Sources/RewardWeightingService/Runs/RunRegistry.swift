@@ -99,6 +99,11 @@ final class RunRegistry: Sendable {
         self.metrics.activeRuns(count)
     }
 
+    /// The cached actor of `runID`, if there is one (no store access).
+    func cachedActor(for runID: String) -> RunActor? {
+        self.runs.withLock { $0[runID] }
+    }
+
     /// The cached actors.
     var cached: [RunActor] { self.runs.withLock { Array($0.values) } }
 }

@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import threading
 import time
+import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from typing import Dict, List, Tuple
@@ -104,6 +105,24 @@ def _drive(target: str, run_id: str, index: int, calls) -> None:
                 run.report_checkpoint(step, value)
 
 
+def _ready(http: str, want: bool, within: float = 30.0) -> int:
+    """Polls GET /readyz until it answers 200 (want) or 503 (not want); returns the last status."""
+    deadline = time.monotonic() + within
+    status = 0
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://{http}/readyz", timeout=15) as response:
+                status = response.status
+        except urllib.error.HTTPError as error:
+            status = error.code
+        except OSError:
+            status = 0
+        if (status == 200) == want and status in (200, 503):
+            return status
+        time.sleep(0.2)
+    return status
+
+
 def _events(http: str, run_id: str) -> List[dict]:
     events: List[dict] = []
     start = 1
@@ -129,15 +148,20 @@ def test_concurrent_runs_through_nginx_survive_a_killed_replica_and_a_postgres_r
     run_ids = [f"cluster-{os.getpid()}-{i}" for i in range(RUNS)]
     plans = [_calls(i) for i in range(RUNS)]
     failures: List[BaseException] = []
+    readiness: List[int] = []
 
     def chaos() -> None:
-        # A replica dies mid-load and comes back; later PostgreSQL restarts under load.
+        # A replica dies mid-load and comes back; later PostgreSQL stops under load: the replicas report not
+        # ready while it is down, and ready again once it is back.
         time.sleep(2.0)
         _cluster(cluster["env"], "kill-replica", "2")
         time.sleep(2.0)
         _cluster(cluster["env"], "start-replica", "2")
         time.sleep(1.0)
-        _cluster(cluster["env"], "restart-postgres", "1")
+        _cluster(cluster["env"], "stop-postgres")
+        readiness.append(_ready(cluster["RW_CLUSTER_REPLICA_1_HTTP"], want=False))
+        _cluster(cluster["env"], "start-postgres")
+        readiness.append(_ready(cluster["RW_CLUSTER_REPLICA_1_HTTP"], want=True))
 
     def guarded_chaos() -> None:
         try:
@@ -154,6 +178,7 @@ def test_concurrent_runs_through_nginx_survive_a_killed_replica_and_a_postgres_r
             future.result()
     chaos_thread.join()
     assert not failures, failures
+    assert readiness == [503, 200], "/readyz while PostgreSQL was down, then after it came back"
     elapsed = time.monotonic() - started
     assert elapsed > 5.0, "the load ended before the chaos did; raise RW_CLUSTER_STEPS"
 
