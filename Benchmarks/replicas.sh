@@ -38,7 +38,7 @@ cpu_of() {
     echo "$total"
 }
 
-pids_of() { pgrep -x "$1" | tr '\n' ' '; }
+pids_of() { pgrep -x "$1" | tr '\n' ' ' || true; }
 
 # phase NAME LABEL HOST PORT "SERVER PIDS": runs one load-generator phase and records its figures and CPU.
 phase() {

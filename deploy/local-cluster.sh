@@ -120,6 +120,7 @@ write_nginx_config() {
             echo "        server ${!var} max_fails=1 fail_timeout=2s;"
         done
         echo "        keepalive 64;"
+        echo "        keepalive_requests 1000000;"
         echo "    }"
         echo "    upstream rewardweighting_http {"
         for ((i = 1; i <= replicas; i++)); do

@@ -13,7 +13,9 @@ import RewardWeightingStore
 /// run's version (`UPDATE runs … WHERE version = $expected` takes the row's lock, so of two writers that read the
 /// same version one commits and the other gets ``RunStoreError/Code/conflict`` and reloads), and the unique index
 /// on applied (run, kind, step) makes a report stored by two replicas at once apply once. Multi-statement reads
-/// run in one `REPEATABLE READ` transaction, so a loaded run's snapshot, pending events and counts agree.
+/// run in one `REPEATABLE READ` transaction, so a loaded run's snapshot, pending events and counts agree. Every
+/// write announces itself with `NOTIFY` in its transaction (``RunChangeFeed``), so that the other processes'
+/// watchers and reads follow.
 ///
 /// The pool runs in ``run()``, which must be running for as long as the store is used:
 ///
@@ -352,8 +354,9 @@ public final class PostgresRunStore: RunStore {
 
     // MARK: - Accesses
 
-    /// One transaction on a pooled connection: committed when `body` returns, rolled back when it throws; at
-    /// most ``operationTimeout`` long (``withDeadline(_:logger:operation:_:)``). Reads that take several statements are `REPEATABLE READ, READ ONLY`.
+    /// One transaction on a pooled connection (``PostgresSession``): committed when `body` returns, rolled back
+    /// when it throws; at most ``operationTimeout`` long (``withDeadline(_:logger:operation:_:)``). Reads that
+    /// take several statements are `REPEATABLE READ, READ ONLY`.
     private func transaction<T: Sendable>(
         runID: String?, operation: String, readOnly: Bool = false,
         _ body: @escaping @Sendable (PostgresSession) async throws -> T

@@ -17,7 +17,7 @@ import RewardWeightingStore
 /// backend, apply the policy with the result (a refused report changes nothing), persist event + decision +
 /// new state in one store transaction, and only then adopt the new state, publish to the watchers and reply
 /// (durable before acknowledged). When the store reports that the run changed under it (another process wrote
-/// it), the actor reloads the run and starts over, at most ``maximumAttempts`` times.
+/// it), the actor refreshes the run and starts over, at most ``maximumAttempts`` times.
 ///
 /// Scalarize calls are committed in groups (`RunActor+GroupCommit.swift`); recent summaries are remembered
 /// to answer retries (``ScalarizeSummaryCache``); watchers are an ``EventBroadcaster``.
@@ -118,9 +118,9 @@ actor RunActor {
                     try await self.store.resume(
                         runID: self.runID, resumption: resumption, state: rewound, expectedVersion: self.run.version)
                 }
-                try await self.reload()
+                // Reloads the rewound run and sends the resume event to the watchers.
+                try await self.refresh()
                 self.metrics.eventsApplied(.resumed)
-                self.watchers.publish(stored)
                 self.logger.info(
                     "run resumed", metadata: ["from_step": "\(fromStep)", "superseded_events": "\(superseded)"])
                 return (self.run, superseded, stored.sequence)
@@ -259,16 +259,6 @@ actor RunActor {
         }
     }
 
-    /// Reloads the run from the store (another process wrote it).
-    func reloadFromStore() async throws(ServiceError) {
-        try await self.reload()
-    }
-
-    /// Sends an event that another process committed to the watchers.
-    func publishToWatchers(_ event: StoredEvent) {
-        self.watchers.publish(event)
-    }
-
     /// Runs `body` serialised, and hands its error, if any, to `ifFailing`.
     func serialized(
         _ body: () async throws(ServiceError) -> Void, ifFailing: (ServiceError) -> Void
@@ -280,12 +270,41 @@ actor RunActor {
         }
     }
 
-    private func reload() async throws(ServiceError) {
-        let stored = try await self.mappingStoreErrors { () async throws(RunStoreError) in
-            try await self.store.loadRun(self.runID)
+    /// Brings the run up to the store's, after another process wrote it, and sends the events this actor had
+    /// not seen to its watchers, in log order. Usually only the events logged since are read and folded in
+    /// (``RunReplay/run(_:advancedBy:)``); after a resume or an archive the run is loaded whole, then exactly the
+    /// events up to it are read.
+    /// - Returns: the events this actor had not seen.
+    @discardableResult
+    func refresh() async throws(ServiceError) -> [StoredEvent] {
+        let seen = self.run.eventCount
+        let newer = try await self.mappingStoreErrors { () async throws(RunStoreError) in
+            try await self.store.events(runID: self.runID, fromSequence: seen + 1, limit: nil)
         }
-        self.run = try RunReplay.run(from: stored)
+        let missed: [StoredEvent]
+        if let advanced = RunReplay.run(self.run, advancedBy: newer) {
+            self.run = advanced
+            missed = newer
+        } else {
+            // The run first, then exactly the events up to it: a write committed in between is the next
+            // refresh's.
+            let stored = try await self.mappingStoreErrors { () async throws(RunStoreError) in
+                try await self.store.loadRun(self.runID)
+            }
+            self.run = try RunReplay.run(from: stored)
+            let read = newer.last?.sequence ?? seen
+            let rest =
+                self.run.eventCount > read
+                ? try await self.mappingStoreErrors { () async throws(RunStoreError) in
+                    try await self.store.events(
+                        runID: self.runID, fromSequence: read + 1, limit: self.run.eventCount - read)
+                } : []
+            missed = (newer + rest).filter { $0.sequence <= self.run.eventCount }
+        }
         self.summaryCache.reset(above: self.run.state)
+        for event in missed { self.watchers.publish(event) }
+        if self.run.status == .archived { self.watchers.finishAll() }
+        return missed
     }
 
     // MARK: - Serialisation and retries
@@ -302,7 +321,7 @@ actor RunActor {
         return try await body()
     }
 
-    /// Runs `body`; when the store says the run changed under it, reloads the run and runs `body` again.
+    /// Runs `body`; when the store says the run changed under it, refreshes the run and runs `body` again.
     func retryingStaleWrites<T: Sendable>(
         _ body: () async throws(ServiceError) -> T
     ) async throws(ServiceError) -> T {
@@ -315,7 +334,7 @@ actor RunActor {
                 self.logger.warning(
                     "the run changed under a write; reloading it", metadata: ["attempt": "\(attempt)"])
                 attempt += 1
-                try await self.reload()
+                try await self.refresh()
             }
         }
     }

@@ -34,6 +34,31 @@ public enum RunReplay {
             createdAt: stored.createdAt, updatedAt: stored.updatedAt)
     }
 
+    /// `run` with `events` — the ones logged right after it, read from the store — folded in, as
+    /// ``run(from:)`` would fold them: the cheap way to follow another process's appends. `nil` when the events
+    /// do not continue `run`'s log, or hold a resume or an archive (those change more than a fold shows: reload
+    /// the run instead).
+    static func run(_ run: Run, advancedBy events: [StoredEvent]) -> Run? {
+        guard let last = events.last else { return run }
+        let policy = WeightingPolicy(config: run.config)
+        var state = run.state
+        for (offset, stored) in events.enumerated() {
+            guard stored.sequence == run.eventCount + 1 + offset, !stored.isSuperseded,
+                stored.kind != .resumed, stored.kind != .archived, stored.kind != .created
+            else { return nil }
+            do throws(PolicyError) {
+                state = try policy.refold(CollectionOfOne((stored.event, stored.decision)), over: state)
+            } catch {
+                return nil
+            }
+        }
+        // Every appended event adds one to the version (RunStore.appendEvents).
+        return Run(
+            config: run.config, tenant: run.tenant, state: state, version: run.version + events.count,
+            status: run.status, eventCount: last.sequence, supersededEventCount: run.supersededEventCount,
+            createdAt: run.createdAt, updatedAt: last.createdAt)
+    }
+
     /// The state after `ResumeRun(from_step)`: the refold of the non-superseded `events` with step `≤ fromStep`
     /// over the initial state, with the kernel results recorded in their decisions.
     /// - Throws: ``ServiceError`` from the policy's ``PolicyError``.

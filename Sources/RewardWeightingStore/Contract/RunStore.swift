@@ -14,7 +14,7 @@ import RewardWeightingPolicy
 /// Every method throws ``RunStoreError``; an unknown run is ``RunStoreError/Code/notFound`` (field `run_id`).
 ///
 /// Every store passes one conformance suite (`Tests/RewardWeightingStoreTests/RunStoreConformanceTests.swift`):
-/// ``SQLiteRunStore`` and ``InMemoryRunStore`` today.
+/// ``SQLiteRunStore``, ``InMemoryRunStore`` and `PostgresRunStore` (module RewardWeightingPostgres).
 public protocol RunStore: Sendable {
     /// Creates a run of `tenant` at ``StoredRun/version`` 1 whose log holds one event, its creation
     /// (``RunEvent/created(_:)`` with the config, sequence 1, step 0), in one transaction.
