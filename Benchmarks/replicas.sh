@@ -52,8 +52,10 @@ phase() {
     before_p=$(cpu_of $postgres)
     # shellcheck disable=SC2086
     before_n=$(cpu_of $nginx)
+    # A phase with failed calls exits 1; its errors are in the table.
     "$bin/load-generator" --host "$host" --port "$port" --callers "$callers" --warmup 0 --duration "$duration" \
-        --phases "$name" --scalarize-runs per-caller --json-out "$out/$label-$name.json" >"$out/$label-$name.log"
+        --phases "$name" --scalarize-runs per-caller --json-out "$out/$label-$name.json" >"$out/$label-$name.log" \
+        || true
     # shellcheck disable=SC2086
     after_s=$(cpu_of $servers)
     # shellcheck disable=SC2086
@@ -92,6 +94,7 @@ trap - EXIT
 for replicas in 1 2 3; do
     cluster="$out/cluster-$replicas"
     export RW_CLUSTER_DIR="$cluster" RW_SERVER_BINARY="$bin/rw-server" RW_CLUSTER_KERNELS=in-process
+    trap '"$root/deploy/local-cluster.sh" down --remove >/dev/null' EXIT
     "$root/deploy/local-cluster.sh" up "$replicas" >"$out/cluster-$replicas.log"
     # shellcheck disable=SC1091
     source "$cluster/cluster.env"
@@ -101,6 +104,7 @@ for replicas in 1 2 3; do
         phase "$name" "PostgreSQL, $replicas replica(s) + nginx" 127.0.0.1 "${RW_CLUSTER_GRPC##*:}" "$servers"
     done
     "$root/deploy/local-cluster.sh" down --remove >/dev/null
+    trap - EXIT
 done
 
 echo ""
