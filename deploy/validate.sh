@@ -22,10 +22,13 @@ nginx -q -t -p "$scratch/compose" -c "$scratch/compose/nginx.conf"
 
 echo "== systemd-analyze verify"
 root="$scratch/root"
-mkdir -p "$root/usr/local/bin" "$root/etc/systemd/system" "$root/usr/lib/systemd"
+mkdir -p "$root/usr/local/bin" "$root/usr/bin" "$root/etc/systemd/system" "$root/usr/lib/systemd"
 cp -r /lib/systemd/system "$root/usr/lib/systemd/"
 printf '#!/bin/sh\n' >"$root/usr/local/bin/rw-server"
 chmod +x "$root/usr/local/bin/rw-server"
+# ExecReload's kill, as any system has it.
+printf '#!/bin/sh\n' >"$root/usr/bin/kill"
+chmod +x "$root/usr/bin/kill"
 cp "$deploy"/systemd/*.service "$root/etc/systemd/system/"
 units=()
 for unit in "$deploy"/systemd/*.service; do

@@ -25,12 +25,12 @@ struct EventStream {
 
     let coordinator: RunCoordinator
 
-    func response(runID: String, request: Request) async throws -> Response {
+    func response(runID: String, request: Request, as principal: Principal) async throws -> Response {
         let fromSequence = try Self.startSequence(of: request)
         let stream: AsyncThrowingStream<StoredEvent, any Error>
         do {
             stream = try await self.coordinator.watch(
-                runID: runID, fromSequence: fromSequence == 0 ? nil : fromSequence)
+                runID: runID, fromSequence: fromSequence == 0 ? nil : fromSequence, as: principal)
         } catch {
             throw HTTPProblem(error)
         }
@@ -42,7 +42,7 @@ struct EventStream {
                     try await writer.write(ByteBuffer(string: try Self.message(event)))
                     next = event.sequence + 1
                 }
-                if (try? await self.coordinator.getRun(runID).status) != .archived {
+                if (try? await self.coordinator.getRun(runID, as: principal).status) != .archived {
                     // Shutdown: tell the client where to resume (its Last-Event-ID does the same).
                     let problem = HTTPProblem(
                         status: .serviceUnavailable, code: "UNAVAILABLE", field: "from_sequence",

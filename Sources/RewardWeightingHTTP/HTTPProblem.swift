@@ -33,7 +33,8 @@ public struct HTTPProblem: HTTPResponseError, Sendable {
         HTTPProblem(status: .badRequest, code: "INVALID_ARGUMENT", field: field, reason: reason)
     }
 
-    /// The problem of a ``ServiceError``: 400 invalid argument, 404 not found, 409 already exists, failed
+    /// The problem of a ``ServiceError``: 400 invalid argument, 401 unauthenticated (with
+    /// `WWW-Authenticate: Bearer`), 403 permission denied, 404 not found, 409 already exists, failed
     /// precondition or aborted, 429 resource exhausted, 503 unavailable (the store cannot be read; retry), 500
     /// internal.
     public init(_ error: ServiceError) {
@@ -46,6 +47,8 @@ public struct HTTPProblem: HTTPResponseError, Sendable {
             case .aborted: (.conflict, "ABORTED")
             case .resourceExhausted: (.tooManyRequests, "RESOURCE_EXHAUSTED")
             case .unavailable: (.serviceUnavailable, "UNAVAILABLE")
+            case .unauthenticated: (.unauthorized, "UNAUTHENTICATED")
+            case .permissionDenied: (.forbidden, "PERMISSION_DENIED")
             default: (.internalServerError, "INTERNAL")
             }
         self.init(status: status, code: code, field: error.field, reason: error.reason)
@@ -58,6 +61,8 @@ public struct HTTPProblem: HTTPResponseError, Sendable {
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var response = try JSONBody.response(self.document, status: self.status)
         response.headers[.contentType] = "application/problem+json"
+        // RFC 6750 §3: a 401 names the scheme it wants.
+        if self.status == .unauthorized { response.headers[.wwwAuthenticate] = #"Bearer realm="rewardweighting""# }
         return response
     }
 

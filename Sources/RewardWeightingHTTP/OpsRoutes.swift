@@ -25,6 +25,13 @@ import RewardWeightingStore
 /// | `GET /dashboard/{file}` | the page's script and style; `/dashboard/chart.js` is Chart.js (404 without it) |
 /// | `GET /healthz` | 200 while the process serves |
 /// | `GET /readyz` | 200 when the store answers (and the spawned kernel worker is ready), else 503 |
+///
+/// **Credentials.** The `/v1/runs…` routes act for the ``Principal`` of the request (``Authenticator``): the
+/// `Authorization: Bearer TOKEN` header, or the `access_token` query parameter (RFC 6750 §2.3, for a browser's
+/// `EventSource`, which cannot set headers), and the `rw-tenant` header or query parameter. A server with
+/// tokens answers 401 without a known token, 403 for a role or tenant the token does not allow, and 404 for
+/// another tenant's run. The other routes (health, readiness, metrics, the OpenAPI document, the dashboard's
+/// files) hold no run data and need no token.
 public struct OpsRoutes: Sendable {
     /// The most runs or events one page holds.
     public static let maximumPageSize = 1000
@@ -42,6 +49,8 @@ public struct OpsRoutes: Sendable {
     let dashboard: DashboardAssets?
     /// Why the kernel worker is not ready (`nil` when it is, or when there is none): part of `/readyz`.
     let workerNotReady: @Sendable () -> String?
+    /// Who may read runs.
+    let authenticator: Authenticator
 
     /// Routes over `coordinator`.
     /// - Parameters:
@@ -49,11 +58,13 @@ public struct OpsRoutes: Sendable {
     ///   - metricsExposition: the text of `/metrics`, or `nil` for no such route.
     ///   - dashboard: the dashboard page's files, or `nil` for no page.
     ///   - workerNotReady: why the kernel worker cannot take calls now, or `nil` (`/readyz` answers 503 then).
+    ///   - authenticator: who may read runs; open (every caller the default tenant's admin) by default.
     public init(
         coordinator: RunCoordinator, metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance,
         metricsExposition: (@Sendable () -> String)? = nil, dashboard: DashboardAssets? = nil,
-        workerNotReady: @escaping @Sendable () -> String? = { nil }
+        workerNotReady: @escaping @Sendable () -> String? = { nil }, authenticator: Authenticator = .open
     ) {
+        self.authenticator = authenticator
         self.workerNotReady = workerNotReady
         self.coordinator = coordinator
         self.metricsFactory = metricsFactory
@@ -105,18 +116,26 @@ public struct OpsRoutes: Sendable {
         router.get("/healthz") { _, _ in JSONBody.text("ok\n", contentType: "text/plain; charset=utf-8") }
         router.get("/readyz") { _, _ in try await self.readiness() }
         let runs = router.group("/v1/runs")
-        runs.get { request, _ in try await self.listRuns(QueryParameters(request: request)) }
-        runs.get(":id") { _, context in try await self.run(try Self.runID(context)) }
-        runs.get(":id/history") { request, context in
-            try await self.history(try Self.runID(context), QueryParameters(request: request))
+        runs.get { request, _ in
+            try await self.listRuns(QueryParameters(request: request), as: try self.principal(of: request))
         }
-        runs.get(":id/front") { _, context in try await self.front(try Self.runID(context)) }
+        runs.get(":id") { request, context in
+            try await self.run(try Self.runID(context), as: try self.principal(of: request))
+        }
+        runs.get(":id/history") { request, context in
+            try await self.history(
+                try Self.runID(context), QueryParameters(request: request), as: try self.principal(of: request))
+        }
+        runs.get(":id/front") { request, context in
+            try await self.front(try Self.runID(context), as: try self.principal(of: request))
+        }
         runs.get(":id/events") { request, context in
-            try await self.events(try Self.runID(context), QueryParameters(request: request))
+            try await self.events(
+                try Self.runID(context), QueryParameters(request: request), as: try self.principal(of: request))
         }
         runs.get(":id/watch") { request, context in
             try await EventStream(coordinator: self.coordinator).response(
-                runID: try Self.runID(context), request: request)
+                runID: try Self.runID(context), request: request, as: try self.principal(of: request))
         }
     }
 
@@ -142,7 +161,7 @@ public struct OpsRoutes: Sendable {
         return JSONBody.text("ready\n", contentType: "text/plain; charset=utf-8")
     }
 
-    private func listRuns(_ query: QueryParameters) async throws -> Response {
+    private func listRuns(_ query: QueryParameters, as principal: Principal) async throws -> Response {
         var filter = RunFilter()
         filter.status = try query.choice("status", of: RunStatus.allCases.map(\.rawValue)).flatMap(RunStatus.init)
         filter.method = try query.choice("method", of: WeightingMethod.Name.allCases.map(\.rawValue))
@@ -150,34 +169,34 @@ public struct OpsRoutes: Sendable {
         let pageSize = try query.integer("page_size") ?? 0
         let token = query.string("page_token")
         let page = try await self.serving {
-            try await self.coordinator.listRuns(pageSize: pageSize, pageToken: token, filter: filter)
+            try await self.coordinator.listRuns(pageSize: pageSize, pageToken: token, filter: filter, as: principal)
         }
         return try JSONBody.response(
             RunPageDocument(runs: page.runs.map(RunDocument.init), nextPageToken: page.nextPageToken))
     }
 
-    private func run(_ runID: String) async throws -> Response {
-        let run = try await self.serving { try await self.coordinator.getRun(runID) }
+    private func run(_ runID: String, as principal: Principal) async throws -> Response {
+        let run = try await self.serving { try await self.coordinator.getRun(runID, as: principal) }
         return try JSONBody.response(RunDocument(run))
     }
 
-    private func history(_ runID: String, _ query: QueryParameters) async throws -> Response {
+    private func history(_ runID: String, _ query: QueryParameters, as principal: Principal) async throws -> Response {
         let from = try query.integer("from")
         let to = try query.integer("to")
         let format = try query.choice("format", of: ["json", "csv"]) ?? "json"
-        let run = try await self.serving { try await self.coordinator.getRun(runID) }
+        let run = try await self.serving { try await self.coordinator.getRun(runID, as: principal) }
         let document = HistoryDocument(try await self.coordinator.history(of: run, from: from, to: to), of: run)
         if format == "csv" { return JSONBody.text(document.csv, contentType: "text/csv; charset=utf-8") }
         return try JSONBody.response(document)
     }
 
-    private func front(_ runID: String) async throws -> Response {
-        let run = try await self.serving { try await self.coordinator.getRun(runID) }
+    private func front(_ runID: String, as principal: Principal) async throws -> Response {
+        let run = try await self.serving { try await self.coordinator.getRun(runID, as: principal) }
         let front = try await self.serving { try await self.coordinator.front(of: run, contributions: true) }
         return try JSONBody.response(FrontDocument(front, of: run))
     }
 
-    private func events(_ runID: String, _ query: QueryParameters) async throws -> Response {
+    private func events(_ runID: String, _ query: QueryParameters, as principal: Principal) async throws -> Response {
         let fromSequence = try query.integer("from_sequence") ?? 1
         let limit = try query.integer("limit") ?? Self.defaultEventLimit
         guard (1...Self.maximumPageSize).contains(limit) else {
@@ -185,7 +204,8 @@ public struct OpsRoutes: Sendable {
                 field: "limit", reason: "is \(limit); it must be from 1 to \(Self.maximumPageSize)")
         }
         let events = try await self.serving {
-            try await self.coordinator.events(runID: runID, fromSequence: fromSequence, limit: limit)
+            try await self.coordinator.events(
+                runID: runID, fromSequence: fromSequence, limit: limit, as: principal)
         }
         let next = events.count == limit ? events.last.map { $0.sequence + 1 } : nil
         return try JSONBody.response(
@@ -197,6 +217,22 @@ public struct OpsRoutes: Sendable {
     private static func runID(_ context: some RequestContext) throws -> String {
         try context.parameters.require("id")
     }
+
+    /// The principal of a request: `Authorization` (or `access_token`) and `rw-tenant` (header or query).
+    private func principal(of request: Request) throws -> Principal {
+        let query = QueryParameters(request: request)
+        let authorization =
+            request.headers[.authorization] ?? query.string("access_token").map { "Bearer \($0)" }
+        let tenant = request.headers[Self.tenantHeader] ?? query.string(Authenticator.tenantHeader)
+        do throws(ServiceError) {
+            return try self.authenticator.principal(authorization: authorization, tenant: tenant)
+        } catch {
+            throw HTTPProblem(error)
+        }
+    }
+
+    /// The header in which an admin names the tenant it reads (``Authenticator/tenantHeader``).
+    static let tenantHeader = HTTPField.Name(Authenticator.tenantHeader)!
 
     /// Runs a coordinator call, turning its ``ServiceError`` into the problem of the same status.
     private func serving<T>(_ body: () async throws -> T) async throws -> T {

@@ -3,8 +3,13 @@ import PostgresNIO
 import RewardWeightingStore
 
 extension PostgresRunStore: RunChangeFeed {
-    /// The `NOTIFY` channel of committed writes; each payload is `VERSION:RUN_ID`.
+    /// The `NOTIFY` channel of committed writes; each payload is `VERSION:TENANT:RUN_ID` (``changePayload(run:version:)``).
     static let changeChannel = "rw_run_changes"
+
+    /// A change's payload: `VERSION:TENANT:RUN_ID` (neither a tenant nor a run id may hold a colon).
+    static func changePayload(run: RunKey, version: Int) -> String {
+        "\(version):\(run.tenant):\(run.runID)"
+    }
 
     /// `LISTEN`s on ``changeChannel`` on one pooled connection, for as long as the calling task runs. When the
     /// connection is lost (PostgreSQL restarted), it reports a gap and listens again after a short pause, so
@@ -47,10 +52,10 @@ extension PostgresRunStore: RunChangeFeed {
         }
     }
 
-    /// The change a payload names, or `nil` if it is not `VERSION:RUN_ID`.
+    /// The change a payload names, or `nil` if it is not `VERSION:TENANT:RUN_ID`.
     static func change(fromPayload payload: String) -> RunChange? {
-        guard let colon = payload.firstIndex(of: ":"), let version = Int(payload[..<colon]) else { return nil }
-        let runID = String(payload[payload.index(after: colon)...])
-        return runID.isEmpty ? nil : RunChange(runID: runID, version: version)
+        let parts = payload.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+        guard parts.count == 3, let version = Int(parts[0]), !parts[1].isEmpty, !parts[2].isEmpty else { return nil }
+        return RunChange(run: RunKey(tenant: String(parts[1]), runID: String(parts[2])), version: version)
     }
 }

@@ -76,6 +76,34 @@ extension PostgresRunStore {
                 // Room on each page for the row's next version, so that a version bump stays a heap-only update.
                 "ALTER TABLE runs SET (fillfactor = 70)",
             ]),
+        Migration(
+            name: "v3: run ids unique per tenant",
+            sql: [
+                // A run is keyed by (tenant, run_id): two tenants may each have a run of the same id, and one tenant
+                // cannot learn that another's run exists by creating its id. The event log carries the tenant.
+                "ALTER TABLE run_events ADD COLUMN tenant TEXT COLLATE \"C\"",
+                "UPDATE run_events e SET tenant = r.tenant FROM runs r WHERE r.run_id = e.run_id",
+                "ALTER TABLE run_events ALTER COLUMN tenant SET NOT NULL",
+                "ALTER TABLE run_events DROP CONSTRAINT run_events_run_id_fkey",
+                "ALTER TABLE run_events DROP CONSTRAINT run_events_pkey",
+                "ALTER TABLE runs DROP CONSTRAINT runs_pkey",
+                "ALTER TABLE runs ALTER COLUMN tenant TYPE TEXT COLLATE \"C\"",
+                "DROP INDEX runs_by_tenant",
+                "ALTER TABLE runs ADD PRIMARY KEY (tenant, run_id)",
+                "CREATE INDEX runs_by_run_id ON runs (run_id, tenant)",
+                "ALTER TABLE run_events ADD PRIMARY KEY (tenant, run_id, seq)",
+                """
+                ALTER TABLE run_events ADD CONSTRAINT run_events_run_fkey
+                    FOREIGN KEY (tenant, run_id) REFERENCES runs (tenant, run_id)
+                """,
+                "DROP INDEX run_events_applied_step",
+                """
+                CREATE UNIQUE INDEX run_events_applied_step ON run_events (tenant, run_id, kind, step)
+                    WHERE NOT superseded AND kind IN ('gradients', 'checkpoint')
+                """,
+                "DROP INDEX run_events_by_step",
+                "CREATE INDEX run_events_by_step ON run_events (tenant, run_id, kind, step)",
+            ]),
     ]
 
     /// The names of the schema's migrations, in order.

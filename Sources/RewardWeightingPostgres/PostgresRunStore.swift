@@ -95,6 +95,7 @@ public final class PostgresRunStore: RunStore {
         _ config: RunConfig, tenant: String, initialState: RunState
     ) async throws(RunStoreError) -> StoredRun {
         let runID = config.runID
+        let key = RunKey(tenant: tenant, runID: runID)
         let configJSON = try encodeColumn(config, runID: runID, column: "config")
         let stateJSON = try encodeColumn(initialState, runID: runID, column: "state")
         let creation = RunEvent.created(RunCreation(config: config))
@@ -106,24 +107,25 @@ public final class PostgresRunStore: RunStore {
                 INSERT INTO runs (run_id, tenant, method, config, state, state_seq, version, status, created_at,
                                   updated_at)
                 VALUES (\(runID), \(tenant), \(method), \(configJSON), \(stateJSON), 1, 1, 'active', now(), now())
-                ON CONFLICT (run_id) DO NOTHING RETURNING run_id
+                ON CONFLICT (tenant, run_id) DO NOTHING RETURNING run_id
                 """)
             guard !inserted.isEmpty else {
                 throw RunStoreError(
                     code: .alreadyExists, field: "run_id", runID: runID, reason: "a run \(quoted(runID)) exists already"
                 )
             }
-            _ = try await self.insert([(encoded, creation)], runID: runID, firstSequence: 1, session)
-            try await Self.announce(runID: runID, version: 1, session)
-            return try await self.fetchRun(runID, session)
+            _ = try await self.insert([(encoded, creation)], run: key, firstSequence: 1, session)
+            try await Self.announce(run: key, version: 1, session)
+            return try await self.fetchRun(key, session)
         }
     }
 
     /// Reads the `runs` row and its pending events in one snapshot (see ``RunStore/loadRun(_:)``).
-    public func loadRun(_ runID: String) async throws(RunStoreError) -> StoredRun {
-        try await self.transaction(runID: runID, operation: "loading run \(quoted(runID))", readOnly: true) {
-            session in
-            try await self.fetchRun(runID, session)
+    public func loadRun(_ run: RunKey) async throws(RunStoreError) -> StoredRun {
+        try await self.transaction(
+            runID: run.runID, operation: "loading run \(quoted(run.description))", readOnly: true
+        ) { session in
+            try await self.fetchRun(run, session)
         }
     }
 
@@ -151,8 +153,10 @@ public final class PostgresRunStore: RunStore {
         let orderColumn: String
         switch order {
         case .runID:
-            if let token { conditions.append("run_id > \(bind(token.after))") }
-            orderColumn = "run_id"
+            if let token {
+                conditions.append("(run_id, tenant) > (\(bind(token.after)), \(bind(token.afterTenant ?? "")))")
+            }
+            orderColumn = "run_id, tenant"
         case .creation:
             if let token {
                 guard let rank = Int64(token.after) else {
@@ -173,26 +177,30 @@ public final class PostgresRunStore: RunStore {
         let fetched = try await self.transaction(runID: nil, operation: "listing runs", readOnly: true) {
             session in
             let rows = try await self.runRows(query, session)
-            let pending = try await self.pendingEvents(of: rows.prefix(pageSize).map(\.runID), session)
+            let pending = try await self.pendingEvents(of: rows.prefix(pageSize).map(\.key), session)
             return (rows: rows, pending: pending)
         }
         var runs: [StoredRun] = []
         for row in fetched.rows.prefix(pageSize) {
-            runs.append(try row.storedRun(pendingEvents: fetched.pending[row.runID] ?? []))
+            runs.append(try row.storedRun(pendingEvents: fetched.pending[row.key] ?? []))
         }
         var nextPageToken: String?
         if fetched.rows.count > pageSize, let last = fetched.rows.prefix(pageSize).last {
-            let after = order == .runID ? last.runID : String(last.creationRank)
-            nextPageToken = RunPageToken(order: order, filter: filter, after: after).encoded
+            nextPageToken =
+                order == .runID
+                ? RunPageToken(order: order, filter: filter, after: last.runID, afterTenant: last.tenant).encoded
+                : RunPageToken(order: order, filter: filter, after: String(last.creationRank)).encoded
         }
         return RunPage(runs: runs, nextPageToken: nextPageToken)
     }
 
     /// Bumps the version (the check), writes the snapshot when it is due, and inserts the events, in one
-    /// transaction (see ``RunStore/appendEvents(_:runID:expectedVersion:)``).
+    /// transaction (see ``RunStore/appendEvents(_:run:expectedVersion:)``).
     public func appendEvents(
-        _ events: [(event: RunEvent, decision: Decision, state: RunState)], runID: String, expectedVersion: Int
+        _ events: [(event: RunEvent, decision: Decision, state: RunState)], run: RunKey, expectedVersion: Int
     ) async throws(RunStoreError) -> [StoredEvent] {
+        let runID = run.runID
+        let tenant = run.tenant
         guard let last = events.last else { return [] }
         var rows: [(EncodedEvent, RunEvent)] = []
         rows.reserveCapacity(events.count)
@@ -202,8 +210,8 @@ public final class PostgresRunStore: RunStore {
         let encodedRows = rows
         let operation =
             events.count == 1
-            ? "appending \(last.event.kind.rawValue) of step \(last.event.step) to run \(quoted(runID))"
-            : "appending \(events.count) events to run \(quoted(runID))"
+            ? "appending \(last.event.kind.rawValue) of step \(last.event.step) to run \(quoted(run.description))"
+            : "appending \(events.count) events to run \(quoted(run.description))"
         let policy = self.snapshotPolicy
         let count = events.count
         let lastState = last.state
@@ -211,22 +219,26 @@ public final class PostgresRunStore: RunStore {
             let bumped = try await session.rows(
                 """
                 UPDATE runs SET version = version + \(count), updated_at = now()
-                WHERE run_id = \(runID) AND version = \(expectedVersion) RETURNING version, state_seq
+                WHERE tenant = \(tenant) AND run_id = \(runID) AND version = \(expectedVersion)
+                RETURNING version, state_seq
                 """)
             guard let (version, snapshotSequence) = try bumped.first?.decode((Int, Int).self) else {
-                throw try await self.staleWrite(runID, expectedVersion: expectedVersion, session)
+                throw try await self.staleWrite(run, expectedVersion: expectedVersion, session)
             }
             // The state is encoded only when it is written: that is what grows with the run.
             if policy.writesSnapshot(atSequence: version, lastSnapshotSequence: snapshotSequence) {
                 let stateJSON = try encodeColumn(lastState, runID: runID, column: "state")
                 try await session.execute(
-                    "UPDATE runs SET state = \(stateJSON), state_seq = \(version) WHERE run_id = \(runID)")
+                    """
+                    UPDATE runs SET state = \(stateJSON), state_seq = \(version)
+                    WHERE tenant = \(tenant) AND run_id = \(runID)
+                    """)
             }
             let first = version - count + 1
-            try await Self.announce(runID: runID, version: version, session)
+            try await Self.announce(run: run, version: version, session)
             return (
                 first: first,
-                createdAt: try await self.insert(encodedRows, runID: runID, firstSequence: first, session)
+                createdAt: try await self.insert(encodedRows, run: run, firstSequence: first, session)
             )
         }
         return events.enumerated().map { offset, item in
@@ -237,40 +249,43 @@ public final class PostgresRunStore: RunStore {
     }
 
     /// Reads the non-superseded rows of one kind at several steps (see
-    /// ``RunStore/activeEvents(runID:kind:steps:)``).
+    /// ``RunStore/activeEvents(run:kind:steps:)``).
     public func activeEvents(
-        runID: String, kind: RunEvent.Kind, steps: [Int]
+        run: RunKey, kind: RunEvent.Kind, steps: [Int]
     ) async throws(RunStoreError) -> [StoredEvent] {
         let distinct = Array(Set(steps)).sorted()
         guard !distinct.isEmpty else { return [] }
-        let operation = "reading \(kind.rawValue) of \(distinct.count) steps of run \(quoted(runID))"
-        let rows = try await self.transaction(runID: runID, operation: operation, readOnly: true) { session in
+        let operation = "reading \(kind.rawValue) of \(distinct.count) steps of run \(quoted(run.description))"
+        let rows = try await self.transaction(runID: run.runID, operation: operation, readOnly: true) { session in
             try await self.eventRows(
                 """
                 SELECT \(unescaped: Self.eventColumns) FROM run_events
-                WHERE run_id = \(runID) AND kind = \(kind.rawValue) AND NOT superseded AND step = ANY(\(distinct))
+                WHERE tenant = \(run.tenant) AND run_id = \(run.runID) AND kind = \(kind.rawValue) AND NOT superseded
+                    AND step = ANY(\(distinct))
                 ORDER BY seq
                 """, session)
         }
         return try rows.map { row throws(RunStoreError) in try row.storedEvent() }
     }
 
-    /// Reads the log from a sequence number (see ``RunStore/events(runID:fromSequence:limit:)``).
+    /// Reads the log from a sequence number (see ``RunStore/events(run:fromSequence:limit:)``).
     public func events(
-        runID: String, fromSequence: Int, limit: Int?
+        run: RunKey, fromSequence: Int, limit: Int?
     ) async throws(RunStoreError) -> [StoredEvent] {
         let bound = limit.map { max($0, 0) }
         let rows = try await self.transaction(
-            runID: runID, operation: "reading the events of run \(quoted(runID))", readOnly: true
+            runID: run.runID, operation: "reading the events of run \(quoted(run.description))", readOnly: true
         ) { session in
             let rows = try await self.eventRows(
                 """
                 SELECT \(unescaped: Self.eventColumns) FROM run_events
-                WHERE run_id = \(runID) AND seq >= \(fromSequence) ORDER BY seq LIMIT \(bound)
+                WHERE tenant = \(run.tenant) AND run_id = \(run.runID) AND seq >= \(fromSequence)
+                ORDER BY seq LIMIT \(bound)
                 """, session)
             if rows.isEmpty {
-                let exists = try await session.rows("SELECT 1 FROM runs WHERE run_id = \(runID)")
-                if exists.isEmpty { throw RunStoreError.runNotFound(runID) }
+                let exists = try await session.rows(
+                    "SELECT 1 FROM runs WHERE tenant = \(run.tenant) AND run_id = \(run.runID)")
+                if exists.isEmpty { throw RunStoreError.runNotFound(run.runID) }
             }
             return rows
         }
@@ -281,29 +296,32 @@ public final class PostgresRunStore: RunStore {
     }
 
     /// Flags the later events, appends the resume event and stores the rewound state, in one transaction (see
-    /// ``RunStore/resume(runID:resumption:state:expectedVersion:)``).
+    /// ``RunStore/resume(run:resumption:state:expectedVersion:)``).
     public func resume(
-        runID: String, resumption: RunResumption, state: RunState, expectedVersion: Int
+        run: RunKey, resumption: RunResumption, state: RunState, expectedVersion: Int
     ) async throws(RunStoreError) -> StoredEvent {
+        let runID = run.runID
+        let tenant = run.tenant
         let stateJSON = try encodeColumn(state, runID: runID, column: "state")
         let event = RunEvent.resumed(resumption)
         let encoded = try EncodedEvent(event, decision: .resumed(resumption), runID: runID)
-        let operation = "resuming run \(quoted(runID)) from step \(resumption.fromStep)"
+        let operation = "resuming run \(quoted(run.description)) from step \(resumption.fromStep)"
         let written = try await self.transaction(runID: runID, operation: operation) { session in
             // The rewound state reflects every event that stays active, and the resume event folds to no change.
             let bumped = try await session.rows(
                 """
                 UPDATE runs SET version = version + 1, state = \(stateJSON), state_seq = version + 1,
                     superseded_count = superseded_count + \(resumption.supersededEvents), updated_at = now()
-                WHERE run_id = \(runID) AND version = \(expectedVersion) RETURNING version
+                WHERE tenant = \(tenant) AND run_id = \(runID) AND version = \(expectedVersion) RETURNING version
                 """)
             guard let sequence = try bumped.first?.decode(Int.self) else {
-                throw try await self.staleWrite(runID, expectedVersion: expectedVersion, session)
+                throw try await self.staleWrite(run, expectedVersion: expectedVersion, session)
             }
             let superseded = try await session.rows(
                 """
                 UPDATE run_events SET superseded = TRUE
-                WHERE run_id = \(runID) AND step > \(resumption.fromStep) AND NOT superseded RETURNING seq
+                WHERE tenant = \(tenant) AND run_id = \(runID) AND step > \(resumption.fromStep) AND NOT superseded
+                RETURNING seq
                 """
             ).count
             guard superseded == resumption.supersededEvents else {
@@ -312,8 +330,8 @@ public final class PostgresRunStore: RunStore {
                     reason: "run \(quoted(runID)) has \(superseded) events after step \(resumption.fromStep), "
                         + "not \(resumption.supersededEvents); its log changed")
             }
-            let createdAt = try await self.insert([(encoded, event)], runID: runID, firstSequence: sequence, session)
-            try await Self.announce(runID: runID, version: sequence, session)
+            let createdAt = try await self.insert([(encoded, event)], run: run, firstSequence: sequence, session)
+            try await Self.announce(run: run, version: sequence, session)
             return (sequence: sequence, createdAt: createdAt)
         }
         return StoredEvent(
@@ -324,25 +342,27 @@ public final class PostgresRunStore: RunStore {
     /// Sets `status = 'archived'` and appends the archive event, unless the run is archived already (see
     /// ``RunStore/archiveRun(_:archival:)``).
     public func archiveRun(
-        _ runID: String, archival: RunArchival
+        _ run: RunKey, archival: RunArchival
     ) async throws(RunStoreError) -> (run: StoredRun, event: StoredEvent?) {
+        let runID = run.runID
         let event = RunEvent.archived(archival)
         let encoded = try EncodedEvent(event, decision: .archived(archival), runID: runID)
-        let written = try await self.transaction(runID: runID, operation: "archiving run \(quoted(runID))") {
-            session in
+        let written = try await self.transaction(
+            runID: runID, operation: "archiving run \(quoted(run.description))"
+        ) { session in
             let bumped = try await session.rows(
                 """
                 UPDATE runs SET status = 'archived', version = version + 1, updated_at = now()
-                WHERE run_id = \(runID) AND status <> 'archived' RETURNING version
+                WHERE tenant = \(run.tenant) AND run_id = \(runID) AND status <> 'archived' RETURNING version
                 """)
             var archivedAt: (sequence: Int, createdAt: Date)?
             if let sequence = try bumped.first?.decode(Int.self) {
                 let createdAt = try await self.insert(
-                    [(encoded, event)], runID: runID, firstSequence: sequence, session)
+                    [(encoded, event)], run: run, firstSequence: sequence, session)
                 archivedAt = (sequence, createdAt)
-                try await Self.announce(runID: runID, version: sequence, session)
+                try await Self.announce(run: run, version: sequence, session)
             }
-            return (run: try await self.fetchRun(runID, session), archivedAt: archivedAt)
+            return (run: try await self.fetchRun(run, session), archivedAt: archivedAt)
         }
         let stored = written.archivedAt.map { archivedAt in
             StoredEvent(
@@ -378,8 +398,9 @@ public final class PostgresRunStore: RunStore {
     /// - Throws: ``RunStoreError/Code/alreadyExists`` (field `step`) when a non-superseded gradient or checkpoint
     ///   report of the same step is stored.
     private func insert(
-        _ rows: [(EncodedEvent, RunEvent)], runID: String, firstSequence: Int, _ session: PostgresSession
+        _ rows: [(EncodedEvent, RunEvent)], run: RunKey, firstSequence: Int, _ session: PostgresSession
     ) async throws -> Date {
+        let runID = run.runID
         let sequences = rows.indices.map { firstSequence + $0 }
         let steps = rows.map(\.1.step)
         let kinds = rows.map(\.1.kind.rawValue)
@@ -389,8 +410,9 @@ public final class PostgresRunStore: RunStore {
         do {
             let inserted = try await session.rows(
                 """
-                INSERT INTO run_events (run_id, seq, step, kind, payload, decision, request_digest, created_at)
-                SELECT \(runID), e.seq, e.step, e.kind, e.payload, e.decision, e.digest, now()
+                INSERT INTO run_events (tenant, run_id, seq, step, kind, payload, decision, request_digest,
+                                        created_at)
+                SELECT \(run.tenant), \(runID), e.seq, e.step, e.kind, e.payload, e.decision, e.digest, now()
                 FROM unnest(\(sequences)::BIGINT[], \(steps)::BIGINT[], \(kinds)::TEXT[], \(payloads)::TEXT[],
                             \(decisions)::TEXT[], \(digests)::TEXT[]) AS e(seq, step, kind, payload, decision, digest)
                 RETURNING created_at
@@ -407,44 +429,57 @@ public final class PostgresRunStore: RunStore {
 
     /// Announces the write on ``changeChannel`` (``RunChangeFeed``): `NOTIFY` is transactional, so the other
     /// processes hear of it when, and only if, the transaction commits.
-    private static func announce(runID: String, version: Int, _ session: PostgresSession) async throws {
-        try await session.execute("SELECT pg_notify(\(Self.changeChannel), \("\(version):\(runID)"))")
+    private static func announce(run: RunKey, version: Int, _ session: PostgresSession) async throws {
+        try await session.execute(
+            "SELECT pg_notify(\(Self.changeChannel), \(Self.changePayload(run: run, version: version)))")
     }
 
     /// The error of a version-checked write that matched no row: the run is unknown, or at another version.
     private func staleWrite(
-        _ runID: String, expectedVersion: Int, _ session: PostgresSession
+        _ run: RunKey, expectedVersion: Int, _ session: PostgresSession
     ) async throws -> RunStoreError {
-        let rows = try await session.rows("SELECT version FROM runs WHERE run_id = \(runID)")
+        let runID = run.runID
+        let rows = try await session.rows(
+            "SELECT version FROM runs WHERE tenant = \(run.tenant) AND run_id = \(runID)")
         guard let version = try rows.first?.decode(Int.self) else { return RunStoreError.runNotFound(runID) }
         return RunStoreError(
             code: .conflict, field: "version", runID: runID,
             reason: "run \(quoted(runID)) is at version \(version), not \(expectedVersion); another writer changed it")
     }
 
-    private func fetchRun(_ runID: String, _ session: PostgresSession) async throws -> StoredRun {
+    private func fetchRun(_ run: RunKey, _ session: PostgresSession) async throws -> StoredRun {
+        var bindings = PostgresBindings()
+        bindings.append(run.tenant)
+        bindings.append(run.runID)
         let rows = try await self.runRows(
-            PostgresQuery(unsafeSQL: Self.runSelection + " WHERE run_id = $1", binds: Self.binding(runID)),
+            PostgresQuery(unsafeSQL: Self.runSelection + " WHERE tenant = $1 AND run_id = $2", binds: bindings),
             session)
-        guard let row = rows.first else { throw RunStoreError.runNotFound(runID) }
-        let pending = try await self.pendingEvents(of: [runID], session)
-        return try row.storedRun(pendingEvents: pending[runID] ?? [])
+        guard let row = rows.first else { throw RunStoreError.runNotFound(run.runID) }
+        let pending = try await self.pendingEvents(of: [run], session)
+        return try row.storedRun(pendingEvents: pending[run] ?? [])
     }
 
     /// The events each run's stored state does not reflect yet (see ``StateSnapshotPolicy``), by run.
     private func pendingEvents(
-        of runIDs: [String], _ session: PostgresSession
-    ) async throws -> [String: [StoredEvent]] {
-        guard !runIDs.isEmpty else { return [:] }
+        of runs: [RunKey], _ session: PostgresSession
+    ) async throws -> [RunKey: [StoredEvent]] {
+        guard !runs.isEmpty else { return [:] }
+        let tenants = runs.map(\.tenant)
+        let runIDs = runs.map(\.runID)
         let rows = try await self.eventRows(
             """
-            SELECT e.run_id, e.seq, e.step, e.kind, e.payload, e.decision, e.request_digest, e.superseded, e.created_at
-            FROM run_events e JOIN runs r ON r.run_id = e.run_id
-            WHERE e.run_id = ANY(\(runIDs)) AND e.seq > r.state_seq AND NOT e.superseded
-            ORDER BY e.run_id, e.seq
+            SELECT e.tenant, e.run_id, e.seq, e.step, e.kind, e.payload, e.decision, e.request_digest, e.superseded,
+                e.created_at
+            FROM unnest(\(tenants)::TEXT[], \(runIDs)::TEXT[]) AS k(tenant, run_id)
+            JOIN runs r ON r.tenant = k.tenant AND r.run_id = k.run_id
+            JOIN run_events e ON e.tenant = r.tenant AND e.run_id = r.run_id
+            WHERE e.seq > r.state_seq AND NOT e.superseded
+            ORDER BY e.tenant, e.run_id, e.seq
             """, session)
-        var pending: [String: [StoredEvent]] = [:]
-        for row in rows { pending[row.runID, default: []].append(try row.storedEvent()) }
+        var pending: [RunKey: [StoredEvent]] = [:]
+        for row in rows {
+            pending[RunKey(tenant: row.tenant, runID: row.runID), default: []].append(try row.storedEvent())
+        }
         return pending
     }
 
@@ -456,14 +491,9 @@ public final class PostgresRunStore: RunStore {
 
     private func eventRows(_ query: PostgresQuery, _ session: PostgresSession) async throws -> [EventColumns] {
         try await session.rows(query).map { row in
-            EventColumns(try row.decode((String, Int, Int, String, String, String, String, Bool, Date).self))
+            EventColumns(
+                try row.decode((String, String, Int, Int, String, String, String, String, Bool, Date).self))
         }
-    }
-
-    private static func binding(_ value: String) -> PostgresBindings {
-        var bindings = PostgresBindings()
-        bindings.append(value)
-        return bindings
     }
 
     /// The `runs` columns ``RunColumns`` decodes, in its order.
@@ -475,7 +505,7 @@ public final class PostgresRunStore: RunStore {
     /// The `run_events` columns ``EventColumns`` decodes, in its order (also spelled out, prefixed, in
     /// `pendingEvents(of:_:)`).
     private static let eventColumns =
-        "run_id, seq, step, kind, payload, decision, request_digest, superseded, created_at"
+        "tenant, run_id, seq, step, kind, payload, decision, request_digest, superseded, created_at"
 }
 
 /// A `runs` row as selected by `runSelection`.
@@ -499,6 +529,9 @@ private struct RunColumns: Sendable {
         ) = columns
     }
 
+    /// The run's key.
+    var key: RunKey { RunKey(tenant: self.tenant, runID: self.runID) }
+
     /// In this store the version is the event count (every write appends as many events as it adds to it).
     func storedRun(pendingEvents: [StoredEvent]) throws(RunStoreError) -> StoredRun {
         try StoredRun(
@@ -511,6 +544,7 @@ private struct RunColumns: Sendable {
 
 /// A `run_events` row as selected by `eventColumns`.
 private struct EventColumns: Sendable {
+    let tenant: String
     let runID: String
     let sequence: Int
     let step: Int
@@ -521,9 +555,10 @@ private struct EventColumns: Sendable {
     let superseded: Bool
     let createdAt: Date
 
-    init(_ columns: (String, Int, Int, String, String, String, String, Bool, Date)) {
+    init(_ columns: (String, String, Int, Int, String, String, String, String, Bool, Date)) {
         (
-            self.runID, self.sequence, self.step, self.kind, self.payload, self.decision, self.requestDigest,
+            self.tenant, self.runID, self.sequence, self.step, self.kind, self.payload, self.decision,
+            self.requestDigest,
             self.superseded, self.createdAt
         ) = columns
     }

@@ -75,6 +75,7 @@ public struct RunCoordinator: Sendable {
     public func createRun(
         _ config: RunConfig, as principal: Principal = .open
     ) async throws(ServiceError) -> (run: Run, created: Bool) {
+        try principal.checkMayWrite()
         let initialState = WeightingPolicy(config: config).initialState
         let stored: StoredRun
         do {
@@ -106,7 +107,7 @@ public struct RunCoordinator: Sendable {
         try RunRegistry.checkRunID(runID)
         let stored: StoredRun
         do {
-            stored = try await self.store.loadRun(runID)
+            stored = try await self.store.loadRun(principal.key(of: runID))
         } catch {
             throw ServiceError(error)
         }
@@ -119,11 +120,16 @@ public struct RunCoordinator: Sendable {
     ///   - pageSize: 0 for ``defaultPageSize``; above ``maximumPageSize``, that many.
     ///   - pageToken: `nil` or empty for the first page, else the previous page's ``RunListing/nextPageToken``
     ///     (valid only with the same order and filter).
+    ///   - filter: which runs, always within the principal's tenant (whatever `filter.tenant` says), unless the
+    ///     principal ``Principal/listsEveryTenant`` (an admin that chose no tenant): then `filter.tenant` or every
+    ///     tenant.
     /// - Throws: ``ServiceError/Code/invalidArgument`` for a negative `page_size` or a foreign `page_token`.
     public func listRuns(
         pageSize: Int, pageToken: String?, order: RunListOrder = .runID, filter: RunFilter = .all,
         as principal: Principal = .open
     ) async throws(ServiceError) -> RunListing {
+        var filter = filter
+        if !principal.listsEveryTenant { filter.tenant = principal.tenant }
         guard pageSize >= 0 else {
             throw ServiceError(
                 code: .invalidArgument, field: "page_size",
@@ -151,9 +157,10 @@ public struct RunCoordinator: Sendable {
     public func archive(
         runID: String, reason: String = "", as principal: Principal = .open
     ) async throws(ServiceError) -> (run: Run, sequence: Int) {
-        let actor = try await self.registry.actor(for: runID)
+        try principal.checkMayWrite()
+        let actor = try await self.registry.actor(for: principal.key(of: runID))
         let archived = try await actor.archive(reason: reason)
-        self.registry.evict(runID, ifItIs: actor)
+        self.registry.evict(actor.key, ifItIs: actor)
         return archived
     }
 
@@ -181,7 +188,8 @@ public struct RunCoordinator: Sendable {
         runID: String, step: Int, rewards: ObjectiveMatrix, groupIDs: [Int]?, validation: Bool,
         as principal: Principal = .open
     ) async throws(ServiceError) -> (result: ScalarizeResult, sequence: Int) {
-        let run = try await self.registry.actor(for: runID)
+        try principal.checkMayWrite()
+        let run = try await self.registry.actor(for: principal.key(of: runID))
         return try await run.scalarize(step: step, rewards: rewards, groupIDs: groupIDs, validation: validation)
     }
 
@@ -202,7 +210,8 @@ public struct RunCoordinator: Sendable {
     public func recordGradients(
         runID: String, report: GradientReport, as principal: Principal = .open
     ) async throws(ServiceError) -> (decision: GradientDecision, sequence: Int) {
-        let run = try await self.registry.actor(for: runID)
+        try principal.checkMayWrite()
+        let run = try await self.registry.actor(for: principal.key(of: runID))
         let stored = try await run.report(.gradients(report))
         guard case .gradients(let gradients) = stored.decision else {
             throw Self.mismatchedDecision(stored.decision, runID: runID, expected: .gradients)
@@ -219,7 +228,8 @@ public struct RunCoordinator: Sendable {
         runID: String, step: Int, projectedGradients gradients: ObjectiveMatrix, learningRate: Double?,
         as principal: Principal = .open
     ) async throws(ServiceError) -> (decision: GradientDecision, sequence: Int) {
-        try await self.recordGradients(runID: runID, step: step, learningRate: learningRate, as: principal) {
+        try principal.checkMayWrite()
+        return try await self.recordGradients(runID: runID, step: step, learningRate: learningRate, as: principal) {
             () async throws(KernelError) in try await self.kernels.gram(ofGradients: gradients)
         }
     }
@@ -237,7 +247,8 @@ public struct RunCoordinator: Sendable {
         slices: @escaping @Sendable (Float32GradientSliceWriter) async throws(KernelError) -> Void,
         as principal: Principal = .open
     ) async throws(ServiceError) -> (decision: GradientDecision, sequence: Int) {
-        let actor = try await self.registry.actor(for: runID)
+        try principal.checkMayWrite()
+        let actor = try await self.registry.actor(for: principal.key(of: runID))
         try await actor.checkActive()
         do throws(PolicyError) {
             try WeightingPolicy(config: await actor.run.config).checkGradients(ofDimension: objectives)
@@ -286,7 +297,8 @@ public struct RunCoordinator: Sendable {
     public func recordCheckpoint(
         runID: String, report: CheckpointReport, as principal: Principal = .open
     ) async throws(ServiceError) -> (decision: CheckpointDecision, sequence: Int, front: ParetoFront) {
-        let actor = try await self.registry.actor(for: runID)
+        try principal.checkMayWrite()
+        let actor = try await self.registry.actor(for: principal.key(of: runID))
         let stored = try await actor.report(.checkpoint(report))
         guard case .checkpoint(let checkpoint) = stored.decision else {
             throw Self.mismatchedDecision(stored.decision, runID: runID, expected: .checkpoint)
@@ -310,12 +322,13 @@ public struct RunCoordinator: Sendable {
     public func resume(
         runID: String, fromStep: Int, as principal: Principal = .open
     ) async throws(ServiceError) -> (run: Run, supersededEvents: Int, sequence: Int) {
+        try principal.checkMayWrite()
         guard fromStep >= 0 else {
             throw ServiceError(
                 code: .invalidArgument, field: "from_step",
                 reason: "is \(fromStep); it must be at least 0")
         }
-        let run = try await self.registry.actor(for: runID)
+        let run = try await self.registry.actor(for: principal.key(of: runID))
         return try await run.resume(fromStep: fromStep)
     }
 
@@ -336,7 +349,7 @@ public struct RunCoordinator: Sendable {
                 code: .invalidArgument, field: "limit", reason: "is \(limit); it must be at least 1")
         }
         do {
-            return try await self.store.events(runID: runID, fromSequence: fromSequence, limit: limit)
+            return try await self.store.events(run: principal.key(of: runID), fromSequence: fromSequence, limit: limit)
         } catch {
             throw ServiceError(error)
         }
@@ -356,7 +369,7 @@ public struct RunCoordinator: Sendable {
         runID: String, fromSequence: Int? = 1, as principal: Principal = .open
     ) async throws(ServiceError) -> AsyncThrowingStream<StoredEvent, any Error> {
         if let fromSequence { try Self.checkSequence(fromSequence) }
-        let run = try await self.registry.actor(for: runID)
+        let run = try await self.registry.actor(for: principal.key(of: runID))
         return try await run.watch(fromSequence: fromSequence)
     }
 
@@ -370,7 +383,7 @@ public struct RunCoordinator: Sendable {
         let registry = self.registry
         await feed.followChanges(
             onChange: { change in
-                await registry.cachedActor(for: change.runID)?.catchUp(toVersion: change.version)
+                await registry.cachedActor(for: change.run)?.catchUp(toVersion: change.version)
             },
             onGap: {
                 for actor in registry.cached { await actor.catchUp(toVersion: nil) }
@@ -399,11 +412,14 @@ public struct RunCoordinator: Sendable {
         try await ParetoFront.of(run, afterStep: step, contributions: contributions, kernels: self.kernels)
     }
 
-    /// The hypervolume of the run's buffer right after the checkpoint event `stored`, from the run's state in
-    /// memory; `nil` for other events and for checkpoints the state no longer holds (superseded by a resume).
-    public func bufferHypervolume(after stored: StoredEvent) async throws(ServiceError) -> Double? {
+    /// The hypervolume of the run's buffer right after the checkpoint event `stored` (of a run of the principal's
+    /// tenant), from the run's state in memory; `nil` for other events and for checkpoints the state no longer
+    /// holds (superseded by a resume).
+    public func bufferHypervolume(
+        after stored: StoredEvent, as principal: Principal = .open
+    ) async throws(ServiceError) -> Double? {
         guard case .checkpoint(let checkpoint) = stored.decision, !stored.isSuperseded else { return nil }
-        let actor = try await self.registry.actor(for: stored.runID)
+        let actor = try await self.registry.actor(for: principal.key(of: stored.runID))
         let run = await actor.run
         guard ParetoFront.holds(run, step: checkpoint.step, scores: checkpoint.scores) else { return nil }
         return try await ParetoFront.of(run, afterStep: checkpoint.step, kernels: self.kernels).hypervolume
@@ -423,7 +439,7 @@ public struct RunCoordinator: Sendable {
     public func history(of run: Run, from: Int? = nil, to: Int? = nil) async throws(ServiceError) -> StepHistory {
         let events: [StoredEvent]
         do {
-            events = try await self.store.events(runID: run.runID, fromSequence: 1, limit: run.eventCount)
+            events = try await self.store.events(run: run.key, fromSequence: 1, limit: run.eventCount)
         } catch {
             throw ServiceError(error)
         }
@@ -432,8 +448,8 @@ public struct RunCoordinator: Sendable {
 
     /// How many watch streams of the run are open (0 for a run no stream watches): for dashboards of the
     /// service itself, and for tests that must know a live watch has subscribed.
-    public func watcherCount(runID: String) async -> Int {
-        guard let run = self.registry.cached.first(where: { $0.runID == runID }) else { return 0 }
+    public func watcherCount(runID: String, as principal: Principal = .open) async -> Int {
+        guard let run = self.registry.cachedActor(for: principal.key(of: runID)) else { return 0 }
         return await run.watcherCount
     }
 

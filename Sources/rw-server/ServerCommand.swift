@@ -71,6 +71,16 @@ struct ServeCommand: AsyncParsableCommand {
             """)
     var databaseUrl: String?
 
+    @Option(
+        help: """
+            A YAML or JSON file of accepted bearer tokens (SHA-256 hashes, each with a tenant and a role), \
+            reloaded on SIGHUP (RW_AUTH_TOKENS); without it the server is open and binds loopback only.
+            """)
+    var authTokens: String?
+
+    @Flag(help: "Let a server without --auth-tokens bind a non-loopback address (RW_INSECURE_NO_AUTH=1).")
+    var insecureNoAuth = false
+
     @Option(help: "trace, debug, info, notice, warning, error or critical (RW_LOG_LEVEL; default info).")
     var logLevel: String?
 
@@ -102,6 +112,8 @@ struct ServeCommand: AsyncParsableCommand {
         if let kernelsFallback { flags[.kernelsFallback] = .string(kernelsFallback) }
         if let database { flags[.database] = .string(database) }
         if let databaseUrl { flags[.databaseUrl] = .string(databaseUrl) }
+        if let authTokens { flags[.authTokens] = .string(authTokens) }
+        if self.insecureNoAuth { flags[.insecureNoAuth] = .bool(true) }
         if let logLevel { flags[.logLevel] = .string(logLevel) }
         if let maxMessageBytes { flags[.maxMessageBytes] = .int(maxMessageBytes) }
         if let portFile { flags[.portFile] = .string(portFile) }

@@ -69,7 +69,10 @@ struct PostgresRunStoreTests {
         for store in stores {
             #expect(try await store.appliedMigrations() == PostgresRunStore.migrationNames)
         }
-        #expect(PostgresRunStore.migrationNames == ["v1: runs and run_events", "v2: no JSON parsing on writes"])
+        #expect(
+            PostgresRunStore.migrationNames == [
+                "v1: runs and run_events", "v2: no JSON parsing on writes", "v3: run ids unique per tenant",
+            ])
         // Migrating again changes nothing.
         try await stores[0].migrate()
         #expect(try await stores[0].appliedMigrations() == PostgresRunStore.migrationNames)

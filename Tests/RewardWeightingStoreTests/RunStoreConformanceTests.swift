@@ -472,6 +472,62 @@ struct RunStoreConformanceTests {
         let created = try await fixture.store.createRun(
             config, tenant: "team-a", initialState: WeightingPolicy(config: config).initialState)
         #expect(created.tenant == "team-a")
-        #expect(try await fixture.store.loadRun("owned").tenant == "team-a")
+        #expect(created.key == RunKey(tenant: "team-a", runID: "owned"))
+        #expect(try await fixture.store.loadRun(RunKey(tenant: "team-a", runID: "owned")).tenant == "team-a")
+        // In another tenant (the default one here) there is no such run.
+        let error = await #expect(throws: RunStoreError.self) { try await fixture.store.loadRun("owned") }
+        #expect(error?.code == .notFound)
+    }
+
+    @Test("run ids are unique per tenant: two tenants' runs of one id are independent", arguments: StoreKind.allCases)
+    func runIDsArePerTenant(kind: StoreKind) async throws {
+        let fixture = try await StoreFixture(kind)
+        defer { fixture.remove() }
+        let store = fixture.store
+        let config = gradientConfig("shared")
+        let initial = WeightingPolicy(config: config).initialState
+        let a = RunKey(tenant: "team-a", runID: "shared")
+        let b = RunKey(tenant: "team-b", runID: "shared")
+        _ = try await store.createRun(config, tenant: a.tenant, initialState: initial)
+        _ = try await store.createRun(config, tenant: b.tenant, initialState: initial)
+        let duplicate = await #expect(throws: RunStoreError.self) {
+            try await store.createRun(config, tenant: a.tenant, initialState: initial)
+        }
+        #expect(duplicate?.code == .alreadyExists)
+
+        // The same step in both: each tenant's log takes it once.
+        let policy = WeightingPolicy(config: config)
+        let report = gradients(1, [[1, 0, 0], [0, 2, 0], [0, 0, 3]])
+        let (state, decision) = try policy.apply(report, to: initial)
+        for key in [a, b] {
+            _ = try await store.appendEvents([(report, decision, state)], run: key, expectedVersion: 1)
+        }
+        let again = await #expect(throws: RunStoreError.self) {
+            try await store.appendEvents([(report, decision, state)], run: a, expectedVersion: 2)
+        }
+        #expect(again?.code == .alreadyExists)
+        #expect(try await store.activeEvents(run: b, kind: .gradients, steps: [1]).count == 1)
+
+        // Archiving and resuming one leaves the other as it was.
+        _ = try await store.archiveRun(a, archival: try RunArchival(step: 1, reason: "done"))
+        #expect(try await store.loadRun(a).status == .archived)
+        let other = try await store.loadRun(b)
+        #expect(other.status == .active)
+        #expect(other.version == 2)
+        #expect(try await store.events(run: b, fromSequence: 1, limit: nil).map(\.kind) == [.created, .gradients])
+
+        // Listing: one tenant's runs, or every tenant's in (run id, tenant) order, a page of one at a time.
+        _ = try await store.createRun(gradientConfig("alone"), tenant: b.tenant, initialState: initial)
+        let teamA = try await store.listRuns(
+            pageSize: 10, pageToken: nil, order: .runID, filter: RunFilter(tenant: "team-a"))
+        #expect(teamA.runs.map(\.key) == [a])
+        var keys: [RunKey] = []
+        var token: String?
+        repeat {
+            let page = try await store.listRuns(pageSize: 1, pageToken: token, order: .runID, filter: .all)
+            keys += page.runs.map(\.key)
+            token = page.nextPageToken
+        } while token != nil
+        #expect(keys == [RunKey(tenant: "team-b", runID: "alone"), a, b])
     }
 }

@@ -20,7 +20,7 @@ struct SQLiteRunStoreTests {
         #expect(
             SQLiteRunStore.migrationNames == [
                 "v1: runs and run_events", "v2: state snapshots every few events", "v3: run tenants",
-                "v4: life-cycle events",
+                "v4: life-cycle events", "v5: run ids unique per tenant",
             ])
         try store.close()
         // Opening again applies nothing twice.
@@ -35,20 +35,21 @@ struct SQLiteRunStoreTests {
             let runColumns = try db.columns(in: "runs").map(\.name)
             #expect(
                 runColumns == [
-                    "run_id", "config", "state", "version", "status", "created_at", "updated_at", "state_seq",
-                    "tenant",
+                    "tenant", "run_id", "config", "state", "state_seq", "version", "status", "created_at",
+                    "updated_at",
                 ])
             let eventColumns = try db.columns(in: "run_events").map(\.name)
             #expect(
                 eventColumns == [
-                    "run_id", "seq", "step", "kind", "payload", "decision", "request_digest", "superseded",
+                    "tenant", "run_id", "seq", "step", "kind", "payload", "decision", "request_digest", "superseded",
                     "created_at",
                 ])
-            #expect(try db.primaryKey("runs").columns == ["run_id"])
-            #expect(try db.primaryKey("run_events").columns == ["run_id", "seq"])
+            #expect(try db.primaryKey("runs").columns == ["tenant", "run_id"])
+            #expect(try db.primaryKey("run_events").columns == ["tenant", "run_id", "seq"])
+            #expect(try db.foreignKeys(on: "run_events").map(\.destinationTable) == ["runs"])
             let unique = try #require(try db.indexes(on: "run_events").first { $0.name == "run_events_applied_step" })
             #expect(unique.isUnique)
-            #expect(unique.columns == ["run_id", "kind", "step"])
+            #expect(unique.columns == ["tenant", "run_id", "kind", "step"])
             let sql = try String.fetchOne(
                 db, sql: "SELECT sql FROM sqlite_master WHERE name = 'run_events_applied_step'")
             #expect(sql?.contains("WHERE superseded = 0 AND kind IN ('gradients', 'checkpoint')") == true)

@@ -948,6 +948,13 @@ public nonisolated struct Rewardweighting_V1_Run: @unchecked Sendable {
   /// Clears the value of `createdAt`. Subsequent reads from it will return its default value.
   public mutating func clearCreatedAt() {_uniqueStorage()._createdAt = nil}
 
+  /// The tenant that owns the run (the creating token's; "default" on a server without tokens). Run ids are
+  /// unique per tenant.
+  public var tenant: String {
+    get {_storage._tenant}
+    set {_uniqueStorage()._tenant = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1896,13 +1903,14 @@ nonisolated extension Rewardweighting_V1_RunState: SwiftProtobuf.Message, SwiftP
 
 nonisolated extension Rewardweighting_V1_Run: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Run"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}run_id\0\u{1}config\0\u{1}state\0\u{3}created_at\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}run_id\0\u{1}config\0\u{1}state\0\u{3}created_at\0\u{1}tenant\0")
 
   fileprivate class _StorageClass {
     var _runID: String = String()
     var _config: Rewardweighting_V1_RunConfig? = nil
     var _state: Rewardweighting_V1_RunState? = nil
     var _createdAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _tenant: String = String()
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -1917,6 +1925,7 @@ nonisolated extension Rewardweighting_V1_Run: SwiftProtobuf.Message, SwiftProtob
       _config = source._config
       _state = source._state
       _createdAt = source._createdAt
+      _tenant = source._tenant
     }
   }
 
@@ -1939,6 +1948,7 @@ nonisolated extension Rewardweighting_V1_Run: SwiftProtobuf.Message, SwiftProtob
         case 2: try { try decoder.decodeSingularMessageField(value: &_storage._config) }()
         case 3: try { try decoder.decodeSingularMessageField(value: &_storage._state) }()
         case 4: try { try decoder.decodeSingularMessageField(value: &_storage._createdAt) }()
+        case 5: try { try decoder.decodeSingularStringField(value: &_storage._tenant) }()
         default: break
         }
       }
@@ -1963,6 +1973,9 @@ nonisolated extension Rewardweighting_V1_Run: SwiftProtobuf.Message, SwiftProtob
       try { if let v = _storage._createdAt {
         try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
       } }()
+      if !_storage._tenant.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._tenant, fieldNumber: 5)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1976,6 +1989,7 @@ nonisolated extension Rewardweighting_V1_Run: SwiftProtobuf.Message, SwiftProtob
         if _storage._config != rhs_storage._config {return false}
         if _storage._state != rhs_storage._state {return false}
         if _storage._createdAt != rhs_storage._createdAt {return false}
+        if _storage._tenant != rhs_storage._tenant {return false}
         return true
       }
       if !storagesAreEqual {return false}

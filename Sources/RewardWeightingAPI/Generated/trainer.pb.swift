@@ -26,8 +26,16 @@
 /// * A call that fails changes nothing; a call that succeeds is durable before it is answered.
 /// * Errors: INVALID_ARGUMENT (wrong K, NaN/∞, empty batch, bad weights, unknown enum value, ...),
 ///   NOT_FOUND (unknown run), FAILED_PRECONDITION (archived run, stale step, call not valid for the run's
-///   method), ALREADY_EXISTS, RESOURCE_EXHAUSTED (message over the size limit), UNAUTHENTICATED,
-///   PERMISSION_DENIED (another tenant's run, or a viewer token on a mutating call), UNAVAILABLE (retry).
+///   method), ALREADY_EXISTS, RESOURCE_EXHAUSTED (message over the size limit), UNAUTHENTICATED (a server
+///   with tokens and a call without a known one), PERMISSION_DENIED (a viewer token on a mutating call, or a
+///   trainer or viewer naming another tenant in rw-tenant), UNAVAILABLE (retry). Another tenant's run is
+///   NOT_FOUND: its existence is not revealed.
+/// * Credentials (docs/security.md): a server started with --auth-tokens needs the metadata
+///   "authorization: Bearer TOKEN" on every call. The token stands for a tenant and a role: trainer (creates,
+///   writes and reads its tenant's runs), viewer (reads them) or admin (everything). Run ids are unique per
+///   tenant: a call names a run of the caller's tenant. An admin acts in its token's tenant, or in the one it
+///   names in the metadata "rw-tenant: TENANT"; without rw-tenant, its ListRuns lists every tenant's runs.
+///   A server without tokens treats every caller as the admin of the tenant "default".
 ///   Messages name the offending field by its path, e.g. "config.initial_weights" or "rewards.values[17]",
 ///   as "path: reason". The status also carries the standard rich error model (google.rpc.Status in the
 ///   grpc-status-details-bin trailer): a google.rpc.ErrorInfo (reason: the status name, domain
@@ -141,7 +149,7 @@ public nonisolated struct Rewardweighting_V1_GetRunResponse: Sendable {
   fileprivate var _run: Rewardweighting_V1_Run? = nil
 }
 
-/// ListRuns' request. Only the caller's tenant's runs are listed.
+/// ListRuns' request. Only the caller's tenant's runs are listed (an admin without rw-tenant: every tenant's).
 public nonisolated struct Rewardweighting_V1_ListRunsRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for

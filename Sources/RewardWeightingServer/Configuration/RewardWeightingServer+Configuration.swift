@@ -56,6 +56,10 @@ extension RewardWeightingServer {
         /// Whether to serve the benchmark-only `BenchmarkService` (``BenchmarkEchoService``) next to
         /// `TrainerService`. Default `false`: it is for load tests (docs/performance.md), not for trainers.
         public var enableBenchmarkService: Bool
+        /// The bearer-token file (``ServerConfigurationKey/authTokens``); `nil`: the server is open.
+        public var authTokensPath: String?
+        /// Whether an open server may bind non-loopback addresses (``ServerConfigurationKey/insecureNoAuth``).
+        public var insecureNoAuth: Bool
 
         /// The transport's own payload limit, 4× ``maxReceiveMessageBytes`` (at most `Int32.max`).
         public var transportMessageLimit: Int {
@@ -65,7 +69,7 @@ extension RewardWeightingServer {
 
         /// The default largest request message: 16 MiB (a `Scalarize` batch of about 2 million values).
         public static let defaultMaxReceiveMessageBytes = 16 * 1024 * 1024
-        /// The default address: loopback only, as there is no authentication yet.
+        /// The default address: loopback only (a server without tokens binds nothing else).
         public static let defaultHost = "127.0.0.1"
         /// The default gRPC port.
         public static let defaultPort = 50051
@@ -83,8 +87,11 @@ extension RewardWeightingServer {
             databasePath: String = SQLiteRunStore.defaultPath, databaseURL: String? = nil,
             maxReceiveMessageBytes: Int = Configuration.defaultMaxReceiveMessageBytes, portFile: String? = nil,
             gracefulShutdownSignals: [UnixSignal] = [], enableBenchmarkService: Bool = false,
-            logLevel: Logger.Level = Configuration.defaultLogLevel
+            logLevel: Logger.Level = Configuration.defaultLogLevel, authTokensPath: String? = nil,
+            insecureNoAuth: Bool = false
         ) {
+            self.authTokensPath = authTokensPath
+            self.insecureNoAuth = insecureNoAuth
             self.host = host
             self.port = port
             self.httpHost = httpHost
@@ -149,7 +156,9 @@ extension RewardWeightingServer {
                 databasePath: try Self.string(config, .database) ?? SQLiteRunStore.defaultPath,
                 databaseURL: databaseURL,
                 maxReceiveMessageBytes: maxMessageBytes, portFile: try Self.string(config, .portFile),
-                enableBenchmarkService: try Self.bool(config, .enableBenchmarkService) ?? false, logLevel: level)
+                enableBenchmarkService: try Self.bool(config, .enableBenchmarkService) ?? false, logLevel: level,
+                authTokensPath: try Self.string(config, .authTokens),
+                insecureNoAuth: try Self.bool(config, .insecureNoAuth) ?? false)
         }
 
         private static func string(_ config: ConfigReader, _ key: ServerConfigurationKey) throws(ConfigurationError)

@@ -30,7 +30,8 @@ public struct ServerConfigurationKey: Hashable, Sendable {
     /// The address to bind.
     public static let host = Self(
         key: "host", flag: "--host", defaultValue: RewardWeightingServer.Configuration.defaultHost,
-        meaning: "The address to bind, IPv4 or IPv6; keep it a loopback address (there is no authentication yet).")
+        meaning: "The address the gRPC API binds, IPv4 or IPv6; a non-loopback address needs authTokens (or "
+            + "insecureNoAuth).")
     /// The gRPC port.
     public static let port = Self(
         key: "port", flag: "--port", defaultValue: "\(RewardWeightingServer.Configuration.defaultPort)",
@@ -38,8 +39,8 @@ public struct ServerConfigurationKey: Hashable, Sendable {
     /// The address the HTTP/JSON side binds.
     public static let httpHost = Self(
         key: "httpHost", flag: "--http-host", defaultValue: RewardWeightingServer.Configuration.defaultHost,
-        meaning: "The address the HTTP/JSON read API and health checks bind, IPv4 or IPv6; keep it a loopback "
-            + "address (there is no authentication yet).")
+        meaning: "The address the HTTP/JSON read API and health checks bind, IPv4 or IPv6; a non-loopback "
+            + "address needs authTokens (or insecureNoAuth).")
     /// The HTTP port.
     public static let httpPort = Self(
         key: "httpPort", flag: "--http-port", defaultValue: "\(RewardWeightingServer.Configuration.defaultHTTPPort)",
@@ -93,6 +94,17 @@ public struct ServerConfigurationKey: Hashable, Sendable {
         key: "enableBenchmarkService", flag: "--enable-benchmark-service", defaultValue: "false",
         meaning: "Also serve the benchmark-only BenchmarkService (an Echo RPC), for Benchmarks/load-test.sh; "
             + "not part of the API. Booleans: true/false, yes/no, 1/0.")
+    /// The bearer tokens the server accepts.
+    public static let authTokens = Self(
+        key: "authTokens", flag: "--auth-tokens", defaultValue: "(none)",
+        meaning: "A YAML or JSON file of the bearer tokens accepted, as SHA-256 hashes, each with a tenant and a "
+            + "role (trainer, viewer, admin): docs/security.md. Reloaded on SIGHUP. Without it the server is open: "
+            + "every caller is the admin of the tenant default, and it binds loopback addresses only.")
+    /// Whether an open server may bind a non-loopback address.
+    public static let insecureNoAuth = Self(
+        key: "insecureNoAuth", flag: "--insecure-no-auth", defaultValue: "false",
+        meaning: "Let a server without authTokens bind a non-loopback address (anyone who reaches it can read and "
+            + "change every run); only behind a proxy that authenticates.")
     /// The config file.
     public static let config = Self(
         key: "config", flag: "--config", defaultValue: "(none)",
@@ -101,7 +113,7 @@ public struct ServerConfigurationKey: Hashable, Sendable {
     /// Every key, in the order the docs list them.
     public static let all: [Self] = [
         .host, .port, .httpHost, .httpPort, .httpPortFile, .dashboardChartJs, .kernels, .kernelsFallback, .database,
-        .databaseUrl, .logLevel,
+        .databaseUrl, .authTokens, .insecureNoAuth, .logLevel,
         .maxMessageBytes,
         .portFile,
         .enableBenchmarkService, .config,

@@ -31,8 +31,9 @@ import ServiceLifecycle
 /// streams end with `UNAVAILABLE`, then the database is closed and ``run()`` returns. Calls still running
 /// after ``maximumGracefulShutdownDuration`` are cancelled.
 ///
-/// Kernels run in-process, or in a kernel worker (``KernelPlacement``); there is no authentication, so keep the host a
-/// loopback address (a warning is logged at start).
+/// Kernels run in-process, or in a kernel worker (``KernelPlacement``). With `authTokensPath` every call needs a
+/// bearer token (``Authenticator``, reloaded on SIGHUP by ``AccessTokenReloader``); without it the server is
+/// open, binds loopback addresses only (unless `insecureNoAuth`) and logs a warning at start.
 public struct RewardWeightingServer: Sendable {
     /// How long a graceful shutdown waits for the calls in flight before it cancels them: 30 s.
     public static let maximumGracefulShutdownDuration = Duration.seconds(30)
@@ -44,12 +45,16 @@ public struct RewardWeightingServer: Sendable {
     private let httpPort = BoundPort()
     private let group: ServiceGroup
     private let logger: Logger
+    private let authenticator: Authenticator
 
     /// Opens (creating if needed) the database and builds the gRPC server; nothing listens before ``run()``.
-    /// - Throws: `RunStoreError` when the database cannot be opened or migrated.
+    /// - Throws: ``ConfigurationError`` for a token file that does not load, or an open server asked to bind a
+    ///   non-loopback address; `RunStoreError` when the database cannot be opened or migrated.
     public init(configuration: Configuration, logger: Logger) throws {
         self.configuration = configuration
         self.logger = logger
+        let authenticator = try Self.authenticator(for: configuration)
+        self.authenticator = authenticator
         self.store = try ServerStore(configuration: configuration, logger: logger)
         // One registry per server (not the process-wide MetricsSystem), so in-process servers in tests stay apart.
         let registry = PrometheusCollectorRegistry()
@@ -112,7 +117,8 @@ public struct RewardWeightingServer: Sendable {
             transportSecurity: .plaintext,
             config: .defaults { $0.rpc.maxRequestPayloadSize = configuration.transportMessageLimit })
         let service = TrainerServiceImplementation(
-            coordinator: coordinator, logger: logger, maxRequestMessageBytes: configuration.maxReceiveMessageBytes)
+            coordinator: coordinator, logger: logger, maxRequestMessageBytes: configuration.maxReceiveMessageBytes,
+            authenticator: authenticator)
         var services: [any RegistrableRPCService] = [service]
         if configuration.enableBenchmarkService {
             services.append(BenchmarkEchoService(maxRequestMessageBytes: configuration.maxReceiveMessageBytes))
@@ -133,7 +139,7 @@ public struct RewardWeightingServer: Sendable {
             router: OpsRoutes(
                 coordinator: coordinator, metricsFactory: metricsFactory,
                 metricsExposition: { registry.emitToString() }, dashboard: dashboard,
-                workerNotReady: workerNotReady
+                workerNotReady: workerNotReady, authenticator: authenticator
             ).router(),
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.httpHost, port: configuration.httpPort),
@@ -154,8 +160,12 @@ public struct RewardWeightingServer: Sendable {
             logger: logger)
         // The worker's client comes first: a group stops its services in reverse order, so the calls still
         // running at shutdown keep their kernels until the gRPC and HTTP servers have drained.
+        let reloader: [ServiceGroupConfiguration.ServiceConfiguration] =
+            configuration.authTokensPath.map { path in
+                [.init(service: AccessTokenReloader(path: path, authenticator: authenticator, logger: logger))]
+            } ?? []
         var group = ServiceGroupConfiguration(
-            services: workerServices + self.store.followers(coordinator) + [
+            services: workerServices + self.store.followers(coordinator) + reloader + [
                 .init(service: GRPCServerService(server: server)),
                 .init(service: http),
                 .init(
@@ -173,12 +183,21 @@ public struct RewardWeightingServer: Sendable {
 
     /// Serves until graceful shutdown (or cancellation), then closes the database. Call it once.
     public func run() async throws {
-        self.logger.warning(
-            "no authentication: every client that reaches this address can read and change every run",
-            metadata: [
-                "host": "\(self.configuration.host)", "port": "\(self.configuration.port)",
-                "advice": "bind to a loopback address only",
-            ])
+        if self.authenticator.requiresTokens {
+            self.logger.info(
+                "bearer tokens required",
+                metadata: [
+                    "auth_tokens": "\(self.configuration.authTokensPath ?? "")",
+                    "tokens": "\(self.authenticator.tokenCount)",
+                ])
+        } else {
+            self.logger.warning(
+                "no authentication: every client that reaches this address can read and change every run",
+                metadata: [
+                    "host": "\(self.configuration.host)", "http_host": "\(self.configuration.httpHost)",
+                    "advice": "set authTokens (--auth-tokens) before binding anything but loopback",
+                ])
+        }
         self.logger.info(
             "starting",
             metadata: [
@@ -188,6 +207,35 @@ public struct RewardWeightingServer: Sendable {
             ])
         try await self.store.serving { try await self.group.run() }
         self.logger.info("stopped")
+    }
+
+    /// The authenticator of `configuration`: its token file's tokens, or open.
+    /// - Throws: ``ConfigurationError`` for a token file that does not load, and for an open server asked to
+    ///   bind a non-loopback address without `insecureNoAuth`.
+    static func authenticator(for configuration: Configuration) throws(ConfigurationError) -> Authenticator {
+        if let path = configuration.authTokensPath {
+            return Authenticator(tokens: try AccessTokenFile.load(path))
+        }
+        guard configuration.insecureNoAuth else {
+            for (key, host) in [(ServerConfigurationKey.host, configuration.host), (.httpHost, configuration.httpHost)]
+            where !Self.isLoopback(host) {
+                throw ConfigurationError(
+                    key: key,
+                    reason: "is \(host), not a loopback address, and the server has no authTokens: anyone who reaches "
+                        + "it could read and change every run; set authTokens (--auth-tokens), or insecureNoAuth "
+                        + "(--insecure-no-auth) behind a proxy that authenticates")
+            }
+            return .open
+        }
+        return .open
+    }
+
+    /// Whether `host` is a loopback address or name: `127.0.0.0/8`, `::1`, `localhost`.
+    static func isLoopback(_ host: String) -> Bool {
+        let host = host.lowercased()
+        if host == "localhost" || host == "::1" || host == "[::1]" || host == "0:0:0:0:0:0:0:1" { return true }
+        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
     }
 
     /// This process's executable (`/proc/self/exe` on Linux), which `rw-server worker` re-executes.

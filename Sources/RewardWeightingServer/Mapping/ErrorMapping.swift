@@ -63,6 +63,8 @@ enum ErrorMapping {
         case .aborted: .aborted
         case .resourceExhausted: .resourceExhausted
         case .unavailable: .unavailable
+        case .unauthenticated: .unauthenticated
+        case .permissionDenied: .permissionDenied
         default: .internalError
         }
     }

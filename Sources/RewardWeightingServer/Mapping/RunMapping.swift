@@ -12,6 +12,7 @@ enum RunMapping {
         message.config = ConfigMapping.proto(run.config)
         message.state = Self.state(run, front: front)
         message.createdAt = Google_Protobuf_Timestamp(date: run.createdAt)
+        message.tenant = run.tenant
         return message
     }
 

@@ -23,19 +23,37 @@ public struct TrainerServiceImplementation: Rewardweighting_V1_TrainerService.Si
 
     /// The largest request message accepted, in bytes.
     public let maxRequestMessageBytes: Int
+    /// Who may call (``Authenticator``): every call's `authorization` and `rw-tenant` metadata become the
+    /// ``Principal`` the coordinator acts for.
+    public let authenticator: Authenticator
     private let coordinator: RunCoordinator
     private let logger: Logger
 
     /// A service over `coordinator`.
-    /// - Parameter maxRequestMessageBytes: the largest request message accepted (larger ones get
-    ///   `RESOURCE_EXHAUSTED`); default 16 MiB.
+    /// - Parameters:
+    ///   - maxRequestMessageBytes: the largest request message accepted (larger ones get `RESOURCE_EXHAUSTED`);
+    ///     default 16 MiB.
+    ///   - authenticator: who may call; open (every caller the default tenant's admin) by default.
     public init(
         coordinator: RunCoordinator, logger: Logger,
-        maxRequestMessageBytes: Int = RewardWeightingServer.Configuration.defaultMaxReceiveMessageBytes
+        maxRequestMessageBytes: Int = RewardWeightingServer.Configuration.defaultMaxReceiveMessageBytes,
+        authenticator: Authenticator = .open
     ) {
         self.coordinator = coordinator
         self.logger = logger
         self.maxRequestMessageBytes = maxRequestMessageBytes
+        self.authenticator = authenticator
+    }
+
+    /// The principal of the call being handled (``CallPrincipal``). A handler called without one (not through
+    /// ``registerMethods(with:)``) acts for ``Principal/open`` only when the server is open.
+    private func caller() throws(RPCError) -> Principal {
+        if let principal = CallPrincipal.current { return principal }
+        guard !self.authenticator.requiresTokens else {
+            throw ErrorMapping.rpcError(
+                code: .unauthenticated, field: "authorization", reason: "the call was not authenticated")
+        }
+        return .open
     }
 
     // MARK: - Runs
@@ -44,12 +62,13 @@ public struct TrainerServiceImplementation: Rewardweighting_V1_TrainerService.Si
     public func createRun(
         request: Rewardweighting_V1_CreateRunRequest, context: ServerContext
     ) async throws -> Rewardweighting_V1_CreateRunResponse {
+        let principal = try self.caller()
         guard request.hasConfig else {
             throw ErrorMapping.invalidArgument(
                 field: "config", reason: "is required")
         }
         let config = try ConfigMapping.runConfig(runID: request.runID, request.config)
-        let (run, created) = try await self.serving { try await self.coordinator.createRun(config, as: .open) }
+        let (run, created) = try await self.serving { try await self.coordinator.createRun(config, as: principal) }
         let front = try await self.serving { try await self.coordinator.front(of: run) }
         var response = Rewardweighting_V1_CreateRunResponse()
         response.run = RunMapping.proto(run, front: front)
@@ -61,7 +80,8 @@ public struct TrainerServiceImplementation: Rewardweighting_V1_TrainerService.Si
     public func getRun(
         request: Rewardweighting_V1_GetRunRequest, context: ServerContext
     ) async throws -> Rewardweighting_V1_GetRunResponse {
-        let run = try await self.serving { try await self.coordinator.getRun(request.runID, as: .open) }
+        let principal = try self.caller()
+        let run = try await self.serving { try await self.coordinator.getRun(request.runID, as: principal) }
         let front = try await self.serving {
             try await self.coordinator.front(of: run, contributions: request.includeContributions)
         }
@@ -74,6 +94,7 @@ public struct TrainerServiceImplementation: Rewardweighting_V1_TrainerService.Si
     public func listRuns(
         request: Rewardweighting_V1_ListRunsRequest, context: ServerContext
     ) async throws -> Rewardweighting_V1_ListRunsResponse {
+        let principal = try self.caller()
         var filter = RunFilter()
         switch request.status {
         case .unspecified: filter.status = nil
@@ -90,7 +111,7 @@ public struct TrainerServiceImplementation: Rewardweighting_V1_TrainerService.Si
         }
         let page = try await self.serving {
             try await self.coordinator.listRuns(
-                pageSize: Int(request.pageSize), pageToken: request.pageToken, filter: filter, as: .open)
+                pageSize: Int(request.pageSize), pageToken: request.pageToken, filter: filter, as: principal)
         }
         var response = Rewardweighting_V1_ListRunsResponse()
         for run in page.runs {
@@ -105,13 +126,14 @@ public struct TrainerServiceImplementation: Rewardweighting_V1_TrainerService.Si
     public func archiveRun(
         request: Rewardweighting_V1_ArchiveRunRequest, context: ServerContext
     ) async throws -> Rewardweighting_V1_ArchiveRunResponse {
+        let principal = try self.caller()
         guard request.reason.utf8.count <= Self.maximumArchiveReasonBytes else {
             throw ErrorMapping.invalidArgument(
                 field: "reason",
                 reason: "has \(request.reason.utf8.count) bytes; at most \(Self.maximumArchiveReasonBytes) are allowed")
         }
         let archived = try await self.serving {
-            try await self.coordinator.archive(runID: request.runID, reason: request.reason, as: .open)
+            try await self.coordinator.archive(runID: request.runID, reason: request.reason, as: principal)
         }
         let front = try await self.serving { try await self.coordinator.front(of: archived.run) }
         var response = Rewardweighting_V1_ArchiveRunResponse()
@@ -126,12 +148,13 @@ public struct TrainerServiceImplementation: Rewardweighting_V1_TrainerService.Si
     public func scalarize(
         request: Rewardweighting_V1_ScalarizeRequest, context: ServerContext
     ) async throws -> Rewardweighting_V1_ScalarizeResponse {
+        let principal = try self.caller()
         let rewards = try MatrixMapping.rewards(request.rewards, isSet: request.hasRewards)
         let groupIDs = request.groupIds.isEmpty ? nil : request.groupIds.map { Int($0) }
         let recorded = try await self.serving(fieldPaths: ["rewards": "rewards.num_objectives"]) {
             try await self.coordinator.recordScalarization(
                 runID: request.runID, step: Int(request.step), rewards: rewards, groupIDs: groupIDs,
-                validation: request.validation, as: .open)
+                validation: request.validation, as: principal)
         }
         var response = DecisionMapping.response(recorded.result)
         response.sequence = Int64(recorded.sequence)
@@ -142,6 +165,7 @@ public struct TrainerServiceImplementation: Rewardweighting_V1_TrainerService.Si
     public func reportGradients(
         request: Rewardweighting_V1_ReportGradientsRequest, context: ServerContext
     ) async throws -> Rewardweighting_V1_ReportGradientsResponse {
+        let principal = try self.caller()
         let learningRate = request.hasLearningRate ? request.learningRate : nil
         let recorded: (decision: GradientDecision, sequence: Int)
         switch request.gradients {
@@ -154,7 +178,7 @@ public struct TrainerServiceImplementation: Rewardweighting_V1_TrainerService.Si
                 throw ErrorMapping.rpcError(error)
             }
             recorded = try await self.serving(fieldPaths: ["gram": "gram.num_objectives", "method": "run_id"]) {
-                try await self.coordinator.recordGradients(runID: request.runID, report: report, as: .open)
+                try await self.coordinator.recordGradients(runID: request.runID, report: report, as: principal)
             }
         case .projected(let vectors):
             let gradients = try MatrixMapping.projectedGradients(vectors)
@@ -163,7 +187,7 @@ public struct TrainerServiceImplementation: Rewardweighting_V1_TrainerService.Si
             ) {
                 try await self.coordinator.recordGradients(
                     runID: request.runID, step: Int(request.step), projectedGradients: gradients,
-                    learningRate: learningRate, as: .open)
+                    learningRate: learningRate, as: principal)
             }
         case nil:
             throw ErrorMapping.invalidArgument(
@@ -180,6 +204,7 @@ public struct TrainerServiceImplementation: Rewardweighting_V1_TrainerService.Si
         request: RPCAsyncSequence<Rewardweighting_V1_ReportProjectedGradientsRequest, any Error>,
         context: ServerContext
     ) async throws -> Rewardweighting_V1_ReportGradientsResponse {
+        let principal = try self.caller()
         let messages = StreamedMessages(request)
         guard case .header(let header)? = try await messages.next()?.part else {
             throw ErrorMapping.invalidArgument(
@@ -202,7 +227,7 @@ public struct TrainerServiceImplementation: Rewardweighting_V1_TrainerService.Si
                                 offset: Int(clamping: message.offset),
                                 float32LittleEndian: Array(message.float32Values)))
                     }
-                }, as: .open)
+                }, as: principal)
         }
         var response = DecisionMapping.response(recorded.decision)
         response.sequence = Int64(recorded.sequence)
@@ -214,6 +239,7 @@ public struct TrainerServiceImplementation: Rewardweighting_V1_TrainerService.Si
     public func reportCheckpoint(
         request: Rewardweighting_V1_ReportCheckpointRequest, context: ServerContext
     ) async throws -> Rewardweighting_V1_ReportCheckpointResponse {
+        let principal = try self.caller()
         let report: CheckpointReport
         do throws(ValidationError) {
             report = try CheckpointReport(step: Int(request.step), scores: request.scores)
@@ -221,7 +247,7 @@ public struct TrainerServiceImplementation: Rewardweighting_V1_TrainerService.Si
             throw ErrorMapping.rpcError(error)
         }
         let recorded = try await self.serving {
-            try await self.coordinator.recordCheckpoint(runID: request.runID, report: report, as: .open)
+            try await self.coordinator.recordCheckpoint(runID: request.runID, report: report, as: principal)
         }
         var response = DecisionMapping.response(recorded.decision, buffer: RunMapping.buffer(recorded.front))
         response.sequence = Int64(recorded.sequence)
@@ -233,8 +259,9 @@ public struct TrainerServiceImplementation: Rewardweighting_V1_TrainerService.Si
     public func resumeRun(
         request: Rewardweighting_V1_ResumeRunRequest, context: ServerContext
     ) async throws -> Rewardweighting_V1_ResumeRunResponse {
+        let principal = try self.caller()
         let resumed = try await self.serving {
-            try await self.coordinator.resume(runID: request.runID, fromStep: Int(request.fromStep), as: .open)
+            try await self.coordinator.resume(runID: request.runID, fromStep: Int(request.fromStep), as: principal)
         }
         let front = try await self.serving { try await self.coordinator.front(of: resumed.run) }
         var response = Rewardweighting_V1_ResumeRunResponse()
@@ -253,6 +280,7 @@ public struct TrainerServiceImplementation: Rewardweighting_V1_TrainerService.Si
         request: Rewardweighting_V1_WatchRunRequest, response: RPCWriter<Rewardweighting_V1_DecisionEvent>,
         context: ServerContext
     ) async throws {
+        let principal = try self.caller()
         let runID = request.runID
         guard request.fromSequence >= 0 else {
             throw ErrorMapping.invalidArgument(
@@ -261,19 +289,19 @@ public struct TrainerServiceImplementation: Rewardweighting_V1_TrainerService.Si
         // 0: live events only (those committed after the subscription, which the run's actor takes atomically).
         let fromSequence = request.fromSequence == 0 ? nil : Int(request.fromSequence)
         let stream = try await self.serving {
-            try await self.coordinator.watch(runID: runID, fromSequence: fromSequence, as: .open)
+            try await self.coordinator.watch(runID: runID, fromSequence: fromSequence, as: principal)
         }
         var nextSequence = fromSequence
         do {
             for try await stored in stream.cancelOnGracefulShutdown() {
-                let hypervolume = try? await self.coordinator.bufferHypervolume(after: stored)
+                let hypervolume = try? await self.coordinator.bufferHypervolume(after: stored, as: principal)
                 try await response.write(DecisionMapping.event(stored, hypervolume: hypervolume ?? nil))
                 nextSequence = stored.sequence + 1
             }
         } catch let error as ServiceError {
             throw ErrorMapping.rpcError(error)
         }
-        let run = try? await self.coordinator.getRun(runID, as: .open)
+        let run = try? await self.coordinator.getRun(runID, as: principal)
         if let run, run.status == .archived {
             return
         }

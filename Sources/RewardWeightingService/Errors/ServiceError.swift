@@ -24,7 +24,7 @@ public struct ServiceError: Error, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Wrapped: Hashable, Sendable {
             case invalidArgument, notFound, alreadyExists, failedPrecondition, aborted, resourceExhausted
-            case unavailable, `internal`
+            case unavailable, `internal`, unauthenticated, permissionDenied
         }
         private let wrapped: Wrapped
         private init(_ wrapped: Wrapped) { self.wrapped = wrapped }
@@ -49,6 +49,11 @@ public struct ServiceError: Error, Sendable, CustomStringConvertible {
         public static let unavailable = Code(.unavailable)
         /// A bug or corrupt stored data, not the caller's fault.
         public static let `internal` = Code(.internal)
+        /// The call carries no credentials, or credentials the server does not know (field `authorization`).
+        public static let unauthenticated = Code(.unauthenticated)
+        /// The caller's role does not allow the call, e.g. a viewer token on a mutating call (field
+        /// `authorization`). Another tenant's run is ``notFound``, not this: its existence is not revealed.
+        public static let permissionDenied = Code(.permissionDenied)
 
         /// The code's name, e.g. `failedPrecondition`.
         public var description: String { "\(self.wrapped)" }

@@ -44,6 +44,8 @@ public struct Run: Hashable, Sendable {
 
     /// The run's id.
     public var runID: String { self.config.runID }
+    /// The run's key in the store: its tenant and id.
+    public var key: RunKey { RunKey(tenant: self.tenant, runID: self.runID) }
 
     /// How many events of the log are in effect (not superseded).
     public var activeEventCount: Int { self.eventCount - self.supersededEventCount }

@@ -77,7 +77,7 @@ extension RunActor {
         var logged: [RunEvent: StoredEvent] = [:]
         if !lookUpSteps.isEmpty {
             for stored in try await self.mappingStoreErrors({ () async throws(RunStoreError) in
-                try await self.store.activeEvents(runID: self.runID, kind: .scalarizeSummary, steps: lookUpSteps)
+                try await self.store.activeEvents(run: self.key, kind: .scalarizeSummary, steps: lookUpSteps)
             }) where logged[stored.event] == nil {
                 logged[stored.event] = stored
             }

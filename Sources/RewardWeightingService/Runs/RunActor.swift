@@ -26,6 +26,8 @@ actor RunActor {
     static let maximumAttempts = 3
 
     let runID: String
+    /// The run's key in the store: its tenant and id.
+    let key: RunKey
     let policy: WeightingPolicy
     let store: any RunStore
     let kernels: any KernelBackend
@@ -50,6 +52,7 @@ actor RunActor {
     ) {
         self.metrics = metrics
         self.runID = run.runID
+        self.key = run.key
         self.policy = WeightingPolicy(config: run.config)
         self.run = run
         self.summaryCache = ScalarizeSummaryCache(limit: summaryCacheLimit, above: run.state)
@@ -98,7 +101,7 @@ actor RunActor {
                             + "step it has reported")
                 }
                 let active = try await self.mappingStoreErrors { () async throws(RunStoreError) in
-                    try await self.store.events(runID: self.runID, fromSequence: 1, limit: nil)
+                    try await self.store.events(run: self.key, fromSequence: 1, limit: nil)
                 }
                 .filter { !$0.isSuperseded }
                 let superseded = active.count { $0.step > fromStep }
@@ -116,7 +119,7 @@ actor RunActor {
                 }
                 let stored = try await self.mappingStoreErrors { () async throws(RunStoreError) in
                     try await self.store.resume(
-                        runID: self.runID, resumption: resumption, state: rewound, expectedVersion: self.run.version)
+                        run: self.key, resumption: resumption, state: rewound, expectedVersion: self.run.version)
                 }
                 // Reloads the rewound run and sends the resume event to the watchers.
                 try await self.refresh()
@@ -141,7 +144,7 @@ actor RunActor {
                 throw ServiceError(error)
             }
             let archived = try await self.mappingStoreErrors { () async throws(RunStoreError) in
-                try await self.store.archiveRun(self.runID, archival: archival)
+                try await self.store.archiveRun(self.key, archival: archival)
             }
             self.run = try RunReplay.run(from: archived.run)
             if let event = archived.event {
@@ -164,7 +167,7 @@ actor RunActor {
             let backlog: [StoredEvent]
             if let fromSequence {
                 backlog = try await self.mappingStoreErrors { () async throws(RunStoreError) in
-                    try await self.store.events(runID: self.runID, fromSequence: fromSequence, limit: nil)
+                    try await self.store.events(run: self.key, fromSequence: fromSequence, limit: nil)
                 }
             } else {
                 backlog = []
@@ -189,7 +192,7 @@ actor RunActor {
     private func storedRetry(of event: RunEvent) async throws(ServiceError) -> StoredEvent? {
         guard let last = self.run.state.lastAppliedStep(of: event.kind), event.step <= last else { return nil }
         let candidates = try await self.mappingStoreErrors { () async throws(RunStoreError) in
-            try await self.store.activeEvents(runID: self.runID, kind: event.kind, steps: [event.step])
+            try await self.store.activeEvents(run: self.key, kind: event.kind, steps: [event.step])
         }
         // A different payload falls through to the policy, which refuses it: `duplicateStep` (ALREADY_EXISTS)
         // at the last step, `stepOutOfOrder` (FAILED_PRECONDITION) below it.
@@ -226,7 +229,7 @@ actor RunActor {
         let current = self.run
         let start = ContinuousClock.now
         let stored = try await self.mappingStoreErrors { () async throws(RunStoreError) in
-            try await self.store.appendEvents(events, runID: self.runID, expectedVersion: current.version)
+            try await self.store.appendEvents(events, run: self.key, expectedVersion: current.version)
         }
         self.metrics.storeCommit(events: stored.count, duration: ContinuousClock.now - start)
         for kind in RunEvent.Kind.reports {
@@ -279,7 +282,7 @@ actor RunActor {
     func refresh() async throws(ServiceError) -> [StoredEvent] {
         let seen = self.run.eventCount
         let newer = try await self.mappingStoreErrors { () async throws(RunStoreError) in
-            try await self.store.events(runID: self.runID, fromSequence: seen + 1, limit: nil)
+            try await self.store.events(run: self.key, fromSequence: seen + 1, limit: nil)
         }
         let missed: [StoredEvent]
         if let advanced = RunReplay.run(self.run, advancedBy: newer) {
@@ -289,7 +292,7 @@ actor RunActor {
             // The run first, then exactly the events up to it: a write committed in between is the next
             // refresh's.
             let stored = try await self.mappingStoreErrors { () async throws(RunStoreError) in
-                try await self.store.loadRun(self.runID)
+                try await self.store.loadRun(self.key)
             }
             self.run = try RunReplay.run(from: stored)
             let read = newer.last?.sequence ?? seen
@@ -297,7 +300,7 @@ actor RunActor {
                 self.run.eventCount > read
                 ? try await self.mappingStoreErrors { () async throws(RunStoreError) in
                     try await self.store.events(
-                        runID: self.runID, fromSequence: read + 1, limit: self.run.eventCount - read)
+                        run: self.key, fromSequence: read + 1, limit: self.run.eventCount - read)
                 } : []
             missed = (newer + rest).filter { $0.sequence <= self.run.eventCount }
         }

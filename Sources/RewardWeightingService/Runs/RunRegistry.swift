@@ -22,7 +22,7 @@ final class RunRegistry: Sendable {
     private let watchBufferLimit: Int
     private let summaryCacheLimit: Int
     private let metrics: ServiceMetrics
-    private let runs = Mutex<[String: RunActor]>([:])
+    private let runs = Mutex<[RunKey: RunActor]>([:])
 
     init(
         store: any RunStore, kernels: any KernelBackend, logger: Logger, watchBufferLimit: Int,
@@ -36,14 +36,14 @@ final class RunRegistry: Sendable {
         self.summaryCacheLimit = summaryCacheLimit
     }
 
-    /// The actor of `runID`, loading the run on first use.
+    /// The actor of the run `key` names, loading the run on first use.
     /// - Throws: ``ServiceError/Code/notFound`` (field `run_id`) for an unknown run; store failures.
-    func actor(for runID: String) async throws(ServiceError) -> RunActor {
-        if let run = self.runs.withLock({ $0[runID] }) { return run }
-        try Self.checkRunID(runID)
+    func actor(for key: RunKey) async throws(ServiceError) -> RunActor {
+        if let run = self.runs.withLock({ $0[key] }) { return run }
+        try Self.checkRunID(key.runID)
         let stored: StoredRun
         do {
-            stored = try await self.store.loadRun(runID)
+            stored = try await self.store.loadRun(key)
         } catch {
             throw ServiceError(error)
         }
@@ -52,13 +52,15 @@ final class RunRegistry: Sendable {
         guard loaded.status == .active else { return candidate }
         // Another request may have loaded it while this one was suspended: keep the first actor.
         let (run, inserted, count) = self.runs.withLock { runs in
-            if let existing = runs[runID] { return (existing, false, runs.count) }
-            runs[runID] = candidate
+            if let existing = runs[key] { return (existing, false, runs.count) }
+            runs[key] = candidate
             return (candidate, true, runs.count)
         }
         self.metrics.activeRuns(count)
         if inserted {
-            self.logger.debug("run loaded", metadata: ["run_id": "\(runID)", "version": "\(loaded.version)"])
+            self.logger.debug(
+                "run loaded",
+                metadata: ["run_id": "\(key.runID)", "tenant": "\(key.tenant)", "version": "\(loaded.version)"])
         }
         return run
     }
@@ -68,7 +70,7 @@ final class RunRegistry: Sendable {
         guard run.status == .active else { return }
         let actor = self.makeActor(run)
         let count = self.runs.withLock { runs in
-            if runs[run.runID] == nil { runs[run.runID] = actor }
+            if runs[run.key] == nil { runs[run.key] = actor }
             return runs.count
         }
         self.metrics.activeRuns(count)
@@ -90,18 +92,18 @@ final class RunRegistry: Sendable {
             watchBufferLimit: self.watchBufferLimit, summaryCacheLimit: self.summaryCacheLimit, metrics: self.metrics)
     }
 
-    /// Drops the cached actor of `runID` if it is `run` (after archiving).
-    func evict(_ runID: String, ifItIs run: RunActor) {
+    /// Drops the cached actor of `key` if it is `run` (after archiving).
+    func evict(_ key: RunKey, ifItIs run: RunActor) {
         let count = self.runs.withLock { runs in
-            if runs[runID] === run { runs[runID] = nil }
+            if runs[key] === run { runs[key] = nil }
             return runs.count
         }
         self.metrics.activeRuns(count)
     }
 
-    /// The cached actor of `runID`, if there is one (no store access).
-    func cachedActor(for runID: String) -> RunActor? {
-        self.runs.withLock { $0[runID] }
+    /// The cached actor of `key`, if there is one (no store access).
+    func cachedActor(for key: RunKey) -> RunActor? {
+        self.runs.withLock { $0[key] }
     }
 
     /// The cached actors.

@@ -1,13 +1,13 @@
-/// A committed write to a run: its id and the version it reached.
+/// A committed write to a run: its key and the version it reached.
 public struct RunChange: Hashable, Sendable {
     /// The run written.
-    public let runID: String
+    public let run: RunKey
     /// The run's version after the write.
     public let version: Int
 
     /// A change.
-    public init(runID: String, version: Int) {
-        self.runID = runID
+    public init(run: RunKey, version: Int) {
+        self.run = run
         self.version = version
     }
 }

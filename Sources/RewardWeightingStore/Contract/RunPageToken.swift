@@ -8,6 +8,9 @@ package struct RunPageToken: Codable, Hashable, Sendable {
     var order: String
     var filter: String
     package var after: String
+    /// With ``RunListOrder/runID``: the tenant of the last run returned, as runs of several tenants may share an
+    /// id (the order is by run id, then tenant).
+    package var afterTenant: String?
 
     /// The token as text.
     package var encoded: String {
@@ -18,10 +21,11 @@ package struct RunPageToken: Codable, Hashable, Sendable {
             .replacingOccurrences(of: "=", with: "")
     }
 
-    package init(order: RunListOrder, filter: RunFilter, after: String) {
+    package init(order: RunListOrder, filter: RunFilter, after: String, afterTenant: String? = nil) {
         self.order = order.rawValue
         self.filter = Self.key(of: filter)
         self.after = after
+        self.afterTenant = afterTenant
     }
 
     /// Parses a token issued for `order` and `filter`.

@@ -21,14 +21,14 @@ public protocol RunStore: Sendable {
     /// - Parameters:
     ///   - initialState: the state before any report (``WeightingPolicy/initialState``), the first snapshot
     ///     (at sequence 1: the creation folds to no change).
-    /// - Throws: ``RunStoreError/Code/alreadyExists`` when a run with the config's id exists (whatever its
-    ///   config: comparing them is the caller's business).
+    /// - Throws: ``RunStoreError/Code/alreadyExists`` when `tenant` has a run with the config's id (whatever its
+    ///   config: comparing them is the caller's business). Another tenant's run of the same id is no conflict.
     func createRun(_ config: RunConfig, tenant: String, initialState: RunState) async throws(RunStoreError)
         -> StoredRun
 
     /// Loads a run: config, state snapshot with the events logged after it, version, status and event counts.
     /// - Throws: ``RunStoreError/Code/notFound``; ``RunStoreError/Code/corrupt`` for a row that does not decode.
-    func loadRun(_ runID: String) async throws(RunStoreError) -> StoredRun
+    func loadRun(_ run: RunKey) async throws(RunStoreError) -> StoredRun
 
     /// Lists the runs that pass `filter`, archived ones included unless filtered out, a page at a time. The
     /// filter is applied in the store, so a page holds `pageSize` runs unless it is the last.
@@ -55,20 +55,20 @@ public protocol RunStore: Sendable {
     ///   and step is stored, for the kinds that allow one per step (``RunEvent/Kind/isUniquePerStep``).
     ///   Nothing is written then.
     func appendEvents(
-        _ events: [(event: RunEvent, decision: Decision, state: RunState)], runID: String, expectedVersion: Int
+        _ events: [(event: RunEvent, decision: Decision, state: RunState)], run: RunKey, expectedVersion: Int
     ) async throws(RunStoreError) -> [StoredEvent]
 
     /// The non-superseded events of one kind at any of `steps`, in sequence order: at most one per step for
     /// gradient and checkpoint reports, any number of Scalarize summaries. One read for a batch of idempotency
     /// look-ups. Does not check that the run exists (an unknown run has no events).
-    func activeEvents(runID: String, kind: RunEvent.Kind, steps: [Int]) async throws(RunStoreError) -> [StoredEvent]
+    func activeEvents(run: RunKey, kind: RunEvent.Kind, steps: [Int]) async throws(RunStoreError) -> [StoredEvent]
 
     /// The run's events with a sequence number `≥ fromSequence`, in log order, superseded ones included (and
     /// flagged).
     /// - Parameters:
     ///   - limit: the most events to return, or `nil` for all.
     /// - Throws: ``RunStoreError/Code/notFound``.
-    func events(runID: String, fromSequence: Int, limit: Int?) async throws(RunStoreError) -> [StoredEvent]
+    func events(run: RunKey, fromSequence: Int, limit: Int?) async throws(RunStoreError) -> [StoredEvent]
 
     /// Rewinds a run (`ResumeRun`), in one transaction: marks its non-superseded events with a step
     /// `> resumption.fromStep` superseded (they stay in the log, readable), appends the rewind as a
@@ -83,7 +83,7 @@ public protocol RunStore: Sendable {
     /// - Throws: ``RunStoreError/Code/notFound``; ``RunStoreError/Code/conflict`` when the run's version is not
     ///   `expectedVersion`, or the log does not hold `resumption.supersededEvents` events to supersede.
     func resume(
-        runID: String, resumption: RunResumption, state: RunState, expectedVersion: Int
+        run: RunKey, resumption: RunResumption, state: RunState, expectedVersion: Int
     ) async throws(RunStoreError) -> StoredEvent
 
     /// Archives a run, in one transaction: sets its status, appends `archival` as a ``RunEvent/archived(_:)``
@@ -92,6 +92,47 @@ public protocol RunStore: Sendable {
     /// - Returns: the run as archived, and the stored archive event (`nil` when the run was archived already).
     /// - Throws: ``RunStoreError/Code/notFound``.
     func archiveRun(
-        _ runID: String, archival: RunArchival
+        _ run: RunKey, archival: RunArchival
     ) async throws(RunStoreError) -> (run: StoredRun, event: StoredEvent?)
+}
+
+extension RunStore {
+    /// ``loadRun(_:)`` of a run of the default tenant (``RunStoreDefaults/tenant``).
+    public func loadRun(_ runID: String) async throws(RunStoreError) -> StoredRun {
+        try await self.loadRun(RunKey(runID: runID))
+    }
+
+    /// ``appendEvents(_:run:expectedVersion:)`` to a run of the default tenant.
+    public func appendEvents(
+        _ events: [(event: RunEvent, decision: Decision, state: RunState)], runID: String, expectedVersion: Int
+    ) async throws(RunStoreError) -> [StoredEvent] {
+        try await self.appendEvents(events, run: RunKey(runID: runID), expectedVersion: expectedVersion)
+    }
+
+    /// ``activeEvents(run:kind:steps:)`` of a run of the default tenant.
+    public func activeEvents(
+        runID: String, kind: RunEvent.Kind, steps: [Int]
+    ) async throws(RunStoreError) -> [StoredEvent] {
+        try await self.activeEvents(run: RunKey(runID: runID), kind: kind, steps: steps)
+    }
+
+    /// ``events(run:fromSequence:limit:)`` of a run of the default tenant.
+    public func events(runID: String, fromSequence: Int, limit: Int?) async throws(RunStoreError) -> [StoredEvent] {
+        try await self.events(run: RunKey(runID: runID), fromSequence: fromSequence, limit: limit)
+    }
+
+    /// ``resume(run:resumption:state:expectedVersion:)`` of a run of the default tenant.
+    public func resume(
+        runID: String, resumption: RunResumption, state: RunState, expectedVersion: Int
+    ) async throws(RunStoreError) -> StoredEvent {
+        try await self.resume(
+            run: RunKey(runID: runID), resumption: resumption, state: state, expectedVersion: expectedVersion)
+    }
+
+    /// ``archiveRun(_:archival:)`` of a run of the default tenant.
+    public func archiveRun(
+        _ runID: String, archival: RunArchival
+    ) async throws(RunStoreError) -> (run: StoredRun, event: StoredEvent?) {
+        try await self.archiveRun(RunKey(runID: runID), archival: archival)
+    }
 }

@@ -17,7 +17,7 @@ public struct RunStoreError: Error, Sendable, CustomStringConvertible {
         /// No run has the id.
         public static let notFound = Code(.notFound)
         /// A run with the id exists already (``RunStore/createRun(_:tenant:initialState:)``), or a non-superseded
-        /// event of the same run, kind and step is stored already (``RunStore/appendEvents(_:runID:expectedVersion:)``).
+        /// event of the same run, kind and step is stored already (``RunStore/appendEvents(_:run:expectedVersion:)``).
         public static let alreadyExists = Code(.alreadyExists)
         /// The run's `version` is not the expected one: another writer changed the run since it was loaded.
         /// Reload it and try again.

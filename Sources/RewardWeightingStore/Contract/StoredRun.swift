@@ -53,4 +53,6 @@ public struct StoredRun: Hashable, Sendable {
 
     /// The run's id.
     public var runID: String { self.config.runID }
+    /// The run's key: its tenant and id.
+    public var key: RunKey { RunKey(tenant: self.tenant, runID: self.runID) }
 }

@@ -15,6 +15,11 @@ public enum RequestDigest {
 
     /// The digest of an event's canonical JSON text.
     public static func of(canonicalJSON text: String) -> String {
+        self.sha256Hex(of: text)
+    }
+
+    /// SHA-256 of a text's UTF-8 bytes, as 64 lowercase hex digits (also the form of an access token's hash).
+    public static func sha256Hex(of text: String) -> String {
         let hexDigits = Array("0123456789abcdef".utf8)
         var hex: [UInt8] = []
         hex.reserveCapacity(2 * SHA256.byteCount)

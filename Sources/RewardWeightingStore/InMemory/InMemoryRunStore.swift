@@ -4,7 +4,7 @@ import RewardWeightingPolicy
 
 /// A ``RunStore`` in memory, for tests and for embedding the service where nothing needs to survive the
 /// process. It keeps the same contract as ``SQLiteRunStore`` (the conformance suite runs against both):
-/// optimistic versions, all-or-nothing appends, life-cycle events, one applied report per (kind, step) among
+/// runs keyed by tenant and id, optimistic versions, all-or-nothing appends, life-cycle events, one applied report per (kind, step) among
 /// the events not superseded, state snapshots every few events with the later events returned as pending, keyset paging
 /// with tokens bound to their order and filter.
 ///
@@ -27,7 +27,7 @@ public actor InMemoryRunStore: RunStore {
         var creationRank: Int
     }
 
-    private var runs: [String: Entry] = [:]
+    private var runs: [RunKey: Entry] = [:]
     private var nextCreationRank = 1
 
     /// An empty store.
@@ -39,7 +39,8 @@ public actor InMemoryRunStore: RunStore {
         _ config: RunConfig, tenant: String, initialState: RunState
     ) throws(RunStoreError) -> StoredRun {
         let runID = config.runID
-        guard self.runs[runID] == nil else {
+        let key = RunKey(tenant: tenant, runID: runID)
+        guard self.runs[key] == nil else {
             throw RunStoreError(
                 code: .alreadyExists, field: "run_id", runID: runID, reason: "a run \(quoted(runID)) exists already")
         }
@@ -52,12 +53,12 @@ public actor InMemoryRunStore: RunStore {
             status: .active, events: [created], createdAt: now, updatedAt: now,
             creationRank: self.nextCreationRank)
         self.nextCreationRank += 1
-        self.runs[runID] = entry
+        self.runs[key] = entry
         return Self.storedRun(entry)
     }
 
-    public func loadRun(_ runID: String) throws(RunStoreError) -> StoredRun {
-        Self.storedRun(try self.entry(runID))
+    public func loadRun(_ run: RunKey) throws(RunStoreError) -> StoredRun {
+        Self.storedRun(try self.entry(run))
     }
 
     public func listRuns(
@@ -73,8 +74,11 @@ public actor InMemoryRunStore: RunStore {
         var entries = self.runs.values.filter { filter.matches(Self.storedRun($0)) }
         switch order {
         case .runID:
-            entries.sort { $0.config.runID < $1.config.runID }
-            if let token { entries.removeAll { $0.config.runID <= token.after } }
+            entries.sort { ($0.config.runID, $0.tenant) < ($1.config.runID, $1.tenant) }
+            if let token {
+                let after = (token.after, token.afterTenant ?? "")
+                entries.removeAll { ($0.config.runID, $0.tenant) <= after }
+            }
         case .creation:
             entries.sort { $0.creationRank < $1.creationRank }
             if let token {
@@ -89,16 +93,19 @@ public actor InMemoryRunStore: RunStore {
         let page = entries.prefix(pageSize)
         var nextPageToken: String?
         if entries.count > pageSize, let last = page.last {
-            let after = order == .runID ? last.config.runID : String(last.creationRank)
-            nextPageToken = RunPageToken(order: order, filter: filter, after: after).encoded
+            nextPageToken =
+                order == .runID
+                ? RunPageToken(order: order, filter: filter, after: last.config.runID, afterTenant: last.tenant).encoded
+                : RunPageToken(order: order, filter: filter, after: String(last.creationRank)).encoded
         }
         return RunPage(runs: page.map(Self.storedRun), nextPageToken: nextPageToken)
     }
 
     public func appendEvents(
-        _ events: [(event: RunEvent, decision: Decision, state: RunState)], runID: String, expectedVersion: Int
+        _ events: [(event: RunEvent, decision: Decision, state: RunState)], run: RunKey, expectedVersion: Int
     ) throws(RunStoreError) -> [StoredEvent] {
-        var entry = try self.entry(runID)
+        let runID = run.runID
+        var entry = try self.entry(run)
         guard let last = events.last else { return [] }
         try Self.checkVersion(entry, runID: runID, expectedVersion: expectedVersion)
         let now = Self.now()
@@ -127,26 +134,27 @@ public actor InMemoryRunStore: RunStore {
         entry.events += stored
         entry.version += events.count
         entry.updatedAt = now
-        self.runs[runID] = entry
+        self.runs[run] = entry
         return stored
     }
 
     public func activeEvents(
-        runID: String, kind: RunEvent.Kind, steps: [Int]
+        run: RunKey, kind: RunEvent.Kind, steps: [Int]
     ) -> [StoredEvent] {
         let wanted = Set(steps)
-        return self.runs[runID]?.events.filter { !$0.isSuperseded && $0.kind == kind && wanted.contains($0.step) } ?? []
+        return self.runs[run]?.events.filter { !$0.isSuperseded && $0.kind == kind && wanted.contains($0.step) } ?? []
     }
 
-    public func events(runID: String, fromSequence: Int, limit: Int?) throws(RunStoreError) -> [StoredEvent] {
-        let events = try self.entry(runID).events.dropFirst(max(fromSequence, 1) - 1)
+    public func events(run: RunKey, fromSequence: Int, limit: Int?) throws(RunStoreError) -> [StoredEvent] {
+        let events = try self.entry(run).events.dropFirst(max(fromSequence, 1) - 1)
         return Array(limit.map { events.prefix(max($0, 0)) } ?? events)
     }
 
     public func resume(
-        runID: String, resumption: RunResumption, state: RunState, expectedVersion: Int
+        run: RunKey, resumption: RunResumption, state: RunState, expectedVersion: Int
     ) throws(RunStoreError) -> StoredEvent {
-        var entry = try self.entry(runID)
+        let runID = run.runID
+        var entry = try self.entry(run)
         try Self.checkVersion(entry, runID: runID, expectedVersion: expectedVersion)
         let now = Self.now()
         var superseded = 0
@@ -172,14 +180,15 @@ public actor InMemoryRunStore: RunStore {
         entry.snapshotSequence = entry.events.count
         entry.version += 1
         entry.updatedAt = now
-        self.runs[runID] = entry
+        self.runs[run] = entry
         return resumed
     }
 
     public func archiveRun(
-        _ runID: String, archival: RunArchival
+        _ run: RunKey, archival: RunArchival
     ) throws(RunStoreError) -> (run: StoredRun, event: StoredEvent?) {
-        var entry = try self.entry(runID)
+        let runID = run.runID
+        var entry = try self.entry(run)
         guard entry.status != .archived else { return (Self.storedRun(entry), nil) }
         let now = Self.now()
         let archived = try Self.storedEvent(
@@ -189,14 +198,14 @@ public actor InMemoryRunStore: RunStore {
         entry.status = .archived
         entry.version += 1
         entry.updatedAt = now
-        self.runs[runID] = entry
+        self.runs[run] = entry
         return (Self.storedRun(entry), archived)
     }
 
     // MARK: - Helpers
 
-    private func entry(_ runID: String) throws(RunStoreError) -> Entry {
-        guard let entry = self.runs[runID] else { throw RunStoreError.runNotFound(runID) }
+    private func entry(_ run: RunKey) throws(RunStoreError) -> Entry {
+        guard let entry = self.runs[run] else { throw RunStoreError.runNotFound(run.runID) }
         return entry
     }
 

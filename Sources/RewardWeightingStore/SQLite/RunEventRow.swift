@@ -5,6 +5,8 @@ import GRDB
 struct RunEventRow: Codable, FetchableRecord, PersistableRecord, Sendable {
     static let databaseTableName = "run_events"
 
+    /// The tenant that owns the run.
+    var tenant: String
     var runID: String
     /// 1-based, gap-free within the run.
     var seq: Int
@@ -22,6 +24,7 @@ struct RunEventRow: Codable, FetchableRecord, PersistableRecord, Sendable {
     var createdAt: Date
 
     enum CodingKeys: String, CodingKey, ColumnExpression {
+        case tenant
         case runID = "run_id"
         case seq
         case step

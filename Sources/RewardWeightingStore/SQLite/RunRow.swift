@@ -48,9 +48,11 @@ extension RunRow {
         /// The columns of `runs`, the counts and the rank.
         static let selection = """
             SELECT runs.*, runs.rowid AS creation_rank,
-                (SELECT COALESCE(MAX(seq), 0) FROM run_events WHERE run_events.run_id = runs.run_id) AS event_count,
+                (SELECT COALESCE(MAX(seq), 0) FROM run_events
+                    WHERE run_events.tenant = runs.tenant AND run_events.run_id = runs.run_id) AS event_count,
                 (SELECT COUNT(*) FROM run_events
-                    WHERE run_events.run_id = runs.run_id AND run_events.superseded = 1) AS superseded_count
+                    WHERE run_events.tenant = runs.tenant AND run_events.run_id = runs.run_id
+                        AND run_events.superseded = 1) AS superseded_count
             FROM runs
             """
 

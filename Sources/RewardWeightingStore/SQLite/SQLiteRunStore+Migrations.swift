@@ -70,6 +70,60 @@ extension SQLiteRunStore {
                         WHERE superseded = 0 AND kind IN ('gradients', 'checkpoint');
                     """)
         }
+        migrator.registerMigration("v5: run ids unique per tenant") { db in
+            // A run is keyed by (tenant, run_id): two tenants may each have a run of the same id, and one tenant
+            // cannot learn that another's run exists by creating its id. The event log carries the tenant too.
+            // SQLite cannot change a primary key, so both tables are rebuilt (foreign keys are checked at the
+            // end of the migration, GRDB's default).
+            try db.execute(
+                sql: """
+                    CREATE TABLE runs_v5 (
+                        tenant TEXT NOT NULL,
+                        run_id TEXT NOT NULL,
+                        config TEXT NOT NULL CHECK (json_valid(config)),
+                        state TEXT NOT NULL CHECK (json_valid(state)),
+                        state_seq INTEGER NOT NULL DEFAULT 0 CHECK (state_seq >= 0),
+                        version INTEGER NOT NULL CHECK (version >= 1),
+                        status TEXT NOT NULL CHECK (status IN ('active', 'archived')),
+                        created_at TEXT NOT NULL,
+                        updated_at TEXT NOT NULL,
+                        PRIMARY KEY (tenant, run_id)
+                    );
+                    INSERT INTO runs_v5 (rowid, tenant, run_id, config, state, state_seq, version, status,
+                            created_at, updated_at)
+                        SELECT rowid, tenant, run_id, config, state, state_seq, version, status, created_at,
+                            updated_at
+                        FROM runs;
+                    CREATE TABLE run_events_v5 (
+                        tenant TEXT NOT NULL,
+                        run_id TEXT NOT NULL,
+                        seq INTEGER NOT NULL CHECK (seq >= 1),
+                        step INTEGER NOT NULL,
+                        kind TEXT NOT NULL,
+                        payload TEXT NOT NULL CHECK (json_valid(payload)),
+                        decision TEXT NOT NULL CHECK (json_valid(decision)),
+                        request_digest TEXT NOT NULL,
+                        superseded INTEGER NOT NULL DEFAULT 0 CHECK (superseded IN (0, 1)),
+                        created_at TEXT NOT NULL,
+                        PRIMARY KEY (tenant, run_id, seq),
+                        FOREIGN KEY (tenant, run_id) REFERENCES runs_v5 (tenant, run_id)
+                    );
+                    INSERT INTO run_events_v5 (tenant, run_id, seq, step, kind, payload, decision, request_digest,
+                            superseded, created_at)
+                        SELECT runs.tenant, e.run_id, e.seq, e.step, e.kind, e.payload, e.decision,
+                            e.request_digest, e.superseded, e.created_at
+                        FROM run_events AS e JOIN runs USING (run_id);
+                    DROP TABLE run_events;
+                    DROP TABLE runs;
+                    ALTER TABLE runs_v5 RENAME TO runs;
+                    ALTER TABLE run_events_v5 RENAME TO run_events;
+                    CREATE UNIQUE INDEX run_events_applied_step ON run_events (tenant, run_id, kind, step)
+                        WHERE superseded = 0 AND kind IN ('gradients', 'checkpoint');
+                    CREATE INDEX run_events_by_step ON run_events (tenant, run_id, kind, step);
+                    CREATE INDEX run_events_superseded ON run_events (tenant, run_id) WHERE superseded = 1;
+                    CREATE INDEX runs_by_run_id ON runs (run_id, tenant);
+                    """)
+        }
         return migrator
     }
 

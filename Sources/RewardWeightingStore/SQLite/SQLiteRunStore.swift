@@ -7,13 +7,14 @@ import RewardWeightingPolicy
 /// one writer), with the schema created and upgraded by named, append-only migrations.
 ///
 /// Schema (migrations `v1: runs and run_events`, `v2: state snapshots every few events`, `v3: run tenants`,
-/// `v4: life-cycle events`):
+/// `v4: life-cycle events`, `v5: run ids unique per tenant`):
 ///
-///     runs(run_id TEXT PRIMARY KEY, config TEXT JSON, state TEXT JSON, state_seq INTEGER, version INTEGER,
-///          status TEXT, tenant TEXT, created_at, updated_at)
-///     run_events(run_id, seq INTEGER (per run, 1-based), step, kind, payload TEXT JSON, decision TEXT JSON,
-///                request_digest TEXT, superseded INTEGER 0/1, created_at, PRIMARY KEY (run_id, seq))
-///     UNIQUE (run_id, kind, step) WHERE superseded = 0 AND kind IN ('gradients', 'checkpoint')
+///     runs(tenant TEXT, run_id TEXT, config TEXT JSON, state TEXT JSON, state_seq INTEGER, version INTEGER,
+///          status TEXT, created_at, updated_at, PRIMARY KEY (tenant, run_id))
+///     run_events(tenant, run_id, seq INTEGER (per run, 1-based), step, kind, payload TEXT JSON,
+///                decision TEXT JSON, request_digest TEXT, superseded INTEGER 0/1, created_at,
+///                PRIMARY KEY (tenant, run_id, seq))
+///     UNIQUE (tenant, run_id, kind, step) WHERE superseded = 0 AND kind IN ('gradients', 'checkpoint')
 ///
 /// JSON columns hold ``CanonicalJSON`` (sorted keys); timestamps are UTC text with milliseconds (GRDB's `Date`
 /// format), so the file reads well in the `sqlite3` shell.
@@ -83,6 +84,7 @@ public final class SQLiteRunStore: RunStore {
         _ config: RunConfig, tenant: String, initialState: RunState
     ) async throws(RunStoreError) -> StoredRun {
         let runID = config.runID
+        let key = RunKey(tenant: tenant, runID: runID)
         let configJSON = try encodeColumn(config, runID: runID, column: "config")
         let stateJSON = try encodeColumn(initialState, runID: runID, column: "state")
         let creation = RunEvent.created(RunCreation(config: config))
@@ -99,16 +101,16 @@ public final class SQLiteRunStore: RunStore {
                     code: .alreadyExists, field: "run_id", runID: runID,
                     reason: "a run \(quoted(runID)) exists already", cause: error)
             }
-            try Self.insert(encoded, of: creation, runID: runID, sequence: 1, db: db, at: now)
-            return try Self.fetchRun(db, runID: runID)
+            try Self.insert(encoded, of: creation, run: key, sequence: 1, db: db, at: now)
+            return try Self.fetchRun(db, run: key)
         }
         return try Self.storedRun(fetched)
     }
 
     /// Reads the `runs` row, the event counts and the pending events (see ``RunStore/loadRun(_:)``).
-    public func loadRun(_ runID: String) async throws(RunStoreError) -> StoredRun {
-        let fetched = try await self.read(runID: runID, operation: "loading run \(quoted(runID))") { db in
-            try Self.fetchRun(db, runID: runID)
+    public func loadRun(_ run: RunKey) async throws(RunStoreError) -> StoredRun {
+        let fetched = try await self.read(runID: run.runID, operation: "loading run \(quoted(run.description))") { db in
+            try Self.fetchRun(db, run: run)
         }
         return try Self.storedRun(fetched)
     }
@@ -143,10 +145,10 @@ public final class SQLiteRunStore: RunStore {
         switch order {
         case .runID:
             if let token {
-                conditions.append("runs.run_id > ?")
-                arguments += [token.after]
+                conditions.append("(runs.run_id, runs.tenant) > (?, ?)")
+                arguments += [token.after, token.afterTenant ?? ""]
             }
-            orderBy = " ORDER BY runs.run_id"
+            orderBy = " ORDER BY runs.run_id, runs.tenant"
         case .creation:
             if let token {
                 guard let rank = Int64(token.after) else {
@@ -180,17 +182,21 @@ public final class SQLiteRunStore: RunStore {
         for run in page { runs.append(try Self.storedRun(run)) }
         var nextPageToken: String?
         if fetched.count > pageSize, let last = page.last {
-            let after = order == .runID ? last.row.runID : String(last.creationRank)
-            nextPageToken = RunPageToken(order: order, filter: filter, after: after).encoded
+            nextPageToken =
+                order == .runID
+                ? RunPageToken(order: order, filter: filter, after: last.row.runID, afterTenant: last.row.tenant)
+                    .encoded
+                : RunPageToken(order: order, filter: filter, after: String(last.creationRank)).encoded
         }
         return RunPage(runs: runs, nextPageToken: nextPageToken)
     }
 
     /// Updates the `runs` row once and inserts the `run_events` rows, in one transaction
-    /// (see ``RunStore/appendEvents(_:runID:expectedVersion:)``).
+    /// (see ``RunStore/appendEvents(_:run:expectedVersion:)``).
     public func appendEvents(
-        _ events: [(event: RunEvent, decision: Decision, state: RunState)], runID: String, expectedVersion: Int
+        _ events: [(event: RunEvent, decision: Decision, state: RunState)], run: RunKey, expectedVersion: Int
     ) async throws(RunStoreError) -> [StoredEvent] {
+        let runID = run.runID
         guard let last = events.last else { return [] }
         var rows: [EncodedEvent] = []
         rows.reserveCapacity(events.count)
@@ -198,27 +204,29 @@ public final class SQLiteRunStore: RunStore {
         let encodedRows = rows
         let operation =
             events.count == 1
-            ? "appending \(last.event.kind.rawValue) of step \(last.event.step) to run \(quoted(runID))"
-            : "appending \(events.count) events to run \(quoted(runID))"
+            ? "appending \(last.event.kind.rawValue) of step \(last.event.step) to run \(quoted(run.description))"
+            : "appending \(events.count) events to run \(quoted(run.description))"
         let policy = self.snapshotPolicy
         let stored = try await self.write(runID: runID, operation: operation) { db in
             let now = Date()
-            let first = try Self.nextSequence(db, runID: runID)
+            let first = try Self.nextSequence(db, run: run)
             let lastSequence = first + events.count - 1
             let snapshotSequence =
-                try Int.fetchOne(db, sql: "SELECT state_seq FROM runs WHERE run_id = ?", arguments: [runID]) ?? 0
+                try Int.fetchOne(
+                    db, sql: "SELECT state_seq FROM runs WHERE tenant = ? AND run_id = ?",
+                    arguments: [run.tenant, runID]) ?? 0
             // The state is encoded only when it is written: that is what grows with the run.
             let snapshot =
                 policy.writesSnapshot(atSequence: lastSequence, lastSnapshotSequence: snapshotSequence)
                 ? (json: try encodeColumn(last.state, runID: runID, column: "state"), sequence: lastSequence) : nil
             try Self.updateRun(
-                db, runID: runID, snapshot: snapshot, versionIncrement: events.count,
+                db, run: run, snapshot: snapshot, versionIncrement: events.count,
                 expectedVersion: expectedVersion, at: now)
             for (offset, item) in events.enumerated() {
                 try Self.insert(
-                    encodedRows[offset], of: item.event, runID: runID, sequence: first + offset, db: db, at: now)
+                    encodedRows[offset], of: item.event, run: run, sequence: first + offset, db: db, at: now)
             }
-            return (first: first, createdAt: try Self.storedTimestamp(db, runID: runID, sequence: first))
+            return (first: first, createdAt: try Self.storedTimestamp(db, run: run, sequence: first))
         }
         return events.enumerated().map { offset, item in
             StoredEvent(
@@ -228,13 +236,14 @@ public final class SQLiteRunStore: RunStore {
     }
 
     /// Reads the non-superseded rows of one kind at several steps (see
-    /// ``RunStore/activeEvents(runID:kind:steps:)``).
+    /// ``RunStore/activeEvents(run:kind:steps:)``).
     public func activeEvents(
-        runID: String, kind: RunEvent.Kind, steps: [Int]
+        run: RunKey, kind: RunEvent.Kind, steps: [Int]
     ) async throws(RunStoreError) -> [StoredEvent] {
+        let runID = run.runID
         let distinct = Array(Set(steps)).sorted()
         guard !distinct.isEmpty else { return [] }
-        let operation = "reading \(kind.rawValue) of \(distinct.count) steps of run \(quoted(runID))"
+        let operation = "reading \(kind.rawValue) of \(distinct.count) steps of run \(quoted(run.description))"
         let rows = try await self.read(runID: runID, operation: operation) { db in
             // SQLite allows 32 766 parameters; steps are few per batch, but stay safely below the limit.
             var rows: [RunEventRow] = []
@@ -245,26 +254,28 @@ public final class SQLiteRunStore: RunStore {
                     db,
                     sql: """
                         SELECT * FROM run_events
-                        WHERE run_id = ? AND kind = ? AND superseded = 0 AND step IN (\(marks)) ORDER BY seq
+                        WHERE tenant = ? AND run_id = ? AND kind = ? AND superseded = 0 AND step IN (\(marks))
+                        ORDER BY seq
                         """,
                     arguments: StatementArguments(
-                        [runID, kind.rawValue] + part.map { $0 as any DatabaseValueConvertible }))
+                        [run.tenant, runID, kind.rawValue] + part.map { $0 as any DatabaseValueConvertible }))
             }
             return rows.sorted { $0.seq < $1.seq }
         }
         return try rows.map { row throws(RunStoreError) in try Self.storedEvent(row) }
     }
 
-    /// Reads the log from a sequence number (see ``RunStore/events(runID:fromSequence:limit:)``).
+    /// Reads the log from a sequence number (see ``RunStore/events(run:fromSequence:limit:)``).
     public func events(
-        runID: String, fromSequence: Int, limit: Int?
+        run: RunKey, fromSequence: Int, limit: Int?
     ) async throws(RunStoreError) -> [StoredEvent] {
-        let operation = "reading the events of run \(quoted(runID))"
-        let rows = try await self.read(runID: runID, operation: operation) { db in
+        let operation = "reading the events of run \(quoted(run.description))"
+        let rows = try await self.read(runID: run.runID, operation: operation) { db in
             let rows = try RunEventRow.fetchAll(
-                db, sql: "SELECT * FROM run_events WHERE run_id = ? AND seq >= ? ORDER BY seq LIMIT ?",
-                arguments: [runID, fromSequence, limit.map { max($0, 0) } ?? -1])
-            if rows.isEmpty { try Self.checkRunExists(db, runID: runID) }
+                db,
+                sql: "SELECT * FROM run_events WHERE tenant = ? AND run_id = ? AND seq >= ? ORDER BY seq LIMIT ?",
+                arguments: [run.tenant, run.runID, fromSequence, limit.map { max($0, 0) } ?? -1])
+            if rows.isEmpty { try Self.checkRunExists(db, run: run) }
             return rows
         }
         var events: [StoredEvent] = []
@@ -274,31 +285,35 @@ public final class SQLiteRunStore: RunStore {
     }
 
     /// Flags the later events, appends the resume event and stores the rewound state, in one transaction
-    /// (see ``RunStore/resume(runID:resumption:state:expectedVersion:)``).
+    /// (see ``RunStore/resume(run:resumption:state:expectedVersion:)``).
     public func resume(
-        runID: String, resumption: RunResumption, state: RunState, expectedVersion: Int
+        run: RunKey, resumption: RunResumption, state: RunState, expectedVersion: Int
     ) async throws(RunStoreError) -> StoredEvent {
+        let runID = run.runID
         let stateJSON = try encodeColumn(state, runID: runID, column: "state")
         let event = RunEvent.resumed(resumption)
         let encoded = try EncodedEvent(event, decision: .resumed(resumption), runID: runID)
-        let operation = "resuming run \(quoted(runID)) from step \(resumption.fromStep)"
+        let operation = "resuming run \(quoted(run.description)) from step \(resumption.fromStep)"
         let stored = try await self.write(runID: runID, operation: operation) { db in
             let now = Date()
-            let sequence = try Self.nextSequence(db, runID: runID)
+            let sequence = try Self.nextSequence(db, run: run)
             // The rewound state reflects every event that stays active, and the resume event folds to no change.
             try Self.updateRun(
-                db, runID: runID, snapshot: (stateJSON, sequence), expectedVersion: expectedVersion, at: now)
+                db, run: run, snapshot: (stateJSON, sequence), expectedVersion: expectedVersion, at: now)
             try db.execute(
-                sql: "UPDATE run_events SET superseded = 1 WHERE run_id = ? AND step > ? AND superseded = 0",
-                arguments: [runID, resumption.fromStep])
+                sql: """
+                    UPDATE run_events SET superseded = 1
+                    WHERE tenant = ? AND run_id = ? AND step > ? AND superseded = 0
+                    """,
+                arguments: [run.tenant, runID, resumption.fromStep])
             guard db.changesCount == resumption.supersededEvents else {
                 throw RunStoreError(
                     code: .conflict, field: "version", runID: runID,
                     reason: "run \(quoted(runID)) has \(db.changesCount) events after step \(resumption.fromStep), "
                         + "not \(resumption.supersededEvents); its log changed")
             }
-            try Self.insert(encoded, of: event, runID: runID, sequence: sequence, db: db, at: now)
-            return (sequence, try Self.storedTimestamp(db, runID: runID, sequence: sequence))
+            try Self.insert(encoded, of: event, run: run, sequence: sequence, db: db, at: now)
+            return (sequence, try Self.storedTimestamp(db, run: run, sequence: sequence))
         }
         return StoredEvent(
             runID: runID, sequence: stored.0, event: event, decision: .resumed(resumption),
@@ -308,25 +323,26 @@ public final class SQLiteRunStore: RunStore {
     /// Sets `status = 'archived'` and appends the archive event, unless the run is archived already (see
     /// ``RunStore/archiveRun(_:archival:)``).
     public func archiveRun(
-        _ runID: String, archival: RunArchival
+        _ run: RunKey, archival: RunArchival
     ) async throws(RunStoreError) -> (run: StoredRun, event: StoredEvent?) {
+        let runID = run.runID
         let event = RunEvent.archived(archival)
         let encoded = try EncodedEvent(event, decision: .archived(archival), runID: runID)
-        let written = try await self.write(runID: runID, operation: "archiving run \(quoted(runID))") { db in
+        let written = try await self.write(runID: runID, operation: "archiving run \(quoted(run.description))") { db in
             let now = Date()
             try db.execute(
                 sql: """
                     UPDATE runs SET status = ?, version = version + 1, updated_at = ?
-                    WHERE run_id = ? AND status != ?
+                    WHERE tenant = ? AND run_id = ? AND status != ?
                     """,
-                arguments: [RunStatus.archived.rawValue, now, runID, RunStatus.archived.rawValue])
+                arguments: [RunStatus.archived.rawValue, now, run.tenant, runID, RunStatus.archived.rawValue])
             var archivedAt: (sequence: Int, createdAt: Date)?
             if db.changesCount == 1 {
-                let sequence = try Self.nextSequence(db, runID: runID)
-                try Self.insert(encoded, of: event, runID: runID, sequence: sequence, db: db, at: now)
-                archivedAt = (sequence, try Self.storedTimestamp(db, runID: runID, sequence: sequence))
+                let sequence = try Self.nextSequence(db, run: run)
+                try Self.insert(encoded, of: event, run: run, sequence: sequence, db: db, at: now)
+                archivedAt = (sequence, try Self.storedTimestamp(db, run: run, sequence: sequence))
             }
-            return (run: try Self.fetchRun(db, runID: runID), archivedAt: archivedAt)
+            return (run: try Self.fetchRun(db, run: run), archivedAt: archivedAt)
         }
         let stored = written.archivedAt.map { archivedAt in
             StoredEvent(
@@ -362,24 +378,31 @@ public final class SQLiteRunStore: RunStore {
     /// Stores a new state snapshot if the run's version is `expectedVersion`, and increments the version.
     /// Bumps the run's version if it is `expectedVersion`, writing the state snapshot too when one is given.
     private static func updateRun(
-        _ db: Database, runID: String, snapshot: (json: String, sequence: Int)?, versionIncrement: Int = 1,
+        _ db: Database, run: RunKey, snapshot: (json: String, sequence: Int)?, versionIncrement: Int = 1,
         expectedVersion: Int, at date: Date
     ) throws {
+        let runID = run.runID
         if let snapshot {
             try db.execute(
                 sql: """
                     UPDATE runs SET state = ?, state_seq = ?, version = version + ?, updated_at = ?
-                    WHERE run_id = ? AND version = ?
+                    WHERE tenant = ? AND run_id = ? AND version = ?
                     """,
-                arguments: [snapshot.json, snapshot.sequence, versionIncrement, date, runID, expectedVersion])
+                arguments: [
+                    snapshot.json, snapshot.sequence, versionIncrement, date, run.tenant, runID, expectedVersion,
+                ])
         } else {
             try db.execute(
-                sql: "UPDATE runs SET version = version + ?, updated_at = ? WHERE run_id = ? AND version = ?",
-                arguments: [versionIncrement, date, runID, expectedVersion])
+                sql: """
+                    UPDATE runs SET version = version + ?, updated_at = ?
+                    WHERE tenant = ? AND run_id = ? AND version = ?
+                    """,
+                arguments: [versionIncrement, date, run.tenant, runID, expectedVersion])
         }
         guard db.changesCount == 1 else {
             guard
-                let version = try Int.fetchOne(db, sql: "SELECT version FROM runs WHERE run_id = ?", arguments: [runID])
+                let version = try Int.fetchOne(
+                    db, sql: "SELECT version FROM runs WHERE tenant = ? AND run_id = ?", arguments: [run.tenant, runID])
             else {
                 throw RunStoreError.runNotFound(runID)
             }
@@ -393,10 +416,12 @@ public final class SQLiteRunStore: RunStore {
     /// Inserts one `run_events` row; a second non-superseded gradient or checkpoint report of a step is
     /// ``RunStoreError/Code/alreadyExists``.
     private static func insert(
-        _ encoded: EncodedEvent, of event: RunEvent, runID: String, sequence: Int, db: Database, at date: Date
+        _ encoded: EncodedEvent, of event: RunEvent, run: RunKey, sequence: Int, db: Database, at date: Date
     ) throws {
+        let runID = run.runID
         let row = RunEventRow(
-            runID: runID, seq: sequence, step: event.step, kind: event.kind.rawValue, payload: encoded.payload,
+            tenant: run.tenant, runID: runID, seq: sequence, step: event.step, kind: event.kind.rawValue,
+            payload: encoded.payload,
             decision: encoded.decision, requestDigest: encoded.digest, superseded: false, createdAt: date)
         do {
             try row.insert(db)
@@ -408,24 +433,27 @@ public final class SQLiteRunStore: RunStore {
     }
 
     /// The sequence number the run's next event gets.
-    private static func nextSequence(_ db: Database, runID: String) throws -> Int {
+    private static func nextSequence(_ db: Database, run: RunKey) throws -> Int {
         try Int.fetchOne(
-            db, sql: "SELECT COALESCE(MAX(seq), 0) + 1 FROM run_events WHERE run_id = ?", arguments: [runID])!
+            db, sql: "SELECT COALESCE(MAX(seq), 0) + 1 FROM run_events WHERE tenant = ? AND run_id = ?",
+            arguments: [run.tenant, run.runID])!
     }
 
     /// An event's timestamp as stored (milliseconds), so that the events a write returns equal the ones read
     /// back later.
-    private static func storedTimestamp(_ db: Database, runID: String, sequence: Int) throws -> Date {
+    private static func storedTimestamp(_ db: Database, run: RunKey, sequence: Int) throws -> Date {
         try Date.fetchOne(
-            db, sql: "SELECT created_at FROM run_events WHERE run_id = ? AND seq = ?", arguments: [runID, sequence])!
+            db, sql: "SELECT created_at FROM run_events WHERE tenant = ? AND run_id = ? AND seq = ?",
+            arguments: [run.tenant, run.runID, sequence])!
     }
 
-    private static func fetchRun(_ db: Database, runID: String) throws -> RunRow.WithCounts {
+    private static func fetchRun(_ db: Database, run: RunKey) throws -> RunRow.WithCounts {
         guard
             let row = try Row.fetchOne(
-                db, sql: RunRow.WithCounts.selection + " WHERE runs.run_id = ?", arguments: [runID])
+                db, sql: RunRow.WithCounts.selection + " WHERE runs.tenant = ? AND runs.run_id = ?",
+                arguments: [run.tenant, run.runID])
         else {
-            throw RunStoreError.runNotFound(runID)
+            throw RunStoreError.runNotFound(run.runID)
         }
         var run = try RunRow.WithCounts(row: row)
         run.pendingEvents = try Self.pendingEvents(db, of: run.row)
@@ -435,14 +463,20 @@ public final class SQLiteRunStore: RunStore {
     /// The events a run's stored state does not reflect yet (see ``StateSnapshotPolicy``).
     private static func pendingEvents(_ db: Database, of run: RunRow) throws -> [RunEventRow] {
         try RunEventRow.fetchAll(
-            db, sql: "SELECT * FROM run_events WHERE run_id = ? AND seq > ? AND superseded = 0 ORDER BY seq",
-            arguments: [run.runID, run.stateSeq])
+            db,
+            sql: """
+                SELECT * FROM run_events WHERE tenant = ? AND run_id = ? AND seq > ? AND superseded = 0 ORDER BY seq
+                """,
+            arguments: [run.tenant, run.runID, run.stateSeq])
     }
 
-    private static func checkRunExists(_ db: Database, runID: String) throws {
-        guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM runs WHERE run_id = ?)", arguments: [runID])!
+    private static func checkRunExists(_ db: Database, run: RunKey) throws {
+        guard
+            try Bool.fetchOne(
+                db, sql: "SELECT EXISTS (SELECT 1 FROM runs WHERE tenant = ? AND run_id = ?)",
+                arguments: [run.tenant, run.runID])!
         else {
-            throw RunStoreError.runNotFound(runID)
+            throw RunStoreError.runNotFound(run.runID)
         }
     }
 

@@ -240,16 +240,18 @@ class RunState(_message.Message):
     def __init__(self, status: _Optional[_Union[RunStatus, str]] = ..., weights: _Optional[_Iterable[float]] = ..., r_pareto: _Optional[float] = ..., last_scalarize_step: _Optional[int] = ..., last_gradients_step: _Optional[int] = ..., last_checkpoint_step: _Optional[int] = ..., buffer: _Optional[_Union[ParetoBuffer, _Mapping]] = ..., last_sequence: _Optional[int] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class Run(_message.Message):
-    __slots__ = ("run_id", "config", "state", "created_at")
+    __slots__ = ("run_id", "config", "state", "created_at", "tenant")
     RUN_ID_FIELD_NUMBER: _ClassVar[int]
     CONFIG_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    TENANT_FIELD_NUMBER: _ClassVar[int]
     run_id: str
     config: RunConfig
     state: RunState
     created_at: _timestamp_pb2.Timestamp
-    def __init__(self, run_id: _Optional[str] = ..., config: _Optional[_Union[RunConfig, _Mapping]] = ..., state: _Optional[_Union[RunState, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    tenant: str
+    def __init__(self, run_id: _Optional[str] = ..., config: _Optional[_Union[RunConfig, _Mapping]] = ..., state: _Optional[_Union[RunState, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., tenant: _Optional[str] = ...) -> None: ...
 
 class CreatedDecision(_message.Message):
     __slots__ = ("config", "weights")

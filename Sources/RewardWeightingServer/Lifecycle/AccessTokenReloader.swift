@@ -1,0 +1,34 @@
+import Logging
+import RewardWeightingService
+import ServiceLifecycle
+import UnixSignals
+
+/// Reloads the `--auth-tokens` file on every SIGHUP, without dropping a connection or a call: a call that
+/// started before the reload was authenticated with the old tokens, every later one with the new. A file that
+/// does not load (missing, malformed) is logged and changes nothing: the tokens in use stay.
+struct AccessTokenReloader: Service {
+    let path: String
+    let authenticator: Authenticator
+    let logger: Logger
+
+    func run() async throws {
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
+        for await _ in hangups.cancelOnGracefulShutdown() {
+            self.reload()
+        }
+    }
+
+    /// Loads the file and, if it loads, replaces the tokens.
+    func reload() {
+        do throws(ConfigurationError) {
+            let tokens = try AccessTokenFile.load(self.path)
+            self.authenticator.replaceTokens(tokens)
+            self.logger.notice(
+                "reloaded the access tokens", metadata: ["file": "\(self.path)", "tokens": "\(tokens.count)"])
+        } catch {
+            self.logger.error(
+                "the access tokens did not reload; the previous ones stay in use",
+                metadata: ["file": "\(self.path)", "error": "\(error)"])
+        }
+    }
+}
