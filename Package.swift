@@ -163,6 +163,7 @@ let package = Package(
             name: "rwctl",
             dependencies: [
                 "RewardWeightingAPI", "RewardWeightingCore", "RewardWeightingPolicy", "RewardWeightingServer",
+                "RewardWeightingService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),

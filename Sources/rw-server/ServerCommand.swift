@@ -19,7 +19,8 @@ struct ServerCommand: AsyncParsableCommand {
             environment variable, else the --config JSON file, else its default (docs/configuration.md):
             \(ServerConfigurationKey.all.map { "  \($0.flag)  \($0.variable)  \($0.defaultValue)" }.joined(separator: "\n"))
             SIGTERM or SIGINT shut the server down gracefully: calls in flight finish, then it exits.
-            There is no authentication yet: keep the host a loopback address.
+            Without --auth-tokens the server is open and binds loopback addresses only (docs/security.md).
+            SIGHUP reloads the --auth-tokens file.
             `rw-server worker --socket PATH` runs the companion kernel worker instead (see --kernels).
             """,
         subcommands: [ServeCommand.self, WorkerCommand.self],

@@ -13,7 +13,9 @@ struct RewardWeightingControl: AsyncParsableCommand {
             Exit status: 0 on success, 1 when the server answers with an error, 2 on bad input or bad usage, 3 \
             when the server cannot be reached (the message is on standard error).
             """,
-        subcommands: [RunsCommand.self, HypervolumeCommand.self, FrontCommand.self, WeightsCommand.self])
+        subcommands: [
+            RunsCommand.self, TokensCommand.self, HypervolumeCommand.self, FrontCommand.self, WeightsCommand.self,
+        ])
 
     /// Runs the command, mapping every input and usage error to exit status 2 with its message on standard
     /// error (ArgumentParser alone would exit with 64 for usage errors and 1 for others).

@@ -29,6 +29,8 @@ struct RunDocument: Encodable {
     }
 
     let runID: String
+    /// The tenant that owns the run.
+    let tenant: String
     let status: String
     let method: String
     /// The effective configuration, in the JSON of ``RunConfig`` (as `rwctl` and the store read it).
@@ -46,6 +48,7 @@ struct RunDocument: Encodable {
     init(_ run: Run) {
         let state = run.state
         self.runID = run.runID
+        self.tenant = run.tenant
         self.status = run.status.rawValue
         self.method = run.config.method.name.rawValue
         self.config = run.config
@@ -64,7 +67,7 @@ struct RunDocument: Encodable {
 
     private enum CodingKeys: String, CodingKey {
         case runID = "run_id"
-        case status, method, config, objectives, weights
+        case tenant, status, method, config, objectives, weights
         case rPareto = "r_pareto"
         case lastSteps = "last_steps"
         case bufferSize = "buffer_size"

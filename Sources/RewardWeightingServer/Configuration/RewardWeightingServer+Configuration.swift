@@ -11,8 +11,8 @@ extension RewardWeightingServer {
     /// Where and how the server listens and stores its runs. The defaults are the design's (§7): gRPC on
     /// 127.0.0.1:50051, SQLite at `./data/rewardweighting.sqlite`.
     public struct Configuration: Sendable {
-        /// The address to bind: an IPv4 address, or an IPv6 one (containing `:`). Default `127.0.0.1`: there is
-        /// no authentication yet, so the server should be reachable from this machine only.
+        /// The address to bind: an IPv4 address, or an IPv6 one (containing `:`). Default `127.0.0.1`. Without
+        /// ``authTokensPath``, only a loopback address is accepted (unless ``insecureNoAuth``).
         public var host: String
         /// The TCP port; 0 binds an ephemeral port (read it from ``RewardWeightingServer/listeningAddress`` or
         /// ``portFile``). Default 50051.

@@ -1,6 +1,7 @@
 import GRPCCore
 import GRPCNIOTransportHTTP2
 import RewardWeightingAPI
+import RewardWeightingService
 
 /// The generated `TrainerService` client over HTTP/2.
 typealias TrainerClient = Rewardweighting_V1_TrainerService.Client<HTTP2ClientTransport.Posix>
@@ -44,6 +45,7 @@ struct ServerConnection: Sendable {
         let transport = try HTTP2ClientTransport.Posix(target: target, transportSecurity: .plaintext)
         var metadata = Metadata()
         if let token = options.bearerToken { metadata.addString("Bearer \(token)", forKey: "authorization") }
+        if let tenant = options.actingTenant { metadata.addString(tenant, forKey: Authenticator.tenantHeader) }
         var callOptions = CallOptions.defaults
         callOptions.timeout = .milliseconds(Int64((options.timeout * 1000).rounded(.up)))
         do {

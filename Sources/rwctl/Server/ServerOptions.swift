@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 import RewardWeightingCore
 
-/// The options every `rwctl runs` command shares: which server, with which token, how long to wait, and how to
-/// print the answer.
+/// The options every `rwctl runs` command shares: which server, with which token (and, for an admin, in which
+/// tenant), how long to wait, and how to print the answer.
 struct ServerOptions: ParsableArguments {
     /// The default server address.
     static let defaultServer = "127.0.0.1:50051"
@@ -13,6 +13,9 @@ struct ServerOptions: ParsableArguments {
 
     @Option(help: "A bearer token sent with every call (RW_TOKEN).")
     var token: String?
+
+    @Option(help: "For an admin token: the tenant to act in, sent as rw-tenant (RW_TENANT).")
+    var tenant: String?
 
     @Option(help: "Seconds to wait for each call (default 10).")
     var timeout: Double = 10
@@ -31,6 +34,12 @@ struct ServerOptions: ParsableArguments {
     var bearerToken: String? {
         let token = self.token ?? ProcessInfo.processInfo.environment["RW_TOKEN"]
         return token?.isEmpty == false ? token : nil
+    }
+
+    /// The tenant to act in: `--tenant`, else `RW_TENANT`, else none (the token's).
+    var actingTenant: String? {
+        let tenant = self.tenant ?? ProcessInfo.processInfo.environment["RW_TENANT"]
+        return tenant?.isEmpty == false ? tenant : nil
     }
 
     /// The format to print in: `--output`, else a table on a terminal and JSON otherwise.

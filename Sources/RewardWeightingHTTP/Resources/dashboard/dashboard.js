@@ -5,6 +5,13 @@
 //
 // What the page drew is exposed as window.rwDashboard.drawn (per chart: the renderer and the datasets as
 // [x, y] pairs), so that a browser test can check the points against the API.
+//
+// A server with --auth-tokens answers 401 to /v1 requests without a token it accepts: the page then asks for one
+// (the sign-in form), keeps it in sessionStorage (this tab only) and sends it as `Authorization: Bearer …` on
+// every request and as `access_token=` on the EventSource URL (which cannot carry headers). A 403 is shown as an
+// error. A link may carry the token once as `#token=…` (removed from the address as soon as the page reads it),
+// and an admin may name the tenant to read as `#tenant=…` (sent as `rw-tenant`). An open server never answers
+// 401, and the page never asks.
 "use strict";
 
 (function () {
@@ -12,6 +19,7 @@
   const hasChart = typeof window.Chart === "function";
   const runListInterval = 2000;
   const refreshDelay = 150;
+  const tokenKey = "rw-dashboard-token";
 
   const dashboard = {
     renderer: hasChart ? "chart.js " + window.Chart.version : "tables",
@@ -33,18 +41,39 @@
   let refreshing = false;
   let refreshAgain = false;
 
+  // The bearer token (null: none), mirrored in sessionStorage when the browser allows it; the tenant an admin
+  // reads (#tenant=, null: its own); whether the sign-in form waits for a token; and a counter bumped at every
+  // change of credentials: answers to requests sent before it are dropped.
+  let token = readStoredToken();
+  let tenant = null;
+  let signInShown = false;
+  let credentialsEpoch = 0;
+  const errors = {};
+
   // MARK: - Data
 
   async function getJSON(path) {
-    const response = await fetch(path, { cache: "no-store" });
+    const sentToken = token;
+    const response = await fetch(path, { cache: "no-store", headers: requestHeaders() });
     if (!response.ok) {
       let detail = String(response.status);
       try {
         detail = (await response.json()).detail || detail;
       } catch (_) {}
-      throw new Error(path + ": " + detail);
+      const error = new Error(path + ": " + detail);
+      error.status = response.status;
+      error.detail = detail;
+      error.token = sentToken;
+      throw error;
     }
     return response.json();
+  }
+
+  function requestHeaders() {
+    const headers = {};
+    if (token) headers.Authorization = "Bearer " + token;
+    if (tenant) headers["rw-tenant"] = tenant;
+    return headers;
   }
 
   function runPath(runID) {
@@ -70,8 +99,13 @@
   }
 
   async function loadRuns() {
+    if (signInShown) return; // until a token is entered
+    const epoch = credentialsEpoch;
     try {
       const page = await getJSON("/v1/runs?page_size=1000");
+      if (epoch !== credentialsEpoch) return;
+      clearError("runs");
+      document.getElementById("runs-panel").hidden = false;
       dashboard.runs = page.runs;
       renderRuns();
       const wanted = hashRunID();
@@ -80,6 +114,7 @@
       }
       if (!source) setConnection("live", "polling runs");
     } catch (error) {
+      if (epoch !== credentialsEpoch || refused("runs", error)) return;
       setConnection("offline", "server unreachable (" + error.message + ")");
     }
   }
@@ -87,7 +122,8 @@
   function select(runID) {
     if (dashboard.selected === runID) return;
     dashboard.selected = runID;
-    history.replaceState(null, "", "#run=" + encodeURIComponent(runID));
+    writeHash(runID);
+    clearError("run");
     if (source) source.close();
     source = null;
     for (const name of Object.keys(charts)) {
@@ -97,13 +133,16 @@
     dashboard.run = dashboard.history = dashboard.front = null;
     dashboard.drawn = {};
     renderRuns();
-    refresh().then(() => watch(runID));
+    refresh(); // and then watch
   }
 
   function watch(runID) {
-    if (dashboard.selected !== runID || !dashboard.run) return;
+    if (source !== null || dashboard.selected !== runID || !dashboard.run) return;
     const from = dashboard.run.last_sequence + 1;
-    const stream = new EventSource(runPath(runID) + "/watch?from_sequence=" + from);
+    let url = runPath(runID) + "/watch?from_sequence=" + from;
+    if (token) url += "&access_token=" + encodeURIComponent(token);
+    if (tenant) url += "&rw-tenant=" + encodeURIComponent(tenant);
+    const stream = new EventSource(url);
     source = stream;
     stream.onopen = () => setConnection("live", "live: " + runID);
     stream.onmessage = (message) => {
@@ -122,7 +161,18 @@
       setConnection("offline", "reconnecting: " + JSON.parse(message.data).detail);
     });
     stream.onerror = () => {
-      if (stream.readyState !== EventSource.CLOSED) setConnection("offline", "reconnecting…");
+      if (stream.readyState !== EventSource.CLOSED) {
+        setConnection("offline", "reconnecting…");
+      } else if (source === stream) {
+        // The browser gave up: the server answered other than 200 (401 when the token was revoked, 403, 404).
+        // A read of the run says why (and asks for a token again on 401); then watch again.
+        source = null;
+        setConnection("offline", "event stream closed");
+        const epoch = credentialsEpoch;
+        setTimeout(() => {
+          if (epoch === credentialsEpoch && source === null && dashboard.selected === runID) refresh();
+        }, runListInterval);
+      }
     };
   }
 
@@ -139,8 +189,10 @@
       refreshAgain = true;
       return;
     }
-    refreshing = true;
     const runID = dashboard.selected;
+    if (runID === null) return;
+    refreshing = true;
+    const epoch = credentialsEpoch;
     try {
       // The run first: the history and front read after it are at least as recent as its last_sequence, so
       // what the page shows includes every event up to the sequence it displays.
@@ -149,7 +201,8 @@
         getJSON(runPath(runID) + "/history"),
         getJSON(runPath(runID) + "/front"),
       ]);
-      if (runID === dashboard.selected) {
+      if (epoch === credentialsEpoch && runID === dashboard.selected) {
+        clearError("run");
         dashboard.run = run;
         dashboard.history = steps;
         dashboard.front = front;
@@ -157,9 +210,11 @@
         dashboard.runs = dashboard.runs.map((listed) => (listed.run_id === run.run_id ? run : listed));
         renderRuns();
         renderRun();
+        // The first read of a run (or the first since its stream closed) opens its event stream.
+        if (source === null) watch(runID);
       }
     } catch (error) {
-      setConnection("offline", error.message);
+      if (epoch === credentialsEpoch && !refused("run", error)) setConnection("offline", error.message);
     } finally {
       refreshing = false;
       if (refreshAgain) {
@@ -399,15 +454,174 @@
     table.replaceChildren(...rows);
   }
 
+  // MARK: - Credentials
+
+  function readStoredToken() {
+    try {
+      return sessionStorage.getItem(tokenKey) || null;
+    } catch (_) {
+      return null; // no storage (a sandboxed frame): the token lives as long as the page
+    }
+  }
+
+  function setToken(value) {
+    token = value || null;
+    try {
+      if (token) sessionStorage.setItem(tokenKey, token);
+      else sessionStorage.removeItem(tokenKey);
+    } catch (_) {}
+    updateSignOut();
+  }
+
+  // Handles a request refused for its credentials: 401 asks for a token, 403 shows the problem's detail.
+  // Returns whether it did.
+  function refused(key, error) {
+    if (error.status === 401) {
+      // An answer to a request sent with another token than the current one says nothing about the current one.
+      if (error.token === token) signInRequired(error.detail);
+      return true;
+    }
+    if (error.status === 403) {
+      setError(key, error.detail);
+      setConnection("offline", "permission denied");
+      return true;
+    }
+    return false;
+  }
+
+  function signInRequired(detail) {
+    setToken(null); // refused: never sent again
+    credentialsEpoch += 1;
+    resetView();
+    signInShown = true;
+    document.getElementById("runs-panel").hidden = true;
+    document.getElementById("sign-in").hidden = false;
+    document.getElementById("sign-in-detail").textContent = detail;
+    updateSignOut();
+    setConnection("offline", "sign-in required");
+    const input = document.getElementById("access-token");
+    input.value = "";
+    input.focus();
+  }
+
+  // Starts over with the current credentials: nothing shown until the run list answers.
+  function restart(state) {
+    credentialsEpoch += 1;
+    resetView();
+    signInShown = false;
+    document.getElementById("sign-in").hidden = true;
+    document.getElementById("runs-panel").hidden = true;
+    updateSignOut();
+    setConnection("connecting", state);
+    loadRuns();
+  }
+
+  // Forgets the shown runs (they were read with other credentials).
+  function resetView() {
+    if (source) source.close();
+    source = null;
+    clearTimeout(refreshTimer);
+    refreshTimer = null;
+    for (const name of Object.keys(charts)) {
+      charts[name].destroy();
+      delete charts[name];
+    }
+    dashboard.selected = dashboard.run = dashboard.history = dashboard.front = null;
+    dashboard.runs = [];
+    dashboard.drawn = {};
+    for (const key of Object.keys(errors)) delete errors[key];
+    renderErrors();
+    renderRuns();
+    document.getElementById("run-panel").hidden = true;
+    for (const table of document.querySelectorAll("#run-panel table.fallback, #conflict")) table.replaceChildren();
+  }
+
+  function updateSignOut() {
+    document.getElementById("sign-out").hidden = !token || signInShown;
+  }
+
+  function setError(key, text) {
+    errors[key] = text;
+    renderErrors();
+  }
+
+  function clearError(key) {
+    if (!(key in errors)) return;
+    delete errors[key];
+    renderErrors();
+  }
+
+  function renderErrors() {
+    const element = document.getElementById("error");
+    const text = [...new Set(Object.values(errors))].join(" · ");
+    if (element.textContent !== text) element.textContent = text;
+    element.hidden = text === "";
+  }
+
+  document.getElementById("sign-in-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const input = document.getElementById("access-token");
+    const value = input.value.trim();
+    input.value = "";
+    if (!value) return;
+    setToken(value);
+    restart("signing in…");
+  });
+
+  document.getElementById("sign-out").addEventListener("click", () => {
+    setToken(null);
+    restart("signed out"); // a server with tokens answers 401: the sign-in form
+  });
+
+  // MARK: - Location
+
+  // The fragment's parameters: run=ID, tenant=TENANT (an admin's rw-tenant), token=TOKEN (taken once).
+  function hashParameters() {
+    const parameters = {};
+    for (const part of location.hash.replace(/^#/, "").split("&")) {
+      const at = part.indexOf("=");
+      if (at <= 0) continue;
+      try {
+        parameters[part.slice(0, at)] = decodeURIComponent(part.slice(at + 1));
+      } catch (_) {}
+    }
+    return parameters;
+  }
+
   function hashRunID() {
-    const match = location.hash.match(/^#run=(.+)$/);
-    return match ? decodeURIComponent(match[1]) : null;
+    return hashParameters().run || null;
+  }
+
+  function writeHash(runID) {
+    const parts = [];
+    if (tenant) parts.push("tenant=" + encodeURIComponent(tenant));
+    if (runID) parts.push("run=" + encodeURIComponent(runID));
+    history.replaceState(null, "", location.pathname + location.search + (parts.length ? "#" + parts.join("&") : ""));
+  }
+
+  // Reads the tenant and a token from the fragment; the token is stored, and removed from the address (and so
+  // from this history entry) at once.
+  function readHash() {
+    const parameters = hashParameters();
+    tenant = parameters.tenant || null;
+    if ("token" in parameters) {
+      if (parameters.token) setToken(parameters.token);
+      writeHash(parameters.run || null);
+    }
   }
 
   window.addEventListener("hashchange", () => {
+    const before = [token, tenant];
+    readHash();
+    if (token !== before[0] || tenant !== before[1]) {
+      restart("connecting…");
+      return;
+    }
     const runID = hashRunID();
     if (runID) select(runID);
   });
+  readHash();
+  updateSignOut();
   loadRuns();
   setInterval(loadRuns, runListInterval);
 })();

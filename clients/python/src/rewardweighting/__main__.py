@@ -4,7 +4,8 @@
     python -m rewardweighting show RUN_ID            # configuration, weights, r_pareto, Pareto buffer
     python -m rewardweighting watch RUN_ID [--from-sequence 1] [--follow]
 
-``--target`` (default ``$RW_TARGET`` or 127.0.0.1:50051) and ``--token`` (``$RW_TOKEN``) select the service;
+``--target`` (default ``$RW_TARGET`` or 127.0.0.1:50051), ``--token`` (``$RW_TOKEN``) and, for admin tokens,
+``--tenant`` (``$RW_TENANT``, sent as ``rw-tenant``) select the service and the tenant;
 ``--json`` prints JSON lines instead of text. Exit status 1 with the gRPC status on stderr when a call fails.
 """
 
@@ -69,6 +70,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="rewardweighting", description="Inspect runs on a RewardWeighting service.")
     parser.add_argument("--target", default=os.environ.get("RW_TARGET", "127.0.0.1:50051"))
     parser.add_argument("--token", default=os.environ.get("RW_TOKEN"))
+    parser.add_argument("--tenant", default=os.environ.get("RW_TENANT"),
+                        help="the tenant to act in (admin tokens; sent as rw-tenant)")
     parser.add_argument("--json", action="store_true", help="JSON lines instead of text")
     commands = parser.add_subparsers(dest="command", required=True)
     listing = commands.add_parser("list", help="all runs, in run-id order")
@@ -81,7 +84,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     watch.add_argument("--follow", action="store_true", help="keep streaming new decisions")
     args = parser.parse_args(argv)
 
-    client = RewardWeighting(args.target, token=args.token)
+    client = RewardWeighting(args.target, token=args.token, tenant=args.tenant)
     try:
         if args.command == "list":
             for info in client.list_runs(status=args.status):

@@ -327,6 +327,7 @@ def run_info(message: runs_pb2.Run) -> RunInfo:
         state=run_state(message.state),
         created_at=_timestamp(message, "created_at"),
         raw_config=config,
+        tenant=message.tenant,
     )
 
 

@@ -11,7 +11,7 @@ import grpc.aio
 
 from . import _convert
 from ._convert import ObjectiveSpec
-from .client import DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_TARGET, bearer_metadata, open_channel
+from .client import DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_TARGET, call_metadata, open_channel
 from .errors import from_rpc_error
 from .retry import RetryPolicy
 from .types import CheckpointResult, DecisionEvent, GradientsResult, ResumeResult, RunInfo, RunState, Scalarized
@@ -22,24 +22,27 @@ __all__ = ["AsyncRewardWeighting", "AsyncRun"]
 
 class AsyncRewardWeighting:
     """An asyncio connection to ``rw-server``; see :class:`rewardweighting.RewardWeighting` for the
-    arguments. Use it as ``async with AsyncRewardWeighting(target) as client:`` or call :meth:`close`."""
+    arguments (``token`` and ``tenant`` included). Use it as ``async with AsyncRewardWeighting(target) as client:``
+    or call :meth:`close`."""
 
     def __init__(
         self,
         target: str = DEFAULT_TARGET,
         token: Optional[str] = None,
         *,
+        tenant: Optional[str] = None,
         retry: RetryPolicy = RetryPolicy(),
         timeout: Optional[float] = 30.0,
         credentials: Optional[grpc.ChannelCredentials] = None,
         max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
     ) -> None:
         self.target = target
+        self.tenant = tenant
         self.retry = retry
         self.timeout = timeout
         self._channel = open_channel(grpc.aio, target, credentials, max_message_bytes)
         self._stub = trainer_pb2_grpc.TrainerServiceStub(self._channel)
-        self._metadata = bearer_metadata(token)
+        self._metadata = call_metadata(token, tenant)
 
     async def _call(self, method: str, request: Any) -> Any:
         rpc = getattr(self._stub, method)

@@ -14,7 +14,8 @@ from .retry import RetryPolicy
 from .types import CheckpointResult, DecisionEvent, GradientsResult, ResumeResult, RunInfo, RunState, Scalarized
 from .v1 import trainer_pb2, trainer_pb2_grpc
 
-__all__ = ["RewardWeighting", "Run", "DEFAULT_TARGET", "channel_options", "open_channel", "bearer_metadata"]
+__all__ = ["RewardWeighting", "Run", "DEFAULT_TARGET", "channel_options", "open_channel", "bearer_metadata",
+           "call_metadata"]
 
 DEFAULT_TARGET = "127.0.0.1:50051"
 DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024
@@ -47,6 +48,12 @@ def bearer_metadata(token: Optional[str]) -> Tuple[Tuple[str, str], ...]:
     return (("authorization", f"Bearer {token}"),) if token else ()
 
 
+def call_metadata(token: Optional[str], tenant: Optional[str] = None) -> Tuple[Tuple[str, str], ...]:
+    """The metadata sent with every call: ``authorization: Bearer <token>`` (when ``token``) and
+    ``rw-tenant: <tenant>`` (when ``tenant``)."""
+    return bearer_metadata(token) + ((("rw-tenant", tenant),) if tenant else ())
+
+
 class RewardWeighting:
     """A connection to ``rw-server``.
 
@@ -57,7 +64,12 @@ class RewardWeighting:
 
     Args:
         target: ``host:port`` (or any gRPC target such as ``unix:/path``).
-        token: bearer token, sent as ``authorization: Bearer <token>`` on every call.
+        token: bearer token, sent as ``authorization: Bearer <token>`` on every call. A server started with
+            ``--auth-tokens`` refuses calls without a known one (``UnauthenticatedError``); the token's tenant
+            scopes every run id, and its role (``viewer``, ``trainer``, ``admin``) what the calls may do.
+        tenant: the tenant to act in, sent as ``rw-tenant: <tenant>`` on every call: for ``admin`` tokens, which
+            otherwise act in their own tenant (and whose ``list_runs`` then lists every tenant's runs). A trainer's
+            or viewer's token naming another tenant than its own gets ``PermissionDeniedError``.
         retry: the retry policy for ``UNAVAILABLE``; ``RetryPolicy(max_attempts=1)`` turns retries off.
         timeout: seconds per attempt (``None``: no deadline). Watch streams have no deadline.
         credentials: ``grpc.ChannelCredentials`` for TLS; plaintext when ``None``.
@@ -69,17 +81,19 @@ class RewardWeighting:
         target: str = DEFAULT_TARGET,
         token: Optional[str] = None,
         *,
+        tenant: Optional[str] = None,
         retry: RetryPolicy = RetryPolicy(),
         timeout: Optional[float] = 30.0,
         credentials: Optional[grpc.ChannelCredentials] = None,
         max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
     ) -> None:
         self.target = target
+        self.tenant = tenant
         self.retry = retry
         self.timeout = timeout
         self._channel = open_channel(grpc, target, credentials, max_message_bytes)
         self._stub = trainer_pb2_grpc.TrainerServiceStub(self._channel)
-        self._metadata = bearer_metadata(token)
+        self._metadata = call_metadata(token, tenant)
 
     # -- plumbing -------------------------------------------------------------------------------------------
 
@@ -185,12 +199,14 @@ class RewardWeighting:
         return Run(self, run_id)
 
     def get_run(self, run_id: str) -> RunInfo:
-        """A run's configuration and state; ``NotFoundError`` when there is none."""
+        """A run's configuration and state; ``NotFoundError`` when there is none (in the caller's tenant: another
+        tenant's run of that id is not found either)."""
         return _convert.run_info(self._call("GetRun", trainer_pb2.GetRunRequest(run_id=run_id)).run)
 
     def list_runs(self, status: Optional[str] = None, page_size: int = 0) -> Iterator[RunInfo]:
         """All runs in run-id order (``status``: ``"active"``, ``"archived"`` or ``None`` for both), fetched a
-        page at a time."""
+        page at a time: the caller's tenant's, or, for an admin token without ``tenant``, every tenant's (see
+        ``RunInfo.tenant``)."""
         token = ""
         while True:
             reply = self._call(

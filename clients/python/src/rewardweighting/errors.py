@@ -93,7 +93,8 @@ class InvalidArgumentError(RewardWeightingError, ValueError):
 
 
 class NotFoundError(RewardWeightingError, LookupError):
-    """``NOT_FOUND``: no run with that id."""
+    """``NOT_FOUND``: no run with that id in the caller's tenant (another tenant's run is not found either: run
+    ids are unique per tenant)."""
 
 
 class AlreadyExistsError(RewardWeightingError):
@@ -110,11 +111,16 @@ class ResourceExhaustedError(RewardWeightingError):
 
 
 class UnauthenticatedError(RewardWeightingError):
-    """``UNAUTHENTICATED``: missing or wrong token."""
+    """``UNAUTHENTICATED``: the server checks tokens (``--auth-tokens``) and the call carried none, or one it does
+    not know (a wrong, removed or malformed ``authorization: Bearer`` token)."""
 
 
 class PermissionDeniedError(RewardWeightingError):
-    """``PERMISSION_DENIED``: the token may not touch that run."""
+    """``PERMISSION_DENIED``: the token is known but its role forbids the call: a ``viewer`` token on a call that
+    writes (``CreateRun``, ``Scalarize`` other than validation, ``ReportGradients``, ``ReportProjectedGradients``,
+    ``ReportCheckpoint``, ``ResumeRun``, ``ArchiveRun``), or a ``trainer``/``viewer`` token naming another tenant
+    than its own in ``rw-tenant`` (``field`` is then ``"rw-tenant"``). Another tenant's run is a
+    :class:`NotFoundError`, not this."""
 
 
 class UnavailableError(RewardWeightingError, ConnectionError):

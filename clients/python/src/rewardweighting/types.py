@@ -127,7 +127,8 @@ class RunState:
 
 @dataclass(frozen=True)
 class RunInfo:
-    """A run: id, configuration (as a plain dict and as the raw message) and state."""
+    """A run: id, configuration (as a plain dict and as the raw message), state, and the tenant it belongs to
+    (run ids are unique per tenant; ``"default"`` on a server without ``--auth-tokens``)."""
 
     run_id: str
     objectives: Tuple[Objective, ...]
@@ -136,6 +137,7 @@ class RunInfo:
     state: RunState
     created_at: Optional[_dt.datetime]
     raw_config: Any = field(repr=False, default=None)
+    tenant: str = ""
 
 
 @dataclass(frozen=True)

@@ -275,10 +275,11 @@ def main(argv: Optional[Sequence[str]] = None, *, prog: str = "rw-reward-shim",
     parser.add_argument("--port", type=int, default=5000)
     parser.add_argument("--token-file", help="file holding the bearer token the trainer must send")
     parser.add_argument("--rw-token", help="token for the service")
+    parser.add_argument("--rw-tenant", help="tenant to act in on the service (admin tokens; sent as rw-tenant)")
     args = parser.parse_args(argv)
     objectives = dict(_load(spec) for spec in args.objectives.split(","))
     token = open(args.token_file).read().strip() if args.token_file else None
-    run = RewardWeighting(args.target, token=args.rw_token).run(args.run_id)
+    run = RewardWeighting(args.target, token=args.rw_token, tenant=args.rw_tenant).run(args.run_id)
     declared = [o.name for o in run.info().objectives]
     if declared != list(objectives):
         raise SystemExit(f"--objectives: the run has {declared}, got {list(objectives)}")

@@ -71,12 +71,14 @@ class RewardWeightingRewardManager:
     """A verl reward manager (``AbstractRewardManager`` interface) backed by the service.
 
     Args (verl passes the first four; the ``rw_*`` ones come from ``reward_model.reward_kwargs`` or the
-    environment variables ``RW_TARGET``, ``RW_RUN_ID``, ``RW_TOKEN``, ``RW_OBJECTIVES`` (comma-separated)):
+    environment variables ``RW_TARGET``, ``RW_RUN_ID``, ``RW_TOKEN``, ``RW_TENANT``, ``RW_OBJECTIVES``
+    (comma-separated)):
         tokenizer: decodes the responses.
         num_examine: how many decoded samples to print per batch (verl's convention).
         compute_score: the batch scoring function returning one dict of per-objective scores per sample.
         reward_fn_key: the non-tensor column naming the data source (verl default ``data_source``).
         rw_target / rw_run_id / rw_token: the service and run (the run must exist: create it before training).
+        rw_tenant: the tenant to act in (``rw-tenant``; only for an admin token acting outside its own tenant).
         rw_objectives: the objective names, in the run's order (default: the run's own).
         rw_group_by_uid: send verl's ``uid`` as group ids (for ``normalization="group"`` runs).
         run: an existing :class:`rewardweighting.Run` instead of ``rw_target``/``rw_run_id`` (tests, notebooks).
@@ -85,6 +87,7 @@ class RewardWeightingRewardManager:
     def __init__(self, tokenizer: Any, num_examine: int = 0, compute_score: Optional[Callable[..., Any]] = None,
                  reward_fn_key: str = "data_source", *, rw_target: Optional[str] = None,
                  rw_run_id: Optional[str] = None, rw_token: Optional[str] = None,
+                 rw_tenant: Optional[str] = None,
                  rw_objectives: Optional[Sequence[str]] = None, rw_group_by_uid: bool = False,
                  run: Optional[Run] = None, **reward_kwargs: Any) -> None:
         if compute_score is None:
@@ -99,7 +102,8 @@ class RewardWeightingRewardManager:
             run_id = rw_run_id or os.environ.get("RW_RUN_ID")
             if not run_id:
                 raise ValueError("rw_run_id: set reward_model.reward_kwargs.rw_run_id or RW_RUN_ID")
-            run = RewardWeighting(target, token=rw_token or os.environ.get("RW_TOKEN")).run(run_id)
+            run = RewardWeighting(target, token=rw_token or os.environ.get("RW_TOKEN"),
+                                  tenant=rw_tenant or os.environ.get("RW_TENANT")).run(run_id)
         if rw_objectives is None and os.environ.get("RW_OBJECTIVES"):
             rw_objectives = os.environ["RW_OBJECTIVES"].split(",")
         objectives = list(rw_objectives) if rw_objectives else [o.name for o in run.info().objectives]
