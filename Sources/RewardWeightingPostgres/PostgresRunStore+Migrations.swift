@@ -117,7 +117,7 @@ extension PostgresRunStore {
 
     /// Applies the pending migrations in one transaction under an advisory lock, recording each in
     /// `rw_schema_migrations`.
-    func applyMigrations(_ session: PostgresSession) async throws {
+    func applyMigrations(_ session: PostgresSession, through last: String? = nil) async throws {
         try await session.execute(PostgresQuery(unsafeSQL: Self.migrationLock))
         try await session.execute(
             """
@@ -134,6 +134,7 @@ extension PostgresRunStore {
             }
             try await session.execute("INSERT INTO rw_schema_migrations (name) VALUES (\(migration.name))")
             self.logger.info("applied a schema migration", metadata: ["migration": "\(migration.name)"])
+            if migration.name == last { break }
         }
     }
 }

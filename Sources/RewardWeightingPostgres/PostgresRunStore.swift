@@ -70,9 +70,10 @@ public final class PostgresRunStore: RunStore {
     /// Applies the pending migrations (one transaction under an advisory lock, so that replicas starting
     /// together migrate once).
     /// - Throws: ``RunStoreError/Code/unavailable`` when the database is unreachable or a migration fails.
-    public func migrate() async throws(RunStoreError) {
+    /// - Parameter last: the name of the last migration to apply (for tests of an upgrade), or `nil` for all.
+    public func migrate(through last: String? = nil) async throws(RunStoreError) {
         try await self.transaction(runID: nil, operation: "migrating the schema") { session in
-            try await self.applyMigrations(session)
+            try await self.applyMigrations(session, through: last)
         }
     }
 

@@ -66,9 +66,10 @@ public final class PostgresTestSchema: Sendable {
         self.configuration = configuration
     }
 
-    /// A store on the schema with its pool running (until ``drop()``) and the migrations applied.
+    /// A store on the schema with its pool running (until ``drop()``) and the migrations applied (up to and
+    /// including `lastMigration`, when given).
     public func openStore(
-        snapshotPolicy: StateSnapshotPolicy = .default,
+        snapshotPolicy: StateSnapshotPolicy = .default, through lastMigration: String? = nil,
         logger: Logger = Logger(label: "postgres-tests") { _ in
             SwiftLogNoOpLogHandler()
         }
@@ -76,8 +77,13 @@ public final class PostgresTestSchema: Sendable {
         let store = PostgresRunStore(configuration: self.configuration, snapshotPolicy: snapshotPolicy, logger: logger)
         let pool = Task { await store.run() }
         self.pools.withLock { $0.append(pool) }
-        try await store.migrate()
+        try await store.migrate(through: lastMigration)
         return store
+    }
+
+    /// Runs `body` with a client of its own on the schema (its `search_path`), for SQL a test writes by hand.
+    public func withClient(_ body: (PostgresClient) async throws -> Void) async throws {
+        try await PostgresTestDatabase.withAdminClient(self.configuration, body)
     }
 
     /// Stops the stores' pools and drops the schema (best effort, in the background).

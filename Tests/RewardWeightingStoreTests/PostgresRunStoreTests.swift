@@ -122,4 +122,66 @@ struct PostgresRunStoreTests {
         #expect(log.last == committed.first)
         #expect(try await creator.loadRun("raced").version == 2)
     }
+
+    @Test(
+        "a database of migration v2 upgrades to run ids per tenant with its runs and logs intact",
+        .enabled(if: PostgresTestDatabase.isEnabled))
+    func upgradesToTenantKeys() async throws {
+        let schema = try await PostgresTestDatabase.makeSchema()
+        defer { schema.drop() }
+        _ = try await schema.openStore(through: "v2: no JSON parsing on writes")
+        // A run of team-a written the way v2 stored it: no tenant in the log.
+        let config = gradientConfig("old")
+        let policy = WeightingPolicy(config: config)
+        let creation = RunCreation(config: config)
+        let created = RunEvent.created(creation)
+        let (state, decision) = try policy.apply(
+            gradients(1, [[1, 0, 0], [0, 2, 0], [0, 0, 3]]), to: policy.initialState)
+        let report = gradients(1, [[1, 0, 0], [0, 2, 0], [0, 0, 3]])
+        let configJSON = try CanonicalJSON.encode(config)
+        let stateJSON = try CanonicalJSON.encode(state)
+        let rows: [(Int, Int, String, String, String, String)] = [
+            (
+                1, 0, "created", try CanonicalJSON.encode(created),
+                try CanonicalJSON.encode(Decision.created(creation)),
+                try RequestDigest.of(created)
+            ),
+            (
+                2, 1, "gradients", try CanonicalJSON.encode(report), try CanonicalJSON.encode(decision),
+                try RequestDigest.of(report)
+            ),
+        ]
+        try await schema.withClient { client in
+            try await client.query(
+                """
+                INSERT INTO runs (run_id, tenant, method, config, state, state_seq, version, status, created_at,
+                                  updated_at)
+                VALUES ('old', 'team-a', 'gradient', \(configJSON), \(stateJSON), 2, 2, 'active', now(), now())
+                """)
+            for (seq, step, kind, payload, decision, digest) in rows {
+                try await client.query(
+                    """
+                    INSERT INTO run_events (run_id, seq, step, kind, payload, decision, request_digest, created_at)
+                    VALUES ('old', \(seq), \(step), \(kind), \(payload), \(decision), \(digest), now())
+                    """)
+            }
+        }
+        let store = try await schema.openStore()
+        #expect(try await store.appliedMigrations() == PostgresRunStore.migrationNames)
+        let key = RunKey(tenant: "team-a", runID: "old")
+        let loaded = try await store.loadRun(key)
+        #expect(loaded.version == 2 && loaded.stateSnapshot == state && loaded.eventCount == 2)
+        #expect(try await store.events(run: key, fromSequence: 1, limit: nil).map(\.kind) == [.created, .gradients])
+        // The old run takes new events; another tenant may now have a run of the same id.
+        let next = gradients(2, [[2, 0, 0], [0, 1, 0], [0, 0, 1]])
+        let (after, nextDecision) = try policy.apply(next, to: state)
+        _ = try await store.appendEvents([(next, nextDecision, after)], run: key, expectedVersion: 2)
+        let duplicate = await #expect(throws: RunStoreError.self) {
+            try await store.appendEvents([(next, nextDecision, after)], run: key, expectedVersion: 3)
+        }
+        #expect(duplicate?.code == .alreadyExists)
+        _ = try await store.createRun(config, tenant: "team-b", initialState: policy.initialState)
+        #expect(try await store.loadRun(RunKey(tenant: "team-b", runID: "old")).version == 1)
+        #expect(try await store.loadRun(key).version == 3)
+    }
 }
