@@ -51,6 +51,8 @@ public struct OpsRoutes: Sendable {
     let workerNotReady: @Sendable () -> String?
     /// Who may read runs.
     let authenticator: Authenticator
+    /// Each tenant's request rate, checked right after authentication.
+    let rateLimiter: TenantRateLimiter
 
     /// Routes over `coordinator`.
     /// - Parameters:
@@ -59,12 +61,15 @@ public struct OpsRoutes: Sendable {
     ///   - dashboard: the dashboard page's files, or `nil` for no page.
     ///   - workerNotReady: why the kernel worker cannot take calls now, or `nil` (`/readyz` answers 503 then).
     ///   - authenticator: who may read runs; open (every caller the default tenant's admin) by default.
+    ///   - rateLimiter: each tenant's request rate (429 over it); no limit by default.
     public init(
         coordinator: RunCoordinator, metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance,
         metricsExposition: (@Sendable () -> String)? = nil, dashboard: DashboardAssets? = nil,
-        workerNotReady: @escaping @Sendable () -> String? = { nil }, authenticator: Authenticator = .open
+        workerNotReady: @escaping @Sendable () -> String? = { nil }, authenticator: Authenticator = .open,
+        rateLimiter: TenantRateLimiter = TenantRateLimiter(rate: 0, burst: 1)
     ) {
         self.authenticator = authenticator
+        self.rateLimiter = rateLimiter
         self.workerNotReady = workerNotReady
         self.coordinator = coordinator
         self.metricsFactory = metricsFactory
@@ -225,7 +230,9 @@ public struct OpsRoutes: Sendable {
             request.headers[.authorization] ?? query.string("access_token").map { "Bearer \($0)" }
         let tenant = request.headers[Self.tenantHeader] ?? query.string(Authenticator.tenantHeader)
         do throws(ServiceError) {
-            return try self.authenticator.principal(authorization: authorization, tenant: tenant)
+            let principal = try self.authenticator.principal(authorization: authorization, tenant: tenant)
+            try self.rateLimiter.admit(principal.tenant)
+            return principal
         } catch {
             throw HTTPProblem(error)
         }

@@ -130,6 +130,15 @@ public final class PostgresRunStore: RunStore {
         }
     }
 
+    /// `count(*)` over the tenant's rows of `runs` (its primary key's prefix).
+    public func countRuns(tenant: String) async throws(RunStoreError) -> Int {
+        try await self.transaction(
+            runID: nil, operation: "counting the runs of tenant \(quoted(tenant))", readOnly: true
+        ) { session in
+            try await session.rows("SELECT count(*) FROM runs WHERE tenant = \(tenant)").first?.decode(Int.self) ?? 0
+        }
+    }
+
     /// Keyset pagination over `run_id` (byte order) or the creation rank, filtered in the query (see
     /// ``RunStore/listRuns(pageSize:pageToken:order:filter:)``).
     public func listRuns(

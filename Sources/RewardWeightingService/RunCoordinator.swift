@@ -41,6 +41,8 @@ public struct RunCoordinator: Sendable {
     private let logger: Logger
     private let registry: RunRegistry
     private let metrics: ServiceMetrics
+    /// The limits every call is checked against.
+    public let limits: ServiceLimits
 
     /// Creates a coordinator over a store.
     /// - Parameters:
@@ -49,11 +51,14 @@ public struct RunCoordinator: Sendable {
     ///     reading the store (see ``defaultSummaryCacheLimit``).
     ///   - kernels: where the kernels run; in this process by default.
     ///   - metrics: where the service's own metrics go (``ServiceMetrics``); nowhere by default.
+    ///   - limits: the sizes and counts a call may reach (``ServiceLimits``); the defaults by default.
     public init(
         store: any RunStore, kernels: any KernelBackend = InProcessKernels(), logger: Logger,
         watchBufferLimit: Int = RunCoordinator.defaultWatchBufferLimit,
-        summaryCacheLimit: Int = RunCoordinator.defaultSummaryCacheLimit, metrics: ServiceMetrics = .disabled
+        summaryCacheLimit: Int = RunCoordinator.defaultSummaryCacheLimit, metrics: ServiceMetrics = .disabled,
+        limits: ServiceLimits = .default
     ) {
+        self.limits = limits
         let measured = MeasuredKernels(backend: kernels, metrics: metrics)
         self.store = store
         self.kernels = measured
@@ -61,7 +66,7 @@ public struct RunCoordinator: Sendable {
         self.metrics = metrics
         self.registry = RunRegistry(
             store: store, kernels: measured, logger: logger, watchBufferLimit: max(1, watchBufferLimit),
-            summaryCacheLimit: max(1, summaryCacheLimit), metrics: metrics)
+            summaryCacheLimit: max(1, summaryCacheLimit), metrics: metrics, maxBufferSize: limits.maxBufferSize)
     }
 
     /// Recent Scalarize summaries kept per run: 8192.
@@ -76,6 +81,26 @@ public struct RunCoordinator: Sendable {
         _ config: RunConfig, as principal: Principal = .open
     ) async throws(ServiceError) -> (run: Run, created: Bool) {
         try principal.checkMayWrite()
+        guard config.dimension <= self.limits.maxObjectives else {
+            throw ServiceLimits.exceeded(
+                field: "config.objectives", "the run has \(config.dimension) objectives", key: "maxObjectives",
+                value: self.limits.maxObjectives)
+        }
+        let count: Int
+        do {
+            count = try await self.store.countRuns(tenant: principal.tenant)
+        } catch {
+            throw ServiceError(error)
+        }
+        if count >= self.limits.maxRunsPerTenant {
+            // A retry of a creation that succeeded gets its run, whatever the count.
+            if let existing = try? await self.getRun(config.runID, as: principal), existing.config == config {
+                return (existing, false)
+            }
+            throw ServiceLimits.exceeded(
+                field: "run_id", "tenant \(principal.tenant) has \(count) runs", key: "maxRunsPerTenant",
+                value: self.limits.maxRunsPerTenant)
+        }
         let initialState = WeightingPolicy(config: config).initialState
         let stored: StoredRun
         do {
@@ -190,6 +215,11 @@ public struct RunCoordinator: Sendable {
     ) async throws(ServiceError) -> (result: ScalarizeResult, sequence: Int) {
         // A validation batch records nothing: a read, which a viewer may make.
         if !validation { try principal.checkMayWrite() }
+        guard rewards.storage.count <= self.limits.maxBatchValues else {
+            throw ServiceLimits.exceeded(
+                field: "rewards.values", "the batch has \(rewards.storage.count) values (N×K)", key: "maxBatchValues",
+                value: self.limits.maxBatchValues)
+        }
         let run = try await self.registry.actor(for: principal.key(of: runID))
         return try await run.scalarize(step: step, rewards: rewards, groupIDs: groupIDs, validation: validation)
     }

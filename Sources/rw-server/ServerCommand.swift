@@ -88,6 +88,24 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The largest request message accepted, in bytes (RW_MAX_MESSAGE_BYTES; default 16 MiB).")
     var maxMessageBytes: Int?
 
+    @Option(help: "The most objectives a run may have (RW_MAX_OBJECTIVES; default 16).")
+    var maxObjectives: Int?
+
+    @Option(help: "The most reward values (N×K) in one Scalarize call (RW_MAX_BATCH_VALUES; default 2097152).")
+    var maxBatchValues: Int?
+
+    @Option(help: "The most points of a run's Pareto buffer (RW_MAX_BUFFER_SIZE; default 4096).")
+    var maxBufferSize: Int?
+
+    @Option(help: "The most runs of one tenant (RW_MAX_RUNS_PER_TENANT; default 10000).")
+    var maxRunsPerTenant: Int?
+
+    @Option(help: "Calls a second per tenant, 0 for no limit (RW_TENANT_REQUEST_RATE; default 10000).")
+    var tenantRequestRate: Int?
+
+    @Option(help: "The most calls a tenant may make at once (RW_TENANT_REQUEST_BURST; default 20000).")
+    var tenantRequestBurst: Int?
+
     @Option(help: "A file to write the bound port to once listening (RW_PORT_FILE).")
     var portFile: String?
 
@@ -117,6 +135,12 @@ struct ServeCommand: AsyncParsableCommand {
         if self.insecureNoAuth { flags[.insecureNoAuth] = .bool(true) }
         if let logLevel { flags[.logLevel] = .string(logLevel) }
         if let maxMessageBytes { flags[.maxMessageBytes] = .int(maxMessageBytes) }
+        if let maxObjectives { flags[.maxObjectives] = .int(maxObjectives) }
+        if let maxBatchValues { flags[.maxBatchValues] = .int(maxBatchValues) }
+        if let maxBufferSize { flags[.maxBufferSize] = .int(maxBufferSize) }
+        if let maxRunsPerTenant { flags[.maxRunsPerTenant] = .int(maxRunsPerTenant) }
+        if let tenantRequestRate { flags[.tenantRequestRate] = .int(tenantRequestRate) }
+        if let tenantRequestBurst { flags[.tenantRequestBurst] = .int(tenantRequestBurst) }
         if let portFile { flags[.portFile] = .string(portFile) }
         if let config { flags[.config] = .string(config) }
         // The flag can only turn the service on; without it, the environment or the file decides.

@@ -518,6 +518,10 @@ struct RunStoreConformanceTests {
 
         // Listing: one tenant's runs, or every tenant's in (run id, tenant) order, a page of one at a time.
         _ = try await store.createRun(gradientConfig("alone"), tenant: b.tenant, initialState: initial)
+        // Counted per tenant, archived runs included.
+        #expect(try await store.countRuns(tenant: "team-a") == 1)
+        #expect(try await store.countRuns(tenant: "team-b") == 2)
+        #expect(try await store.countRuns(tenant: "team-c") == 0)
         let teamA = try await store.listRuns(
             pageSize: 10, pageToken: nil, order: .runID, filter: RunFilter(tenant: "team-a"))
         #expect(teamA.runs.map(\.key) == [a])

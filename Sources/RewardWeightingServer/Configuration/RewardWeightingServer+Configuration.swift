@@ -3,6 +3,7 @@ import Logging
 import RewardWeightingCore
 import RewardWeightingHTTP
 import RewardWeightingPostgres
+import RewardWeightingService
 import RewardWeightingStore
 import ServiceLifecycle
 import UnixSignals
@@ -60,6 +61,12 @@ extension RewardWeightingServer {
         public var authTokensPath: String?
         /// Whether an open server may bind non-loopback addresses (``ServerConfigurationKey/insecureNoAuth``).
         public var insecureNoAuth: Bool
+        /// The sizes and counts a call may reach (``ServerConfigurationKey/maxObjectives`` and the next keys).
+        public var limits: ServiceLimits
+        /// Calls a second per tenant; 0: no limit (``ServerConfigurationKey/tenantRequestRate``).
+        public var tenantRequestRate: Int
+        /// The most calls a tenant may make at once (``ServerConfigurationKey/tenantRequestBurst``).
+        public var tenantRequestBurst: Int
 
         /// The transport's own payload limit, 4× ``maxReceiveMessageBytes`` (at most `Int32.max`).
         public var transportMessageLimit: Int {
@@ -77,6 +84,10 @@ extension RewardWeightingServer {
         public static let defaultHTTPPort = 8080
         /// The default log level.
         public static let defaultLogLevel = Logger.Level.info
+        /// The default request rate per tenant: 10 000 calls a second, far above one trainer's few calls a step.
+        public static let defaultTenantRequestRate = 10_000
+        /// The default burst per tenant: 20 000 calls.
+        public static let defaultTenantRequestBurst = 20_000
 
         /// A configuration; every parameter has the design's default.
         public init(
@@ -88,8 +99,13 @@ extension RewardWeightingServer {
             maxReceiveMessageBytes: Int = Configuration.defaultMaxReceiveMessageBytes, portFile: String? = nil,
             gracefulShutdownSignals: [UnixSignal] = [], enableBenchmarkService: Bool = false,
             logLevel: Logger.Level = Configuration.defaultLogLevel, authTokensPath: String? = nil,
-            insecureNoAuth: Bool = false
+            insecureNoAuth: Bool = false, limits: ServiceLimits = .default,
+            tenantRequestRate: Int = Configuration.defaultTenantRequestRate,
+            tenantRequestBurst: Int = Configuration.defaultTenantRequestBurst
         ) {
+            self.limits = limits
+            self.tenantRequestRate = tenantRequestRate
+            self.tenantRequestBurst = tenantRequestBurst
             self.authTokensPath = authTokensPath
             self.insecureNoAuth = insecureNoAuth
             self.host = host
@@ -139,6 +155,22 @@ extension RewardWeightingServer {
             guard maxMessageBytes >= 1 else {
                 throw ConfigurationError(key: .maxMessageBytes, reason: "is \(maxMessageBytes); it must be at least 1")
             }
+            func atLeast(_ minimum: Int, _ key: ServerConfigurationKey, default value: Int) throws(ConfigurationError)
+                -> Int
+            {
+                let read = try Self.int(config, key) ?? value
+                guard read >= minimum else {
+                    throw ConfigurationError(key: key, reason: "is \(read); it must be at least \(minimum)")
+                }
+                return read
+            }
+            let limits = ServiceLimits(
+                maxObjectives: try atLeast(1, .maxObjectives, default: ServiceLimits.default.maxObjectives),
+                maxBatchValues: try atLeast(1, .maxBatchValues, default: ServiceLimits.default.maxBatchValues),
+                maxBufferSize: try atLeast(1, .maxBufferSize, default: ServiceLimits.default.maxBufferSize),
+                maxRunsPerTenant: try atLeast(1, .maxRunsPerTenant, default: ServiceLimits.default.maxRunsPerTenant))
+            let rate = try atLeast(0, .tenantRequestRate, default: Self.defaultTenantRequestRate)
+            let burst = try atLeast(1, .tenantRequestBurst, default: Self.defaultTenantRequestBurst)
             let databaseURL = try Self.string(config, .databaseUrl)
             if let databaseURL {
                 do throws(RunStoreError) {
@@ -158,7 +190,8 @@ extension RewardWeightingServer {
                 maxReceiveMessageBytes: maxMessageBytes, portFile: try Self.string(config, .portFile),
                 enableBenchmarkService: try Self.bool(config, .enableBenchmarkService) ?? false, logLevel: level,
                 authTokensPath: try Self.string(config, .authTokens),
-                insecureNoAuth: try Self.bool(config, .insecureNoAuth) ?? false)
+                insecureNoAuth: try Self.bool(config, .insecureNoAuth) ?? false, limits: limits,
+                tenantRequestRate: rate, tenantRequestBurst: burst)
         }
 
         private static func string(_ config: ConfigReader, _ key: ServerConfigurationKey) throws(ConfigurationError)

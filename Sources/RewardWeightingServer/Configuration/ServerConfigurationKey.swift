@@ -1,5 +1,6 @@
 import Logging
 import RewardWeightingHTTP
+import RewardWeightingService
 import RewardWeightingStore
 
 /// Every configuration key of `rw-server`: its name in a config file, its command-line flag, its environment
@@ -85,6 +86,35 @@ public struct ServerConfigurationKey: Hashable, Sendable {
         key: "maxMessageBytes", flag: "--max-message-bytes",
         defaultValue: "\(RewardWeightingServer.Configuration.defaultMaxReceiveMessageBytes)",
         meaning: "The largest request message accepted, in bytes; a larger one is answered RESOURCE_EXHAUSTED.")
+    /// The most objectives a run may have.
+    public static let maxObjectives = Self(
+        key: "maxObjectives", flag: "--max-objectives", defaultValue: "\(ServiceLimits.default.maxObjectives)",
+        meaning: "The most objectives (K) a run may have; CreateRun with more is RESOURCE_EXHAUSTED.")
+    /// The most reward values in one Scalarize call.
+    public static let maxBatchValues = Self(
+        key: "maxBatchValues", flag: "--max-batch-values", defaultValue: "\(ServiceLimits.default.maxBatchValues)",
+        meaning: "The most reward values (N×K) one Scalarize call may carry; more is RESOURCE_EXHAUSTED.")
+    /// The most points of a run's Pareto buffer.
+    public static let maxBufferSize = Self(
+        key: "maxBufferSize", flag: "--max-buffer-size", defaultValue: "\(ServiceLimits.default.maxBufferSize)",
+        meaning: "The most points a run's Pareto buffer may hold; a checkpoint that would grow it beyond is "
+            + "RESOURCE_EXHAUSTED (and not stored).")
+    /// The most runs of one tenant.
+    public static let maxRunsPerTenant = Self(
+        key: "maxRunsPerTenant", flag: "--max-runs-per-tenant",
+        defaultValue: "\(ServiceLimits.default.maxRunsPerTenant)",
+        meaning: "The most runs (active and archived) one tenant may have; CreateRun beyond is RESOURCE_EXHAUSTED.")
+    /// Each tenant's request rate.
+    public static let tenantRequestRate = Self(
+        key: "tenantRequestRate", flag: "--tenant-request-rate",
+        defaultValue: "\(RewardWeightingServer.Configuration.defaultTenantRequestRate)",
+        meaning: "Calls a second each tenant may make (gRPC and HTTP /v1 together, a token bucket); over it a call "
+            + "is RESOURCE_EXHAUSTED / 429. 0: no limit.")
+    /// Each tenant's burst.
+    public static let tenantRequestBurst = Self(
+        key: "tenantRequestBurst", flag: "--tenant-request-burst",
+        defaultValue: "\(RewardWeightingServer.Configuration.defaultTenantRequestBurst)",
+        meaning: "The most calls a tenant may make at once after being idle (the token bucket's size).")
     /// Where to write the bound port.
     public static let portFile = Self(
         key: "portFile", flag: "--port-file", defaultValue: "(none)",
@@ -114,7 +144,8 @@ public struct ServerConfigurationKey: Hashable, Sendable {
     public static let all: [Self] = [
         .host, .port, .httpHost, .httpPort, .httpPortFile, .dashboardChartJs, .kernels, .kernelsFallback, .database,
         .databaseUrl, .authTokens, .insecureNoAuth, .logLevel,
-        .maxMessageBytes,
+        .maxMessageBytes, .maxObjectives, .maxBatchValues, .maxBufferSize, .maxRunsPerTenant, .tenantRequestRate,
+        .tenantRequestBurst,
         .portFile,
         .enableBenchmarkService, .config,
     ]

@@ -107,7 +107,9 @@ public struct RewardWeightingServer: Sendable {
         }
         let coordinator = RunCoordinator(
             store: self.store.runStore, kernels: kernels, logger: logger,
-            metrics: ServiceMetrics(factory: metricsFactory))
+            metrics: ServiceMetrics(factory: metricsFactory), limits: configuration.limits)
+        let rateLimiter = TenantRateLimiter(
+            rate: Double(configuration.tenantRequestRate), burst: Double(configuration.tenantRequestBurst))
         let address: GRPCNIOTransportHTTP2Posix.SocketAddress =
             configuration.host.contains(":")
             ? .ipv6(host: configuration.host, port: configuration.port)
@@ -118,7 +120,7 @@ public struct RewardWeightingServer: Sendable {
             config: .defaults { $0.rpc.maxRequestPayloadSize = configuration.transportMessageLimit })
         let service = TrainerServiceImplementation(
             coordinator: coordinator, logger: logger, maxRequestMessageBytes: configuration.maxReceiveMessageBytes,
-            authenticator: authenticator)
+            authenticator: authenticator, rateLimiter: rateLimiter)
         var services: [any RegistrableRPCService] = [service]
         if configuration.enableBenchmarkService {
             services.append(BenchmarkEchoService(maxRequestMessageBytes: configuration.maxReceiveMessageBytes))
@@ -139,7 +141,7 @@ public struct RewardWeightingServer: Sendable {
             router: OpsRoutes(
                 coordinator: coordinator, metricsFactory: metricsFactory,
                 metricsExposition: { registry.emitToString() }, dashboard: dashboard,
-                workerNotReady: workerNotReady, authenticator: authenticator
+                workerNotReady: workerNotReady, authenticator: authenticator, rateLimiter: rateLimiter
             ).router(),
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.httpHost, port: configuration.httpPort),

@@ -10,8 +10,9 @@ enum CallPrincipal {
     /// Runs `handler` with the principal of `request`'s metadata, and the body of the response it returns too.
     /// - Throws: `UNAUTHENTICATED`, `PERMISSION_DENIED` or `INVALID_ARGUMENT` (naming `authorization` or
     ///   `rw-tenant`) before the handler runs, when the credentials do not authenticate.
+    /// - Throws: also `RESOURCE_EXHAUSTED` (naming `tenant`) when the principal's tenant is over its request rate.
     static func authenticating<Input, Output>(
-        _ request: StreamingServerRequest<Input>, with authenticator: Authenticator,
+        _ request: StreamingServerRequest<Input>, with authenticator: Authenticator, limiter: TenantRateLimiter,
         _ handler: () async throws -> StreamingServerResponse<Output>
     ) async throws -> StreamingServerResponse<Output> {
         let principal: Principal
@@ -19,6 +20,7 @@ enum CallPrincipal {
             principal = try authenticator.principal(
                 authorization: request.metadata[stringValues: "authorization"].first { _ in true },
                 tenant: request.metadata[stringValues: Authenticator.tenantHeader].first { _ in true })
+            try limiter.admit(principal.tenant)
         } catch {
             throw ErrorMapping.rpcError(error)
         }

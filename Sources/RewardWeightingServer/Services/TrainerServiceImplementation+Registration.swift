@@ -11,12 +11,13 @@ extension TrainerServiceImplementation {
         typealias Method = Rewardweighting_V1_TrainerService.Method
         let limit = self.maxRequestMessageBytes
         let authenticator = self.authenticator
+        let limiter = self.rateLimiter
         router.registerHandler(
             forMethod: Method.CreateRun.descriptor,
             deserializer: SizeLimitedDeserializer<Rewardweighting_V1_CreateRunRequest>(limit: limit),
             serializer: ProtobufSerializer<Rewardweighting_V1_CreateRunResponse>(),
             handler: { request, context in
-                try await CallPrincipal.authenticating(request, with: authenticator) {
+                try await CallPrincipal.authenticating(request, with: authenticator, limiter: limiter) {
                     try await self.createRun(request: request, context: context)
                 }
             })
@@ -25,7 +26,7 @@ extension TrainerServiceImplementation {
             deserializer: SizeLimitedDeserializer<Rewardweighting_V1_GetRunRequest>(limit: limit),
             serializer: ProtobufSerializer<Rewardweighting_V1_GetRunResponse>(),
             handler: { request, context in
-                try await CallPrincipal.authenticating(request, with: authenticator) {
+                try await CallPrincipal.authenticating(request, with: authenticator, limiter: limiter) {
                     try await self.getRun(request: request, context: context)
                 }
             })
@@ -34,7 +35,7 @@ extension TrainerServiceImplementation {
             deserializer: SizeLimitedDeserializer<Rewardweighting_V1_ListRunsRequest>(limit: limit),
             serializer: ProtobufSerializer<Rewardweighting_V1_ListRunsResponse>(),
             handler: { request, context in
-                try await CallPrincipal.authenticating(request, with: authenticator) {
+                try await CallPrincipal.authenticating(request, with: authenticator, limiter: limiter) {
                     try await self.listRuns(request: request, context: context)
                 }
             })
@@ -43,7 +44,7 @@ extension TrainerServiceImplementation {
             deserializer: SizeLimitedDeserializer<Rewardweighting_V1_ScalarizeRequest>(limit: limit),
             serializer: ProtobufSerializer<Rewardweighting_V1_ScalarizeResponse>(),
             handler: { request, context in
-                try await CallPrincipal.authenticating(request, with: authenticator) {
+                try await CallPrincipal.authenticating(request, with: authenticator, limiter: limiter) {
                     try await self.scalarize(request: request, context: context)
                 }
             })
@@ -52,7 +53,7 @@ extension TrainerServiceImplementation {
             deserializer: SizeLimitedDeserializer<Rewardweighting_V1_ReportGradientsRequest>(limit: limit),
             serializer: ProtobufSerializer<Rewardweighting_V1_ReportGradientsResponse>(),
             handler: { request, context in
-                try await CallPrincipal.authenticating(request, with: authenticator) {
+                try await CallPrincipal.authenticating(request, with: authenticator, limiter: limiter) {
                     try await self.reportGradients(request: request, context: context)
                 }
             })
@@ -61,7 +62,7 @@ extension TrainerServiceImplementation {
             deserializer: SizeLimitedDeserializer<Rewardweighting_V1_ReportProjectedGradientsRequest>(limit: limit),
             serializer: ProtobufSerializer<Rewardweighting_V1_ReportGradientsResponse>(),
             handler: { request, context in
-                try await CallPrincipal.authenticating(request, with: authenticator) {
+                try await CallPrincipal.authenticating(request, with: authenticator, limiter: limiter) {
                     try await self.reportProjectedGradients(request: request, context: context)
                 }
             })
@@ -70,7 +71,7 @@ extension TrainerServiceImplementation {
             deserializer: SizeLimitedDeserializer<Rewardweighting_V1_ReportCheckpointRequest>(limit: limit),
             serializer: ProtobufSerializer<Rewardweighting_V1_ReportCheckpointResponse>(),
             handler: { request, context in
-                try await CallPrincipal.authenticating(request, with: authenticator) {
+                try await CallPrincipal.authenticating(request, with: authenticator, limiter: limiter) {
                     try await self.reportCheckpoint(request: request, context: context)
                 }
             })
@@ -79,7 +80,7 @@ extension TrainerServiceImplementation {
             deserializer: SizeLimitedDeserializer<Rewardweighting_V1_WatchRunRequest>(limit: limit),
             serializer: ProtobufSerializer<Rewardweighting_V1_DecisionEvent>(),
             handler: { request, context in
-                try await CallPrincipal.authenticating(request, with: authenticator) {
+                try await CallPrincipal.authenticating(request, with: authenticator, limiter: limiter) {
                     try await self.watchRun(request: request, context: context)
                 }
             })
@@ -88,7 +89,7 @@ extension TrainerServiceImplementation {
             deserializer: SizeLimitedDeserializer<Rewardweighting_V1_ResumeRunRequest>(limit: limit),
             serializer: ProtobufSerializer<Rewardweighting_V1_ResumeRunResponse>(),
             handler: { request, context in
-                try await CallPrincipal.authenticating(request, with: authenticator) {
+                try await CallPrincipal.authenticating(request, with: authenticator, limiter: limiter) {
                     try await self.resumeRun(request: request, context: context)
                 }
             })
@@ -97,7 +98,7 @@ extension TrainerServiceImplementation {
             deserializer: SizeLimitedDeserializer<Rewardweighting_V1_ArchiveRunRequest>(limit: limit),
             serializer: ProtobufSerializer<Rewardweighting_V1_ArchiveRunResponse>(),
             handler: { request, context in
-                try await CallPrincipal.authenticating(request, with: authenticator) {
+                try await CallPrincipal.authenticating(request, with: authenticator, limiter: limiter) {
                     try await self.archiveRun(request: request, context: context)
                 }
             })

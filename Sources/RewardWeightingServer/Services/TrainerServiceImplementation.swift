@@ -26,6 +26,8 @@ public struct TrainerServiceImplementation: Rewardweighting_V1_TrainerService.Si
     /// Who may call (``Authenticator``): every call's `authorization` and `rw-tenant` metadata become the
     /// ``Principal`` the coordinator acts for.
     public let authenticator: Authenticator
+    /// Each tenant's request rate (``TenantRateLimiter``), checked right after authentication.
+    public let rateLimiter: TenantRateLimiter
     private let coordinator: RunCoordinator
     private let logger: Logger
 
@@ -34,11 +36,13 @@ public struct TrainerServiceImplementation: Rewardweighting_V1_TrainerService.Si
     ///   - maxRequestMessageBytes: the largest request message accepted (larger ones get `RESOURCE_EXHAUSTED`);
     ///     default 16 MiB.
     ///   - authenticator: who may call; open (every caller the default tenant's admin) by default.
+    ///   - rateLimiter: each tenant's request rate; no limit by default.
     public init(
         coordinator: RunCoordinator, logger: Logger,
         maxRequestMessageBytes: Int = RewardWeightingServer.Configuration.defaultMaxReceiveMessageBytes,
-        authenticator: Authenticator = .open
+        authenticator: Authenticator = .open, rateLimiter: TenantRateLimiter = TenantRateLimiter(rate: 0, burst: 1)
     ) {
+        self.rateLimiter = rateLimiter
         self.coordinator = coordinator
         self.logger = logger
         self.maxRequestMessageBytes = maxRequestMessageBytes

@@ -46,10 +46,14 @@ actor RunActor {
     /// Recent summaries, to answer retries without a store read.
     var summaryCache: ScalarizeSummaryCache
 
+    /// The most points the run's Pareto buffer may hold (``ServiceLimits/maxBufferSize``).
+    let maxBufferSize: Int
+
     init(
         run: Run, store: any RunStore, kernels: any KernelBackend, logger: Logger, watchBufferLimit: Int,
-        summaryCacheLimit: Int, metrics: ServiceMetrics
+        summaryCacheLimit: Int, metrics: ServiceMetrics, maxBufferSize: Int = ServiceLimits.default.maxBufferSize
     ) {
+        self.maxBufferSize = maxBufferSize
         self.metrics = metrics
         self.runID = run.runID
         self.key = run.key
@@ -216,6 +220,12 @@ actor RunActor {
             next = try self.policy.apply(event, to: state, measured: measured)
         } catch {
             throw ServiceError(error)
+        }
+        let points = next.state.paretoBuffer.count
+        if points > self.maxBufferSize && points > state.paretoBuffer.count {
+            throw ServiceLimits.exceeded(
+                field: "scores", "the Pareto buffer would hold \(points) points", key: "maxBufferSize",
+                value: self.maxBufferSize)
         }
         return try await self.commit([(event, next.decision, next.state)])[0]
     }

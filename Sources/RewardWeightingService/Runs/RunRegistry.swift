@@ -20,14 +20,16 @@ final class RunRegistry: Sendable {
     private let kernels: any KernelBackend
     private let logger: Logger
     private let watchBufferLimit: Int
+    private let maxBufferSize: Int
     private let summaryCacheLimit: Int
     private let metrics: ServiceMetrics
     private let runs = Mutex<[RunKey: RunActor]>([:])
 
     init(
         store: any RunStore, kernels: any KernelBackend, logger: Logger, watchBufferLimit: Int,
-        summaryCacheLimit: Int, metrics: ServiceMetrics
+        summaryCacheLimit: Int, metrics: ServiceMetrics, maxBufferSize: Int
     ) {
+        self.maxBufferSize = maxBufferSize
         self.metrics = metrics
         self.store = store
         self.kernels = kernels
@@ -89,7 +91,8 @@ final class RunRegistry: Sendable {
     private func makeActor(_ run: Run) -> RunActor {
         RunActor(
             run: run, store: self.store, kernels: self.kernels, logger: self.logger,
-            watchBufferLimit: self.watchBufferLimit, summaryCacheLimit: self.summaryCacheLimit, metrics: self.metrics)
+            watchBufferLimit: self.watchBufferLimit, summaryCacheLimit: self.summaryCacheLimit, metrics: self.metrics,
+            maxBufferSize: self.maxBufferSize)
     }
 
     /// Drops the cached actor of `key` if it is `run` (after archiving).

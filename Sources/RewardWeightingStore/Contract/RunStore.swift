@@ -30,6 +30,9 @@ public protocol RunStore: Sendable {
     /// - Throws: ``RunStoreError/Code/notFound``; ``RunStoreError/Code/corrupt`` for a row that does not decode.
     func loadRun(_ run: RunKey) async throws(RunStoreError) -> StoredRun
 
+    /// How many runs `tenant` has, active and archived (for the runs-per-tenant limit).
+    func countRuns(tenant: String) async throws(RunStoreError) -> Int
+
     /// Lists the runs that pass `filter`, archived ones included unless filtered out, a page at a time. The
     /// filter is applied in the store, so a page holds `pageSize` runs unless it is the last.
     /// - Parameters:

@@ -61,6 +61,10 @@ public actor InMemoryRunStore: RunStore {
         Self.storedRun(try self.entry(run))
     }
 
+    public func countRuns(tenant: String) -> Int {
+        self.runs.keys.count { $0.tenant == tenant }
+    }
+
     public func listRuns(
         pageSize: Int, pageToken: String?, order: RunListOrder, filter: RunFilter
     ) throws(RunStoreError) -> RunPage {

@@ -115,6 +115,13 @@ public final class SQLiteRunStore: RunStore {
         return try Self.storedRun(fetched)
     }
 
+    /// `COUNT(*)` over the tenant's rows of `runs` (its primary key's prefix).
+    public func countRuns(tenant: String) async throws(RunStoreError) -> Int {
+        try await self.read(runID: nil, operation: "counting the runs of tenant \(quoted(tenant))") { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM runs WHERE tenant = ?", arguments: [tenant]) ?? 0
+        }
+    }
+
     /// Keyset pagination over `run_id` or `rowid`, filtered in the query (see
     /// ``RunStore/listRuns(pageSize:pageToken:order:filter:)``).
     public func listRuns(
