@@ -20,7 +20,7 @@ struct ServerCommand: AsyncParsableCommand {
             \(ServerConfigurationKey.all.map { "  \($0.flag)  \($0.variable)  \($0.defaultValue)" }.joined(separator: "\n"))
             SIGTERM or SIGINT shut the server down gracefully: calls in flight finish, then it exits.
             Without --auth-tokens the server is open and binds loopback addresses only (docs/security.md).
-            SIGHUP reloads the --auth-tokens file.
+            SIGHUP reloads the --auth-tokens file and the TLS certificate and key.
             `rw-server worker --socket PATH` runs the companion kernel worker instead (see --kernels).
             """,
         subcommands: [ServeCommand.self, WorkerCommand.self],
@@ -82,6 +82,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Let a server without --auth-tokens bind a non-loopback address (RW_INSECURE_NO_AUTH=1).")
     var insecureNoAuth = false
 
+    @Option(help: "A PEM certificate chain: gRPC and HTTP take TLS only (RW_TLS_CERT; with --tls-key).")
+    var tlsCert: String?
+
+    @Option(help: "The PEM private key of --tls-cert (RW_TLS_KEY).")
+    var tlsKey: String?
+
+    @Option(help: "PEM CAs of accepted client certificates: mutual TLS (RW_TLS_CLIENT_CA).")
+    var tlsClientCa: String?
+
     @Option(help: "trace, debug, info, notice, warning, error or critical (RW_LOG_LEVEL; default info).")
     var logLevel: String?
 
@@ -133,6 +142,9 @@ struct ServeCommand: AsyncParsableCommand {
         if let databaseUrl { flags[.databaseUrl] = .string(databaseUrl) }
         if let authTokens { flags[.authTokens] = .string(authTokens) }
         if self.insecureNoAuth { flags[.insecureNoAuth] = .bool(true) }
+        if let tlsCert { flags[.tlsCert] = .string(tlsCert) }
+        if let tlsKey { flags[.tlsKey] = .string(tlsKey) }
+        if let tlsClientCa { flags[.tlsClientCa] = .string(tlsClientCa) }
         if let logLevel { flags[.logLevel] = .string(logLevel) }
         if let maxMessageBytes { flags[.maxMessageBytes] = .int(maxMessageBytes) }
         if let maxObjectives { flags[.maxObjectives] = .int(maxObjectives) }

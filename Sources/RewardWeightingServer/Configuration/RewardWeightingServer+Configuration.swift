@@ -61,6 +61,12 @@ extension RewardWeightingServer {
         public var authTokensPath: String?
         /// Whether an open server may bind non-loopback addresses (``ServerConfigurationKey/insecureNoAuth``).
         public var insecureNoAuth: Bool
+        /// The PEM certificate chain for TLS (``ServerConfigurationKey/tlsCert``); `nil`: plaintext.
+        public var tlsCertificatePath: String?
+        /// The PEM private key for TLS (``ServerConfigurationKey/tlsKey``).
+        public var tlsKeyPath: String?
+        /// The PEM CAs of accepted client certificates (``ServerConfigurationKey/tlsClientCa``); `nil`: no mTLS.
+        public var tlsClientCAPath: String?
         /// The sizes and counts a call may reach (``ServerConfigurationKey/maxObjectives`` and the next keys).
         public var limits: ServiceLimits
         /// Calls a second per tenant; 0: no limit (``ServerConfigurationKey/tenantRequestRate``).
@@ -101,8 +107,12 @@ extension RewardWeightingServer {
             logLevel: Logger.Level = Configuration.defaultLogLevel, authTokensPath: String? = nil,
             insecureNoAuth: Bool = false, limits: ServiceLimits = .default,
             tenantRequestRate: Int = Configuration.defaultTenantRequestRate,
-            tenantRequestBurst: Int = Configuration.defaultTenantRequestBurst
+            tenantRequestBurst: Int = Configuration.defaultTenantRequestBurst, tlsCertificatePath: String? = nil,
+            tlsKeyPath: String? = nil, tlsClientCAPath: String? = nil
         ) {
+            self.tlsCertificatePath = tlsCertificatePath
+            self.tlsKeyPath = tlsKeyPath
+            self.tlsClientCAPath = tlsClientCAPath
             self.limits = limits
             self.tenantRequestRate = tenantRequestRate
             self.tenantRequestBurst = tenantRequestBurst
@@ -171,6 +181,16 @@ extension RewardWeightingServer {
                 maxRunsPerTenant: try atLeast(1, .maxRunsPerTenant, default: ServiceLimits.default.maxRunsPerTenant))
             let rate = try atLeast(0, .tenantRequestRate, default: Self.defaultTenantRequestRate)
             let burst = try atLeast(1, .tenantRequestBurst, default: Self.defaultTenantRequestBurst)
+            let tlsCert = try Self.string(config, .tlsCert)
+            let tlsKey = try Self.string(config, .tlsKey)
+            let tlsClientCA = try Self.string(config, .tlsClientCa)
+            if (tlsCert == nil) != (tlsKey == nil) {
+                throw ConfigurationError(
+                    key: tlsCert == nil ? .tlsCert : .tlsKey, reason: "tlsCert and tlsKey go together; one is missing")
+            }
+            if tlsClientCA != nil && tlsCert == nil {
+                throw ConfigurationError(key: .tlsClientCa, reason: "mutual TLS needs tlsCert and tlsKey")
+            }
             let databaseURL = try Self.string(config, .databaseUrl)
             if let databaseURL {
                 do throws(RunStoreError) {
@@ -191,7 +211,8 @@ extension RewardWeightingServer {
                 enableBenchmarkService: try Self.bool(config, .enableBenchmarkService) ?? false, logLevel: level,
                 authTokensPath: try Self.string(config, .authTokens),
                 insecureNoAuth: try Self.bool(config, .insecureNoAuth) ?? false, limits: limits,
-                tenantRequestRate: rate, tenantRequestBurst: burst)
+                tenantRequestRate: rate, tenantRequestBurst: burst, tlsCertificatePath: tlsCert, tlsKeyPath: tlsKey,
+                tlsClientCAPath: tlsClientCA)
         }
 
         private static func string(_ config: ConfigReader, _ key: ServerConfigurationKey) throws(ConfigurationError)

@@ -86,6 +86,20 @@ public struct ServerConfigurationKey: Hashable, Sendable {
         key: "maxMessageBytes", flag: "--max-message-bytes",
         defaultValue: "\(RewardWeightingServer.Configuration.defaultMaxReceiveMessageBytes)",
         meaning: "The largest request message accepted, in bytes; a larger one is answered RESOURCE_EXHAUSTED.")
+    /// The TLS certificate chain.
+    public static let tlsCert = Self(
+        key: "tlsCert", flag: "--tls-cert", defaultValue: "(none)",
+        meaning: "A PEM certificate chain (the server's first): gRPC and HTTP then take TLS only. With tlsKey; both "
+            + "files are read again on SIGHUP.")
+    /// The TLS private key.
+    public static let tlsKey = Self(
+        key: "tlsKey", flag: "--tls-key", defaultValue: "(none)",
+        meaning: "The PEM private key of tlsCert's first certificate.")
+    /// The CA of client certificates (mTLS).
+    public static let tlsClientCa = Self(
+        key: "tlsClientCa", flag: "--tls-client-ca", defaultValue: "(none)",
+        meaning: "PEM certificates of the CAs whose client certificates are accepted: with it, every connection "
+            + "must present one (mutual TLS). Needs tlsCert.")
     /// The most objectives a run may have.
     public static let maxObjectives = Self(
         key: "maxObjectives", flag: "--max-objectives", defaultValue: "\(ServiceLimits.default.maxObjectives)",
@@ -143,7 +157,7 @@ public struct ServerConfigurationKey: Hashable, Sendable {
     /// Every key, in the order the docs list them.
     public static let all: [Self] = [
         .host, .port, .httpHost, .httpPort, .httpPortFile, .dashboardChartJs, .kernels, .kernelsFallback, .database,
-        .databaseUrl, .authTokens, .insecureNoAuth, .logLevel,
+        .databaseUrl, .authTokens, .insecureNoAuth, .tlsCert, .tlsKey, .tlsClientCa, .logLevel,
         .maxMessageBytes, .maxObjectives, .maxBatchValues, .maxBufferSize, .maxRunsPerTenant, .tenantRequestRate,
         .tenantRequestBurst,
         .portFile,

@@ -1,22 +1,13 @@
 import Logging
 import RewardWeightingService
-import ServiceLifecycle
-import UnixSignals
 
-/// Reloads the `--auth-tokens` file on every SIGHUP, without dropping a connection or a call: a call that
-/// started before the reload was authenticated with the old tokens, every later one with the new. A file that
-/// does not load (missing, malformed) is logged and changes nothing: the tokens in use stay.
-struct AccessTokenReloader: Service {
+/// Reloads the `--auth-tokens` file (on every SIGHUP: ``HangupReloads``), without dropping a connection or a
+/// call: a call that started before the reload was authenticated with the old tokens, every later one with the
+/// new. A file that does not load (missing, malformed) is logged and changes nothing: the tokens in use stay.
+struct AccessTokenReloader: Sendable {
     let path: String
     let authenticator: Authenticator
     let logger: Logger
-
-    func run() async throws {
-        let hangups = await UnixSignalsSequence(trapping: .sighup)
-        for await _ in hangups.cancelOnGracefulShutdown() {
-            self.reload()
-        }
-    }
 
     /// Loads the file and, if it loads, replaces the tokens.
     func reload() {

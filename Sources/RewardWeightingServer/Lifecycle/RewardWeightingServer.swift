@@ -55,6 +55,7 @@ public struct RewardWeightingServer: Sendable {
         self.logger = logger
         let authenticator = try Self.authenticator(for: configuration)
         self.authenticator = authenticator
+        let tls = try ServerTLS(configuration: configuration, logger: logger)
         self.store = try ServerStore(configuration: configuration, logger: logger)
         // One registry per server (not the process-wide MetricsSystem), so in-process servers in tests stay apart.
         let registry = PrometheusCollectorRegistry()
@@ -116,7 +117,7 @@ public struct RewardWeightingServer: Sendable {
             : .ipv4(host: configuration.host, port: configuration.port)
         self.transport = HTTP2ServerTransport.Posix(
             address: address,
-            transportSecurity: .plaintext,
+            transportSecurity: try tls?.grpcSecurity() ?? .plaintext,
             config: .defaults { $0.rpc.maxRequestPayloadSize = configuration.transportMessageLimit })
         let service = TrainerServiceImplementation(
             coordinator: coordinator, logger: logger, maxRequestMessageBytes: configuration.maxReceiveMessageBytes,
@@ -143,6 +144,7 @@ public struct RewardWeightingServer: Sendable {
                 metricsExposition: { registry.emitToString() }, dashboard: dashboard,
                 workerNotReady: workerNotReady, authenticator: authenticator, rateLimiter: rateLimiter
             ).router(),
+            server: try tls?.httpServer() ?? .http1(),
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.httpHost, port: configuration.httpPort),
                 serverName: "rw-server"),
@@ -162,10 +164,25 @@ public struct RewardWeightingServer: Sendable {
             logger: logger)
         // The worker's client comes first: a group stops its services in reverse order, so the calls still
         // running at shutdown keep their kernels until the gRPC and HTTP servers have drained.
+        var reloads: [@Sendable () -> Void] = []
+        if let path = configuration.authTokensPath {
+            let tokens = AccessTokenReloader(path: path, authenticator: authenticator, logger: logger)
+            reloads.append { tokens.reload() }
+        }
+        if let tls {
+            reloads.append {
+                do {
+                    try tls.reload()
+                    logger.notice("reloaded the TLS certificate and key", metadata: ["file": "\(tls.certificatePath)"])
+                } catch {
+                    logger.error(
+                        "the TLS certificate and key did not reload; the previous ones stay in use",
+                        metadata: ["file": "\(tls.certificatePath)", "error": "\(error)"])
+                }
+            }
+        }
         let reloader: [ServiceGroupConfiguration.ServiceConfiguration] =
-            configuration.authTokensPath.map { path in
-                [.init(service: AccessTokenReloader(path: path, authenticator: authenticator, logger: logger))]
-            } ?? []
+            reloads.isEmpty ? [] : [.init(service: HangupReloads(reloads: reloads))]
         var group = ServiceGroupConfiguration(
             services: workerServices + self.store.followers(coordinator) + reloader + [
                 .init(service: GRPCServerService(server: server)),

@@ -39,10 +39,29 @@ struct ServerConnection: Sendable {
         _ options: ServerOptions, _ body: (ServerConnection) async throws -> Result
     ) async throws -> Result {
         let address = try options.address()
+        // An IP literal is an address target, not a name: TLS then checks the certificate's IP address (a name
+        // target would send the IP as SNI, which TLS does not allow).
+        let isIPv4 =
+            address.host.split(separator: ".").count == 4 && address.host.allSatisfy { $0.isNumber || $0 == "." }
         let target: any ResolvableTarget =
             address.host.contains(":")
-            ? .ipv6(address: address.host, port: address.port) : .dns(host: address.host, port: address.port)
-        let transport = try HTTP2ClientTransport.Posix(target: target, transportSecurity: .plaintext)
+            ? .ipv6(address: address.host, port: address.port)
+            : isIPv4 ? .ipv4(address: address.host, port: address.port) : .dns(host: address.host, port: address.port)
+        let security: HTTP2ClientTransport.Posix.TransportSecurity
+        if let tls = try options.tls() {
+            let roots = TLSConfig.TrustRootsSource.certificates([.file(path: tls.ca, format: .pem)])
+            if let certificate = tls.clientCertificate, let key = tls.clientKey {
+                security = .mTLS(
+                    certificateChain: [.file(path: certificate, format: .pem)],
+                    privateKey: .file(path: key, format: .pem)
+                ) { $0.trustRoots = roots }
+            } else {
+                security = .tls { $0.trustRoots = roots }
+            }
+        } else {
+            security = .plaintext
+        }
+        let transport = try HTTP2ClientTransport.Posix(target: target, transportSecurity: security)
         var metadata = Metadata()
         if let token = options.bearerToken { metadata.addString("Bearer \(token)", forKey: "authorization") }
         if let tenant = options.actingTenant { metadata.addString(tenant, forKey: Authenticator.tenantHeader) }

@@ -17,6 +17,15 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "For an admin token: the tenant to act in, sent as rw-tenant (RW_TENANT).")
     var tenant: String?
 
+    @Option(help: "Connect with TLS, trusting the PEM CA certificates in this file (RW_TLS_CA).")
+    var tlsCa: String?
+
+    @Option(help: "With --tls-ca, a PEM client certificate chain for mutual TLS (RW_TLS_CLIENT_CERT).")
+    var tlsClientCert: String?
+
+    @Option(help: "The PEM private key of --tls-client-cert (RW_TLS_CLIENT_KEY).")
+    var tlsClientKey: String?
+
     @Option(help: "Seconds to wait for each call (default 10).")
     var timeout: Double = 10
 
@@ -40,6 +49,26 @@ struct ServerOptions: ParsableArguments {
     var actingTenant: String? {
         let tenant = self.tenant ?? ProcessInfo.processInfo.environment["RW_TENANT"]
         return tenant?.isEmpty == false ? tenant : nil
+    }
+
+    /// The TLS to connect with: `--tls-ca` (else `RW_TLS_CA`) and, for mutual TLS, the client's certificate and
+    /// key; `nil` for plaintext.
+    /// - Throws: ``InputError`` for a client certificate without its key, or either without a CA.
+    func tls() throws(InputError) -> (ca: String, clientCertificate: String?, clientKey: String?)? {
+        let environment = ProcessInfo.processInfo.environment
+        let ca = self.tlsCa ?? environment["RW_TLS_CA"]
+        let certificate = self.tlsClientCert ?? environment["RW_TLS_CLIENT_CERT"]
+        let key = self.tlsClientKey ?? environment["RW_TLS_CLIENT_KEY"]
+        guard let ca, !ca.isEmpty else {
+            if certificate != nil || key != nil {
+                throw InputError("--tls-client-cert, --tls-client-key: need --tls-ca (the server's CA)")
+            }
+            return nil
+        }
+        guard (certificate == nil) == (key == nil) else {
+            throw InputError("--tls-client-cert and --tls-client-key go together; one is missing")
+        }
+        return (ca, certificate, key)
     }
 
     /// The format to print in: `--output`, else a table on a terminal and JSON otherwise.
