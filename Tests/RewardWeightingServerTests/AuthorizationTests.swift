@@ -385,27 +385,9 @@ struct AuthorizationTests {
         defer { directory.remove() }
         let file = directory.url.appendingPathComponent("tokens.yaml").path
         try Self.tokenFile.write(toFile: file, atomically: true, encoding: .utf8)
-        let server = try RewardWeightingServer(
+        try await withServerClient(
             configuration: .init(
-                host: "127.0.0.1", port: 0, httpPort: 0, databasePath: directory.database(), authTokensPath: file),
-            logger: quietLogger)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await server.run() }
-            do {
-                let port = try #require(try await server.listeningAddress.ipv4?.port)
-                let httpPort = await server.httpListeningPort
-                let transport = try HTTP2ClientTransport.Posix(
-                    target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext)
-                try await withGRPCClient(transport: transport) { client in
-                    try await body(Trainer(wrapping: client), httpPort)
-                }
-            } catch {
-                await server.beginGracefulShutdown()
-                try? await group.waitForAll()
-                throw error
-            }
-            await server.beginGracefulShutdown()
-            try await group.waitForAll()
-        }
+                host: "127.0.0.1", port: 0, httpPort: 0, databasePath: directory.database(), authTokensPath: file)
+        ) { client, httpPort in try await body(Trainer(wrapping: client), httpPort) }
     }
 }

@@ -136,28 +136,10 @@ struct LimitsTests {
     ) async throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
-        let server = try RewardWeightingServer(
+        try await withServerClient(
             configuration: .init(
                 host: "127.0.0.1", port: 0, httpPort: 0, databasePath: directory.database(), limits: limits,
-                tenantRequestRate: rate, tenantRequestBurst: burst),
-            logger: quietLogger)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await server.run() }
-            do {
-                let port = try #require(try await server.listeningAddress.ipv4?.port)
-                let httpPort = await server.httpListeningPort
-                let transport = try HTTP2ClientTransport.Posix(
-                    target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext)
-                try await withGRPCClient(transport: transport) { client in
-                    try await body(Trainer(wrapping: client), httpPort)
-                }
-            } catch {
-                await server.beginGracefulShutdown()
-                try? await group.waitForAll()
-                throw error
-            }
-            await server.beginGracefulShutdown()
-            try await group.waitForAll()
-        }
+                tenantRequestRate: rate, tenantRequestBurst: burst)
+        ) { client, httpPort in try await body(Trainer(wrapping: client), httpPort) }
     }
 }

@@ -50,19 +50,30 @@ func withServerClient<Result: Sendable>(
     enableBenchmarkService: Bool = false,
     _ body: (GRPCClient<HTTP2ClientTransport.Posix>) async throws -> Result
 ) async throws -> Result {
-    let server = try RewardWeightingServer(
+    try await withServerClient(
         configuration: .init(
             host: "127.0.0.1", port: 0, httpPort: 0, databasePath: database, maxReceiveMessageBytes: maxMessageBytes,
-            enableBenchmarkService: enableBenchmarkService),
-        logger: quietLogger)
+            enableBenchmarkService: enableBenchmarkService)
+    ) { client, _ in try await body(client) }
+}
+
+/// Starts the real server in-process with `configuration` (bind it to 127.0.0.1, ports 0), calls `body` with a
+/// `GRPCClient` connected to it over HTTP/2 and the bound HTTP port, then shuts the server down gracefully and
+/// waits for it to stop.
+func withServerClient<Result: Sendable>(
+    configuration: RewardWeightingServer.Configuration,
+    _ body: (GRPCClient<HTTP2ClientTransport.Posix>, Int) async throws -> Result
+) async throws -> Result {
+    let server = try RewardWeightingServer(configuration: configuration, logger: quietLogger)
     return try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await server.run() }
         let result: Result
         do {
             let port = try #require(try await server.listeningAddress.ipv4?.port)
+            let httpPort = await server.httpListeningPort
             let transport = try HTTP2ClientTransport.Posix(
                 target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext)
-            result = try await withGRPCClient(transport: transport) { client in try await body(client) }
+            result = try await withGRPCClient(transport: transport) { client in try await body(client, httpPort) }
         } catch {
             await server.beginGracefulShutdown()
             try? await group.waitForAll()
