@@ -60,7 +60,16 @@ public enum KernelWorkerProcess {
                 logger.info("kernel worker listening", metadata: ["address": "\(bound)"])
                 // "ready", and for TCP the bound port: "ready 50061".
                 let port = bound.ipv4?.port ?? bound.ipv6?.port
-                FileHandle.standardOutput.write(Data((Self.readyLine + (port.map { " \($0)" } ?? "") + "\n").utf8))
+                // A parent that died while the worker started has closed the pipe: the write fails (EPIPE), and
+                // the worker, whom nobody waits for, stops.
+                do {
+                    try FileHandle.standardOutput.write(
+                        contentsOf: Data((Self.readyLine + (port.map { " \($0)" } ?? "") + "\n").utf8))
+                } catch {
+                    logger.notice(
+                        "nobody reads the ready line; the kernel worker stops", metadata: ["error": "\(error)"])
+                    server.beginGracefulShutdown()
+                }
             }
             if let parentPID {
                 group.addTask {

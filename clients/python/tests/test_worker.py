@@ -208,3 +208,21 @@ def test_calls_spread_across_tcp_workers_and_survive_one_of_them(rw_server_binar
             worker.kill()
         for log in logs:
             log.close()
+
+
+def test_a_worker_whose_server_died_while_it_started_exits_cleanly(rw_server_binary, tmp_path):
+    # The server was SIGKILLed while its worker started: the pipe of the ready line has no reader any more. The
+    # worker must stop at once and cleanly (it used to trap on the broken pipe and take seconds to die).
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    worker = subprocess.Popen([rw_server_binary, "worker", "--socket", str(tmp_path / "orphan.sock")],
+                              stdout=write_end, stderr=subprocess.PIPE)
+    os.close(write_end)
+    try:
+        _, errors = worker.communicate(timeout=20)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    assert worker.returncode == 0, errors.decode(errors="replace")[-2000:]
+    assert b"nobody reads the ready line" in errors
+    assert b"Fatal error" not in errors
