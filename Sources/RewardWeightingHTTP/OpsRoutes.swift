@@ -66,7 +66,7 @@ public struct OpsRoutes: Sendable {
         coordinator: RunCoordinator, metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance,
         metricsExposition: (@Sendable () -> String)? = nil, dashboard: DashboardAssets? = nil,
         workerNotReady: @escaping @Sendable () -> String? = { nil }, authenticator: Authenticator = .open,
-        rateLimiter: TenantRateLimiter = TenantRateLimiter(rate: 0, burst: 1)
+        rateLimiter: TenantRateLimiter = .unlimited
     ) {
         self.authenticator = authenticator
         self.rateLimiter = rateLimiter

@@ -113,7 +113,7 @@ struct LimitsTests {
         for _ in 0..<4 { try limiter.admit("a") }
         let error = #expect(throws: ServiceError.self) { try limiter.admit("a") }
         #expect(error?.code == .resourceExhausted && error?.field == "tenant")
-        let unlimited = TenantRateLimiter(rate: 0, burst: 1)
+        let unlimited = TenantRateLimiter.unlimited
         for _ in 0..<10_000 { try unlimited.admit("a") }
     }
 

@@ -40,7 +40,7 @@ public struct TrainerServiceImplementation: Rewardweighting_V1_TrainerService.Si
     public init(
         coordinator: RunCoordinator, logger: Logger,
         maxRequestMessageBytes: Int = RewardWeightingServer.Configuration.defaultMaxReceiveMessageBytes,
-        authenticator: Authenticator = .open, rateLimiter: TenantRateLimiter = TenantRateLimiter(rate: 0, burst: 1)
+        authenticator: Authenticator = .open, rateLimiter: TenantRateLimiter = .unlimited
     ) {
         self.rateLimiter = rateLimiter
         self.coordinator = coordinator

@@ -27,6 +27,9 @@ public final class TenantRateLimiter: Sendable {
         self.clock = clock
     }
 
+    /// A limiter that admits every call.
+    public static var unlimited: TenantRateLimiter { TenantRateLimiter(rate: 0, burst: 1) }
+
     /// Takes one token of `tenant`'s bucket.
     /// - Throws: ``ServiceError/Code/resourceExhausted`` (field `tenant`) when it is empty.
     public func admit(_ tenant: String) throws(ServiceError) {

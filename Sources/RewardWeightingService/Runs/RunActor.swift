@@ -51,7 +51,7 @@ actor RunActor {
 
     init(
         run: Run, store: any RunStore, kernels: any KernelBackend, logger: Logger, watchBufferLimit: Int,
-        summaryCacheLimit: Int, metrics: ServiceMetrics, maxBufferSize: Int = ServiceLimits.default.maxBufferSize
+        summaryCacheLimit: Int, metrics: ServiceMetrics, maxBufferSize: Int
     ) {
         self.maxBufferSize = maxBufferSize
         self.metrics = metrics

@@ -10,7 +10,6 @@ dashboard-hypervolume.png; default: the server's tmp directory).
 import json
 import os
 import pathlib
-import shutil
 import time
 import urllib.error
 import urllib.request
@@ -21,43 +20,16 @@ import pytest
 
 from rewardweighting.server import LocalServer
 
+from browser import headless_chromium
+
 OBJECTIVES = [("accuracy", "max"), ("length", "min"), ("clarity", "max")]
 STEPS = 30
 
 
-def _find(*names):
-    for name in names:
-        path = shutil.which(name)
-        if path:
-            return path
-    return None
-
-
 @pytest.fixture(scope="module")
 def browser():
-    chromium = _find("chromium", "chromium-browser", "google-chrome")
-    driver_binary = _find("chromedriver", "chromium-driver")
-    try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-    except ImportError:  # pragma: no cover - the test extra installs selenium
-        webdriver = None
-    if not (chromium and driver_binary and webdriver):
-        message = "Chromium, chromedriver or selenium is missing (apt-get install chromium chromium-driver)"
-        if os.environ.get("RW_REQUIRE_BROWSER") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--window-size=1500,1250", "--force-device-scale-factor=1"):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(service=Service(driver_binary), options=options)
-    driver.set_script_timeout(30)
-    try:
+    with headless_chromium(["--window-size=1500,1250", "--force-device-scale-factor=1"]) as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 def _get_json(server, path):

@@ -9,8 +9,6 @@ Without Chromium these tests are skipped, unless RW_REQUIRE_BROWSER=1 (CI sets i
 
 import hashlib
 import json
-import os
-import shutil
 import signal
 import time
 import urllib.error
@@ -22,6 +20,8 @@ import pytest
 
 from rewardweighting import RewardWeighting
 from rewardweighting.server import LocalServer
+
+from browser import headless_chromium
 
 OBJECTIVES = [("accuracy", "max"), ("length", "min")]
 TOKENS = {
@@ -47,39 +47,10 @@ def _write_token_file(path, names):
     path.write_text("\n".join(lines) + "\n")
 
 
-def _find(*names):
-    for name in names:
-        path = shutil.which(name)
-        if path:
-            return path
-    return None
-
-
 @pytest.fixture(scope="module")
 def browser():
-    chromium = _find("chromium", "chromium-browser", "google-chrome")
-    driver_binary = _find("chromedriver", "chromium-driver")
-    try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-    except ImportError:  # pragma: no cover - the test extra installs selenium
-        webdriver = None
-    if not (chromium and driver_binary and webdriver):
-        message = "Chromium, chromedriver or selenium is missing (apt-get install chromium chromium-driver)"
-        if os.environ.get("RW_REQUIRE_BROWSER") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--window-size=1300,1000"):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(service=Service(driver_binary), options=options)
-    driver.set_script_timeout(30)
-    try:
+    with headless_chromium(["--window-size=1300,1000"]) as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 @pytest.fixture(scope="module")
