@@ -9,6 +9,18 @@ let optimizedInEveryConfiguration: [SwiftSetting] = [
     .unsafeFlags(["-O"], .when(configuration: .debug))
 ]
 
+/// `RW_FUZZ=1` is set by `Scripts/fuzz.sh` only: our own modules on the request path are then built with
+/// AddressSanitizer and libFuzzer's coverage instrumentation, and `rw-fuzz` links libFuzzer's driver
+/// (`RW_FUZZ_RUNTIME`: the toolchain's `libclang_rt.fuzzer_no_main` archive) behind its own `main`. The
+/// dependencies are built as usual, so a fuzz build after a normal one recompiles only these modules.
+let fuzzing = Context.environment["RW_FUZZ"] == "1"
+let fuzzInstrumented: [SwiftSetting] =
+    fuzzing
+    ? [.unsafeFlags(["-sanitize=address", "-sanitize-coverage=edge,inline-8bit-counters,pc-table,trace-cmp"])] : []
+let fuzzDriver: [LinkerSetting] =
+    fuzzing
+    ? [.unsafeFlags(["-sanitize=address", "-Xlinker", Context.environment["RW_FUZZ_RUNTIME"] ?? "", "-lstdc++"])] : []
+
 let package = Package(
     name: "RewardWeighting",
     platforms: [.macOS(.v15)],
@@ -47,11 +59,13 @@ let package = Package(
     targets: [
         .target(
             name: "RewardWeightingCore",
-            swiftSettings: optimizedInEveryConfiguration
+            swiftSettings: optimizedInEveryConfiguration + fuzzInstrumented
         ),
-        .target(name: "RewardWeightingPolicy", dependencies: ["RewardWeightingCore"]),
+        .target(
+            name: "RewardWeightingPolicy", dependencies: ["RewardWeightingCore"], swiftSettings: fuzzInstrumented),
         // KernelBackend: where the kernels run (InProcessKernels here; a worker process behind the same protocol).
-        .target(name: "RewardWeightingKernels", dependencies: ["RewardWeightingCore"]),
+        .target(
+            name: "RewardWeightingKernels", dependencies: ["RewardWeightingCore"], swiftSettings: fuzzInstrumented),
         // Shared by the test targets only (seeded random data); no product exports it.
         .target(name: "RewardWeightingTestSupport"),
         // Runs and their event logs in SQLite (GRDB, WAL); transport-free.
@@ -62,7 +76,8 @@ let package = Package(
                 "RewardWeightingPolicy",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
-            ]
+            ],
+            swiftSettings: fuzzInstrumented
         ),
         // Runs and their event logs in PostgreSQL (postgres-nio): the store of many replicas. Its own module, so
         // that SQLite-only embedders of RewardWeightingStore do not link postgres-nio.
@@ -95,7 +110,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Crypto", package: "swift-crypto"),
-            ]
+            ],
+            swiftSettings: fuzzInstrumented
         ),
         // HTTP/JSON edge for dashboards (Hummingbird): read routes over the coordinator, RFC 9457 errors, health.
         .target(
@@ -128,7 +144,8 @@ let package = Package(
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-            ]
+            ],
+            swiftSettings: fuzzInstrumented
         ),
         // gRPC edge: proto ⇄ domain mapping, ServiceError → RPCError, GRPCServer + ServiceGroup wiring.
         .target(
@@ -154,7 +171,26 @@ let package = Package(
                 .product(name: "NIOCertificateReloading", package: "swift-nio-extras"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
-            ]
+            ],
+            swiftSettings: fuzzInstrumented
+        ),
+        // The fuzz harness of the request path (FuzzHarness) and its seed corpus; run by rw-fuzz and the tests.
+        .target(
+            name: "RewardWeightingFuzzing",
+            dependencies: [
+                "RewardWeightingAPI", "RewardWeightingPolicy", "RewardWeightingServer", "RewardWeightingService",
+                "RewardWeightingStore",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            swiftSettings: fuzzInstrumented
+        ),
+        .executableTarget(
+            name: "rw-fuzz",
+            dependencies: ["RewardWeightingFuzzing"],
+            swiftSettings: fuzzInstrumented + (fuzzing ? [.define("LIBFUZZER")] : []),
+            linkerSettings: fuzzDriver
         ),
         .executableTarget(
             name: "rw-server",
@@ -230,6 +266,15 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        .testTarget(
+            name: "RewardWeightingFuzzingTests",
+            dependencies: [
+                "RewardWeightingAPI", "RewardWeightingFuzzing", "RewardWeightingTestSupport",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            resources: [.copy("Corpus")]
         ),
         .testTarget(
             name: "rwctlTests",

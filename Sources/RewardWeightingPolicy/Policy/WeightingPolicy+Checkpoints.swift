@@ -30,7 +30,17 @@ extension WeightingPolicy {
                     code: .inconsistentState, field: "measurements",
                     reason: "the checkpoint of step \(s) was applied without its ΔHV")
             }
-            guard measuredImprovement.isFinite, measuredImprovement >= 0 else {
+            // The kernels are exact on finite inputs, so a ΔHV that is not finite is an overflow: scores whose
+            // boxes against the reference point exceed a Double (e.g. spans of 1e103 in each of K = 3 objectives,
+            // ∞ − ∞ once the buffer's own volume overflows). The report is refused; the run keeps its buffer.
+            guard measuredImprovement.isFinite else {
+                throw PolicyError(
+                    code: .invalidArgument, field: "scores",
+                    reason: "the hypervolume gain of the checkpoint of step \(s) overflows a Double "
+                        + "(ΔHV = \(measuredImprovement)); rescale the objectives or set a reference point closer to "
+                        + "the scores")
+            }
+            guard measuredImprovement >= 0 else {
                 throw PolicyError(
                     code: .inconsistentState, field: "measurements",
                     reason: "the ΔHV of the checkpoint of step \(s) is \(measuredImprovement)")

@@ -8,16 +8,16 @@ import SwiftProtobuf
 /// `UNAVAILABLE`/`CANCELLED`, not a status), so the contract's `RESOURCE_EXHAUSTED` for oversized messages is
 /// given here, where the size of each message is known before it is decoded. The transport's limit stays as a
 /// backstop above this one (see ``RewardWeightingServer/Configuration/maxReceiveMessageBytes``).
-struct SizeLimitedDeserializer<Message: SwiftProtobuf.Message>: MessageDeserializer {
+package struct SizeLimitedDeserializer<Message: SwiftProtobuf.Message>: MessageDeserializer {
     /// The largest accepted message, in bytes.
-    let limit: Int
+    package let limit: Int
     private let base = ProtobufDeserializer<Message>()
 
-    init(limit: Int) {
+    package init(limit: Int) {
         self.limit = limit
     }
 
-    func deserialize<Bytes: GRPCContiguousBytes>(_ serializedMessageBytes: Bytes) throws -> Message {
+    package func deserialize<Bytes: GRPCContiguousBytes>(_ serializedMessageBytes: Bytes) throws -> Message {
         guard serializedMessageBytes.count <= self.limit else {
             throw ErrorMapping.rpcError(
                 code: .resourceExhausted, field: "request",

@@ -21,14 +21,20 @@ final class StreamedMessages: @unchecked Sendable {
 
     /// The next slice, or nil at the end of the stream.
     /// - Throws: ``KernelError``: `invalidArgument` (field `header`) for a second header or a message without a
-    ///   part; `resourceExhausted` (field `request`) for a message over the size limit; `unavailable` when the
-    ///   stream failed (the client went away).
+    ///   part; `invalidArgument` (field `slice`) for a message that does not decode; `resourceExhausted` (field
+    ///   `request`) for a message over the size limit; `unavailable` when the stream failed (the client went
+    ///   away).
     func nextSlice() async throws(KernelError) -> Rewardweighting_V1_ProjectedGradientsSlice? {
         let message: Rewardweighting_V1_ReportProjectedGradientsRequest?
         do {
             message = try await self.iterator.next()
         } catch let error as RPCError where error.code == .resourceExhausted {
             throw KernelError(code: .resourceExhausted, field: "request", reason: Self.reason(error.message))
+        } catch let error as RPCError where error.code == .invalidArgument {
+            // The deserializer's: bytes that are not a ReportProjectedGradientsRequest.
+            throw KernelError(
+                code: .invalidArgument, field: "slice",
+                reason: "a message of the stream does not decode: \(Self.reason(error.message))")
         } catch {
             throw KernelError(code: .unavailable, field: "slices", reason: "the request stream failed: \(error)")
         }
