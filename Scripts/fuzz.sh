@@ -7,8 +7,9 @@
 # .build/fuzz/artifacts/ and the script exits non-zero; minimise it (rw-fuzz -minimize_crash=1 FILE) and add it to
 # Tests/RewardWeightingFuzzingTests/Corpus/regressions/, which `swift test` replays.
 #
-#   Scripts/fuzz.sh                      one minute (CI's smoke run)
-#   Scripts/fuzz.sh --runs 1000000       a million inputs (the long run of docs/security.md)
+#   Scripts/fuzz.sh                      one minute (CI's smoke run), debug build
+#   Scripts/fuzz.sh --release --runs 1000000    a million inputs, optimised (the long run of docs/security.md;
+#                                        its first build compiles the dependencies in release, ~10 minutes)
 #   Scripts/fuzz.sh --time 600 -- -jobs=2 -workers=2    extra flags go to libFuzzer
 #
 # The corpus libFuzzer grows is kept in .build/fuzz/corpus between runs. A normal `swift build` afterwards
@@ -17,12 +18,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 limit=(-max_total_time=60)
+configuration=debug
 while [[ $# -gt 0 ]]; do
     case "$1" in
+        --release) configuration=release; shift ;;
         --time) limit=(-max_total_time="$2"); shift 2 ;;
         --runs) limit=(-runs="$2"); shift 2 ;;
         --) shift; break ;;
-        *) echo "usage: Scripts/fuzz.sh [--time SECONDS | --runs N] [-- libFuzzer flags]" >&2; exit 2 ;;
+        *) echo "usage: Scripts/fuzz.sh [--release] [--time SECONDS | --runs N] [-- libFuzzer flags]" >&2; exit 2 ;;
     esac
 done
 
@@ -35,8 +38,8 @@ fi
 
 echo "== building rw-fuzz (AddressSanitizer + libFuzzer)"
 export RW_FUZZ=1 RW_FUZZ_RUNTIME="$runtime"
-swift build --product rw-fuzz
-bin="$(swift build --show-bin-path)/rw-fuzz"
+swift build -c "$configuration" --product rw-fuzz
+bin="$(swift build -c "$configuration" --show-bin-path)/rw-fuzz"
 
 work=".build/fuzz"
 mkdir -p "$work/corpus" "$work/artifacts"
