@@ -18,7 +18,6 @@ import Synchronization
 @main
 struct FuzzCommand {
     static func main() {
-        let arguments = Array(CommandLine.arguments.dropFirst())
         if arguments.first == "seeds" {
             guard arguments.count == 2 else { fail("usage: rw-fuzz seeds DIR") }
             writeSeeds(into: URL(fileURLWithPath: arguments[1]))
@@ -54,6 +53,9 @@ struct FuzzCommand {
     }
 #endif
 
+/// The arguments after the program's name. A global, so that LeakSanitizer sees it referenced while libFuzzer runs
+/// (a local of `main`, which never returns, may live only in a register it has reused).
+private let arguments = Array(CommandLine.arguments.dropFirst())
 private let harness = FuzzHarness()
 private let totals = Mutex(FuzzOutcome())
 private let inputCount = Atomic<Int>(0)

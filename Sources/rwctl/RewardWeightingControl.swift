@@ -14,7 +14,8 @@ struct RewardWeightingControl: AsyncParsableCommand {
             when the server cannot be reached (the message is on standard error).
             """,
         subcommands: [
-            RunsCommand.self, TokensCommand.self, HypervolumeCommand.self, FrontCommand.self, WeightsCommand.self,
+            RunsCommand.self, TokensCommand.self, HypervolumeCommand.self, FrontCommand.self, IndicatorsCommand.self,
+            WeightsCommand.self,
         ])
 
     /// Runs the command, mapping every input and usage error to exit status 2 with its message on standard

@@ -22,4 +22,22 @@ struct ExampleFilesTests {
         let front = try await RwctlRun.run(["front", file])
         #expect(numbers(try front.jsonObject()["indices"]) == [1, 2, 3, 5, 6])
     }
+
+    @Test("the README's indicators example: the example's five non-dominated points against its reference front")
+    func indicatorsExample() async throws {
+        let root = RwctlRun.packageRoot
+        let run = try await RwctlRun.run([
+            "indicators", root.appendingPathComponent("examples/hypervolume.json").path, "--divisions", "10",
+            "--reference-front", root.appendingPathComponent("examples/reference-front.json").path,
+        ])
+        #expect(run.status == 0, "\(run.stderr)")
+        let object = try run.jsonObject()
+        #expect(number(object["cardinality"]) == 5)
+        // C(10 + 2, 2) weights for K = 3.
+        #expect(number(object["weights"]) == 66)
+        // IGD+ counts only where a point is worse than the reference front; IGD counts both ways.
+        let igd = try #require(number(object["igd"]))
+        let igdPlus = try #require(number(object["igd_plus"]))
+        #expect(igdPlus > 0 && igdPlus <= igd)
+    }
 }

@@ -1,0 +1,96 @@
+import ArgumentParser
+import RewardWeightingCore
+
+/// `rwctl indicators FILE`: the front quality indicators of a point set, printed as one JSON object on one line.
+struct IndicatorsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "indicators",
+        abstract: "Front quality indicators of a set of points: cardinality, sparsity, EUM, and IGD/IGD+.",
+        discussion: """
+            Input is the same as for 'front' (JSON or CSV, with the objectives' directions). The indicators \
+            are taken, as morl-baselines reports them, of the non-dominated points of the input, in the \
+            maximisation convention (minimised objectives negated):
+
+              cardinality       the number of non-dominated points
+              sparsity          PGMORL's: Σ over objectives of the squared gaps between sorted values, / (n − 1)
+              expected_utility  EUM: the mean over the weights of the simplex lattice with --divisions H of \
+            the best weighted sum (w·p)
+              igd, igd_plus     with --reference-front FILE: the mean distance from each reference point to \
+            the nearest point (IGD+: counting only where the point is worse)
+
+            The reference front is read like the input (a CSV table or a JSON list of points under "points") \
+            in the input's coordinates and directions.
+
+            Output: {"cardinality": n, "sparsity": s, "expected_utility": u, "weights": W, \
+            "igd": d, "igd_plus": d+} (the last two only with a reference front).
+
+            Exit status: 0 on success, 2 on bad input.
+            """)
+
+    @OptionGroup var input: ObjectiveInputOptions
+
+    @Option(
+        help: ArgumentHelp(
+            "A reference front (CSV or JSON points, same coordinates as the input) for IGD and IGD+.",
+            valueName: "file"))
+    var referenceFront: String?
+
+    @Option(help: ArgumentHelp("H, the divisions of the simplex lattice of EUM's weights (≥ 1).", valueName: "H"))
+    var divisions = 10
+
+    func run() async throws {
+        guard self.divisions >= 1 else { throw InputError("--divisions: is \(self.divisions); it must be at least 1") }
+        let input = try self.input.load(requireReference: false)
+        guard let points = try input.maximizationPoints(), !points.isEmpty, let space = input.space else {
+            throw InputError("points: the input holds no points")
+        }
+        let front = points.selecting(rows: ParetoFront.nondominatedIndices(of: points))
+        let weights = ExpectedUtility.simplexLattice(dimension: front.dimension, divisions: self.divisions)
+        var members: [(String, String)] = [
+            ("cardinality", "\(front.count)"),
+            ("sparsity", JSONText.number(Sparsity.of(front))),
+            (
+                "expected_utility",
+                JSONText.number(try InputError.checking { try ExpectedUtility.of(front, weights: weights) })
+            ),
+            ("weights", "\(weights.count)"),
+        ]
+        if let path = self.referenceFront {
+            let reference = try self.loadReferenceFront(path, space: space)
+            members += [
+                (
+                    "igd",
+                    JSONText.number(
+                        try InputError.checking {
+                            try GenerationalDistance.inverted(of: front, reference: reference)
+                        })
+                ),
+                (
+                    "igd_plus",
+                    JSONText.number(
+                        try InputError.checking {
+                            try GenerationalDistance.invertedPlus(of: front, reference: reference)
+                        })
+                ),
+            ]
+        }
+        print(JSONText.object(members))
+    }
+
+    /// The reference front's points, in the maximisation convention of the input's `space`.
+    private func loadReferenceFront(_ path: String, space: ObjectiveSpace) throws(InputError) -> ObjectiveMatrix {
+        let source = InputSource(path: path, label: "--reference-front")
+        let bytes = try source.readAll()
+        let first = bytes.first { !($0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D) }
+        let rows: [[Double]]
+        if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") {
+            rows = try ObjectiveDocument(parsing: bytes, source: source.name).rows
+        } else {
+            rows = try CSVPoints(parsing: bytes, source: source.name).rows
+        }
+        return try InputError.checking {
+            let matrix = try ObjectiveMatrix(rows: rows, dimension: space.dimension, field: "reference_front")
+            return try space.toMaximization(matrix)
+        }
+    }
+}
