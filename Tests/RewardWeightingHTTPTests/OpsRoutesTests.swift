@@ -177,6 +177,11 @@ import Testing
                 let exclusive = unionArea(boxes) - unionArea(others)
                 #expect(abs((point["contribution"] as? Double ?? -1) - exclusive) < 1e-9)
             }
+            // Sparsity recomputed here: accuracy sorted 0.4, 0.5, 0.7 and length 600, 800, 900; the squared gaps
+            // over n − 1 = 2.
+            #expect(document["cardinality"] as? Int == 3)
+            let sparsity = (0.01 + 0.04 + 200.0 * 200 + 100.0 * 100) / 2
+            #expect(abs((document["sparsity"] as? Double ?? -1) - sparsity) < 1e-9)
             try await client.expectProblem("/v1/runs/nobody/front", status: .notFound, field: "run_id")
         }
     }

@@ -1,10 +1,11 @@
 import RewardWeightingService
 
 /// `GET /v1/runs/{id}/front`: the Pareto buffer in the objectives' own units, its hypervolume (maximisation
-/// convention, against the reference point) and each point's exclusive contribution (``ParetoFront``).
+/// convention, against the reference point), its cardinality and sparsity, and each point's exclusive
+/// contribution (``ParetoFront``).
 ///
 ///     {"run_id": "r", "objectives": ["accuracy", "length"], "reference_point": [0.3, 900], "reference_step": 0,
-///      "hypervolume": 12.5, "points": [{"step": 5, "scores": [0.4, 850], "delta_hypervolume_at_entry": 5.0,
+///      "hypervolume": 12.5, "cardinality": 1, "sparsity": 0, "points": [{"step": 5, "scores": [0.4, 850], "delta_hypervolume_at_entry": 5.0,
 ///                                       "contribution": 2.5}]}
 struct FrontDocument: Encodable {
     struct Point: Encodable {
@@ -32,6 +33,7 @@ struct FrontDocument: Encodable {
     let referencePoint: [Double]?
     let referenceStep: Int?
     let hypervolume: Double
+    let sparsity: Double
     let points: [Point]
 
     init(_ front: ParetoFront, of run: Run) {
@@ -40,6 +42,7 @@ struct FrontDocument: Encodable {
         self.referencePoint = front.referencePoint
         self.referenceStep = front.referenceStep
         self.hypervolume = front.hypervolume
+        self.sparsity = front.sparsity
         self.points = front.points.map { point in
             Point(
                 step: point.step, scores: point.scores, deltaHypervolumeAtEntry: point.deltaHypervolumeAtEntry,
@@ -54,12 +57,14 @@ struct FrontDocument: Encodable {
         try container.encode(self.referencePoint, forKey: .referencePoint)
         try container.encode(self.referenceStep, forKey: .referenceStep)
         try container.encode(self.hypervolume, forKey: .hypervolume)
+        try container.encode(self.points.count, forKey: .cardinality)
+        try container.encode(self.sparsity, forKey: .sparsity)
         try container.encode(self.points, forKey: .points)
     }
 
     private enum CodingKeys: String, CodingKey {
         case runID = "run_id"
-        case objectives, hypervolume, points
+        case objectives, hypervolume, cardinality, sparsity, points
         case referencePoint = "reference_point"
         case referenceStep = "reference_step"
     }

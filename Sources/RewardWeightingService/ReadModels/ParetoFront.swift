@@ -29,6 +29,10 @@ public struct ParetoFront: Hashable, Sendable {
     public let points: [Point]
     /// The front's hypervolume against the reference point, in the maximisation convention (0 without one).
     public let hypervolume: Double
+    /// The front's sparsity (``Sparsity``, PGMORL's, in the objectives' own units; 0 below two points): how far
+    /// apart its points lie, as morl-baselines reports it next to the hypervolume. Pure and `O(K·n log n)`, so
+    /// computed here rather than on the kernel backend.
+    public let sparsity: Double
 
     /// The front of `run` after its checkpoint of `step` (after every checkpoint when `nil`).
     /// - Parameter contributions: whether to compute each point's exclusive contribution.
@@ -64,7 +68,14 @@ public struct ParetoFront: Hashable, Sendable {
                     step: checkpoint.step, scores: checkpoint.scores,
                     deltaHypervolumeAtEntry: checkpoint.deltaHypervolume, contribution: exclusive?[index])
             },
-            hypervolume: volume)
+            hypervolume: volume,
+            sparsity: Self.sparsity(of: buffer.points.map(\.scores), dimension: run.config.dimension))
+    }
+
+    private static func sparsity(of scores: [[Double]], dimension: Int) -> Double {
+        // Stored scores are finite and of the run's K, so the matrix always builds.
+        guard let points = try? ObjectiveMatrix(rows: scores, dimension: dimension) else { return 0 }
+        return Sparsity.of(points)
     }
 
     /// Whether `run`'s state still holds the checkpoint of `step` with these scores (it does not once a resume
