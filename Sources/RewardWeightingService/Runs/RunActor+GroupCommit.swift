@@ -64,13 +64,12 @@ extension RunActor {
             }
         }
         // One read for the idempotency look-ups of the whole batch: the summaries already logged at the steps of
-        // calls at or below the last summarised step (only those can repeat a logged one). Steps at or above the
-        // cache's horizon are answered from memory.
+        // calls at or below the last summarised step (only those can repeat a logged one). Steps the summary cache
+        // answers for are answered from memory.
         let lastStep = self.run.state.lastAppliedStep(of: .scalarizeSummary)
-        let horizon = self.summaryCache.horizon
         let lookUpSteps = computed.compactMap { item -> Int? in
             guard case .success(let value) = item, let lastStep, value.event.step <= lastStep,
-                value.event.step < horizon
+                !self.summaryCache.answers(forStep: value.event.step)
             else { return nil }
             return value.event.step
         }
