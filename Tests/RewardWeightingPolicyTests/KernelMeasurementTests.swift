@@ -33,16 +33,27 @@ struct KernelMeasurementTests {
         #expect(try self.policy.measurement(for: summary(1), in: state) == nil)
     }
 
-    @Test("a checkpoint applied without its ΔHV, or with a NaN one, is refused and changes nothing")
+    @Test("a checkpoint applied without its ΔHV is inconsistent; with a non-finite one (an overflow) it is refused")
     func missingMeasurementIsRefused() throws {
         let state = try self.policy.apply(self.events[0], to: self.policy.initialState).state
-        for measured in [KernelMeasurements.none, KernelMeasurements(hypervolumeImprovement: .nan)] {
-            let error = #expect(throws: PolicyError.self) {
-                try self.policy.apply(self.events[1], to: state, measured: measured)
-            }
-            #expect(error?.code == .inconsistentState)
-            #expect(error?.field == "measurements")
+        let missing = #expect(throws: PolicyError.self) {
+            try self.policy.apply(self.events[1], to: state, measured: .none)
         }
+        #expect(missing?.code == .inconsistentState)
+        #expect(missing?.field == "measurements")
+        // Exact kernels give a non-finite ΔHV for finite scores only when the volumes overflow a Double.
+        for overflow in [Double.nan, .infinity] {
+            let error = #expect(throws: PolicyError.self) {
+                try self.policy.apply(
+                    self.events[1], to: state, measured: KernelMeasurements(hypervolumeImprovement: overflow))
+            }
+            #expect(error?.code == .invalidArgument)
+            #expect(error?.field == "scores")
+        }
+        let negative = #expect(throws: PolicyError.self) {
+            try self.policy.apply(self.events[1], to: state, measured: KernelMeasurements(hypervolumeImprovement: -1))
+        }
+        #expect(negative?.code == .inconsistentState)
     }
 
     @Test("refolding a recorded log from its decisions gives the replay's state, bit for bit")
