@@ -135,41 +135,32 @@ public struct FuzzHarness: Sendable {
         _ call: FuzzScript.Call, on service: TrainerServiceImplementation
     ) async throws -> any SwiftProtobuf.Message {
         typealias Method = Rewardweighting_V1_TrainerService.Method
-        let bytes = call.messages.first ?? []
-        let shared = call.usesSharedRunID
         switch call.method {
         case .createRun:
-            var request = try self.decode(Rewardweighting_V1_CreateRunRequest.self, bytes)
-            if shared { request.runID = FuzzScript.sharedRunID }
+            let request = try self.decode(Rewardweighting_V1_CreateRunRequest.self, call, runID: \.runID)
             return try await service.createRun(request: request, context: context(Method.CreateRun.descriptor))
         case .getRun:
-            var request = try self.decode(Rewardweighting_V1_GetRunRequest.self, bytes)
-            if shared { request.runID = FuzzScript.sharedRunID }
+            let request = try self.decode(Rewardweighting_V1_GetRunRequest.self, call, runID: \.runID)
             return try await service.getRun(request: request, context: context(Method.GetRun.descriptor))
         case .listRuns:
-            let request = try self.decode(Rewardweighting_V1_ListRunsRequest.self, bytes)
+            let request = try self.decode(Rewardweighting_V1_ListRunsRequest.self, call, runID: nil)
             return try await service.listRuns(request: request, context: context(Method.ListRuns.descriptor))
         case .archiveRun:
-            var request = try self.decode(Rewardweighting_V1_ArchiveRunRequest.self, bytes)
-            if shared { request.runID = FuzzScript.sharedRunID }
+            let request = try self.decode(Rewardweighting_V1_ArchiveRunRequest.self, call, runID: \.runID)
             return try await service.archiveRun(request: request, context: context(Method.ArchiveRun.descriptor))
         case .scalarize:
-            var request = try self.decode(Rewardweighting_V1_ScalarizeRequest.self, bytes)
-            if shared { request.runID = FuzzScript.sharedRunID }
+            let request = try self.decode(Rewardweighting_V1_ScalarizeRequest.self, call, runID: \.runID)
             return try await service.scalarize(request: request, context: context(Method.Scalarize.descriptor))
         case .reportGradients:
-            var request = try self.decode(Rewardweighting_V1_ReportGradientsRequest.self, bytes)
-            if shared { request.runID = FuzzScript.sharedRunID }
+            let request = try self.decode(Rewardweighting_V1_ReportGradientsRequest.self, call, runID: \.runID)
             return try await service.reportGradients(
                 request: request, context: context(Method.ReportGradients.descriptor))
         case .reportCheckpoint:
-            var request = try self.decode(Rewardweighting_V1_ReportCheckpointRequest.self, bytes)
-            if shared { request.runID = FuzzScript.sharedRunID }
+            let request = try self.decode(Rewardweighting_V1_ReportCheckpointRequest.self, call, runID: \.runID)
             return try await service.reportCheckpoint(
                 request: request, context: context(Method.ReportCheckpoint.descriptor))
         case .resumeRun:
-            var request = try self.decode(Rewardweighting_V1_ResumeRunRequest.self, bytes)
-            if shared { request.runID = FuzzScript.sharedRunID }
+            let request = try self.decode(Rewardweighting_V1_ResumeRunRequest.self, call, runID: \.runID)
             return try await service.resumeRun(request: request, context: context(Method.ResumeRun.descriptor))
         case .reportProjectedGradients:
             // As the transport delivers a stream: each message decoded when the handler asks for it; one that
@@ -179,7 +170,7 @@ public struct FuzzHarness: Sendable {
             for part in call.messages {
                 do {
                     var message = try self.decode(Rewardweighting_V1_ReportProjectedGradientsRequest.self, part)
-                    if shared, case .header(var header)? = message.part {
+                    if call.usesSharedRunID, case .header(var header)? = message.part {
                         header.runID = FuzzScript.sharedRunID
                         message.header = header
                     }
@@ -198,6 +189,15 @@ public struct FuzzHarness: Sendable {
 
     private func decode<Message: SwiftProtobuf.Message>(_ type: Message.Type, _ bytes: [UInt8]) throws -> Message {
         try SizeLimitedDeserializer<Message>(limit: self.maxRequestMessageBytes).deserialize(bytes)
+    }
+
+    /// The call's one request, with the shared run id put at `runID` when the call asks for it.
+    private func decode<Message: SwiftProtobuf.Message>(
+        _ type: Message.Type, _ call: FuzzScript.Call, runID: WritableKeyPath<Message, String>?
+    ) throws -> Message {
+        var request = try self.decode(type, call.messages.first ?? [])
+        if call.usesSharedRunID, let runID { request[keyPath: runID] = FuzzScript.sharedRunID }
+        return request
     }
 
     /// A retry's answer is the first's: for CreateRun up to `created`, which says whether this call made the run.

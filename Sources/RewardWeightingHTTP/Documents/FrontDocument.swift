@@ -5,8 +5,8 @@ import RewardWeightingService
 /// contribution (``ParetoFront``).
 ///
 ///     {"run_id": "r", "objectives": ["accuracy", "length"], "reference_point": [0.3, 900], "reference_step": 0,
-///      "hypervolume": 12.5, "cardinality": 1, "sparsity": 0, "points": [{"step": 5, "scores": [0.4, 850], "delta_hypervolume_at_entry": 5.0,
-///                                       "contribution": 2.5}]}
+///      "hypervolume": 12.5, "cardinality": 1, "sparsity": 0,
+///      "points": [{"step": 5, "scores": [0.4, 850], "delta_hypervolume_at_entry": 5.0, "contribution": 2.5}]}
 struct FrontDocument: Encodable {
     struct Point: Encodable {
         let step: Int
