@@ -1,0 +1,142 @@
+#!/usr/bin/env python3
+"""Gramian-weighting fixtures for RewardWeighting's tests (issue 13, item 3).
+
+For seeded positive-definite Gram matrices G (K = 2..8, entries scaled from 1e-12 to 1e12) this script computes,
+independently of the Swift code, the raw weights of each Gramian weighting the service offers:
+
+* ``mgda``: the min-norm point of the convex hull, argmin_{w in simplex} w^T G w (Sener & Koltun 2018), exactly: every
+  support S is tried, the KKT system of the problem restricted to S is solved with NumPy, and the one point that is
+  feasible and satisfies the KKT conditions on all of {1..K} is kept. SciPy's SLSQP is run next to it as a
+  cross-check of the objective value (to 1e-7 relative; TorchJD's ``MGDAWeighting`` is a Frank-Wolfe method with a
+  stopping tolerance of 1e-3, too loose to compare weights with);
+* ``upgrad`` and ``dualproj``: TorchJD's ``UPGradWeighting`` and ``DualProjWeighting`` with its
+  ``QuadprogProjector(norm_eps=0, reg_eps=...)``, which normalises G by its trace, adds reg_eps to the diagonal and
+  solves min_v v^T G v s.t. v >= u with quadprog (an exact active-set method);
+* ``imtl_g``: TorchJD's ``IMTLGWeighting`` (v = pinv(G) sqrt(diag G), w = v / sum v);
+* ``aligned_mtl``: TorchJD's ``AlignedMTLWeighting`` for the scale modes min, median and rmse.
+
+A norm_eps of 0 is used because the service normalises by the trace without an absolute threshold (so that every
+weighting is invariant to the scale of G, which a trainer's Gram matrices span widely).
+
+Output: Tests/RewardWeightingCoreTests/Fixtures/gramian-weightings.json (committed). Regenerate with
+
+    python3 -m venv /tmp/torchjd
+    /tmp/torchjd/bin/pip install torch --index-url https://download.pytorch.org/whl/cpu
+    /tmp/torchjd/bin/pip install torchjd==0.18.0 qpsolvers quadprog numpy scipy
+    /tmp/torchjd/bin/python Scripts/generate-gramian-fixtures.py
+"""
+
+import itertools
+import json
+import pathlib
+
+import numpy as np
+import scipy.optimize
+import torch
+import torchjd
+from torchjd.aggregation import (
+    AlignedMTLWeighting,
+    DualProjWeighting,
+    IMTLGWeighting,
+    UPGradWeighting,
+)
+from torchjd.linalg import QuadprogProjector
+
+OUT = pathlib.Path(__file__).resolve().parents[1] / "Tests/RewardWeightingCoreTests/Fixtures/gramian-weightings.json"
+REGULARIZATION = 1e-4  # TorchJD's default reg_eps
+
+
+def mgda_exact(g: np.ndarray) -> np.ndarray:
+    """argmin over the simplex of w^T G w, by trying every support (exact up to rounding)."""
+    k = len(g)
+    scale = np.trace(g)
+    best, best_value = None, np.inf
+    for size in range(1, k + 1):
+        for support in itertools.combinations(range(k), size):
+            s = list(support)
+            # [G_SS 1; 1^T 0] [w; -nu] = [0; 1]
+            system = np.zeros((size + 1, size + 1))
+            system[:size, :size] = g[np.ix_(s, s)]
+            system[:size, size] = 1
+            system[size, :size] = 1
+            rhs = np.zeros(size + 1)
+            rhs[size] = 1
+            try:
+                solution = np.linalg.solve(system, rhs)
+            except np.linalg.LinAlgError:
+                continue
+            w = np.zeros(k)
+            w[s] = solution[:size]
+            if np.any(w[s] < -1e-14):
+                continue
+            value = w @ g @ w
+            gradient = g @ w
+            # KKT: (G w)_j >= w^T G w for every j (the Frank-Wolfe gap is 0).
+            if np.all(gradient >= value - 1e-12 * scale) and value < best_value:
+                best, best_value = w, value
+    assert best is not None
+    return best
+
+
+def slsqp_value(g: np.ndarray) -> float:
+    """min over the simplex of w^T G w by SciPy's SLSQP, on G / trace(G), rescaled."""
+    k = len(g)
+    t = np.trace(g)
+    h = g / t
+    result = scipy.optimize.minimize(
+        lambda w: w @ h @ w, np.full(k, 1 / k), jac=lambda w: 2 * h @ w, method="SLSQP",
+        bounds=[(0, 1)] * k, constraints=[{"type": "eq", "fun": lambda w: w.sum() - 1}],
+        options={"ftol": 1e-15, "maxiter": 1000})
+    return float(result.fun * t)
+
+
+def torch_weights(weighting, g: np.ndarray) -> np.ndarray:
+    return weighting(torch.tensor(g, dtype=torch.float64)).numpy()
+
+
+def random_gram(rng: np.random.Generator, k: int, scale: float) -> np.ndarray:
+    # Gradients with a shared component (so some pairs conflict and some agree), full rank.
+    a = rng.normal(size=(k, k + 3)) + rng.normal(size=(1, k + 3)) * rng.uniform(-1, 1)
+    a *= rng.uniform(0.2, 3.0, size=(k, 1))  # unequal gradient norms
+    g = scale * (a @ a.T)
+    return (g + g.T) / 2
+
+
+def case(rng: np.random.Generator, k: int, scale: float) -> dict:
+    g = random_gram(rng, k, scale)
+    projector = QuadprogProjector(norm_eps=0.0, reg_eps=REGULARIZATION)
+    mgda = mgda_exact(g)
+    assert abs(slsqp_value(g) - mgda @ g @ mgda) <= 1e-7 * np.trace(g), (k, scale)
+    return {
+        "k": k,
+        "scale": scale,
+        "gram": g.reshape(-1).tolist(),
+        "mgda": mgda.tolist(),
+        "upgrad": torch_weights(UPGradWeighting(projector=projector), g).tolist(),
+        "dualproj": torch_weights(DualProjWeighting(projector=projector), g).tolist(),
+        "imtl_g": torch_weights(IMTLGWeighting(), g).tolist(),
+        "aligned_mtl_min": torch_weights(AlignedMTLWeighting(scale_mode="min"), g).tolist(),
+        "aligned_mtl_median": torch_weights(AlignedMTLWeighting(scale_mode="median"), g).tolist(),
+        "aligned_mtl_rmse": torch_weights(AlignedMTLWeighting(scale_mode="rmse"), g).tolist(),
+    }
+
+
+def main() -> None:
+    rng = np.random.default_rng(20261202)
+    cases = []
+    for k in range(2, 9):
+        for scale in (1e-12, 1e-3, 1.0, 1e6, 1e12):
+            cases.append(case(rng, k, scale))
+    document = {
+        "generator": "Scripts/generate-gramian-fixtures.py",
+        "torchjd": torchjd.__version__ if hasattr(torchjd, "__version__") else "0.18.0",
+        "numpy": np.__version__,
+        "regularization": REGULARIZATION,
+        "cases": cases,
+    }
+    OUT.write_text(json.dumps(document, indent=1) + "\n")
+    print(f"wrote {len(cases)} cases to {OUT}")
+
+
+if __name__ == "__main__":
+    main()
