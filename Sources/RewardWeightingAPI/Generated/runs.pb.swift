@@ -308,6 +308,137 @@ public nonisolated enum Rewardweighting_V1_ScheduleKind: SwiftProtobuf.Enum, Swi
 
 }
 
+/// How a gradient run turns its (accumulated) Gram matrix into weights. The Gramian updates are the
+/// gradient-balancing methods of multi-task learning, computed from G alone, as TorchJD's Gramian weightings
+/// (v0.18) compute their raw weights α; the run's weights are α with negative entries set to 0, divided by
+/// their sum, then floored and bounded as the mirror-descent ones (min_weight, max_weight). Every Gramian
+/// update divides G by its trace first, so it is invariant to the scale of G. A G that is 0 leaves the weights
+/// unchanged; one that is not positive semi-definite (the smallest eigenvalue of G/trace(G) below −1e-6) is
+/// INVALID_ARGUMENT (field "gram"). docs/api.md ("Gradient updates") has the equations.
+public nonisolated enum Rewardweighting_V1_GradientUpdate: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+
+  /// Not set: read as GRADIENT_UPDATE_MIRROR_DESCENT.
+  case unspecified // = 0
+
+  /// The paper's update (§5, Alg. 2): w ← normalise(w ⊙ exp(η_t·I/μ)), I = G·1.
+  case mirrorDescent // = 1
+
+  /// MGDA (Désidéri 2012; Sener & Koltun 2018): α = argmin over the simplex of αᵀGα, the min-norm point of
+  /// the gradients' convex hull (closed form for K = 2, Wolfe's exact min-norm-point algorithm above).
+  case mgda // = 2
+
+  /// UPGrad (Quinton & Rey 2024): α = Σ_i argmin_{v ≥ e_i/K} vᵀ(Ĝ + εI)v, Ĝ = G/trace(G), ε = regularization:
+  /// every gradient projected onto the dual cone of all of them, then averaged.
+  case upgrad // = 3
+
+  /// DualProj (Quinton & Rey 2024): α = argmin_{v ≥ 1/K} vᵀ(Ĝ + εI)v, the mean gradient projected onto the
+  /// dual cone.
+  case dualproj // = 4
+
+  /// IMTL-G (Liu et al. 2021): α = v/Σv with v = pinv(Ĝ)·√diag(Ĝ), the update with equal projections on
+  /// every unit gradient.
+  case imtlG // = 5
+
+  /// Aligned-MTL (Senushkin et al. 2023): α = B·1/K with B = √σ·V·Σ^(−1/2)·Vᵀ from the eigendecomposition
+  /// Ĝ = VΣVᵀ on its range, σ chosen by aligned_mtl_scale.
+  case alignedMtl // = 6
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .mirrorDescent
+    case 2: self = .mgda
+    case 3: self = .upgrad
+    case 4: self = .dualproj
+    case 5: self = .imtlG
+    case 6: self = .alignedMtl
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .mirrorDescent: return 1
+    case .mgda: return 2
+    case .upgrad: return 3
+    case .dualproj: return 4
+    case .imtlG: return 5
+    case .alignedMtl: return 6
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Rewardweighting_V1_GradientUpdate] = [
+    .unspecified,
+    .mirrorDescent,
+    .mgda,
+    .upgrad,
+    .dualproj,
+    .imtlG,
+    .alignedMtl,
+  ]
+
+}
+
+/// The σ of GRADIENT_UPDATE_ALIGNED_MTL: which non-zero eigenvalue of Ĝ scales the aligned gradients.
+public nonisolated enum Rewardweighting_V1_AlignedMtlScale: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+
+  /// Not set: read as ALIGNED_MTL_SCALE_MIN.
+  case unspecified // = 0
+
+  /// The smallest (TorchJD's default).
+  case min // = 1
+
+  /// The median (the lower middle one for an even count, as torch.median).
+  case median // = 2
+
+  /// The mean (the original implementation's "rmse").
+  case rmse // = 3
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .min
+    case 2: self = .median
+    case 3: self = .rmse
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .min: return 1
+    case .median: return 2
+    case .rmse: return 3
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Rewardweighting_V1_AlignedMtlScale] = [
+    .unspecified,
+    .min,
+    .median,
+    .rmse,
+  ]
+
+}
+
 /// Whether a run still accepts trainer reports.
 public nonisolated enum Rewardweighting_V1_RunStatus: SwiftProtobuf.Enum, Swift.CaseIterable {
   public typealias RawValue = Int
@@ -544,9 +675,12 @@ public nonisolated struct Rewardweighting_V1_GradientSettings: Sendable {
 
   /// η: the base learning rate of the weight update, finite and > 0. The reference code uses the policy's own
   /// learning rate (paper: 1e-6 with μ = 1e-5 or 1e-4). η_t = learning_rate·λ(t − 1) under `schedule`.
+  /// Required with the mirror-descent update; optional with a Gramian update, which does not use it (0 = unset;
+  /// a value that is set must still be finite and > 0).
   public var learningRate: Double = 0
 
-  /// μ: the regularisation factor, finite and > 0. The step size is τ_t = η_t/μ.
+  /// μ: the regularisation factor, finite and > 0. The step size is τ_t = η_t/μ. Required, optional and
+  /// checked as learning_rate.
   public var mu: Double = 0
 
   /// The learning-rate schedule λ. Unset: a constant rate (λ ≡ 1, no warmup).
@@ -586,6 +720,25 @@ public nonisolated struct Rewardweighting_V1_GradientSettings: Sendable {
   /// Clears the value of `maxWeight`. Subsequent reads from it will return its default value.
   public mutating func clearMaxWeight() {self._maxWeight = nil}
 
+  /// How the weights are updated at the steps t with t % W == 0: from the mean influence Ī (mirror descent)
+  /// or from the mean Gram matrix Ḡ of the window (a Gramian update). Unset: GRADIENT_UPDATE_MIRROR_DESCENT.
+  public var update: Rewardweighting_V1_GradientUpdate = .unspecified
+
+  /// ε of GRADIENT_UPDATE_UPGRAD and GRADIENT_UPDATE_DUALPROJ, added to the diagonal of G/trace(G) so that a
+  /// rank-deficient G has a unique projection: finite, 0 < ε ≤ 1. Unset: 1e-4 (TorchJD's reg_eps).
+  /// INVALID_ARGUMENT with any other update.
+  public var regularization: Double {
+    get {_regularization ?? 0}
+    set {_regularization = newValue}
+  }
+  /// Returns true if `regularization` has been explicitly set.
+  public var hasRegularization: Bool {self._regularization != nil}
+  /// Clears the value of `regularization`. Subsequent reads from it will return its default value.
+  public mutating func clearRegularization() {self._regularization = nil}
+
+  /// σ of GRADIENT_UPDATE_ALIGNED_MTL. Unset: ALIGNED_MTL_SCALE_MIN. INVALID_ARGUMENT with any other update.
+  public var alignedMtlScale: Rewardweighting_V1_AlignedMtlScale = .unspecified
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -593,6 +746,7 @@ public nonisolated struct Rewardweighting_V1_GradientSettings: Sendable {
   fileprivate var _schedule: Rewardweighting_V1_LearningRateSchedule? = nil
   fileprivate var _minWeight: Double? = nil
   fileprivate var _maxWeight: Double? = nil
+  fileprivate var _regularization: Double? = nil
 }
 
 /// A run's configuration, fixed when the run is created. CreateRun is idempotent on (run_id, config): the
@@ -1271,6 +1425,14 @@ nonisolated extension Rewardweighting_V1_ScheduleKind: SwiftProtobuf._ProtoNameP
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0SCHEDULE_KIND_UNSPECIFIED\0\u{1}SCHEDULE_KIND_CONSTANT\0\u{1}SCHEDULE_KIND_POLYNOMIAL\0\u{1}SCHEDULE_KIND_COSINE\0\u{1}SCHEDULE_KIND_EXPONENTIAL\0")
 }
 
+nonisolated extension Rewardweighting_V1_GradientUpdate: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0GRADIENT_UPDATE_UNSPECIFIED\0\u{1}GRADIENT_UPDATE_MIRROR_DESCENT\0\u{1}GRADIENT_UPDATE_MGDA\0\u{1}GRADIENT_UPDATE_UPGRAD\0\u{1}GRADIENT_UPDATE_DUALPROJ\0\u{1}GRADIENT_UPDATE_IMTL_G\0\u{1}GRADIENT_UPDATE_ALIGNED_MTL\0")
+}
+
+nonisolated extension Rewardweighting_V1_AlignedMtlScale: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0ALIGNED_MTL_SCALE_UNSPECIFIED\0\u{1}ALIGNED_MTL_SCALE_MIN\0\u{1}ALIGNED_MTL_SCALE_MEDIAN\0\u{1}ALIGNED_MTL_SCALE_RMSE\0")
+}
+
 nonisolated extension Rewardweighting_V1_RunStatus: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0RUN_STATUS_UNSPECIFIED\0\u{1}RUN_STATUS_ACTIVE\0\u{1}RUN_STATUS_ARCHIVED\0")
 }
@@ -1415,7 +1577,7 @@ nonisolated extension Rewardweighting_V1_HypervolumeSettings: SwiftProtobuf.Mess
 
 nonisolated extension Rewardweighting_V1_GradientSettings: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".GradientSettings"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}learning_rate\0\u{1}mu\0\u{1}schedule\0\u{3}accumulation_steps\0\u{3}min_weight\0\u{3}max_weight\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}learning_rate\0\u{1}mu\0\u{1}schedule\0\u{3}accumulation_steps\0\u{3}min_weight\0\u{3}max_weight\0\u{1}update\0\u{1}regularization\0\u{3}aligned_mtl_scale\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1429,6 +1591,9 @@ nonisolated extension Rewardweighting_V1_GradientSettings: SwiftProtobuf.Message
       case 4: try { try decoder.decodeSingularInt32Field(value: &self.accumulationSteps) }()
       case 5: try { try decoder.decodeSingularDoubleField(value: &self._minWeight) }()
       case 6: try { try decoder.decodeSingularDoubleField(value: &self._maxWeight) }()
+      case 7: try { try decoder.decodeSingularEnumField(value: &self.update) }()
+      case 8: try { try decoder.decodeSingularDoubleField(value: &self._regularization) }()
+      case 9: try { try decoder.decodeSingularEnumField(value: &self.alignedMtlScale) }()
       default: break
       }
     }
@@ -1457,6 +1622,15 @@ nonisolated extension Rewardweighting_V1_GradientSettings: SwiftProtobuf.Message
     try { if let v = self._maxWeight {
       try visitor.visitSingularDoubleField(value: v, fieldNumber: 6)
     } }()
+    if self.update != .unspecified {
+      try visitor.visitSingularEnumField(value: self.update, fieldNumber: 7)
+    }
+    try { if let v = self._regularization {
+      try visitor.visitSingularDoubleField(value: v, fieldNumber: 8)
+    } }()
+    if self.alignedMtlScale != .unspecified {
+      try visitor.visitSingularEnumField(value: self.alignedMtlScale, fieldNumber: 9)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1467,6 +1641,9 @@ nonisolated extension Rewardweighting_V1_GradientSettings: SwiftProtobuf.Message
     if lhs.accumulationSteps != rhs.accumulationSteps {return false}
     if lhs._minWeight != rhs._minWeight {return false}
     if lhs._maxWeight != rhs._maxWeight {return false}
+    if lhs.update != rhs.update {return false}
+    if lhs._regularization != rhs._regularization {return false}
+    if lhs.alignedMtlScale != rhs.alignedMtlScale {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

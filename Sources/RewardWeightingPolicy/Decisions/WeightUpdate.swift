@@ -1,8 +1,10 @@
-/// One mirror-descent update of a gradient run, as kept in ``RunState/weightHistory``:
+/// One weight update of a gradient run, as kept in ``RunState/weightHistory``: with mirror descent
 ///
 ///     w ← softmax(log w + τ·Ī),   τ = η_t/μ,
 ///
-/// where `Ī` is the mean influence of the reports accumulated since the previous update.
+/// where `Ī` is the mean influence of the reports accumulated since the previous update; with a Gramian
+/// update (``GradientUpdate/gramian(_:)``) `w` is the weighting's reward weights of the mean Gram matrix,
+/// ``rawWeights`` its raw `α`, and ``stepSize`` is 0.
 ///
 /// The new weights scalarise the rewards of steps `≥` ``step`` (the update's own step included, as in the
 /// reference code), until the next update.
@@ -15,10 +17,13 @@ public struct WeightUpdate: Codable, Hashable, Sendable {
     public let influence: [Double]
     /// `η_t`, the learning rate at ``step`` (reported by the trainer or computed from the schedule).
     public let learningRate: Double
-    /// `τ = η_t/μ`.
+    /// `τ = η_t/μ` (0 for a Gramian update).
     public let stepSize: Double
     /// How many reports were averaged into ``influence`` (W when the trainer reported every step).
     public let accumulatedSteps: Int
+    /// A Gramian update's raw weights `α` (``GramianWeighting/rawWeights(of:)``) of the mean Gram matrix, or
+    /// `nil` for mirror descent and for a zero mean Gram matrix (the weights then stay as they were).
+    public var rawWeights: [Double]? = nil
 
     private enum CodingKeys: String, CodingKey {
         case step
@@ -27,5 +32,6 @@ public struct WeightUpdate: Codable, Hashable, Sendable {
         case learningRate = "learning_rate"
         case stepSize = "step_size"
         case accumulatedSteps = "accumulated_steps"
+        case rawWeights = "raw_weights"
     }
 }

@@ -32,6 +32,8 @@ extension WeightingPolicy {
     ///     I = G·1;   accumulate I;
     ///     if t % W == 0:   Ī = mean of the accumulated I,   w ← softmax(log w + (η_t/μ)·Ī)
     ///
+    /// or, with a Gramian update, `G` is accumulated too and `w ← rewardWeights(Ḡ)` (``GradientUpdate``).
+    ///
     /// `η_t` is the report's rate, or `η·λ(t − 1)` from the run's schedule. The mean divides by the number of
     /// reports actually accumulated (W when the trainer reported every step of the window, the reference
     /// code's `scores_vec /= W`; fewer after a gap or a resume in the middle of a window).
@@ -45,7 +47,18 @@ extension WeightingPolicy {
         let influence = report.gram.influence
         let learningRate = report.learningRate ?? settings.learningRate(atStep: t)
         var accumulator = state.gradientAccumulator
-        accumulator.add(influence)
+        if let weighting = settings.update.gramianWeighting {
+            // Each report is checked on its own, so that a G that is not positive semi-definite is refused
+            // when it arrives, not at the end of its window.
+            do throws(ValidationError) {
+                _ = try weighting.rawWeights(of: report.gram)
+            } catch {
+                throw PolicyError(.invalidArgument, wrapping: error)
+            }
+            accumulator.add(influence, gram: report.gram)
+        } else {
+            accumulator.add(influence)
+        }
         // Finite entries can still have row sums (or sums over the window) that overflow; ∞ never enters state.
         if let i = accumulator.influenceSum.indices.first(where: { !accumulator.influenceSum[$0].isFinite }) {
             throw PolicyError(
@@ -56,7 +69,15 @@ extension WeightingPolicy {
                     code: .nonFinite, field: "gram", row: i, reason: "the sum of row \(i) overflows"))
         }
         var update: WeightUpdate?
-        if t % settings.accumulationSteps == 0 {
+        if t % settings.accumulationSteps == 0, let weighting = settings.update.gramianWeighting {
+            let newUpdate = try Self.gramianUpdate(
+                weighting, settings: settings, state: state, accumulator: accumulator, step: t,
+                learningRate: learningRate)
+            state.weights = newUpdate.weights
+            state.weightHistory.append(newUpdate)
+            accumulator = GradientAccumulator(dimension: self.config.dimension)
+            update = newUpdate
+        } else if t % settings.accumulationSteps == 0 {
             let meanInfluence = accumulator.mean
             let stepSize = learningRate / settings.mu
             guard stepSize.isFinite else {
@@ -87,5 +108,31 @@ extension WeightingPolicy {
             step: t, learningRate: learningRate, learningRateReported: report.learningRate != nil,
             influence: influence, pendingSteps: accumulator.count, update: update, weights: state.weights,
             isLate: update != nil && (state.scalarizedThroughStep.map { $0 >= t } ?? false))
+    }
+
+    /// A Gramian update at step `t`: `w ← rewardWeights(Ḡ)` with `Ḡ` the mean Gram matrix of the window, then
+    /// the weight floor and bounds (a mirror-descent step of size 0 from those weights). A zero `Ḡ` keeps the
+    /// current weights.
+    private static func gramianUpdate(
+        _ weighting: GramianWeighting, settings: GradientSettings, state: RunState,
+        accumulator: GradientAccumulator, step t: Int, learningRate: Double
+    ) throws(PolicyError) -> WeightUpdate {
+        let k = accumulator.influenceSum.count
+        do throws(ValidationError) {
+            let current = try WeightVector(state.weights, field: "state.weights")
+            let mean = try GramMatrix(rowMajor: accumulator.meanGram ?? [], dimension: k)
+            var weights = current
+            var raw: [Double]?
+            if let target = try weighting.rewardWeights(of: mean) {
+                raw = try weighting.rawWeights(of: mean)
+                weights = try settings.mirrorDescent.step(
+                    from: target, influence: Array(repeating: 0, count: k), stepSize: 0)
+            }
+            return WeightUpdate(
+                step: t, weights: weights.values, influence: accumulator.mean, learningRate: learningRate,
+                stepSize: 0, accumulatedSteps: accumulator.count, rawWeights: raw)
+        } catch {
+            throw PolicyError(.invalidArgument, wrapping: error)
+        }
     }
 }

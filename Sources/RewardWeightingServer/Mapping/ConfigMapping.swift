@@ -134,6 +134,25 @@ enum ConfigMapping {
         _ proto: Rewardweighting_V1_GradientSettings
     ) throws(RPCError) -> GradientSettings {
         let schedule = proto.hasSchedule ? try Self.schedule(proto.schedule) : nil
+        let updateName: String
+        switch proto.update {
+        case .unspecified, .mirrorDescent: updateName = GradientUpdate.mirrorDescentName
+        case .mgda: updateName = GramianWeighting.Name.mgda.rawValue
+        case .upgrad: updateName = GramianWeighting.Name.upgrad.rawValue
+        case .dualproj: updateName = GramianWeighting.Name.dualproj.rawValue
+        case .imtlG: updateName = GramianWeighting.Name.imtlG.rawValue
+        case .alignedMtl: updateName = GramianWeighting.Name.alignedMTL.rawValue
+        case .UNRECOGNIZED(let value): throw Self.unknownEnumValue(value, field: "config.gradient.update")
+        }
+        let scale: GramianWeighting.AlignedMTLScale?
+        switch proto.alignedMtlScale {
+        case .unspecified: scale = nil
+        case .min: scale = .min
+        case .median: scale = .median
+        case .rmse: scale = .rmse
+        case .UNRECOGNIZED(let value):
+            throw Self.unknownEnumValue(value, field: "config.gradient.aligned_mtl_scale")
+        }
         do throws(ValidationError) {
             return try GradientSettings(
                 learningRate: proto.learningRate,
@@ -141,7 +160,10 @@ enum ConfigMapping {
                 schedule: schedule,
                 accumulationSteps: proto.accumulationSteps == 0 ? 1 : Int(proto.accumulationSteps),
                 minWeight: proto.hasMinWeight ? proto.minWeight : nil,
-                maxWeight: proto.hasMaxWeight ? proto.maxWeight : nil)
+                maxWeight: proto.hasMaxWeight ? proto.maxWeight : nil,
+                update: try GradientUpdate(
+                    name: updateName, regularization: proto.hasRegularization ? proto.regularization : nil,
+                    alignedMTLScale: scale))
         } catch {
             throw ErrorMapping.rpcError(error, under: "config")
         }
@@ -215,6 +237,21 @@ enum ConfigMapping {
         proto.accumulationSteps = Int32(clamping: settings.accumulationSteps)
         if let minWeight = settings.mirrorDescent.minWeight { proto.minWeight = minWeight }
         if let maxWeight = settings.mirrorDescent.maxWeight { proto.maxWeight = maxWeight }
+        switch settings.update {
+        case .mirrorDescent: proto.update = .mirrorDescent
+        case .gramian(.mgda): proto.update = .mgda
+        case .gramian(.upgrad): proto.update = .upgrad
+        case .gramian(.dualProj): proto.update = .dualproj
+        case .gramian(.imtlG): proto.update = .imtlG
+        case .gramian(.alignedMTL(let scale)):
+            proto.update = .alignedMtl
+            switch scale {
+            case .min: proto.alignedMtlScale = .min
+            case .median: proto.alignedMtlScale = .median
+            case .rmse: proto.alignedMtlScale = .rmse
+            }
+        }
+        if let epsilon = settings.update.regularization { proto.regularization = epsilon }
         if let schedule = settings.schedule {
             var wire = Rewardweighting_V1_LearningRateSchedule()
             switch schedule.kind {
