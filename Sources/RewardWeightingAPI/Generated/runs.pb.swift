@@ -1211,6 +1211,11 @@ public nonisolated struct Rewardweighting_V1_GradientsDecision: Sendable {
   /// Clears the value of `reportedLearningRate`. Subsequent reads from it will return its default value.
   public mutating func clearReportedLearningRate() {self._reportedLearningRate = nil}
 
+  /// With a Gramian update (GradientSettings.update), when weights_updated: the weighting's raw weights α of
+  /// the window's mean Gram matrix, before negative entries are set to 0 and the rest normalised (K values).
+  /// Empty for mirror descent, and when the mean Gram matrix was 0 (the weights then stayed as they were).
+  public var rawWeights: [Double] = []
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -2272,7 +2277,7 @@ nonisolated extension Rewardweighting_V1_ScalarizeDecision: SwiftProtobuf.Messag
 
 nonisolated extension Rewardweighting_V1_GradientsDecision: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".GradientsDecision"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}influence\0\u{3}learning_rate\0\u{3}weights_updated\0\u{1}weights\0\u{1}gram\0\u{3}reported_learning_rate\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}influence\0\u{3}learning_rate\0\u{3}weights_updated\0\u{1}weights\0\u{1}gram\0\u{3}reported_learning_rate\0\u{3}raw_weights\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2286,6 +2291,7 @@ nonisolated extension Rewardweighting_V1_GradientsDecision: SwiftProtobuf.Messag
       case 4: try { try decoder.decodeRepeatedDoubleField(value: &self.weights) }()
       case 5: try { try decoder.decodeSingularMessageField(value: &self._gram) }()
       case 6: try { try decoder.decodeSingularDoubleField(value: &self._reportedLearningRate) }()
+      case 7: try { try decoder.decodeRepeatedDoubleField(value: &self.rawWeights) }()
       default: break
       }
     }
@@ -2314,6 +2320,9 @@ nonisolated extension Rewardweighting_V1_GradientsDecision: SwiftProtobuf.Messag
     try { if let v = self._reportedLearningRate {
       try visitor.visitSingularDoubleField(value: v, fieldNumber: 6)
     } }()
+    if !self.rawWeights.isEmpty {
+      try visitor.visitPackedDoubleField(value: self.rawWeights, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2324,6 +2333,7 @@ nonisolated extension Rewardweighting_V1_GradientsDecision: SwiftProtobuf.Messag
     if lhs.weights != rhs.weights {return false}
     if lhs._gram != rhs._gram {return false}
     if lhs._reportedLearningRate != rhs._reportedLearningRate {return false}
+    if lhs.rawWeights != rhs.rawWeights {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

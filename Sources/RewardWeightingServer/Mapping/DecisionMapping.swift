@@ -66,6 +66,7 @@ enum DecisionMapping {
             decision.learningRate = gradients.learningRate
             decision.weightsUpdated = gradients.updated
             decision.weights = gradients.weights
+            decision.rawWeights = gradients.update?.rawWeights ?? []
             if case .gradients(let report) = stored.event {
                 decision.gram = MatrixMapping.proto(report.gram)
                 if let rate = report.learningRate { decision.reportedLearningRate = rate }

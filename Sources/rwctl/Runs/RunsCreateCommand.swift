@@ -25,6 +25,13 @@ struct RunsCreateCommand: AsyncParsableCommand {
         case twoSigmoid = "two-sigmoid"
     }
     enum Normalization: String, CaseIterable, ExpressibleByArgument { case none, group }
+    enum Update: String, CaseIterable, ExpressibleByArgument {
+        case mirrorDescent = "mirror-descent"
+        case mgda, upgrad, dualproj
+        case imtlG = "imtl-g"
+        case alignedMTL = "aligned-mtl"
+    }
+    enum AlignedMTLScale: String, CaseIterable, ExpressibleByArgument { case min, median, rmse }
 
     @OptionGroup var server: ServerOptions
 
@@ -43,10 +50,22 @@ struct RunsCreateCommand: AsyncParsableCommand {
     @Option(help: "The initial weights, K comma-separated non-negative numbers (default: uniform).")
     var weights: String?
 
-    @Option(help: "Gradient method: the weight learning rate η.")
+    @Option(
+        help: """
+            Gradient method: how the weights follow the Gram matrices: mirror-descent (the paper's, the default),             or a Gramian weighting: mgda, upgrad, dualproj, imtl-g or aligned-mtl.
+            """)
+    var update: Update?
+
+    @Option(help: "Gradient method, --update upgrad or dualproj: the ε added to G/trace(G) (default 1e-4).")
+    var regularization: Double?
+
+    @Option(help: "Gradient method, --update aligned-mtl: the eigenvalue that sets the scale: min, median or rmse.")
+    var alignedMTLScale: AlignedMTLScale?
+
+    @Option(help: "Gradient method: the weight learning rate η (mirror descent only).")
     var eta: Double?
 
-    @Option(help: "Gradient method: the mirror-descent temperature μ.")
+    @Option(help: "Gradient method: the mirror-descent temperature μ (mirror descent only).")
     var mu: Double?
 
     @Option(help: "Gradient method: the schedule of η_t: constant, polynomial, cosine or exponential.")
@@ -158,6 +177,8 @@ struct RunsCreateCommand: AsyncParsableCommand {
                 ("--min-lr-ratio", self.minLRRatio != nil),
                 ("--num-cycles", self.numCycles != nil), ("--accumulation-steps", self.accumulationSteps != nil),
                 ("--min-weight", self.minWeight != nil), ("--max-weight", self.maxWeight != nil),
+                ("--update", self.update != nil), ("--regularization", self.regularization != nil),
+                ("--aligned-mtl-scale", self.alignedMTLScale != nil),
             ])
         try self.refuseSettings(
             of: method == .hypervolume ? nil : "hypervolume",
@@ -165,25 +186,50 @@ struct RunsCreateCommand: AsyncParsableCommand {
                 ("--meta-reward", self.metaReward != nil), ("--reference-point", self.referencePoint != nil),
             ])
         if method == .gradient {
-            guard let eta = self.eta else { throw InputError("--eta: missing; the gradient method needs η") }
-            guard let mu = self.mu else { throw InputError("--mu: missing; the gradient method needs μ") }
+            let update = self.update ?? .mirrorDescent
             var gradient = Rewardweighting_V1_GradientSettings()
-            gradient.learningRate = eta
-            gradient.mu = mu
-            var schedule = Rewardweighting_V1_LearningRateSchedule()
-            switch self.schedule ?? .constant {
-            case .constant: schedule.kind = .constant
-            case .polynomial: schedule.kind = .polynomial
-            case .cosine: schedule.kind = .cosine
-            case .exponential: schedule.kind = .exponential
+            if update == .mirrorDescent {
+                guard let eta = self.eta else { throw InputError("--eta: missing; mirror descent needs η") }
+                guard let mu = self.mu else { throw InputError("--mu: missing; mirror descent needs μ") }
+                gradient.learningRate = eta
+                gradient.mu = mu
+            } else {
+                if let eta = self.eta { gradient.learningRate = eta }
+                if let mu = self.mu { gradient.mu = mu }
             }
-            schedule.totalSteps = self.totalSteps ?? 0
-            schedule.warmupSteps = self.warmupSteps ?? 0
-            if let power = self.power { schedule.power = power }
-            if let gamma = self.gamma { schedule.gamma = gamma }
-            if let ratio = self.minLRRatio { schedule.minLrRatio = ratio }
-            if let cycles = self.numCycles { schedule.numCycles = cycles }
-            gradient.schedule = schedule
+            switch update {
+            case .mirrorDescent: gradient.update = .mirrorDescent
+            case .mgda: gradient.update = .mgda
+            case .upgrad: gradient.update = .upgrad
+            case .dualproj: gradient.update = .dualproj
+            case .imtlG: gradient.update = .imtlG
+            case .alignedMTL: gradient.update = .alignedMtl
+            }
+            // The server refuses a setting the update does not use, naming it.
+            if let epsilon = self.regularization { gradient.regularization = epsilon }
+            switch self.alignedMTLScale {
+            case .min?: gradient.alignedMtlScale = .min
+            case .median?: gradient.alignedMtlScale = .median
+            case .rmse?: gradient.alignedMtlScale = .rmse
+            case nil: break
+            }
+            // A Gramian update uses no learning rate, so it needs no schedule unless one is asked for.
+            if update == .mirrorDescent || self.schedule != nil || self.totalSteps != nil {
+                var schedule = Rewardweighting_V1_LearningRateSchedule()
+                switch self.schedule ?? .constant {
+                case .constant: schedule.kind = .constant
+                case .polynomial: schedule.kind = .polynomial
+                case .cosine: schedule.kind = .cosine
+                case .exponential: schedule.kind = .exponential
+                }
+                schedule.totalSteps = self.totalSteps ?? 0
+                schedule.warmupSteps = self.warmupSteps ?? 0
+                if let power = self.power { schedule.power = power }
+                if let gamma = self.gamma { schedule.gamma = gamma }
+                if let ratio = self.minLRRatio { schedule.minLrRatio = ratio }
+                if let cycles = self.numCycles { schedule.numCycles = cycles }
+                gradient.schedule = schedule
+            }
             gradient.accumulationSteps = self.accumulationSteps ?? 1
             if let minWeight = self.minWeight { gradient.minWeight = minWeight }
             if let maxWeight = self.maxWeight { gradient.maxWeight = maxWeight }

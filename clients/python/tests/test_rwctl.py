@@ -458,3 +458,23 @@ def test_the_token_is_sent_as_a_bearer_header(rwctl):
         assert "authorization" not in service.metadata[-1]
     finally:
         server.stop(None)
+
+
+def test_create_a_gradient_run_with_a_gramian_update(rwctl, server, client, run_id):
+    created = _json(rwctl, server, "runs", "create", "--id", run_id, "--objectives", "accuracy:max,length:min",
+                    "--method", "gradient", "--update", "upgrad", "--regularization", "0.05",
+                    "--accumulation-steps", "2")
+    gradient = created["run"]["config"]["gradient"]
+    assert gradient["update"] == "GRADIENT_UPDATE_UPGRAD"
+    assert gradient["regularization"] == 0.05 and gradient["accumulation_steps"] == 2
+    run = client.run(run_id)
+    assert not run.report_gradients(1, np.diag([4.0, 1.0])).weights_updated
+    # Orthogonal gradients are left as they are by the dual-cone projection: UPGrad's weights are (1/2, 1/2).
+    np.testing.assert_allclose(run.report_gradients(2, np.diag([4.0, 1.0])).weights, [0.5, 0.5], atol=1e-15)
+    # A setting the update does not use is refused by the server, naming it (exit 1).
+    refused = _run(rwctl, server, "runs", "create", "--id", run_id + "-x", "--objectives", "a:max,b:max",
+                   "--method", "gradient", "--update", "mgda", "--aligned-mtl-scale", "rmse")
+    assert refused.returncode == 1 and "gradient.aligned_mtl_scale" in refused.stderr
+    missing = _run(rwctl, server, "runs", "create", "--id", run_id + "-y", "--objectives", "a:max,b:max",
+                   "--method", "gradient")
+    assert missing.returncode != 0 and "--eta" in missing.stderr

@@ -36,6 +36,19 @@ _METHODS = {
     "hypervolume": runs_pb2.WEIGHTING_METHOD_HYPERVOLUME,
     "gradient": runs_pb2.WEIGHTING_METHOD_GRADIENT,
 }
+_UPDATES = {
+    "mirror_descent": runs_pb2.GRADIENT_UPDATE_MIRROR_DESCENT,
+    "mgda": runs_pb2.GRADIENT_UPDATE_MGDA,
+    "upgrad": runs_pb2.GRADIENT_UPDATE_UPGRAD,
+    "dualproj": runs_pb2.GRADIENT_UPDATE_DUALPROJ,
+    "imtl_g": runs_pb2.GRADIENT_UPDATE_IMTL_G,
+    "aligned_mtl": runs_pb2.GRADIENT_UPDATE_ALIGNED_MTL,
+}
+_ALIGNED_MTL_SCALES = {
+    "min": runs_pb2.ALIGNED_MTL_SCALE_MIN,
+    "median": runs_pb2.ALIGNED_MTL_SCALE_MEDIAN,
+    "rmse": runs_pb2.ALIGNED_MTL_SCALE_RMSE,
+}
 _SCHEDULES = {
     "constant": runs_pb2.SCHEDULE_KIND_CONSTANT,
     "polynomial": runs_pb2.SCHEDULE_KIND_POLYNOMIAL,
@@ -108,6 +121,9 @@ class RunSpec:
     accumulation_steps: int = 1
     min_weight: Optional[float] = None
     max_weight: Optional[float] = None
+    update: str = "mirror_descent"
+    regularization: Optional[float] = None
+    aligned_mtl_scale: Optional[str] = None
     meta_reward: str = "tanh"
     reference_point: Optional[Sequence[float]] = None
     normalization: str = "none"
@@ -133,22 +149,33 @@ class RunSpec:
         elif self.reference_point is not None:
             raise ValueError("reference_point: only the hypervolume method takes a reference point")
         if config.method == runs_pb2.WEIGHTING_METHOD_GRADIENT:
-            if self.eta is None or self.mu is None:
-                raise ValueError("eta, mu: the gradient method needs a base learning rate eta and a regulariser mu")
-            sched = runs_pb2.LearningRateSchedule(
-                kind=_choice(_SCHEDULES, self.schedule, "schedule"),
-                total_steps=int(self.total_steps or 0),
-                warmup_steps=int(self.warmup_steps),
-            )
-            if not self.total_steps:
-                raise ValueError("total_steps: the gradient method's schedule needs the run's total number of steps")
-            for name, value in (("power", self.power), ("gamma", self.gamma), ("min_lr_ratio", self.min_lr_ratio),
-                                ("num_cycles", self.num_cycles)):
-                if value is not None:
-                    setattr(sched, name, float(value))
-            settings = runs_pb2.GradientSettings(
-                learning_rate=float(self.eta), mu=float(self.mu), schedule=sched, accumulation_steps=int(self.accumulation_steps)
-            )
+            update = _choice(_UPDATES, str(self.update).replace("-", "_"), "update")
+            mirror = update == runs_pb2.GRADIENT_UPDATE_MIRROR_DESCENT
+            settings = runs_pb2.GradientSettings(accumulation_steps=int(self.accumulation_steps), update=update)
+            if mirror and (self.eta is None or self.mu is None):
+                raise ValueError("eta, mu: mirror descent needs a base learning rate eta and a regulariser mu")
+            if self.eta is not None:
+                settings.learning_rate = float(self.eta)
+            if self.mu is not None:
+                settings.mu = float(self.mu)
+            if mirror or self.total_steps:
+                sched = runs_pb2.LearningRateSchedule(
+                    kind=_choice(_SCHEDULES, self.schedule, "schedule"),
+                    total_steps=int(self.total_steps or 0),
+                    warmup_steps=int(self.warmup_steps),
+                )
+                if not self.total_steps:
+                    raise ValueError("total_steps: the gradient method's schedule needs the run's total number of steps")
+                for name, value in (("power", self.power), ("gamma", self.gamma), ("min_lr_ratio", self.min_lr_ratio),
+                                    ("num_cycles", self.num_cycles)):
+                    if value is not None:
+                        setattr(sched, name, float(value))
+                settings.schedule.CopyFrom(sched)
+            # The service refuses a setting the update does not use, naming it (gradient.regularization, …).
+            if self.regularization is not None:
+                settings.regularization = float(self.regularization)
+            if self.aligned_mtl_scale is not None:
+                settings.aligned_mtl_scale = _choice(_ALIGNED_MTL_SCALES, self.aligned_mtl_scale, "aligned_mtl_scale")
             if self.min_weight is not None:
                 settings.min_weight = float(self.min_weight)
             if self.max_weight is not None:

@@ -45,6 +45,23 @@ class ScheduleKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     SCHEDULE_KIND_COSINE: _ClassVar[ScheduleKind]
     SCHEDULE_KIND_EXPONENTIAL: _ClassVar[ScheduleKind]
 
+class GradientUpdate(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    GRADIENT_UPDATE_UNSPECIFIED: _ClassVar[GradientUpdate]
+    GRADIENT_UPDATE_MIRROR_DESCENT: _ClassVar[GradientUpdate]
+    GRADIENT_UPDATE_MGDA: _ClassVar[GradientUpdate]
+    GRADIENT_UPDATE_UPGRAD: _ClassVar[GradientUpdate]
+    GRADIENT_UPDATE_DUALPROJ: _ClassVar[GradientUpdate]
+    GRADIENT_UPDATE_IMTL_G: _ClassVar[GradientUpdate]
+    GRADIENT_UPDATE_ALIGNED_MTL: _ClassVar[GradientUpdate]
+
+class AlignedMtlScale(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ALIGNED_MTL_SCALE_UNSPECIFIED: _ClassVar[AlignedMtlScale]
+    ALIGNED_MTL_SCALE_MIN: _ClassVar[AlignedMtlScale]
+    ALIGNED_MTL_SCALE_MEDIAN: _ClassVar[AlignedMtlScale]
+    ALIGNED_MTL_SCALE_RMSE: _ClassVar[AlignedMtlScale]
+
 class RunStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     RUN_STATUS_UNSPECIFIED: _ClassVar[RunStatus]
@@ -80,6 +97,17 @@ SCHEDULE_KIND_CONSTANT: ScheduleKind
 SCHEDULE_KIND_POLYNOMIAL: ScheduleKind
 SCHEDULE_KIND_COSINE: ScheduleKind
 SCHEDULE_KIND_EXPONENTIAL: ScheduleKind
+GRADIENT_UPDATE_UNSPECIFIED: GradientUpdate
+GRADIENT_UPDATE_MIRROR_DESCENT: GradientUpdate
+GRADIENT_UPDATE_MGDA: GradientUpdate
+GRADIENT_UPDATE_UPGRAD: GradientUpdate
+GRADIENT_UPDATE_DUALPROJ: GradientUpdate
+GRADIENT_UPDATE_IMTL_G: GradientUpdate
+GRADIENT_UPDATE_ALIGNED_MTL: GradientUpdate
+ALIGNED_MTL_SCALE_UNSPECIFIED: AlignedMtlScale
+ALIGNED_MTL_SCALE_MIN: AlignedMtlScale
+ALIGNED_MTL_SCALE_MEDIAN: AlignedMtlScale
+ALIGNED_MTL_SCALE_RMSE: AlignedMtlScale
 RUN_STATUS_UNSPECIFIED: RunStatus
 RUN_STATUS_ACTIVE: RunStatus
 RUN_STATUS_ARCHIVED: RunStatus
@@ -126,20 +154,26 @@ class HypervolumeSettings(_message.Message):
     def __init__(self, meta_reward: _Optional[_Union[MetaReward, str]] = ..., reference_point: _Optional[_Iterable[float]] = ...) -> None: ...
 
 class GradientSettings(_message.Message):
-    __slots__ = ("learning_rate", "mu", "schedule", "accumulation_steps", "min_weight", "max_weight")
+    __slots__ = ("learning_rate", "mu", "schedule", "accumulation_steps", "min_weight", "max_weight", "update", "regularization", "aligned_mtl_scale")
     LEARNING_RATE_FIELD_NUMBER: _ClassVar[int]
     MU_FIELD_NUMBER: _ClassVar[int]
     SCHEDULE_FIELD_NUMBER: _ClassVar[int]
     ACCUMULATION_STEPS_FIELD_NUMBER: _ClassVar[int]
     MIN_WEIGHT_FIELD_NUMBER: _ClassVar[int]
     MAX_WEIGHT_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_FIELD_NUMBER: _ClassVar[int]
+    REGULARIZATION_FIELD_NUMBER: _ClassVar[int]
+    ALIGNED_MTL_SCALE_FIELD_NUMBER: _ClassVar[int]
     learning_rate: float
     mu: float
     schedule: LearningRateSchedule
     accumulation_steps: int
     min_weight: float
     max_weight: float
-    def __init__(self, learning_rate: _Optional[float] = ..., mu: _Optional[float] = ..., schedule: _Optional[_Union[LearningRateSchedule, _Mapping]] = ..., accumulation_steps: _Optional[int] = ..., min_weight: _Optional[float] = ..., max_weight: _Optional[float] = ...) -> None: ...
+    update: GradientUpdate
+    regularization: float
+    aligned_mtl_scale: AlignedMtlScale
+    def __init__(self, learning_rate: _Optional[float] = ..., mu: _Optional[float] = ..., schedule: _Optional[_Union[LearningRateSchedule, _Mapping]] = ..., accumulation_steps: _Optional[int] = ..., min_weight: _Optional[float] = ..., max_weight: _Optional[float] = ..., update: _Optional[_Union[GradientUpdate, str]] = ..., regularization: _Optional[float] = ..., aligned_mtl_scale: _Optional[_Union[AlignedMtlScale, str]] = ...) -> None: ...
 
 class RunConfig(_message.Message):
     __slots__ = ("objectives", "method", "initial_weights", "hypervolume", "gradient", "normalization", "normalization_epsilon")
@@ -278,20 +312,22 @@ class ScalarizeDecision(_message.Message):
     def __init__(self, num_responses: _Optional[int] = ..., weights: _Optional[_Iterable[float]] = ..., r_pareto: _Optional[float] = ..., objective_means: _Optional[_Iterable[float]] = ..., objective_standard_deviations: _Optional[_Iterable[float]] = ..., mean_scalarized: _Optional[float] = ...) -> None: ...
 
 class GradientsDecision(_message.Message):
-    __slots__ = ("influence", "learning_rate", "weights_updated", "weights", "gram", "reported_learning_rate")
+    __slots__ = ("influence", "learning_rate", "weights_updated", "weights", "gram", "reported_learning_rate", "raw_weights")
     INFLUENCE_FIELD_NUMBER: _ClassVar[int]
     LEARNING_RATE_FIELD_NUMBER: _ClassVar[int]
     WEIGHTS_UPDATED_FIELD_NUMBER: _ClassVar[int]
     WEIGHTS_FIELD_NUMBER: _ClassVar[int]
     GRAM_FIELD_NUMBER: _ClassVar[int]
     REPORTED_LEARNING_RATE_FIELD_NUMBER: _ClassVar[int]
+    RAW_WEIGHTS_FIELD_NUMBER: _ClassVar[int]
     influence: _containers.RepeatedScalarFieldContainer[float]
     learning_rate: float
     weights_updated: bool
     weights: _containers.RepeatedScalarFieldContainer[float]
     gram: GramMatrix
     reported_learning_rate: float
-    def __init__(self, influence: _Optional[_Iterable[float]] = ..., learning_rate: _Optional[float] = ..., weights_updated: _Optional[bool] = ..., weights: _Optional[_Iterable[float]] = ..., gram: _Optional[_Union[GramMatrix, _Mapping]] = ..., reported_learning_rate: _Optional[float] = ...) -> None: ...
+    raw_weights: _containers.RepeatedScalarFieldContainer[float]
+    def __init__(self, influence: _Optional[_Iterable[float]] = ..., learning_rate: _Optional[float] = ..., weights_updated: _Optional[bool] = ..., weights: _Optional[_Iterable[float]] = ..., gram: _Optional[_Union[GramMatrix, _Mapping]] = ..., reported_learning_rate: _Optional[float] = ..., raw_weights: _Optional[_Iterable[float]] = ...) -> None: ...
 
 class CheckpointDecision(_message.Message):
     __slots__ = ("scores", "hypervolume_contribution", "r_pareto", "entered_buffer", "became_reference_point", "hypervolume")
