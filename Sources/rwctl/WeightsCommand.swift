@@ -4,6 +4,6 @@ import ArgumentParser
 struct WeightsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "weights",
-        abstract: "Work with the gradient-based (mirror-descent) objective weights.",
-        subcommands: [SimulateCommand.self])
+        abstract: "Work with the gradient-based objective weights (mirror descent and the Gramian updates).",
+        subcommands: [SimulateCommand.self, WeightsCompareCommand.self])
 }

@@ -134,7 +134,8 @@ struct RunsSimulateCommand: AsyncParsableCommand {
             let settings = try InputError.checking(context: "simulated gradient settings") {
                 try GradientSettings(
                     learningRate: eta, mu: mu, schedule: schedule, accumulationSteps: base?.accumulationSteps ?? 1,
-                    minWeight: base?.mirrorDescent.minWeight, maxWeight: base?.mirrorDescent.maxWeight)
+                    minWeight: base?.mirrorDescent.minWeight, maxWeight: base?.mirrorDescent.maxWeight,
+                    update: base?.update ?? .mirrorDescent)
             }
             method = .gradient(settings)
         }

@@ -478,3 +478,50 @@ def test_create_a_gradient_run_with_a_gramian_update(rwctl, server, client, run_
     missing = _run(rwctl, server, "runs", "create", "--id", run_id + "-y", "--objectives", "a:max,b:max",
                    "--method", "gradient")
     assert missing.returncode != 0 and "--eta" in missing.stderr
+
+
+def test_weights_compare_replays_the_gram_matrices_under_every_update(rwctl, server, client, run_id, tmp_path):
+    from test_gramian_updates import _reference
+
+    run = client.create_run(run_id, ["accuracy", "length", "clarity"], "gradient", eta=1e-6, mu=1e-5,
+                            total_steps=10, weights=[0.5, 0.25, 0.25])
+    rng = np.random.default_rng(7)
+    recorded, grams = [], []
+    for step in range(1, 7):
+        a = rng.normal(size=(3, 5)) * rng.uniform(0.2, 3, size=(3, 1))
+        grams.append(a @ a.T)
+        recorded.append(list(run.report_gradients(step, grams[-1]).weights))
+    compared = _json(rwctl, server, "weights", "compare", run_id)
+    assert compared["updates"] == ["mirror-descent", "mgda", "upgrad", "dualproj", "imtl-g", "aligned-mtl"]
+    assert compared["objectives"] == ["accuracy", "length", "clarity"]
+    assert [row["step"] for row in compared["rows"]] == list(range(1, 7))
+    for row, weights, g in zip(compared["rows"], recorded, grams):
+        # The run's own update reproduces the recorded weights bit for bit; the others are their weightings of G.
+        assert row["weights"]["mirror-descent"] == weights
+        for update in ("mgda", "upgrad", "dualproj", "imtl-g", "aligned-mtl"):
+            np.testing.assert_allclose(row["weights"][update], _reference(update.replace("-", "_"), g), atol=1e-9)
+
+    # From an export file too, a subset, as CSV with UPDATE:OBJECTIVE columns.
+    export = tmp_path / "run.jsonl"
+    result = _run(rwctl, server, "runs", "export", run_id, "--file", str(export), output=None)
+    assert result.returncode == 0, result.stderr
+    csv = _run(rwctl, server, "weights", "compare", str(export), "--updates", "mgda,upgrad", output="csv")
+    assert csv.returncode == 0, csv.stderr
+    lines = csv.stdout.strip().splitlines()
+    assert lines[0].split(",") == ["sequence", "step", "mgda:accuracy", "mgda:length", "mgda:clarity",
+                                   "upgrad:accuracy", "upgrad:length", "upgrad:clarity"]
+    assert len(lines) == 7
+
+    # A Gramian run has no η/μ: mirror descent needs them given; a run of another method has no Gram matrices.
+    gramian = client.create_run(run_id + "-g", ["a", "b"], "gradient", update="mgda")
+    gramian.report_gradients(1, np.diag([4.0, 1.0]))
+    refused = _run(rwctl, server, "weights", "compare", run_id + "-g")
+    assert refused.returncode == 2 and "--eta, --mu" in refused.stderr
+    given = _json(rwctl, server, "weights", "compare", run_id + "-g", "--eta", "1e-6", "--mu", "1e-5")
+    assert given["rows"][0]["weights"]["mgda"] == list(gramian.state.weights)
+    # runs simulate with no option changed keeps the run's update, so it reproduces the recorded weights.
+    simulated = _json(rwctl, server, "runs", "simulate", run_id + "-g")
+    assert [r["simulated_weights"] for r in simulated["rows"]] == [r["recorded_weights"] for r in simulated["rows"]]
+    client.create_run(run_id + "-f", ["a", "b"], "fixed")
+    other = _run(rwctl, server, "weights", "compare", run_id + "-f")
+    assert other.returncode == 2 and "only gradient runs" in other.stderr
