@@ -13,7 +13,14 @@ independently of the Swift code, the raw weights of each Gramian weighting the s
   ``QuadprogProjector(norm_eps=0, reg_eps=...)``, which normalises G by its trace, adds reg_eps to the diagonal and
   solves min_v v^T G v s.t. v >= u with quadprog (an exact active-set method);
 * ``imtl_g``: TorchJD's ``IMTLGWeighting`` (v = pinv(G) sqrt(diag G), w = v / sum v);
-* ``aligned_mtl``: TorchJD's ``AlignedMTLWeighting`` for the scale modes min, median and rmse.
+* ``aligned_mtl``: TorchJD's ``AlignedMTLWeighting`` for the scale modes min, median and rmse;
+* ``cagrad`` (c = 0.5 and 0.9): exactly, by trying every support S of w with NumPy: on S the stationarity condition
+  of min_{w in simplex} b^T w + phi*sqrt(w^T G w) has the closed form w_S = A(lambda*1 - b_S)/sqrt(D),
+  A = inv(G_SS), lambda = (1^T A b + sqrt(D))/(1^T A 1), D = (1^T A b)^2 - (1^T A 1)(b^T A b - phi^2); the point
+  that is feasible and satisfies the KKT conditions on all of {1..K} is kept, and alpha = 1/K + phi/|g_w| * w.
+  TorchJD's ``CAGradWeighting(c, norm_eps=0)`` (CVXPY with Clarabel, an interior-point method) is run next to it
+  as a cross-check: the exact point's objective is never above TorchJD's, and the weights agree to 1e-3 (Clarabel's
+  default tolerances leave them off by up to ~1.4e-4).
 
 A norm_eps of 0 is used because the service normalises by the trace without an absolute threshold (so that every
 weighting is invariant to the scale of G, which a trainer's Gram matrices span widely).
@@ -22,7 +29,7 @@ Output: Tests/RewardWeightingCoreTests/Fixtures/gramian-weightings.json (committ
 
     python3 -m venv /tmp/torchjd
     /tmp/torchjd/bin/pip install torch --index-url https://download.pytorch.org/whl/cpu
-    /tmp/torchjd/bin/pip install torchjd==0.18.0 qpsolvers quadprog numpy scipy
+    /tmp/torchjd/bin/pip install torchjd==0.18.0 qpsolvers quadprog cvxpy clarabel numpy scipy
     /tmp/torchjd/bin/python Scripts/generate-gramian-fixtures.py
 """
 
@@ -36,6 +43,7 @@ import torch
 import torchjd
 from torchjd.aggregation import (
     AlignedMTLWeighting,
+    CAGradWeighting,
     DualProjWeighting,
     IMTLGWeighting,
     UPGradWeighting,
@@ -78,6 +86,54 @@ def mgda_exact(g: np.ndarray) -> np.ndarray:
     return best
 
 
+def cagrad_exact(g: np.ndarray, c: float) -> np.ndarray:
+    """TorchJD's CAGrad weights of G, with the inner problem solved exactly over every support."""
+    k = len(g)
+    h = g / np.trace(g)
+    b = h @ np.full(k, 1 / k)
+    phi = c * np.sqrt(np.full(k, 1 / k) @ b)
+    for size in range(1, k + 1):
+        for support in itertools.combinations(range(k), size):
+            s = list(support)
+            a_inv = np.linalg.inv(h[np.ix_(s, s)])
+            ones = np.ones(size)
+            a, cc, e = ones @ a_inv @ ones, ones @ a_inv @ b[s], b[s] @ a_inv @ b[s]
+            disc = cc * cc - a * (e - phi * phi)
+            if disc <= 0:
+                continue
+            lam = (cc + np.sqrt(disc)) / a
+            w = np.zeros(k)
+            w[s] = a_inv @ (lam * ones - b[s]) / np.sqrt(disc)
+            if np.any(w[s] < -1e-14):
+                continue
+            norm = np.sqrt(w @ h @ w)
+            gradient = b + phi * (h @ w) / norm
+            if np.all(gradient >= lam - 1e-12):
+                return np.full(k, 1 / k) + phi / norm * w
+    raise AssertionError("no KKT point")
+
+
+def cagrad_checked(g: np.ndarray, c: float) -> np.ndarray:
+    """The exact weights, after checking them against TorchJD's: its w (recovered from alpha) must not reach a
+    lower objective than the exact one, and the weights agree to 1e-3 (Clarabel's default tolerances leave them
+    off by up to ~1.4e-4 here)."""
+    k = len(g)
+    exact = cagrad_exact(g, c)
+    clarabel = torch_weights(CAGradWeighting(c=c, norm_eps=0.0), g)
+    h = g / np.trace(g)
+    b = h @ np.full(k, 1 / k)
+    phi = c * np.sqrt(np.full(k, 1 / k) @ b)
+
+    def objective(alpha):
+        w = np.maximum(alpha - 1 / k, 0)  # a solver may leave tiny negative entries
+        w = w / w.sum()
+        return b @ w + phi * np.sqrt(max(w @ h @ w, 0))
+
+    assert objective(exact) <= objective(clarabel) + 1e-12 * abs(objective(exact)), (exact, clarabel)
+    assert np.allclose(exact, clarabel, atol=1e-3), (exact, clarabel)
+    return exact
+
+
 def slsqp_value(g: np.ndarray) -> float:
     """min over the simplex of w^T G w by SciPy's SLSQP, on G / trace(G), rescaled."""
     k = len(g)
@@ -118,6 +174,7 @@ def case(rng: np.random.Generator, k: int, scale: float) -> dict:
         "aligned_mtl_min": torch_weights(AlignedMTLWeighting(scale_mode="min"), g).tolist(),
         "aligned_mtl_median": torch_weights(AlignedMTLWeighting(scale_mode="median"), g).tolist(),
         "aligned_mtl_rmse": torch_weights(AlignedMTLWeighting(scale_mode="rmse"), g).tolist(),
+        **{f"cagrad_{c}": cagrad_checked(g, c).tolist() for c in (0.5, 0.9)},
     }
 
 

@@ -15,7 +15,7 @@ struct WeightsCompareCommand: AsyncParsableCommand {
             replays the same log offline with this rwctl's policy, as rwctl runs replay does (resumes rewind, \
             the run's accumulation window and weight bounds are kept), and only the update differs: \
             mirror-descent (with the run's η, μ and schedule, or --eta/--mu for a run that had none), mgda, \
-            upgrad, dualproj (ε 1e-4), imtl-g and aligned-mtl (σ = min). The run's own update reproduces its \
+            upgrad, dualproj (ε 1e-4), imtl-g, aligned-mtl (σ = min) and cagrad (c = 0.5). The run's own update reproduces its \
             recorded weights exactly. One row per gradients event: the sequence, the step and, for each update, \
             the K weights after it (columns UPDATE:OBJECTIVE). JSON: {"run_id", "objectives", "updates", "rows": \
             [{"sequence", "step", "weights": {UPDATE: [K numbers]}}]}.

@@ -8,10 +8,11 @@ struct GramianWeightingTests {
     static let all: [GramianWeighting] = [
         .mgda, .upgrad(regularization: GramianWeighting.defaultRegularization),
         .dualProj(regularization: GramianWeighting.defaultRegularization), .imtlG, .alignedMTL(.min),
-        .alignedMTL(.median), .alignedMTL(.rmse),
+        .alignedMTL(.median), .alignedMTL(.rmse), .cagrad(c: GramianWeighting.defaultConflictAversion),
+        .cagrad(c: 0.9),
     ]
 
-    @Test("raw weights equal TorchJD's (UPGrad, DualProj, IMTL-G, Aligned-MTL) and an exact NumPy MGDA to 1e-9")
+    @Test("raw weights equal TorchJD's (UPGrad, DualProj, IMTL-G, Aligned-MTL) and exact NumPy MGDA and CAGrad to 1e-9")
     func matchesTheIndependentFixtures() throws {
         let document = try #require(try Fixtures.json("gramian-weightings.json") as? [String: Any])
         let cases = try #require(document["cases"] as? [[String: Any]])
@@ -21,7 +22,7 @@ struct GramianWeightingTests {
             ("mgda", .mgda), ("upgrad", .upgrad(regularization: epsilon)),
             ("dualproj", .dualProj(regularization: epsilon)), ("imtl_g", .imtlG),
             ("aligned_mtl_min", .alignedMTL(.min)), ("aligned_mtl_median", .alignedMTL(.median)),
-            ("aligned_mtl_rmse", .alignedMTL(.rmse)),
+            ("aligned_mtl_rmse", .alignedMTL(.rmse)), ("cagrad_0.5", .cagrad(c: 0.5)), ("cagrad_0.9", .cagrad(c: 0.9)),
         ]
         for (index, fixture) in cases.enumerated() {
             let k = try #require(fixture["k"] as? Int)
@@ -66,6 +67,34 @@ struct GramianWeightingTests {
 
         // Opposite gradients of equal norm: MGDA's min-norm point is 0 at α = (1/2, 1/2).
         try expectClose(GramianWeighting.mgda.rawWeights(of: GramMatrix(rows: [[1, -1], [-1, 1]])), [0.5, 0.5])
+    }
+
+    @Test("CAGrad: c = 0 is the mean; symmetric gradients stay symmetric; the update improves the worst objective")
+    func cagrad() throws {
+        var random = SplitMix64(seed: 13_006)
+        for k in 2...8 {
+            let gram = try Self.randomGram(k: k, rank: k + 1, scale: 1, random: &random)
+            #expect(try GramianWeighting.cagrad(c: 0).rawWeights(of: gram) == Array(repeating: 1 / Double(k), count: k))
+            // CAGrad's d maximises the worst first-order improvement min_i ⟨g_i, d⟩ over the ball around g_0, so
+            // it does at least as well as the mean gradient g_0 itself (which is in the ball).
+            let alpha = try GramianWeighting.cagrad(c: 0.5).rawWeights(of: gram)
+            let mean = [Double](repeating: 1 / Double(k), count: k)
+            func worst(_ a: [Double]) -> Double {
+                (0..<k).map { i in (0..<k).reduce(0) { $0 + gram[i, $1] * a[$1] } }.min()!
+            }
+            let trace = (0..<k).reduce(0) { $0 + gram[$1, $1] }
+            #expect(worst(alpha) >= worst(mean) - 1e-12 * trace, "K = \(k)")
+        }
+        let symmetric = try GramMatrix(rows: [[1, 0.2], [0.2, 1]])
+        let weights = try #require(try GramianWeighting.cagrad(c: 0.5).rewardWeights(of: symmetric))
+        expectClose(weights.values, [0.5, 0.5])
+        for bad in [-0.1, Double.nan] {
+            #expect {
+                try GramianWeighting.cagrad(c: bad).validate()
+            } throws: { error in
+                (error as? ValidationError)?.field == "c"
+            }
+        }
     }
 
     @Test("MGDA for K > 2 is exact: a three-objective case solved by hand")
@@ -175,7 +204,9 @@ struct GramianWeightingTests {
     @Test("names parse and round-trip")
     func names() {
         #expect(
-            GramianWeighting.Name.allCases.map(\.rawValue) == ["mgda", "upgrad", "dualproj", "imtl-g", "aligned-mtl"])
+            GramianWeighting.Name.allCases.map(\.rawValue) == [
+                "mgda", "upgrad", "dualproj", "imtl-g", "aligned-mtl", "cagrad",
+            ])
         #expect(Self.all.map(\.name.rawValue).contains("imtl-g"))
     }
 

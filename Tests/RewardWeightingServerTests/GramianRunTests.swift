@@ -11,7 +11,8 @@ import Testing
     static let updates: [(Rewardweighting_V1_GradientUpdate, Rewardweighting_V1_AlignedMtlScale, Double?)] = [
         (.mgda, .unspecified, nil), (.upgrad, .unspecified, nil), (.upgrad, .unspecified, 0.01),
         (.dualproj, .unspecified, nil), (.imtlG, .unspecified, nil), (.alignedMtl, .unspecified, nil),
-        (.alignedMtl, .median, nil), (.alignedMtl, .rmse, nil),
+        (.alignedMtl, .median, nil), (.alignedMtl, .rmse, nil), (.cagrad, .unspecified, nil),
+        (.cagrad, .unspecified, 0.9),
     ]
 
     static func expectedWeighting(
@@ -22,6 +23,7 @@ import Testing
         case .upgrad: .upgrad(regularization: epsilon ?? 1e-4)
         case .dualproj: .dualProj(regularization: epsilon ?? 1e-4)
         case .imtlG: .imtlG
+        case .cagrad: .cagrad(c: epsilon ?? 0.5)
         default: .alignedMTL(scale == .median ? .median : scale == .rmse ? .rmse : .min)
         }
     }
@@ -37,7 +39,14 @@ import Testing
         request.config.gradient.update = update
         request.config.gradient.alignedMtlScale = scale
         request.config.gradient.accumulationSteps = accumulation
-        if let epsilon { request.config.gradient.regularization = epsilon }
+        // The third setting is ε for UPGrad/DualProj and c for CAGrad.
+        if let epsilon {
+            if update == .cagrad {
+                request.config.gradient.cagradC = epsilon
+            } else {
+                request.config.gradient.regularization = epsilon
+            }
+        }
         return request
     }
 
@@ -76,6 +85,7 @@ import Testing
                     run.config.gradient.alignedMtlScale
                         == (update == .alignedMtl && scale == .unspecified ? .min : scale))
                 #expect(run.config.gradient.hasRegularization == (update == .upgrad || update == .dualproj))
+                #expect(run.config.gradient.hasCagradC == (update == .cagrad))
                 // A retried CreateRun with the same config is idempotent.
                 _ = try await trainer.createRun(Self.request(runID, update, scale, epsilon))
             }
@@ -94,6 +104,14 @@ import Testing
             }
             await expectStatus(.invalidArgument, naming: "config.gradient.aligned_mtl_scale") {
                 _ = try await trainer.createRun(Self.request("bad-3", .upgrad, .rmse, nil))
+            }
+            await expectStatus(.invalidArgument, naming: "config.gradient.cagrad_c") {
+                _ = try await trainer.createRun(Self.request("bad-6", .cagrad, .unspecified, -1))
+            }
+            await expectStatus(.invalidArgument, naming: "config.gradient.cagrad_c") {
+                var request = Self.request("bad-7", .mgda, .unspecified, nil)
+                request.config.gradient.cagradC = 0.5
+                _ = try await trainer.createRun(request)
             }
             await expectStatus(.invalidArgument, naming: "config.gradient.update") {
                 _ = try await trainer.createRun(Self.request("bad-4", .UNRECOGNIZED(99), .unspecified, nil))

@@ -343,6 +343,11 @@ public nonisolated enum Rewardweighting_V1_GradientUpdate: SwiftProtobuf.Enum, S
   /// Aligned-MTL (Senushkin et al. 2023): α = B·1/K with B = √σ·V·Σ^(−1/2)·Vᵀ from the eigendecomposition
   /// Ĝ = VΣVᵀ on its range, σ chosen by aligned_mtl_scale.
   case alignedMtl // = 6
+
+  /// CAGrad (Liu et al. 2021): α = 1/K + (φ/‖g_w‖)·w with w = argmin over the simplex of wᵀĜ·1/K + φ·√(wᵀĜw),
+  /// φ = c·√(1ᵀĜ1)/K, c = cagrad_c: the update that most improves the worst objective within a ball around
+  /// the mean gradient.
+  case cagrad // = 7
   case UNRECOGNIZED(Int)
 
   public init() {
@@ -358,6 +363,7 @@ public nonisolated enum Rewardweighting_V1_GradientUpdate: SwiftProtobuf.Enum, S
     case 4: self = .dualproj
     case 5: self = .imtlG
     case 6: self = .alignedMtl
+    case 7: self = .cagrad
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -371,6 +377,7 @@ public nonisolated enum Rewardweighting_V1_GradientUpdate: SwiftProtobuf.Enum, S
     case .dualproj: return 4
     case .imtlG: return 5
     case .alignedMtl: return 6
+    case .cagrad: return 7
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -384,6 +391,7 @@ public nonisolated enum Rewardweighting_V1_GradientUpdate: SwiftProtobuf.Enum, S
     .dualproj,
     .imtlG,
     .alignedMtl,
+    .cagrad,
   ]
 
 }
@@ -739,6 +747,18 @@ public nonisolated struct Rewardweighting_V1_GradientSettings: Sendable {
   /// σ of GRADIENT_UPDATE_ALIGNED_MTL. Unset: ALIGNED_MTL_SCALE_MIN. INVALID_ARGUMENT with any other update.
   public var alignedMtlScale: Rewardweighting_V1_AlignedMtlScale = .unspecified
 
+  /// c of GRADIENT_UPDATE_CAGRAD, the radius of its ball as a fraction of the mean gradient's norm: finite,
+  /// 0 ≤ c (0 is the mean gradient; CAGrad converges for c < 1). Unset: 0.5. INVALID_ARGUMENT with any other
+  /// update.
+  public var cagradC: Double {
+    get {_cagradC ?? 0}
+    set {_cagradC = newValue}
+  }
+  /// Returns true if `cagradC` has been explicitly set.
+  public var hasCagradC: Bool {self._cagradC != nil}
+  /// Clears the value of `cagradC`. Subsequent reads from it will return its default value.
+  public mutating func clearCagradC() {self._cagradC = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -747,6 +767,7 @@ public nonisolated struct Rewardweighting_V1_GradientSettings: Sendable {
   fileprivate var _minWeight: Double? = nil
   fileprivate var _maxWeight: Double? = nil
   fileprivate var _regularization: Double? = nil
+  fileprivate var _cagradC: Double? = nil
 }
 
 /// A run's configuration, fixed when the run is created. CreateRun is idempotent on (run_id, config): the
@@ -1431,7 +1452,7 @@ nonisolated extension Rewardweighting_V1_ScheduleKind: SwiftProtobuf._ProtoNameP
 }
 
 nonisolated extension Rewardweighting_V1_GradientUpdate: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0GRADIENT_UPDATE_UNSPECIFIED\0\u{1}GRADIENT_UPDATE_MIRROR_DESCENT\0\u{1}GRADIENT_UPDATE_MGDA\0\u{1}GRADIENT_UPDATE_UPGRAD\0\u{1}GRADIENT_UPDATE_DUALPROJ\0\u{1}GRADIENT_UPDATE_IMTL_G\0\u{1}GRADIENT_UPDATE_ALIGNED_MTL\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0GRADIENT_UPDATE_UNSPECIFIED\0\u{1}GRADIENT_UPDATE_MIRROR_DESCENT\0\u{1}GRADIENT_UPDATE_MGDA\0\u{1}GRADIENT_UPDATE_UPGRAD\0\u{1}GRADIENT_UPDATE_DUALPROJ\0\u{1}GRADIENT_UPDATE_IMTL_G\0\u{1}GRADIENT_UPDATE_ALIGNED_MTL\0\u{1}GRADIENT_UPDATE_CAGRAD\0")
 }
 
 nonisolated extension Rewardweighting_V1_AlignedMtlScale: SwiftProtobuf._ProtoNameProviding {
@@ -1582,7 +1603,7 @@ nonisolated extension Rewardweighting_V1_HypervolumeSettings: SwiftProtobuf.Mess
 
 nonisolated extension Rewardweighting_V1_GradientSettings: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".GradientSettings"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}learning_rate\0\u{1}mu\0\u{1}schedule\0\u{3}accumulation_steps\0\u{3}min_weight\0\u{3}max_weight\0\u{1}update\0\u{1}regularization\0\u{3}aligned_mtl_scale\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}learning_rate\0\u{1}mu\0\u{1}schedule\0\u{3}accumulation_steps\0\u{3}min_weight\0\u{3}max_weight\0\u{1}update\0\u{1}regularization\0\u{3}aligned_mtl_scale\0\u{3}cagrad_c\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1599,6 +1620,7 @@ nonisolated extension Rewardweighting_V1_GradientSettings: SwiftProtobuf.Message
       case 7: try { try decoder.decodeSingularEnumField(value: &self.update) }()
       case 8: try { try decoder.decodeSingularDoubleField(value: &self._regularization) }()
       case 9: try { try decoder.decodeSingularEnumField(value: &self.alignedMtlScale) }()
+      case 10: try { try decoder.decodeSingularDoubleField(value: &self._cagradC) }()
       default: break
       }
     }
@@ -1636,6 +1658,9 @@ nonisolated extension Rewardweighting_V1_GradientSettings: SwiftProtobuf.Message
     if self.alignedMtlScale != .unspecified {
       try visitor.visitSingularEnumField(value: self.alignedMtlScale, fieldNumber: 9)
     }
+    try { if let v = self._cagradC {
+      try visitor.visitSingularDoubleField(value: v, fieldNumber: 10)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1649,6 +1674,7 @@ nonisolated extension Rewardweighting_V1_GradientSettings: SwiftProtobuf.Message
     if lhs.update != rhs.update {return false}
     if lhs._regularization != rhs._regularization {return false}
     if lhs.alignedMtlScale != rhs.alignedMtlScale {return false}
+    if lhs._cagradC != rhs._cagradC {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// A weighting of the objectives computed from the Gram matrix `G = J·Jᵀ` of their gradients alone, as the
 /// gradient-balancing methods of multi-task learning define them. The trainer already sends G for the gradient
 /// method; these methods need nothing more.
@@ -20,6 +28,7 @@
 /// | ``dualProj(regularization:)`` | `argmin_{v ≥ 1/K} vᵀ(Ĝ+εI)v` | Quinton & Rey 2024 (TorchJD's DualProj) |
 /// | ``imtlG`` | `v/Σv`, `v = Ĝ⁺·√diag(Ĝ)`: equal projections of the update on every unit gradient | Liu et al. 2021 (IMTL) |
 /// | ``alignedMTL(_:)`` | `B·1/K`, `B = √σ·Ĝ^(−1/2)` on G's range | Senushkin et al. 2023 |
+/// | ``cagrad(c:)`` | `1/K + (φ/‖g_w‖)·w`, `w = argmin_{w∈Δ} wᵀĜ1/K + φ·√(wᵀĜw)` | Liu et al. 2021 (CAGrad) |
 ///
 /// `Ĝ = G/trace(G)`, `Δ` the probability simplex, `Ĝ⁺` the pseudo-inverse.
 public enum GramianWeighting: Hashable, Sendable {
@@ -61,6 +70,19 @@ public enum GramianWeighting: Hashable, Sendable {
     /// (the lower one for an even count, as `torch.median`) or mean of them (``AlignedMTLScale``). May be
     /// negative.
     case alignedMTL(AlignedMTLScale)
+    /// CAGrad (Liu, Liu, Jin, Stone & Liu, "Conflict-Averse Gradient Descent for Multi-task Learning", NeurIPS
+    /// 2021, Eq. 4 and its dual): the update `d = g_0 + (φ/‖g_w‖)·g_w` that improves the worst objective most
+    /// within a ball of radius `c·‖g_0‖` around the mean gradient `g_0 = Jᵀ1/K`, with
+    ///
+    ///     w = argmin_{w ∈ Δ_K} wᵀĜ·1/K + φ·√(wᵀĜw),   φ = c·√(1ᵀĜ1)/K,   α = 1/K + (φ/‖g_w‖)·w,
+    ///
+    /// as TorchJD's `CAGradWeighting(c)` forms it. Solved exactly: `φ·√x = min_{t>0} (φ/2)(x/t + t)` turns the
+    /// problem into simplex quadratic programs in w for a fixed t (solved by Wolfe's method), and the optimal t
+    /// (`= ‖g_w‖`) is found by bisection on the sign of `t − ‖g_{w(t)}‖`, which is monotone because the joint
+    /// problem is convex (TorchJD uses an interior-point solver instead). A rank-deficient Ĝ gets `1e-12·I` added
+    /// so that every inner program is strictly convex. `c = 0`, or a `g_w` of norm 0 (0 is in the hull of the
+    /// gradients), gives the mean, `α = 1/K`.
+    case cagrad(c: Double)
 
     /// The σ of ``GramianWeighting/alignedMTL(_:)``: which eigenvalue sets the scale of the aligned gradients.
     public enum AlignedMTLScale: String, Codable, CaseIterable, Hashable, Sendable {
@@ -84,11 +106,17 @@ public enum GramianWeighting: Hashable, Sendable {
         case imtlG = "imtl-g"
         /// ``GramianWeighting/alignedMTL(_:)``.
         case alignedMTL = "aligned-mtl"
+        /// ``GramianWeighting/cagrad(c:)``.
+        case cagrad
     }
 
     /// The default `ε` of ``upgrad(regularization:)`` and ``dualProj(regularization:)``: 1e-4, TorchJD's
     /// `reg_eps`.
     public static let defaultRegularization = 1e-4
+
+    /// The default `c` of ``cagrad(c:)``: 0.5, inside the range `0 ≤ c < 1` for which CAGrad provably converges
+    /// to a stationary point of the mean objective (Liu et al. 2021, §3). TorchJD has no default.
+    public static let defaultConflictAversion = 0.5
 
     /// How far below 0 the smallest eigenvalue of `G/trace(G)` may be before G is refused as not positive
     /// semi-definite: 1e-6, room for a Gram matrix a trainer summed in float32.
@@ -102,12 +130,13 @@ public enum GramianWeighting: Hashable, Sendable {
         case .dualProj: .dualproj
         case .imtlG: .imtlG
         case .alignedMTL: .alignedMTL
+        case .cagrad: .cagrad
         }
     }
 
     /// Checks the weighting's own settings.
     /// - Throws: ``ValidationError`` `nonFinite` or `outOfRange` (field `regularization`) unless
-    ///   `0 ≤ ε ≤ 1` and finite.
+    ///   `0 ≤ ε ≤ 1` and finite; (field `c`) unless `c ≥ 0` and finite.
     public func validate() throws(ValidationError) {
         switch self {
         case .upgrad(let epsilon), .dualProj(let epsilon):
@@ -118,6 +147,13 @@ public enum GramianWeighting: Hashable, Sendable {
             guard epsilon >= 0, epsilon <= 1 else {
                 throw ValidationError(
                     code: .outOfRange, field: "regularization", reason: "is \(epsilon); it must be in [0, 1]")
+            }
+        case .cagrad(let c):
+            guard c.isFinite else {
+                throw ValidationError(code: .nonFinite, field: "c", reason: "is \(c); it must be finite")
+            }
+            guard c >= 0 else {
+                throw ValidationError(code: .outOfRange, field: "c", reason: "is \(c); it must be non-negative")
             }
         case .mgda, .imtlG, .alignedMTL:
             break
@@ -145,7 +181,7 @@ public enum GramianWeighting: Hashable, Sendable {
                 let first = denominator > 0 ? min(max((g[3] - g[1]) / denominator, 0), 1) : 0.5
                 return [first, 1 - first]
             }
-            guard let weights = MinNormPoint.weights(gram: g, dimension: k) else {
+            guard let weights = SimplexQuadraticProgram.minimize(quadratic: g, dimension: k) else {
                 throw ValidationError(
                     code: .outOfRange, field: "gram",
                     reason: "the min-norm point did not settle; G is not positive semi-definite")
@@ -171,6 +207,13 @@ public enum GramianWeighting: Hashable, Sendable {
             return abs(sum) < 1e-12 ? Array(repeating: 0, count: k) : v.map { $0 / sum }
         case .alignedMTL(let scale):
             return normalized.alignedMTLWeights(scale: scale)
+        case .cagrad(let c):
+            guard let weights = normalized.cagradWeights(c: c) else {
+                throw ValidationError(
+                    code: .outOfRange, field: "gram",
+                    reason: "CAGrad's programs did not settle; G is not positive semi-definite")
+            }
+            return weights
         }
     }
 
@@ -252,6 +295,41 @@ private struct NormalizedGramian {
             for i in 0..<self.dimension { result[i] += projection * vector[i] }
         }
         return result
+    }
+
+    /// CAGrad's `α` (``GramianWeighting/cagrad(c:)``), or `nil` when an inner program does not settle.
+    func cagradWeights(c: Double) -> [Double]? {
+        let k = self.dimension
+        let uniform = [Double](repeating: 1 / Double(k), count: k)
+        let b = DenseLinearSystems.multiply(self.entries, uniform, dimension: k)
+        let phi = c * max(zip(uniform, b).reduce(0) { $0 + $1.0 * $1.1 }, 0).squareRoot()
+        guard phi > 0 else { return uniform }
+        var g = self.entries
+        let values = self.eigen.values
+        if values.last! <= Double(k) * Double.ulpOfOne * values.first! {
+            for i in 0..<k { g[i * k + i] += 1e-12 }
+        }
+        // w(t) = argmin_{w∈Δ} bᵀw + (φ/2t)·wᵀGw, and ‖g_w(t)‖.
+        func solve(_ t: Double) -> (weights: [Double], norm: Double)? {
+            let quadratic = g.map { $0 * phi / t }
+            guard let w = SimplexQuadraticProgram.minimize(quadratic: quadratic, linear: b, dimension: k) else {
+                return nil
+            }
+            let gw = DenseLinearSystems.multiply(g, w, dimension: k)
+            return (w, max(zip(w, gw).reduce(0) { $0 + $1.0 * $1.1 }, 0).squareRoot())
+        }
+        // t* = ‖g_w*‖ ≤ max_i √G_ii ≤ √(1 + 1e-12) < 2: bisect log₂ t over [−200, 1].
+        var low = -200.0
+        var high = 1.0
+        guard let bottom = solve(exp2(low)) else { return nil }
+        if exp2(low) >= bottom.norm { return uniform }  // ‖g_w*‖ ≈ 0: 0 is in the hull
+        for _ in 0..<80 {
+            let middle = (low + high) / 2
+            guard let point = solve(exp2(middle)) else { return nil }
+            if exp2(middle) < point.norm { low = middle } else { high = middle }
+        }
+        guard let optimum = solve(exp2(high)), optimum.norm > 0 else { return uniform }
+        return zip(uniform, optimum.weights).map { $0 + phi / optimum.norm * $1 }
     }
 
     /// Aligned-MTL's `α = √σ·V·Σ^(−1/2)·Vᵀ·(1/K)·1`, or `1/K` everywhere when Ĝ has rank 0.

@@ -40,7 +40,7 @@ public struct GradientSettings: Codable, Hashable, Sendable {
     ///   or `outOfRange` unless positive; 0 is allowed with a Gramian update), `gradient.accumulation_steps`
     ///   (`outOfRange` below 1), `gradient.min_weight` / `gradient.max_weight` (see
     ///   ``MirrorDescent/init(minWeight:maxWeight:)``), `gradient.regularization` (`nonFinite`, or
-    ///   `outOfRange` unless `0 < ε ≤ 1`).
+    ///   `outOfRange` unless `0 < ε ≤ 1`), `gradient.cagrad_c` (`nonFinite`, or `outOfRange` below 0).
     public init(
         learningRate: Double, mu: Double, schedule: LearningRateSchedule? = nil, accumulationSteps: Int = 1,
         minWeight: Double? = nil, maxWeight: Double? = nil, update: GradientUpdate = .mirrorDescent
@@ -48,6 +48,16 @@ public struct GradientSettings: Codable, Hashable, Sendable {
         let optional = update != .mirrorDescent
         try Self.checkPositive(learningRate, field: "gradient.learning_rate", zeroAllowed: optional)
         try Self.checkPositive(mu, field: "gradient.mu", zeroAllowed: optional)
+        if let c = update.conflictAversion {
+            guard c.isFinite else {
+                throw ValidationError(
+                    code: .nonFinite, field: "gradient.cagrad_c", reason: "is \(c); it must be finite")
+            }
+            guard c >= 0 else {
+                throw ValidationError(
+                    code: .outOfRange, field: "gradient.cagrad_c", reason: "is \(c); it must be non-negative")
+            }
+        }
         if let epsilon = update.regularization {
             guard epsilon.isFinite else {
                 throw ValidationError(
@@ -100,6 +110,7 @@ public struct GradientSettings: Codable, Hashable, Sendable {
         case update
         case regularization
         case alignedMTLScale = "aligned_mtl_scale"
+        case cagradC = "cagrad_c"
     }
 
     private enum ScheduleKeys: String, CodingKey {
@@ -148,7 +159,8 @@ public struct GradientSettings: Codable, Hashable, Sendable {
                         reason: "unknown scale \(quoted(name)); expected 'min', 'median' or 'rmse'")
                 }
                 return scale
-            })
+            },
+            conflictAversion: try container.decodeIfPresent(Double.self, forKey: .cagradC))
         let mirror = update == .mirrorDescent
         try self.init(
             learningRate: mirror
@@ -186,5 +198,6 @@ public struct GradientSettings: Codable, Hashable, Sendable {
         if self.update != .mirrorDescent { try container.encode(self.update.name, forKey: .update) }
         try container.encodeIfPresent(self.update.regularization, forKey: .regularization)
         try container.encodeIfPresent(self.update.alignedMTLScale?.rawValue, forKey: .alignedMTLScale)
+        try container.encodeIfPresent(self.update.conflictAversion, forKey: .cagradC)
     }
 }

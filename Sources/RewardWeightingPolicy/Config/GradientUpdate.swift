@@ -23,7 +23,7 @@ public enum GradientUpdate: Hashable, Sendable {
     public static let names = [mirrorDescentName] + GramianWeighting.Name.allCases.map(\.rawValue)
 
     /// The update's name: `mirror-descent` or the weighting's (`mgda`, `upgrad`, `dualproj`, `imtl-g`,
-    /// `aligned-mtl`).
+    /// `aligned-mtl`, `cagrad`).
     public var name: String {
         switch self {
         case .mirrorDescent: Self.mirrorDescentName
@@ -43,11 +43,14 @@ public enum GradientUpdate: Hashable, Sendable {
     ///   - name: one of ``names`` (case-insensitive).
     ///   - regularization: `ε` of `upgrad` and `dualproj` (`nil`: ``GramianWeighting/defaultRegularization``).
     ///   - alignedMTLScale: `σ` of `aligned-mtl` (`nil`: `min`).
+    ///   - conflictAversion: `c` of `cagrad` (`nil`: ``GramianWeighting/defaultConflictAversion``).
     /// - Throws: ``ValidationError``: `unknownName` (field `gradient.update`); `outOfRange` (field
-    ///   `gradient.regularization` or `gradient.aligned_mtl_scale`) for a setting the update does not take.
+    ///   `gradient.regularization`, `gradient.aligned_mtl_scale` or `gradient.cagrad_c`) for a setting the update
+    ///   does not take.
     ///   ``GradientSettings`` checks the value of `ε`.
     public init(
-        name: String, regularization: Double? = nil, alignedMTLScale: GramianWeighting.AlignedMTLScale? = nil
+        name: String, regularization: Double? = nil, alignedMTLScale: GramianWeighting.AlignedMTLScale? = nil,
+        conflictAversion: Double? = nil
     ) throws(ValidationError) {
         let lowered = name.lowercased()
         let update: GradientUpdate
@@ -64,6 +67,8 @@ public enum GradientUpdate: Hashable, Sendable {
             update = .gramian(.imtlG)
         case GramianWeighting.Name.alignedMTL.rawValue:
             update = .gramian(.alignedMTL(alignedMTLScale ?? .min))
+        case GramianWeighting.Name.cagrad.rawValue:
+            update = .gramian(.cagrad(c: conflictAversion ?? GramianWeighting.defaultConflictAversion))
         default:
             let valid = Self.names.map { "'\($0)'" }.joined(separator: ", ")
             throw ValidationError(
@@ -77,6 +82,11 @@ public enum GradientUpdate: Hashable, Sendable {
             throw ValidationError(
                 code: .outOfRange, field: "gradient.regularization",
                 reason: "is only used by the 'upgrad' and 'dualproj' updates, not '\(lowered)'")
+        }
+        if conflictAversion != nil, lowered != GramianWeighting.Name.cagrad.rawValue {
+            throw ValidationError(
+                code: .outOfRange, field: "gradient.cagrad_c",
+                reason: "is only used by the 'cagrad' update, not '\(lowered)'")
         }
         if alignedMTLScale != nil, lowered != GramianWeighting.Name.alignedMTL.rawValue {
             throw ValidationError(
@@ -92,6 +102,12 @@ public enum GradientUpdate: Hashable, Sendable {
         case .gramian(.upgrad(let epsilon)), .gramian(.dualProj(let epsilon)): epsilon
         default: nil
         }
+    }
+
+    /// `c` of `cagrad`, else `nil`.
+    public var conflictAversion: Double? {
+        if case .gramian(.cagrad(let c)) = self { return c }
+        return nil
     }
 
     /// `σ` of `aligned-mtl`, else `nil`.

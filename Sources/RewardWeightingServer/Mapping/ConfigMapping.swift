@@ -142,6 +142,7 @@ enum ConfigMapping {
         case .dualproj: updateName = GramianWeighting.Name.dualproj.rawValue
         case .imtlG: updateName = GramianWeighting.Name.imtlG.rawValue
         case .alignedMtl: updateName = GramianWeighting.Name.alignedMTL.rawValue
+        case .cagrad: updateName = GramianWeighting.Name.cagrad.rawValue
         case .UNRECOGNIZED(let value): throw Self.unknownEnumValue(value, field: "config.gradient.update")
         }
         let scale: GramianWeighting.AlignedMTLScale?
@@ -163,7 +164,7 @@ enum ConfigMapping {
                 maxWeight: proto.hasMaxWeight ? proto.maxWeight : nil,
                 update: try GradientUpdate(
                     name: updateName, regularization: proto.hasRegularization ? proto.regularization : nil,
-                    alignedMTLScale: scale))
+                    alignedMTLScale: scale, conflictAversion: proto.hasCagradC ? proto.cagradC : nil))
         } catch {
             throw ErrorMapping.rpcError(error, under: "config")
         }
@@ -250,6 +251,9 @@ enum ConfigMapping {
             case .median: proto.alignedMtlScale = .median
             case .rmse: proto.alignedMtlScale = .rmse
             }
+        case .gramian(.cagrad(let c)):
+            proto.update = .cagrad
+            proto.cagradC = c
         }
         if let epsilon = settings.update.regularization { proto.regularization = epsilon }
         if let schedule = settings.schedule {

@@ -30,6 +30,7 @@ struct RunsCreateCommand: AsyncParsableCommand {
         case mgda, upgrad, dualproj
         case imtlG = "imtl-g"
         case alignedMTL = "aligned-mtl"
+        case cagrad
     }
     enum AlignedMTLScale: String, CaseIterable, ExpressibleByArgument { case min, median, rmse }
 
@@ -52,7 +53,7 @@ struct RunsCreateCommand: AsyncParsableCommand {
 
     @Option(
         help: """
-            Gradient method: how the weights follow the Gram matrices: mirror-descent (the paper's, the default),             or a Gramian weighting: mgda, upgrad, dualproj, imtl-g or aligned-mtl.
+            Gradient method: how the weights follow the Gram matrices: mirror-descent (the paper's, the default),             or a Gramian weighting: mgda, upgrad, dualproj, imtl-g, aligned-mtl or cagrad.
             """)
     var update: Update?
 
@@ -61,6 +62,11 @@ struct RunsCreateCommand: AsyncParsableCommand {
 
     @Option(help: "Gradient method, --update aligned-mtl: the eigenvalue that sets the scale: min, median or rmse.")
     var alignedMTLScale: AlignedMTLScale?
+
+    @Option(
+        help: "Gradient method, --update cagrad: c, the ball's radius as a fraction of the mean gradient (default 0.5)."
+    )
+    var cagradC: Double?
 
     @Option(help: "Gradient method: the weight learning rate η (mirror descent only).")
     var eta: Double?
@@ -178,7 +184,7 @@ struct RunsCreateCommand: AsyncParsableCommand {
                 ("--num-cycles", self.numCycles != nil), ("--accumulation-steps", self.accumulationSteps != nil),
                 ("--min-weight", self.minWeight != nil), ("--max-weight", self.maxWeight != nil),
                 ("--update", self.update != nil), ("--regularization", self.regularization != nil),
-                ("--aligned-mtl-scale", self.alignedMTLScale != nil),
+                ("--aligned-mtl-scale", self.alignedMTLScale != nil), ("--cagrad-c", self.cagradC != nil),
             ])
         try self.refuseSettings(
             of: method == .hypervolume ? nil : "hypervolume",
@@ -204,7 +210,9 @@ struct RunsCreateCommand: AsyncParsableCommand {
             case .dualproj: gradient.update = .dualproj
             case .imtlG: gradient.update = .imtlG
             case .alignedMTL: gradient.update = .alignedMtl
+            case .cagrad: gradient.update = .cagrad
             }
+            if let c = self.cagradC { gradient.cagradC = c }
             // The server refuses a setting the update does not use, naming it.
             if let epsilon = self.regularization { gradient.regularization = epsilon }
             switch self.alignedMTLScale {

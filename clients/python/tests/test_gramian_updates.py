@@ -1,6 +1,6 @@
-"""Gradient runs with a Gramian update (MGDA, UPGrad, DualProj, IMTL-G, Aligned-MTL) against a real rw-server:
+"""Gradient runs with a Gramian update (MGDA, UPGrad, DualProj, IMTL-G, Aligned-MTL, CAGrad) against a real rw-server:
 the weights the service answers equal an independent NumPy computation of each weighting, written here from the
-papers' definitions (brute force over active sets for the two quadratic programs), on the simplex."""
+papers' definitions (brute force over active sets for the quadratic programs and CAGrad's inner problem), on the simplex."""
 
 import itertools
 
@@ -40,7 +40,31 @@ def _active_set_qp(g, lower, simplex):
     raise AssertionError("no KKT point")
 
 
-def _reference(update, g, epsilon=1e-4, scale="min"):
+def _cagrad(h, c):
+    """CAGrad's alpha of the trace-normalised G (Liu et al. 2021, as TorchJD forms it), its inner problem
+    min_{w in simplex} b^T w + phi*sqrt(w^T h w) solved in closed form on every support, keeping the KKT point."""
+    k = len(h)
+    b = h @ np.full(k, 1 / k)
+    phi = c * np.sqrt(np.full(k, 1 / k) @ b)
+    for size in range(1, k + 1):
+        for support in itertools.combinations(range(k), size):
+            s = list(support)
+            a_inv = np.linalg.inv(h[np.ix_(s, s)])
+            ones = np.ones(size)
+            a, cc, e = ones @ a_inv @ ones, ones @ a_inv @ b[s], b[s] @ a_inv @ b[s]
+            disc = cc * cc - a * (e - phi * phi)
+            if disc <= 0:
+                continue
+            lam = (cc + np.sqrt(disc)) / a
+            w = np.zeros(k)
+            w[s] = a_inv @ (lam * ones - b[s]) / np.sqrt(disc)
+            norm = np.sqrt(w @ h @ w)
+            if np.all(w[s] >= -1e-14) and np.all(b + phi * (h @ w) / norm >= lam - 1e-12):
+                return np.full(k, 1 / k) + phi / norm * w
+    raise AssertionError("no KKT point")
+
+
+def _reference(update, g, epsilon=1e-4, scale="min", c=0.5):
     k = len(g)
     h = g / np.trace(g)
     if update == "mgda":
@@ -53,6 +77,8 @@ def _reference(update, g, epsilon=1e-4, scale="min"):
     elif update == "imtl_g":
         v = np.linalg.pinv(h) @ np.sqrt(np.diag(h))
         raw = v / v.sum()
+    elif update == "cagrad":
+        raw = _cagrad(h, c)
     else:
         values, vectors = np.linalg.eigh(h)
         sigma = {"min": values.min(), "median": np.sort(values)[(k - 1) // 2], "rmse": values.mean()}[scale]
@@ -64,6 +90,7 @@ def _reference(update, g, epsilon=1e-4, scale="min"):
 @pytest.mark.parametrize("update,options", [
     ("mgda", {}), ("upgrad", {}), ("upgrad", {"regularization": 0.05}), ("dualproj", {}), ("imtl_g", {}),
     ("aligned_mtl", {}), ("aligned-mtl", {"aligned_mtl_scale": "median"}), ("aligned_mtl", {"aligned_mtl_scale": "rmse"}),
+    ("cagrad", {}), ("cagrad", {"cagrad_c": 0.9}),
 ])
 def test_each_update_answers_the_weightings_weights(client, run_id, update, options):
     run = client.create_run(run_id, ["accuracy", "length", "clarity"], "gradient", update=update, **options)
@@ -74,7 +101,7 @@ def test_each_update_answers_the_weightings_weights(client, run_id, update, opti
         g = a @ a.T
         result = run.report_gradients(step, g)
         expected = _reference(update.replace("-", "_"), g, options.get("regularization", 1e-4),
-                              options.get("aligned_mtl_scale", "min"))
+                              options.get("aligned_mtl_scale", "min"), options.get("cagrad_c", 0.5))
         np.testing.assert_allclose(result.weights, expected, atol=1e-9, rtol=0)
         assert abs(sum(result.weights) - 1) <= 1e-12 and min(result.weights) >= 0
     gradient_run = client.run(run_id)
@@ -84,6 +111,8 @@ def test_each_update_answers_the_weightings_weights(client, run_id, update, opti
 def test_updates_refuse_what_they_do_not_use(client, run_id):
     with pytest.raises(InvalidArgumentError, match="gradient.regularization"):
         client.create_run(run_id, ["a", "b"], "gradient", update="mgda", regularization=0.1)
+    with pytest.raises(InvalidArgumentError, match="gradient.cagrad_c"):
+        client.create_run(run_id, ["a", "b"], "gradient", update="cagrad", cagrad_c=-1)
     with pytest.raises(InvalidArgumentError, match="gradient.aligned_mtl_scale"):
         client.create_run(run_id, ["a", "b"], "gradient", update="upgrad", aligned_mtl_scale="rmse")
     with pytest.raises(ValueError, match="update"):

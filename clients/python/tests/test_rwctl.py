@@ -492,13 +492,13 @@ def test_weights_compare_replays_the_gram_matrices_under_every_update(rwctl, ser
         grams.append(a @ a.T)
         recorded.append(list(run.report_gradients(step, grams[-1]).weights))
     compared = _json(rwctl, server, "weights", "compare", run_id)
-    assert compared["updates"] == ["mirror-descent", "mgda", "upgrad", "dualproj", "imtl-g", "aligned-mtl"]
+    assert compared["updates"] == ["mirror-descent", "mgda", "upgrad", "dualproj", "imtl-g", "aligned-mtl", "cagrad"]
     assert compared["objectives"] == ["accuracy", "length", "clarity"]
     assert [row["step"] for row in compared["rows"]] == list(range(1, 7))
     for row, weights, g in zip(compared["rows"], recorded, grams):
         # The run's own update reproduces the recorded weights bit for bit; the others are their weightings of G.
         assert row["weights"]["mirror-descent"] == weights
-        for update in ("mgda", "upgrad", "dualproj", "imtl-g", "aligned-mtl"):
+        for update in ("mgda", "upgrad", "dualproj", "imtl-g", "aligned-mtl", "cagrad"):
             np.testing.assert_allclose(row["weights"][update], _reference(update.replace("-", "_"), g), atol=1e-9)
 
     # From an export file too, a subset, as CSV with UPDATE:OBJECTIVE columns.

@@ -43,6 +43,7 @@ _UPDATES = {
     "dualproj": runs_pb2.GRADIENT_UPDATE_DUALPROJ,
     "imtl_g": runs_pb2.GRADIENT_UPDATE_IMTL_G,
     "aligned_mtl": runs_pb2.GRADIENT_UPDATE_ALIGNED_MTL,
+    "cagrad": runs_pb2.GRADIENT_UPDATE_CAGRAD,
 }
 _ALIGNED_MTL_SCALES = {
     "min": runs_pb2.ALIGNED_MTL_SCALE_MIN,
@@ -124,6 +125,7 @@ class RunSpec:
     update: str = "mirror_descent"
     regularization: Optional[float] = None
     aligned_mtl_scale: Optional[str] = None
+    cagrad_c: Optional[float] = None
     meta_reward: str = "tanh"
     reference_point: Optional[Sequence[float]] = None
     normalization: str = "none"
@@ -174,6 +176,8 @@ class RunSpec:
             # The service refuses a setting the update does not use, naming it (gradient.regularization, …).
             if self.regularization is not None:
                 settings.regularization = float(self.regularization)
+            if self.cagrad_c is not None:
+                settings.cagrad_c = float(self.cagrad_c)
             if self.aligned_mtl_scale is not None:
                 settings.aligned_mtl_scale = _choice(_ALIGNED_MTL_SCALES, self.aligned_mtl_scale, "aligned_mtl_scale")
             if self.min_weight is not None:

@@ -90,13 +90,14 @@ class AsyncRewardWeighting:
                          reference_point: Optional[Sequence[float]] = None, normalization: str = "none",
                          normalization_epsilon: Optional[float] = None, update: str = "mirror_descent",
                          regularization: Optional[float] = None,
-                         aligned_mtl_scale: Optional[str] = None) -> "AsyncRun":
+                         aligned_mtl_scale: Optional[str] = None,
+                         cagrad_c: Optional[float] = None) -> "AsyncRun":
         """See :meth:`rewardweighting.RewardWeighting.create_run`."""
         config = _convert.RunSpec(
             objectives, method, weights=weights, eta=eta, mu=mu, schedule=schedule, total_steps=total_steps,
             warmup_steps=warmup_steps, power=power, gamma=gamma, min_lr_ratio=min_lr_ratio, num_cycles=num_cycles,
             accumulation_steps=accumulation_steps, min_weight=min_weight, max_weight=max_weight,
-            update=update, regularization=regularization, aligned_mtl_scale=aligned_mtl_scale,
+            update=update, regularization=regularization, aligned_mtl_scale=aligned_mtl_scale, cagrad_c=cagrad_c,
             meta_reward=meta_reward, reference_point=reference_point, normalization=normalization,
             normalization_epsilon=normalization_epsilon,
         ).to_proto()

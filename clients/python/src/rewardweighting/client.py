@@ -161,6 +161,7 @@ class RewardWeighting:
         update: str = "mirror_descent",
         regularization: Optional[float] = None,
         aligned_mtl_scale: Optional[str] = None,
+        cagrad_c: Optional[float] = None,
     ) -> "Run":
         """Creates a run, or returns the existing one when ``run_id`` exists with the same configuration
         (so a restarted trainer can call this again); a different configuration raises ``AlreadyExistsError``.
@@ -181,9 +182,10 @@ class RewardWeighting:
             update: how the gradient method turns each window's Gram matrices into weights:
                 ``"mirror_descent"`` (the paper's, needs ``eta``, ``mu`` and ``total_steps``), or a Gramian
                 weighting of the mean Gram matrix: ``"mgda"``, ``"upgrad"``, ``"dualproj"``, ``"imtl_g"`` or
-                ``"aligned_mtl"`` (``eta``/``mu``/``total_steps`` optional and unused).
+                ``"aligned_mtl"`` or ``"cagrad"`` (``eta``/``mu``/``total_steps`` optional and unused).
             regularization: ε of ``"upgrad"``/``"dualproj"`` (default 1e-4, TorchJD's).
             aligned_mtl_scale: σ of ``"aligned_mtl"``: ``"min"`` (default), ``"median"`` or ``"rmse"``.
+            cagrad_c: c of ``"cagrad"`` (default 0.5).
             meta_reward: ``"tanh"`` (0.5 + 1.5·tanh ΔHV, the paper's), ``"tanh3"``, ``"sigmoid_plus_one"``,
                 ``"two_sigmoid"``.
             reference_point: a fixed hypervolume reference point; otherwise the first checkpoint is it.
@@ -194,7 +196,7 @@ class RewardWeighting:
             objectives, method, weights=weights, eta=eta, mu=mu, schedule=schedule, total_steps=total_steps,
             warmup_steps=warmup_steps, power=power, gamma=gamma, min_lr_ratio=min_lr_ratio, num_cycles=num_cycles,
             accumulation_steps=accumulation_steps, min_weight=min_weight, max_weight=max_weight,
-            update=update, regularization=regularization, aligned_mtl_scale=aligned_mtl_scale,
+            update=update, regularization=regularization, aligned_mtl_scale=aligned_mtl_scale, cagrad_c=cagrad_c,
             meta_reward=meta_reward, reference_point=reference_point, normalization=normalization,
             normalization_epsilon=normalization_epsilon,
         ).to_proto()

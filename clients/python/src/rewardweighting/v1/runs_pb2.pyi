@@ -54,6 +54,7 @@ class GradientUpdate(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     GRADIENT_UPDATE_DUALPROJ: _ClassVar[GradientUpdate]
     GRADIENT_UPDATE_IMTL_G: _ClassVar[GradientUpdate]
     GRADIENT_UPDATE_ALIGNED_MTL: _ClassVar[GradientUpdate]
+    GRADIENT_UPDATE_CAGRAD: _ClassVar[GradientUpdate]
 
 class AlignedMtlScale(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -104,6 +105,7 @@ GRADIENT_UPDATE_UPGRAD: GradientUpdate
 GRADIENT_UPDATE_DUALPROJ: GradientUpdate
 GRADIENT_UPDATE_IMTL_G: GradientUpdate
 GRADIENT_UPDATE_ALIGNED_MTL: GradientUpdate
+GRADIENT_UPDATE_CAGRAD: GradientUpdate
 ALIGNED_MTL_SCALE_UNSPECIFIED: AlignedMtlScale
 ALIGNED_MTL_SCALE_MIN: AlignedMtlScale
 ALIGNED_MTL_SCALE_MEDIAN: AlignedMtlScale
@@ -154,7 +156,7 @@ class HypervolumeSettings(_message.Message):
     def __init__(self, meta_reward: _Optional[_Union[MetaReward, str]] = ..., reference_point: _Optional[_Iterable[float]] = ...) -> None: ...
 
 class GradientSettings(_message.Message):
-    __slots__ = ("learning_rate", "mu", "schedule", "accumulation_steps", "min_weight", "max_weight", "update", "regularization", "aligned_mtl_scale")
+    __slots__ = ("learning_rate", "mu", "schedule", "accumulation_steps", "min_weight", "max_weight", "update", "regularization", "aligned_mtl_scale", "cagrad_c")
     LEARNING_RATE_FIELD_NUMBER: _ClassVar[int]
     MU_FIELD_NUMBER: _ClassVar[int]
     SCHEDULE_FIELD_NUMBER: _ClassVar[int]
@@ -164,6 +166,7 @@ class GradientSettings(_message.Message):
     UPDATE_FIELD_NUMBER: _ClassVar[int]
     REGULARIZATION_FIELD_NUMBER: _ClassVar[int]
     ALIGNED_MTL_SCALE_FIELD_NUMBER: _ClassVar[int]
+    CAGRAD_C_FIELD_NUMBER: _ClassVar[int]
     learning_rate: float
     mu: float
     schedule: LearningRateSchedule
@@ -173,7 +176,8 @@ class GradientSettings(_message.Message):
     update: GradientUpdate
     regularization: float
     aligned_mtl_scale: AlignedMtlScale
-    def __init__(self, learning_rate: _Optional[float] = ..., mu: _Optional[float] = ..., schedule: _Optional[_Union[LearningRateSchedule, _Mapping]] = ..., accumulation_steps: _Optional[int] = ..., min_weight: _Optional[float] = ..., max_weight: _Optional[float] = ..., update: _Optional[_Union[GradientUpdate, str]] = ..., regularization: _Optional[float] = ..., aligned_mtl_scale: _Optional[_Union[AlignedMtlScale, str]] = ...) -> None: ...
+    cagrad_c: float
+    def __init__(self, learning_rate: _Optional[float] = ..., mu: _Optional[float] = ..., schedule: _Optional[_Union[LearningRateSchedule, _Mapping]] = ..., accumulation_steps: _Optional[int] = ..., min_weight: _Optional[float] = ..., max_weight: _Optional[float] = ..., update: _Optional[_Union[GradientUpdate, str]] = ..., regularization: _Optional[float] = ..., aligned_mtl_scale: _Optional[_Union[AlignedMtlScale, str]] = ..., cagrad_c: _Optional[float] = ...) -> None: ...
 
 class RunConfig(_message.Message):
     __slots__ = ("objectives", "method", "initial_weights", "hypervolume", "gradient", "normalization", "normalization_epsilon")
