@@ -79,6 +79,20 @@ struct GramianUpdateTests {
         }
     }
 
+    @Test("Gram matrices whose entries overflow when summed over the window are refused; nothing is stored")
+    func accumulatedOverflowIsRefused() throws {
+        let policy = WeightingPolicy(config: makeConfig(Self.method(.gramian(.mgda), accumulationSteps: 3)))
+        // Row sums stay finite (the influences are 0), but two reports sum entry (0, 0) past Double.max.
+        let big = [[1e308, -1e308, 0], [-1e308, 1e308, 0], [0, 0, 1]]
+        let (first, _) = try policy.apply(gradients(1, big), to: policy.initialState)
+        #expect {
+            try policy.apply(gradients(2, big), to: first)
+        } throws: { error in
+            (error as? PolicyError)?.code == .invalidArgument && (error as? PolicyError)?.field == "gram"
+        }
+        #expect(first.gradientAccumulator.gramSum?.allSatisfy(\.isFinite) == true)
+    }
+
     @Test("settings: learning_rate and mu are optional with a Gramian update only; ε and σ only where used")
     func settingsValidation() throws {
         #expect(throws: ValidationError.self) { try GradientSettings(learningRate: 0, mu: 1e-5) }

@@ -56,6 +56,16 @@ extension WeightingPolicy {
                 throw PolicyError(.invalidArgument, wrapping: error)
             }
             accumulator.add(influence, gram: report.gram)
+            // Finite entries can still sum to ∞ over the window (the influence check below sees only row sums).
+            if let p = accumulator.gramSum?.firstIndex(where: { !$0.isFinite }) {
+                let (i, j) = (p / self.config.dimension, p % self.config.dimension)
+                throw PolicyError(
+                    code: .invalidArgument, field: "gram",
+                    reason: "entry (\(i), \(j)) summed over the accumulation window overflows",
+                    cause: ValidationError(
+                        code: .nonFinite, field: "gram", row: i, column: j,
+                        reason: "entry (\(i), \(j)) summed over the window overflows"))
+            }
         } else {
             accumulator.add(influence)
         }

@@ -179,6 +179,9 @@ public struct RunState: Codable, Hashable, Sendable {
         }
         try checkFinite(
             self.gradientAccumulator.influenceSum, dimension: k, field: "state.gradient_accumulator.influence_sum")
+        if let gramSum = self.gradientAccumulator.gramSum {
+            try checkFinite(gramSum, dimension: k * k, field: "state.gradient_accumulator.gram_sum")
+        }
         guard self.gradientAccumulator.count >= 0 else {
             throw stateError("state.gradient_accumulator.count", "is negative")
         }
