@@ -308,6 +308,60 @@ public nonisolated enum Rewardweighting_V1_ScheduleKind: SwiftProtobuf.Enum, Swi
 
 }
 
+/// How a checkpoint's ΔHV is measured before the meta-reward sees it (docs/api.md, "Hypervolume scales").
+public nonisolated enum Rewardweighting_V1_HypervolumeScale: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+
+  /// Not set: read as HYPERVOLUME_SCALE_RAW.
+  case unspecified // = 0
+
+  /// ΔHV = HV(B ∪ {v}) − HV(B) in the objectives' own units (the paper's).
+  case raw // = 1
+
+  /// ΔHV / Π_k r_k: a fraction of the box with sides r_k, the declared objective_ranges, or, without them, the
+  /// observed spread r_k = max over B ∪ {v} of the objective minus the reference point (maximisation
+  /// convention), so the value is in [0, 1].
+  case referenceBox // = 2
+
+  /// ΔHV / HV(B ∪ {v}): the share of the new buffer's hypervolume the checkpoint adds, in [0, 1] (1 for the
+  /// first point to enter an empty buffer).
+  case relative // = 3
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .raw
+    case 2: self = .referenceBox
+    case 3: self = .relative
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .raw: return 1
+    case .referenceBox: return 2
+    case .relative: return 3
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Rewardweighting_V1_HypervolumeScale] = [
+    .unspecified,
+    .raw,
+    .referenceBox,
+    .relative,
+  ]
+
+}
+
 /// How a gradient run turns its (accumulated) Gram matrix into weights. The Gramian updates are the
 /// gradient-balancing methods of multi-task learning, computed from G alone, as TorchJD's Gramian weightings
 /// (v0.18) compute their raw weights α; the run's weights are α with negative entries set to 0, divided by
@@ -668,6 +722,14 @@ public nonisolated struct Rewardweighting_V1_HypervolumeSettings: Sendable {
   /// checkpoint report (normally step 0, the initial model's validation scores, as in the reference code)
   /// becomes the reference point and does not enter the buffer.
   public var referencePoint: [Double] = []
+
+  /// How ΔHV is measured before the meta-reward. Unset: HYPERVOLUME_SCALE_RAW.
+  public var scale: Rewardweighting_V1_HypervolumeScale = .unspecified
+
+  /// The sides r_k of HYPERVOLUME_SCALE_REFERENCE_BOX: K finite values > 0 in the scores' units (e.g. 1 for an
+  /// accuracy in [0, 1], 2000 for a length budget in tokens). Empty: the observed spread.
+  /// INVALID_ARGUMENT with any other scale.
+  public var objectiveRanges: [Double] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1271,9 +1333,22 @@ public nonisolated struct Rewardweighting_V1_CheckpointDecision: Sendable {
   /// HV of the buffer after this checkpoint.
   public var hypervolume: Double = 0
 
+  /// The ΔHV the meta-reward saw, under a HypervolumeSettings.scale other than raw; unset under the raw scale
+  /// (where it is hypervolume_contribution) and outside the hypervolume method.
+  public var scaledHypervolumeContribution: Double {
+    get {_scaledHypervolumeContribution ?? 0}
+    set {_scaledHypervolumeContribution = newValue}
+  }
+  /// Returns true if `scaledHypervolumeContribution` has been explicitly set.
+  public var hasScaledHypervolumeContribution: Bool {self._scaledHypervolumeContribution != nil}
+  /// Clears the value of `scaledHypervolumeContribution`. Subsequent reads from it will return its default value.
+  public mutating func clearScaledHypervolumeContribution() {self._scaledHypervolumeContribution = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+
+  fileprivate var _scaledHypervolumeContribution: Double? = nil
 }
 
 /// The decision of EVENT_KIND_RESUMED.
@@ -1451,6 +1526,10 @@ nonisolated extension Rewardweighting_V1_ScheduleKind: SwiftProtobuf._ProtoNameP
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0SCHEDULE_KIND_UNSPECIFIED\0\u{1}SCHEDULE_KIND_CONSTANT\0\u{1}SCHEDULE_KIND_POLYNOMIAL\0\u{1}SCHEDULE_KIND_COSINE\0\u{1}SCHEDULE_KIND_EXPONENTIAL\0")
 }
 
+nonisolated extension Rewardweighting_V1_HypervolumeScale: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0HYPERVOLUME_SCALE_UNSPECIFIED\0\u{1}HYPERVOLUME_SCALE_RAW\0\u{1}HYPERVOLUME_SCALE_REFERENCE_BOX\0\u{1}HYPERVOLUME_SCALE_RELATIVE\0")
+}
+
 nonisolated extension Rewardweighting_V1_GradientUpdate: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0GRADIENT_UPDATE_UNSPECIFIED\0\u{1}GRADIENT_UPDATE_MIRROR_DESCENT\0\u{1}GRADIENT_UPDATE_MGDA\0\u{1}GRADIENT_UPDATE_UPGRAD\0\u{1}GRADIENT_UPDATE_DUALPROJ\0\u{1}GRADIENT_UPDATE_IMTL_G\0\u{1}GRADIENT_UPDATE_ALIGNED_MTL\0\u{1}GRADIENT_UPDATE_CAGRAD\0")
 }
@@ -1568,7 +1647,7 @@ nonisolated extension Rewardweighting_V1_LearningRateSchedule: SwiftProtobuf.Mes
 
 nonisolated extension Rewardweighting_V1_HypervolumeSettings: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".HypervolumeSettings"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}meta_reward\0\u{3}reference_point\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}meta_reward\0\u{3}reference_point\0\u{1}scale\0\u{3}objective_ranges\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1578,6 +1657,8 @@ nonisolated extension Rewardweighting_V1_HypervolumeSettings: SwiftProtobuf.Mess
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularEnumField(value: &self.metaReward) }()
       case 2: try { try decoder.decodeRepeatedDoubleField(value: &self.referencePoint) }()
+      case 3: try { try decoder.decodeSingularEnumField(value: &self.scale) }()
+      case 4: try { try decoder.decodeRepeatedDoubleField(value: &self.objectiveRanges) }()
       default: break
       }
     }
@@ -1590,12 +1671,20 @@ nonisolated extension Rewardweighting_V1_HypervolumeSettings: SwiftProtobuf.Mess
     if !self.referencePoint.isEmpty {
       try visitor.visitPackedDoubleField(value: self.referencePoint, fieldNumber: 2)
     }
+    if self.scale != .unspecified {
+      try visitor.visitSingularEnumField(value: self.scale, fieldNumber: 3)
+    }
+    if !self.objectiveRanges.isEmpty {
+      try visitor.visitPackedDoubleField(value: self.objectiveRanges, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Rewardweighting_V1_HypervolumeSettings, rhs: Rewardweighting_V1_HypervolumeSettings) -> Bool {
     if lhs.metaReward != rhs.metaReward {return false}
     if lhs.referencePoint != rhs.referencePoint {return false}
+    if lhs.scale != rhs.scale {return false}
+    if lhs.objectiveRanges != rhs.objectiveRanges {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2367,7 +2456,7 @@ nonisolated extension Rewardweighting_V1_GradientsDecision: SwiftProtobuf.Messag
 
 nonisolated extension Rewardweighting_V1_CheckpointDecision: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CheckpointDecision"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}scores\0\u{3}hypervolume_contribution\0\u{3}r_pareto\0\u{3}entered_buffer\0\u{3}became_reference_point\0\u{1}hypervolume\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}scores\0\u{3}hypervolume_contribution\0\u{3}r_pareto\0\u{3}entered_buffer\0\u{3}became_reference_point\0\u{1}hypervolume\0\u{3}scaled_hypervolume_contribution\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2381,12 +2470,17 @@ nonisolated extension Rewardweighting_V1_CheckpointDecision: SwiftProtobuf.Messa
       case 4: try { try decoder.decodeSingularBoolField(value: &self.enteredBuffer) }()
       case 5: try { try decoder.decodeSingularBoolField(value: &self.becameReferencePoint) }()
       case 6: try { try decoder.decodeSingularDoubleField(value: &self.hypervolume) }()
+      case 7: try { try decoder.decodeSingularDoubleField(value: &self._scaledHypervolumeContribution) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if !self.scores.isEmpty {
       try visitor.visitPackedDoubleField(value: self.scores, fieldNumber: 1)
     }
@@ -2405,6 +2499,9 @@ nonisolated extension Rewardweighting_V1_CheckpointDecision: SwiftProtobuf.Messa
     if self.hypervolume.bitPattern != 0 {
       try visitor.visitSingularDoubleField(value: self.hypervolume, fieldNumber: 6)
     }
+    try { if let v = self._scaledHypervolumeContribution {
+      try visitor.visitSingularDoubleField(value: v, fieldNumber: 7)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2415,6 +2512,7 @@ nonisolated extension Rewardweighting_V1_CheckpointDecision: SwiftProtobuf.Messa
     if lhs.enteredBuffer != rhs.enteredBuffer {return false}
     if lhs.becameReferencePoint != rhs.becameReferencePoint {return false}
     if lhs.hypervolume != rhs.hypervolume {return false}
+    if lhs._scaledHypervolumeContribution != rhs._scaledHypervolumeContribution {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -500,7 +500,8 @@ public nonisolated struct Rewardweighting_V1_ReportCheckpointResponse: Sendable 
   public var hypervolumeContribution: Double = 0
 
   /// The meta-reward that the training steps after this checkpoint get: f(ΔHV) for the run's meta-reward
-  /// f (hypervolume method); 1 for the other methods and for the reference checkpoint.
+  /// f (hypervolume method; f of scaled_hypervolume_contribution under a scale other than raw); 1 for the
+  /// other methods and for the reference checkpoint.
   public var rPareto: Double = 0
 
   /// Whether the scores entered the Pareto buffer (ΔHV > 0).
@@ -523,11 +524,23 @@ public nonisolated struct Rewardweighting_V1_ReportCheckpointResponse: Sendable 
   /// The sequence number of the recorded event.
   public var sequence: Int64 = 0
 
+  /// The ΔHV the meta-reward saw under the run's HypervolumeSettings.scale, when that is not raw (see
+  /// HypervolumeScale); unset under the raw scale and outside the hypervolume method.
+  public var scaledHypervolumeContribution: Double {
+    get {_scaledHypervolumeContribution ?? 0}
+    set {_scaledHypervolumeContribution = newValue}
+  }
+  /// Returns true if `scaledHypervolumeContribution` has been explicitly set.
+  public var hasScaledHypervolumeContribution: Bool {self._scaledHypervolumeContribution != nil}
+  /// Clears the value of `scaledHypervolumeContribution`. Subsequent reads from it will return its default value.
+  public mutating func clearScaledHypervolumeContribution() {self._scaledHypervolumeContribution = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _buffer: Rewardweighting_V1_ParetoBuffer? = nil
+  fileprivate var _scaledHypervolumeContribution: Double? = nil
 }
 
 /// WatchRun's request. The stream ends with OK after the run's archived event; otherwise it stays open
@@ -1282,7 +1295,7 @@ nonisolated extension Rewardweighting_V1_ReportCheckpointRequest: SwiftProtobuf.
 
 nonisolated extension Rewardweighting_V1_ReportCheckpointResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ReportCheckpointResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}hypervolume_contribution\0\u{3}r_pareto\0\u{3}entered_buffer\0\u{3}became_reference_point\0\u{1}buffer\0\u{1}sequence\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}hypervolume_contribution\0\u{3}r_pareto\0\u{3}entered_buffer\0\u{3}became_reference_point\0\u{1}buffer\0\u{1}sequence\0\u{3}scaled_hypervolume_contribution\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1296,6 +1309,7 @@ nonisolated extension Rewardweighting_V1_ReportCheckpointResponse: SwiftProtobuf
       case 4: try { try decoder.decodeSingularBoolField(value: &self.becameReferencePoint) }()
       case 5: try { try decoder.decodeSingularMessageField(value: &self._buffer) }()
       case 6: try { try decoder.decodeSingularInt64Field(value: &self.sequence) }()
+      case 7: try { try decoder.decodeSingularDoubleField(value: &self._scaledHypervolumeContribution) }()
       default: break
       }
     }
@@ -1324,6 +1338,9 @@ nonisolated extension Rewardweighting_V1_ReportCheckpointResponse: SwiftProtobuf
     if self.sequence != 0 {
       try visitor.visitSingularInt64Field(value: self.sequence, fieldNumber: 6)
     }
+    try { if let v = self._scaledHypervolumeContribution {
+      try visitor.visitSingularDoubleField(value: v, fieldNumber: 7)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1334,6 +1351,7 @@ nonisolated extension Rewardweighting_V1_ReportCheckpointResponse: SwiftProtobuf
     if lhs.becameReferencePoint != rhs.becameReferencePoint {return false}
     if lhs._buffer != rhs._buffer {return false}
     if lhs.sequence != rhs.sequence {return false}
+    if lhs._scaledHypervolumeContribution != rhs._scaledHypervolumeContribution {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

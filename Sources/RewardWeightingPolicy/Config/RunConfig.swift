@@ -83,6 +83,11 @@ public struct RunConfig: Codable, Hashable, Sendable {
                     code: .dimensionMismatch, field: "hypervolume.reference_point",
                     reason: "has \(reference.count) values, expected K = \(k)")
             }
+            if let ranges = settings.scale.ranges, ranges.count != k {
+                throw ValidationError(
+                    code: .dimensionMismatch, field: "hypervolume.objective_ranges",
+                    reason: "has \(ranges.count) values, expected K = \(k)")
+            }
         case .gradient(let settings):
             // The bounds are checked against K by the rule that applies them.
             _ = try validating(under: "gradient") { () throws(ValidationError) in

@@ -29,6 +29,9 @@ public struct CheckpointDecision: Codable, Hashable, Sendable {
     /// steps were scalarised with the previous `r_pareto`, as their summaries show). Always `false` outside
     /// the hypervolume method.
     public let isLate: Bool
+    /// The ΔHV the meta-reward saw, under the run's ``HypervolumeScale`` other than raw; `nil` under the raw
+    /// scale (where it is ``deltaHypervolume``).
+    public var scaledDeltaHypervolume: Double? = nil
 
     private enum CodingKeys: String, CodingKey {
         case step
@@ -40,5 +43,6 @@ public struct CheckpointDecision: Codable, Hashable, Sendable {
         case becameReference = "became_reference"
         case bufferSize = "buffer_size"
         case isLate = "is_late"
+        case scaledDeltaHypervolume = "scaled_delta_hypervolume"
     }
 }

@@ -7,7 +7,8 @@ extension WeightingPolicy {
     ///     otherwise:               ΔHV = max(0, HV(B ∪ {v}) − HV(B));  r_pareto = f(ΔHV);
     ///                              if ΔHV > 0:  B ← non-dominated(B ∪ {v})
     ///
-    /// in the maximisation convention (minimised objectives negated, no normalisation). `ΔHV` is measured by the
+    /// in the maximisation convention (minimised objectives negated, no normalisation); under a
+    /// ``HypervolumeScale`` other than raw, `f` sees the scaled ΔHV. `ΔHV` is measured by the
     /// caller (``measurement(for:in:)`` says what to compute; ``Hypervolume/improvement(adding:to:reference:)``
     /// is the kernel): exact, and 0 for a point that is not strictly better
     /// than the reference everywhere or that the buffer dominates (where the reference code raises for some
@@ -21,6 +22,7 @@ extension WeightingPolicy {
         let s = report.step
         let point = self.maximisationPoint(of: report)
         var deltaHypervolume = 0.0
+        var scaledDeltaHypervolume: Double?
         let metaReward: Double
         var enteredBuffer = false
         let becameReference = state.referencePoint == nil
@@ -46,6 +48,7 @@ extension WeightingPolicy {
                     reason: "the ΔHV of the checkpoint of step \(s) is \(measuredImprovement)")
             }
             deltaHypervolume = measuredImprovement
+            let bufferBefore = state.paretoBuffer
             if deltaHypervolume > 0 {
                 do throws(ValidationError) {
                     let candidates = try ObjectiveMatrix(
@@ -63,11 +66,26 @@ extension WeightingPolicy {
                     throw PolicyError(.inconsistentState, wrapping: error)
                 }
             }
+            let volume = state.bufferHypervolume + deltaHypervolume
+            guard volume.isFinite else {
+                throw PolicyError(
+                    code: .invalidArgument, field: "scores",
+                    reason: "the buffer's hypervolume with the checkpoint of step \(s) overflows a Double; rescale "
+                        + "the objectives or set a reference point closer to the scores")
+            }
             if case .hypervolume(let settings) = self.config.method {
-                metaReward = settings.metaReward(deltaHypervolume)
+                var measured = deltaHypervolume
+                if settings.scale != .raw, let reference = state.referencePoint {
+                    measured = settings.scale.scaled(
+                        deltaHypervolume, candidate: point, buffer: bufferBefore, reference: reference,
+                        bufferHypervolume: state.bufferHypervolume)
+                    scaledDeltaHypervolume = measured
+                }
+                metaReward = settings.metaReward(measured)
             } else {
                 metaReward = 1
             }
+            state.bufferHypervolume = volume
         } else {
             state.referencePoint = point
             state.referenceStep = s
@@ -78,7 +96,8 @@ extension WeightingPolicy {
             step: s, scores: report.scores, point: point, deltaHypervolume: deltaHypervolume,
             metaReward: metaReward, enteredBuffer: enteredBuffer, becameReference: becameReference,
             bufferSize: state.paretoBuffer.count,
-            isLate: isHypervolumeRun && (state.scalarizedThroughStep.map { $0 > s } ?? false))
+            isLate: isHypervolumeRun && (state.scalarizedThroughStep.map { $0 > s } ?? false),
+            scaledDeltaHypervolume: scaledDeltaHypervolume)
         state.checkpoints.append(decision)
         state.metaReward = metaReward
         state.metaRewardStep = s

@@ -30,6 +30,10 @@ public struct RunState: Codable, Hashable, Sendable {
     /// The Pareto buffer `B`: the non-dominated checkpoint points that improved the hypervolume, in the
     /// maximisation convention, in the order they entered.
     public internal(set) var paretoBuffer: [[Double]]
+    /// HV of ``paretoBuffer`` against ``referencePoint``, as the sum of the ΔHV of every point that entered it
+    /// (for the ``HypervolumeScale/relative`` scale). States stored before it existed read it as 0; only runs
+    /// created since can use that scale.
+    public internal(set) var bufferHypervolume: Double
     /// The current `r_pareto`: the latest checkpoint's meta-reward, 1 before any.
     public internal(set) var metaReward: Double
     /// The step of the checkpoint that set ``metaReward``, or `nil` before any.
@@ -61,6 +65,7 @@ public struct RunState: Codable, Hashable, Sendable {
         }
         self.referenceStep = nil
         self.paretoBuffer = []
+        self.bufferHypervolume = 0
         self.metaReward = 1
         self.metaRewardStep = nil
         self.checkpoints = []
@@ -121,6 +126,7 @@ public struct RunState: Codable, Hashable, Sendable {
         case referencePoint = "reference_point"
         case referenceStep = "reference_step"
         case paretoBuffer = "pareto_buffer"
+        case bufferHypervolume = "buffer_hypervolume"
         case metaReward = "meta_reward"
         case metaRewardStep = "meta_reward_step"
         case checkpoints
@@ -143,6 +149,7 @@ public struct RunState: Codable, Hashable, Sendable {
         self.referencePoint = try c.decodeIfPresent([Double].self, forKey: .referencePoint)
         self.referenceStep = try c.decodeIfPresent(Int.self, forKey: .referenceStep)
         self.paretoBuffer = try c.decode([[Double]].self, forKey: .paretoBuffer)
+        self.bufferHypervolume = try c.decodeIfPresent(Double.self, forKey: .bufferHypervolume) ?? 0
         self.metaReward = try c.decode(Double.self, forKey: .metaReward)
         self.metaRewardStep = try c.decodeIfPresent(Int.self, forKey: .metaRewardStep)
         self.checkpoints = try c.decode([CheckpointDecision].self, forKey: .checkpoints)
@@ -219,6 +226,9 @@ public struct RunState: Codable, Hashable, Sendable {
         }
         if let summary = self.latestScalarizeSummary {
             try checkFinite(summary.objectiveMeans, dimension: k, field: "state.latest_scalarize_summary")
+        }
+        guard self.bufferHypervolume.isFinite, self.bufferHypervolume >= 0 else {
+            throw stateError("state.buffer_hypervolume", "is \(self.bufferHypervolume); it must be finite and ≥ 0")
         }
         guard self.appliedEventCount >= 0 else {
             throw stateError("state.applied_event_count", "is negative")

@@ -122,9 +122,18 @@ enum ConfigMapping {
         case .UNRECOGNIZED(let value):
             throw Self.unknownEnumValue(value, field: "config.hypervolume.meta_reward")
         }
+        let scaleName: HypervolumeScale.Name
+        switch proto.scale {
+        case .unspecified, .raw: scaleName = .raw
+        case .referenceBox: scaleName = .referenceBox
+        case .relative: scaleName = .relative
+        case .UNRECOGNIZED(let value): throw Self.unknownEnumValue(value, field: "config.hypervolume.scale")
+        }
         do throws(ValidationError) {
             return try HypervolumeSettings(
-                metaReward: metaReward, referencePoint: proto.referencePoint.isEmpty ? nil : proto.referencePoint)
+                metaReward: metaReward, referencePoint: proto.referencePoint.isEmpty ? nil : proto.referencePoint,
+                scale: try HypervolumeScale(
+                    name: scaleName.rawValue, ranges: proto.objectiveRanges.isEmpty ? nil : proto.objectiveRanges))
         } catch {
             throw ErrorMapping.rpcError(error, under: "config")
         }
@@ -228,6 +237,13 @@ enum ConfigMapping {
         case .twoSigmoid: proto.metaReward = .twoSigmoid
         }
         proto.referencePoint = settings.referencePoint ?? []
+        switch settings.scale {
+        case .raw: proto.scale = .raw
+        case .referenceBox(let ranges):
+            proto.scale = .referenceBox
+            proto.objectiveRanges = ranges ?? []
+        case .relative: proto.scale = .relative
+        }
         return proto
     }
 

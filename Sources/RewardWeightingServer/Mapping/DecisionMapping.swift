@@ -35,6 +35,7 @@ enum DecisionMapping {
         response.rPareto = decision.metaReward
         response.enteredBuffer = decision.enteredBuffer
         response.becameReferencePoint = decision.becameReference
+        if let scaled = decision.scaledDeltaHypervolume { response.scaledHypervolumeContribution = scaled }
         response.buffer = buffer
         return response
     }
@@ -81,6 +82,7 @@ enum DecisionMapping {
             decision.enteredBuffer = checkpoint.enteredBuffer
             decision.becameReferencePoint = checkpoint.becameReference
             decision.hypervolume = hypervolume ?? 0
+            if let scaled = checkpoint.scaledDeltaHypervolume { decision.scaledHypervolumeContribution = scaled }
             event.checkpoint = decision
         case .created(let creation):
             event.kind = .created

@@ -33,6 +33,11 @@ struct RunsCreateCommand: AsyncParsableCommand {
         case cagrad
     }
     enum AlignedMTLScale: String, CaseIterable, ExpressibleByArgument { case min, median, rmse }
+    enum HypervolumeScale: String, CaseIterable, ExpressibleByArgument {
+        case raw
+        case referenceBox = "reference-box"
+        case relative
+    }
 
     @OptionGroup var server: ServerOptions
 
@@ -113,6 +118,15 @@ struct RunsCreateCommand: AsyncParsableCommand {
     )
     var referencePoint: String?
 
+    @Option(
+        help: """
+            Hypervolume method: how ΔHV is measured before the meta-reward: raw (the paper's, the default),             reference-box (a fraction of the box of --objective-ranges, or of the observed spread) or relative             (the share of the front's hypervolume a checkpoint adds).
+            """)
+    var hypervolumeScale: HypervolumeScale?
+
+    @Option(help: "Hypervolume method, --hypervolume-scale reference-box: the box's sides, K positive numbers.")
+    var objectiveRanges: String?
+
     @Option(help: "What Scalarize does before weighting: none or group (GRPO-style, per group id).")
     var normalization: Normalization?
 
@@ -190,6 +204,8 @@ struct RunsCreateCommand: AsyncParsableCommand {
             of: method == .hypervolume ? nil : "hypervolume",
             [
                 ("--meta-reward", self.metaReward != nil), ("--reference-point", self.referencePoint != nil),
+                ("--hypervolume-scale", self.hypervolumeScale != nil),
+                ("--objective-ranges", self.objectiveRanges != nil),
             ])
         if method == .gradient {
             let update = self.update ?? .mirrorDescent
@@ -253,6 +269,16 @@ struct RunsCreateCommand: AsyncParsableCommand {
             }
             if let reference = self.referencePoint {
                 hypervolume.referencePoint = try parseNumberList(reference, option: "--reference-point")
+            }
+            switch self.hypervolumeScale {
+            case .raw?: hypervolume.scale = .raw
+            case .referenceBox?: hypervolume.scale = .referenceBox
+            case .relative?: hypervolume.scale = .relative
+            case nil: break
+            }
+            // The server refuses ranges with another scale, naming the field.
+            if let ranges = self.objectiveRanges {
+                hypervolume.objectiveRanges = try parseNumberList(ranges, option: "--objective-ranges")
             }
             config.hypervolume = hypervolume
         }

@@ -525,3 +525,17 @@ def test_weights_compare_replays_the_gram_matrices_under_every_update(rwctl, ser
     client.create_run(run_id + "-f", ["a", "b"], "fixed")
     other = _run(rwctl, server, "weights", "compare", run_id + "-f")
     assert other.returncode == 2 and "only gradient runs" in other.stderr
+
+
+def test_create_a_hypervolume_run_with_a_scale(rwctl, server, client, run_id):
+    created = _json(rwctl, server, "runs", "create", "--id", run_id, "--objectives", "accuracy:max,length:min",
+                    "--method", "hypervolume", "--reference-point", "0.5,800", "--hypervolume-scale",
+                    "reference-box", "--objective-ranges", "0.1,100")
+    hypervolume = created["run"]["config"]["hypervolume"]
+    assert hypervolume["scale"] == "HYPERVOLUME_SCALE_REFERENCE_BOX" and hypervolume["objective_ranges"] == [0.1, 100]
+    result = client.run(run_id).report_checkpoint(1, [0.52, 790.0])
+    # ΔHV = 0.02 × 10 = 0.2 of a declared box of 0.1 × 100 = 10.
+    assert result.scaled_hypervolume_contribution == pytest.approx(0.02, rel=1e-12)
+    refused = _run(rwctl, server, "runs", "create", "--id", run_id + "-x", "--objectives", "a:max,b:max",
+                   "--method", "hypervolume", "--objective-ranges", "1,1")
+    assert refused.returncode == 1 and "hypervolume.objective_ranges" in refused.stderr

@@ -50,6 +50,11 @@ _ALIGNED_MTL_SCALES = {
     "median": runs_pb2.ALIGNED_MTL_SCALE_MEDIAN,
     "rmse": runs_pb2.ALIGNED_MTL_SCALE_RMSE,
 }
+_HYPERVOLUME_SCALES = {
+    "raw": runs_pb2.HYPERVOLUME_SCALE_RAW,
+    "reference_box": runs_pb2.HYPERVOLUME_SCALE_REFERENCE_BOX,
+    "relative": runs_pb2.HYPERVOLUME_SCALE_RELATIVE,
+}
 _SCHEDULES = {
     "constant": runs_pb2.SCHEDULE_KIND_CONSTANT,
     "polynomial": runs_pb2.SCHEDULE_KIND_POLYNOMIAL,
@@ -128,6 +133,8 @@ class RunSpec:
     cagrad_c: Optional[float] = None
     meta_reward: str = "tanh"
     reference_point: Optional[Sequence[float]] = None
+    hypervolume_scale: str = "raw"
+    objective_ranges: Optional[Sequence[float]] = None
     normalization: str = "none"
     normalization_epsilon: Optional[float] = None
 
@@ -146,10 +153,14 @@ class RunSpec:
                 runs_pb2.HypervolumeSettings(
                     meta_reward=_choice(_META_REWARDS, self.meta_reward, "meta_reward"),
                     reference_point=[float(x) for x in (self.reference_point if self.reference_point is not None else [])],
+                    scale=_choice(_HYPERVOLUME_SCALES, str(self.hypervolume_scale).replace("-", "_"), "hypervolume_scale"),
+                    objective_ranges=[float(x) for x in (self.objective_ranges if self.objective_ranges is not None else [])],
                 )
             )
         elif self.reference_point is not None:
             raise ValueError("reference_point: only the hypervolume method takes a reference point")
+        elif self.hypervolume_scale != "raw" or self.objective_ranges is not None:
+            raise ValueError("hypervolume_scale, objective_ranges: only the hypervolume method takes them")
         if config.method == runs_pb2.WEIGHTING_METHOD_GRADIENT:
             update = _choice(_UPDATES, str(self.update).replace("-", "_"), "update")
             mirror = update == runs_pb2.GRADIENT_UPDATE_MIRROR_DESCENT
@@ -392,6 +403,8 @@ def checkpoint_result(reply: trainer_pb2.ReportCheckpointResponse) -> Checkpoint
         r_pareto=reply.r_pareto,
         entered_buffer=reply.entered_buffer,
         became_reference_point=reply.became_reference_point,
+        scaled_hypervolume_contribution=(reply.scaled_hypervolume_contribution
+                                         if reply.HasField("scaled_hypervolume_contribution") else None),
         buffer=pareto_buffer(reply.buffer),
         sequence=reply.sequence,
     )

@@ -91,14 +91,16 @@ class AsyncRewardWeighting:
                          normalization_epsilon: Optional[float] = None, update: str = "mirror_descent",
                          regularization: Optional[float] = None,
                          aligned_mtl_scale: Optional[str] = None,
-                         cagrad_c: Optional[float] = None) -> "AsyncRun":
+                         cagrad_c: Optional[float] = None, hypervolume_scale: str = "raw",
+                         objective_ranges: Optional[Sequence[float]] = None) -> "AsyncRun":
         """See :meth:`rewardweighting.RewardWeighting.create_run`."""
         config = _convert.RunSpec(
             objectives, method, weights=weights, eta=eta, mu=mu, schedule=schedule, total_steps=total_steps,
             warmup_steps=warmup_steps, power=power, gamma=gamma, min_lr_ratio=min_lr_ratio, num_cycles=num_cycles,
             accumulation_steps=accumulation_steps, min_weight=min_weight, max_weight=max_weight,
             update=update, regularization=regularization, aligned_mtl_scale=aligned_mtl_scale, cagrad_c=cagrad_c,
-            meta_reward=meta_reward, reference_point=reference_point, normalization=normalization,
+            meta_reward=meta_reward, reference_point=reference_point,
+            hypervolume_scale=hypervolume_scale, objective_ranges=objective_ranges, normalization=normalization,
             normalization_epsilon=normalization_epsilon,
         ).to_proto()
         reply = await self._call("CreateRun", trainer_pb2.CreateRunRequest(run_id=run_id, config=config))

@@ -162,6 +162,8 @@ class RewardWeighting:
         regularization: Optional[float] = None,
         aligned_mtl_scale: Optional[str] = None,
         cagrad_c: Optional[float] = None,
+        hypervolume_scale: str = "raw",
+        objective_ranges: Optional[Sequence[float]] = None,
     ) -> "Run":
         """Creates a run, or returns the existing one when ``run_id`` exists with the same configuration
         (so a restarted trainer can call this again); a different configuration raises ``AlreadyExistsError``.
@@ -189,6 +191,10 @@ class RewardWeighting:
             meta_reward: ``"tanh"`` (0.5 + 1.5·tanh ΔHV, the paper's), ``"tanh3"``, ``"sigmoid_plus_one"``,
                 ``"two_sigmoid"``.
             reference_point: a fixed hypervolume reference point; otherwise the first checkpoint is it.
+            hypervolume_scale: how ΔHV is measured before the meta-reward: ``"raw"`` (the paper's),
+                ``"reference_box"`` (a fraction of the box of ``objective_ranges``, or of the observed spread) or
+                ``"relative"`` (the share of the front's hypervolume the checkpoint adds).
+            objective_ranges: the box's sides for ``"reference_box"``, K positive values in the scores' units.
             normalization: ``"group"`` z-scores each objective within its ``group_ids`` group before weighting
                 (GDPO); ``"none"`` uses the rewards as given.
         """
@@ -197,7 +203,8 @@ class RewardWeighting:
             warmup_steps=warmup_steps, power=power, gamma=gamma, min_lr_ratio=min_lr_ratio, num_cycles=num_cycles,
             accumulation_steps=accumulation_steps, min_weight=min_weight, max_weight=max_weight,
             update=update, regularization=regularization, aligned_mtl_scale=aligned_mtl_scale, cagrad_c=cagrad_c,
-            meta_reward=meta_reward, reference_point=reference_point, normalization=normalization,
+            meta_reward=meta_reward, reference_point=reference_point,
+            hypervolume_scale=hypervolume_scale, objective_ranges=objective_ranges, normalization=normalization,
             normalization_epsilon=normalization_epsilon,
         ).to_proto()
         reply = self._call("CreateRun", trainer_pb2.CreateRunRequest(run_id=run_id, config=config))

@@ -100,6 +100,8 @@ class CheckpointResult:
             reference point was configured).
         buffer: the buffer after this checkpoint.
         sequence: the event's position in the run's log.
+        scaled_hypervolume_contribution: the ΔHV the meta-reward saw under the run's ``hypervolume_scale``
+            when that is not ``"raw"``; ``None`` otherwise.
     """
 
     hypervolume_contribution: float
@@ -108,6 +110,7 @@ class CheckpointResult:
     became_reference_point: bool
     buffer: ParetoBuffer
     sequence: int
+    scaled_hypervolume_contribution: Optional[float] = None
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,13 @@ class ScheduleKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     SCHEDULE_KIND_COSINE: _ClassVar[ScheduleKind]
     SCHEDULE_KIND_EXPONENTIAL: _ClassVar[ScheduleKind]
 
+class HypervolumeScale(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    HYPERVOLUME_SCALE_UNSPECIFIED: _ClassVar[HypervolumeScale]
+    HYPERVOLUME_SCALE_RAW: _ClassVar[HypervolumeScale]
+    HYPERVOLUME_SCALE_REFERENCE_BOX: _ClassVar[HypervolumeScale]
+    HYPERVOLUME_SCALE_RELATIVE: _ClassVar[HypervolumeScale]
+
 class GradientUpdate(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     GRADIENT_UPDATE_UNSPECIFIED: _ClassVar[GradientUpdate]
@@ -98,6 +105,10 @@ SCHEDULE_KIND_CONSTANT: ScheduleKind
 SCHEDULE_KIND_POLYNOMIAL: ScheduleKind
 SCHEDULE_KIND_COSINE: ScheduleKind
 SCHEDULE_KIND_EXPONENTIAL: ScheduleKind
+HYPERVOLUME_SCALE_UNSPECIFIED: HypervolumeScale
+HYPERVOLUME_SCALE_RAW: HypervolumeScale
+HYPERVOLUME_SCALE_REFERENCE_BOX: HypervolumeScale
+HYPERVOLUME_SCALE_RELATIVE: HypervolumeScale
 GRADIENT_UPDATE_UNSPECIFIED: GradientUpdate
 GRADIENT_UPDATE_MIRROR_DESCENT: GradientUpdate
 GRADIENT_UPDATE_MGDA: GradientUpdate
@@ -148,12 +159,16 @@ class LearningRateSchedule(_message.Message):
     def __init__(self, kind: _Optional[_Union[ScheduleKind, str]] = ..., total_steps: _Optional[int] = ..., warmup_steps: _Optional[int] = ..., power: _Optional[float] = ..., gamma: _Optional[float] = ..., min_lr_ratio: _Optional[float] = ..., num_cycles: _Optional[float] = ...) -> None: ...
 
 class HypervolumeSettings(_message.Message):
-    __slots__ = ("meta_reward", "reference_point")
+    __slots__ = ("meta_reward", "reference_point", "scale", "objective_ranges")
     META_REWARD_FIELD_NUMBER: _ClassVar[int]
     REFERENCE_POINT_FIELD_NUMBER: _ClassVar[int]
+    SCALE_FIELD_NUMBER: _ClassVar[int]
+    OBJECTIVE_RANGES_FIELD_NUMBER: _ClassVar[int]
     meta_reward: MetaReward
     reference_point: _containers.RepeatedScalarFieldContainer[float]
-    def __init__(self, meta_reward: _Optional[_Union[MetaReward, str]] = ..., reference_point: _Optional[_Iterable[float]] = ...) -> None: ...
+    scale: HypervolumeScale
+    objective_ranges: _containers.RepeatedScalarFieldContainer[float]
+    def __init__(self, meta_reward: _Optional[_Union[MetaReward, str]] = ..., reference_point: _Optional[_Iterable[float]] = ..., scale: _Optional[_Union[HypervolumeScale, str]] = ..., objective_ranges: _Optional[_Iterable[float]] = ...) -> None: ...
 
 class GradientSettings(_message.Message):
     __slots__ = ("learning_rate", "mu", "schedule", "accumulation_steps", "min_weight", "max_weight", "update", "regularization", "aligned_mtl_scale", "cagrad_c")
@@ -334,20 +349,22 @@ class GradientsDecision(_message.Message):
     def __init__(self, influence: _Optional[_Iterable[float]] = ..., learning_rate: _Optional[float] = ..., weights_updated: _Optional[bool] = ..., weights: _Optional[_Iterable[float]] = ..., gram: _Optional[_Union[GramMatrix, _Mapping]] = ..., reported_learning_rate: _Optional[float] = ..., raw_weights: _Optional[_Iterable[float]] = ...) -> None: ...
 
 class CheckpointDecision(_message.Message):
-    __slots__ = ("scores", "hypervolume_contribution", "r_pareto", "entered_buffer", "became_reference_point", "hypervolume")
+    __slots__ = ("scores", "hypervolume_contribution", "r_pareto", "entered_buffer", "became_reference_point", "hypervolume", "scaled_hypervolume_contribution")
     SCORES_FIELD_NUMBER: _ClassVar[int]
     HYPERVOLUME_CONTRIBUTION_FIELD_NUMBER: _ClassVar[int]
     R_PARETO_FIELD_NUMBER: _ClassVar[int]
     ENTERED_BUFFER_FIELD_NUMBER: _ClassVar[int]
     BECAME_REFERENCE_POINT_FIELD_NUMBER: _ClassVar[int]
     HYPERVOLUME_FIELD_NUMBER: _ClassVar[int]
+    SCALED_HYPERVOLUME_CONTRIBUTION_FIELD_NUMBER: _ClassVar[int]
     scores: _containers.RepeatedScalarFieldContainer[float]
     hypervolume_contribution: float
     r_pareto: float
     entered_buffer: bool
     became_reference_point: bool
     hypervolume: float
-    def __init__(self, scores: _Optional[_Iterable[float]] = ..., hypervolume_contribution: _Optional[float] = ..., r_pareto: _Optional[float] = ..., entered_buffer: _Optional[bool] = ..., became_reference_point: _Optional[bool] = ..., hypervolume: _Optional[float] = ...) -> None: ...
+    scaled_hypervolume_contribution: float
+    def __init__(self, scores: _Optional[_Iterable[float]] = ..., hypervolume_contribution: _Optional[float] = ..., r_pareto: _Optional[float] = ..., entered_buffer: _Optional[bool] = ..., became_reference_point: _Optional[bool] = ..., hypervolume: _Optional[float] = ..., scaled_hypervolume_contribution: _Optional[float] = ...) -> None: ...
 
 class ResumedDecision(_message.Message):
     __slots__ = ("from_step", "superseded_events", "weights", "r_pareto")

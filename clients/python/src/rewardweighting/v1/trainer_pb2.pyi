@@ -146,20 +146,22 @@ class ReportCheckpointRequest(_message.Message):
     def __init__(self, run_id: _Optional[str] = ..., step: _Optional[int] = ..., scores: _Optional[_Iterable[float]] = ...) -> None: ...
 
 class ReportCheckpointResponse(_message.Message):
-    __slots__ = ("hypervolume_contribution", "r_pareto", "entered_buffer", "became_reference_point", "buffer", "sequence")
+    __slots__ = ("hypervolume_contribution", "r_pareto", "entered_buffer", "became_reference_point", "buffer", "sequence", "scaled_hypervolume_contribution")
     HYPERVOLUME_CONTRIBUTION_FIELD_NUMBER: _ClassVar[int]
     R_PARETO_FIELD_NUMBER: _ClassVar[int]
     ENTERED_BUFFER_FIELD_NUMBER: _ClassVar[int]
     BECAME_REFERENCE_POINT_FIELD_NUMBER: _ClassVar[int]
     BUFFER_FIELD_NUMBER: _ClassVar[int]
     SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    SCALED_HYPERVOLUME_CONTRIBUTION_FIELD_NUMBER: _ClassVar[int]
     hypervolume_contribution: float
     r_pareto: float
     entered_buffer: bool
     became_reference_point: bool
     buffer: _runs_pb2.ParetoBuffer
     sequence: int
-    def __init__(self, hypervolume_contribution: _Optional[float] = ..., r_pareto: _Optional[float] = ..., entered_buffer: _Optional[bool] = ..., became_reference_point: _Optional[bool] = ..., buffer: _Optional[_Union[_runs_pb2.ParetoBuffer, _Mapping]] = ..., sequence: _Optional[int] = ...) -> None: ...
+    scaled_hypervolume_contribution: float
+    def __init__(self, hypervolume_contribution: _Optional[float] = ..., r_pareto: _Optional[float] = ..., entered_buffer: _Optional[bool] = ..., became_reference_point: _Optional[bool] = ..., buffer: _Optional[_Union[_runs_pb2.ParetoBuffer, _Mapping]] = ..., sequence: _Optional[int] = ..., scaled_hypervolume_contribution: _Optional[float] = ...) -> None: ...
 
 class WatchRunRequest(_message.Message):
     __slots__ = ("run_id", "from_sequence")
