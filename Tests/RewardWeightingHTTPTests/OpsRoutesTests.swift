@@ -111,6 +111,9 @@ import Testing
             // A diagonal Gram matrix: orthogonal gradients, cosines 0 off the diagonal.
             let cosines = try #require(scalarized["cosines"] as? [[Double]])
             #expect(cosines == [[1, 0, 0], [0, 1, 0], [0, 0, 1]])
+            // G = diag(4, 1, 0.5) at step 4: norms (2, 1, √0.5), over the largest (1, 1/2, √0.5/2).
+            #expect(scalarized["gradient_norms"] as? [Double] == [2, 1, 0.5.squareRoot()])
+            #expect(scalarized["gradient_norm_ratios"] as? [Double] == [1, 0.5, 0.5.squareRoot() / 2])
             #expect(rows.first { $0["step"] as? Int == 2 }?["reward_means"] is NSNull)
 
             let csv = try await client.execute(uri: "/v1/runs/history/history?from=2&to=5&format=csv", method: .get) {
@@ -126,12 +129,14 @@ import Testing
                 "r_pareto", "responses", "reward_mean_accuracy", "reward_mean_response_length",
                 "reward_mean_clarity", "reward_std_accuracy", "reward_std_response_length", "reward_std_clarity",
                 "cosine_accuracy_response_length", "cosine_accuracy_clarity", "cosine_response_length_clarity",
+                "gradient_norm_accuracy", "gradient_norm_response_length", "gradient_norm_clarity",
+                "gradient_norm_ratio_accuracy", "gradient_norm_ratio_response_length", "gradient_norm_ratio_clarity",
             ]
             #expect(lines.first == header.joined(separator: ","))
             #expect(lines.count == 1 + history.rows.count)
             for (line, row) in zip(lines.dropFirst(), history.rows) {
                 let cells = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-                #expect(cells.count == 20)
+                #expect(cells.count == 26)
                 #expect(Int(cells[0]) == row.step)
                 #expect(cells[1...3].map { Double($0) } == row.weights.map { $0 })
                 #expect(Double(cells[4]) == row.learningRate)
@@ -145,6 +150,8 @@ import Testing
                 #expect(meanCells == means)
                 #expect(deviationCells == deviations)
                 #expect(cosineCells == [0, 0, 0])
+                #expect(cells[20...22].map { Double($0) } == row.gradientNorms)
+                #expect(cells[23...25].map { Double($0) } == row.gradientNormRatios)
             }
             try await client.expectProblem("/v1/runs/history/history?format=xml", status: .badRequest, field: "format")
             try await client.expectProblem("/v1/runs/history/history?from=x", status: .badRequest, field: "from")

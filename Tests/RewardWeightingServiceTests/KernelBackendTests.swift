@@ -237,6 +237,10 @@ struct ReadModelTests {
         #expect(row.cosines == nil)
         // cos_ij = G_ij / √(G_ii G_jj): 2/√4, −6/√36, 0.
         #expect(history.rows[1].cosines == [[1, 1, -1], [1, 1, 0], [-1, 0, 1]])
+        // Norms √G_ii = (2, 1, 3), over the largest: (2/3, 1/3, 1).
+        #expect(history.rows[1].gradientNorms == [2, 1, 3])
+        #expect(history.rows[1].gradientNormRatios == [2.0 / 3, 1.0 / 3, 1])
+        #expect(row.gradientNorms == nil && row.gradientNormRatios == nil)
         #expect(history.rows[1].scalarizedResponses == 0 && history.rows[1].rewardMeans == nil)
     }
 }

@@ -136,6 +136,19 @@ public struct GramMatrix: Hashable, Sendable {
         }
     }
 
+    /// The gradients' norms `‖g_i‖ = √G_ii` (0 for a diagonal entry that is not positive). O(K).
+    public var gradientNorms: [Double] {
+        (0..<self.dimension).map { i in max(self[i, i], 0).squareRoot() }
+    }
+
+    /// Each gradient's norm over the largest one, `‖g_i‖ / max_j ‖g_j‖` in `[0, 1]`: which objective's gradient
+    /// dominates a plain sum (1) and which barely registers (near 0); `nil` when every gradient is 0. O(K).
+    public var gradientNormRatios: [Double]? {
+        let norms = self.gradientNorms
+        guard let largest = norms.max(), largest > 0 else { return nil }
+        return norms.map { $0 / largest }
+    }
+
     /// The cosine matrix of the gradients, `cos_ij = G_ij / (√G_ii · √G_jj)`: how much objectives `i` and `j`
     /// agree (1), are orthogonal (0) or conflict (−1). An entry is `nil` when `G_ii` or `G_jj` is not positive
     /// (a zero gradient has no direction); the diagonal of a positive `G_ii` is exactly 1. The square roots

@@ -6,11 +6,13 @@ import RewardWeightingService
 ///      "rows": [{"step": 4, "weights": [0.6, 0.4], "learning_rate": 1e-6, "influence": [0.2, 0.1],
 ///                "delta_hypervolume": null, "r_pareto": null, "responses": 512,
 ///                "reward_means": [0.7, 310.5], "reward_standard_deviations": [0.2, 41.0],
-///                "cosines": [[1, -0.3], [-0.3, 1]]}, …]}
+///                "cosines": [[1, -0.3], [-0.3, 1]], "gradient_norms": [0.02, 0.005],
+///                "gradient_norm_ratios": [1, 0.25]}, …]}
 ///
 /// `?format=csv` gives the same rows as CSV (``csv``): one column per weight, influence, reward mean and reward
-/// standard deviation, named after the objectives, one per cosine above the diagonal (`cosine_<a>_<b>`), and
-/// empty cells for `null`.
+/// standard deviation, named after the objectives, one per cosine above the diagonal (`cosine_<a>_<b>`), one
+/// per gradient norm and norm ratio (`gradient_norm_<objective>`, `gradient_norm_ratio_<objective>`), and empty
+/// cells for `null`.
 struct HistoryDocument: Encodable {
     struct Row: Encodable {
         let step: Int
@@ -23,6 +25,8 @@ struct HistoryDocument: Encodable {
         let rewardMeans: [Double]?
         let rewardStandardDeviations: [Double]?
         let cosines: [[Double?]]?
+        let gradientNorms: [Double]?
+        let gradientNormRatios: [Double]?
 
         func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
@@ -36,6 +40,8 @@ struct HistoryDocument: Encodable {
             try container.encode(self.rewardMeans, forKey: .rewardMeans)
             try container.encode(self.rewardStandardDeviations, forKey: .rewardStandardDeviations)
             try container.encode(self.cosines, forKey: .cosines)
+            try container.encode(self.gradientNorms, forKey: .gradientNorms)
+            try container.encode(self.gradientNormRatios, forKey: .gradientNormRatios)
         }
 
         private enum CodingKeys: String, CodingKey {
@@ -45,6 +51,8 @@ struct HistoryDocument: Encodable {
             case learningRate = "learning_rate"
             case deltaHypervolume = "delta_hypervolume"
             case rPareto = "r_pareto"
+            case gradientNorms = "gradient_norms"
+            case gradientNormRatios = "gradient_norm_ratios"
         }
     }
 
@@ -60,13 +68,14 @@ struct HistoryDocument: Encodable {
                 step: row.step, weights: row.weights, learningRate: row.learningRate, influence: row.influence,
                 deltaHypervolume: row.deltaHypervolume, rPareto: row.metaReward, responses: row.scalarizedResponses,
                 rewardMeans: row.rewardMeans, rewardStandardDeviations: row.rewardStandardDeviations,
-                cosines: row.cosines)
+                cosines: row.cosines, gradientNorms: row.gradientNorms, gradientNormRatios: row.gradientNormRatios)
         }
     }
 
     /// The rows as CSV: `step,weight_<objective>…,learning_rate,influence_<objective>…,delta_hypervolume,
-    /// r_pareto,responses,reward_mean_<objective>…,reward_std_<objective>…,cosine_<a>_<b>…` (pairs `a` before
-    /// `b` in the objectives' order).
+    /// r_pareto,responses,reward_mean_<objective>…,reward_std_<objective>…,cosine_<a>_<b>…,
+    /// gradient_norm_<objective>…,gradient_norm_ratio_<objective>…` (pairs `a` before `b` in the objectives'
+    /// order).
     var csv: String {
         let k = self.objectives.count
         let pairs = (0..<k).flatMap { i in ((i + 1)..<k).map { j in (i, j) } }
@@ -75,6 +84,7 @@ struct HistoryDocument: Encodable {
             + self.objectives.map { "influence_\($0)" } + ["delta_hypervolume", "r_pareto", "responses"]
             + self.objectives.map { "reward_mean_\($0)" } + self.objectives.map { "reward_std_\($0)" }
             + pairs.map { "cosine_\(self.objectives[$0.0])_\(self.objectives[$0.1])" }
+            + self.objectives.map { "gradient_norm_\($0)" } + self.objectives.map { "gradient_norm_ratio_\($0)" }
         var lines = [header.map(csvField).joined(separator: ",")]
         let empty = Array(repeating: "", count: k)
         for row in self.rows {
@@ -84,6 +94,7 @@ struct HistoryDocument: Encodable {
                 + (row.influence?.map(cell) ?? empty) + [cell(row.deltaHypervolume), cell(row.rPareto)]
                 + ["\(row.responses)"] + (row.rewardMeans?.map(cell) ?? empty)
                 + (row.rewardStandardDeviations?.map(cell) ?? empty) + cosines
+                + (row.gradientNorms?.map(cell) ?? empty) + (row.gradientNormRatios?.map(cell) ?? empty)
             lines.append(cells.joined(separator: ","))
         }
         return lines.joined(separator: "\r\n") + "\r\n"

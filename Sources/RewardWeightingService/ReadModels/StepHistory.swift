@@ -32,6 +32,11 @@ public struct StepHistory: Hashable, Sendable {
         public let rewardStandardDeviations: [Double]?
         /// The cosine matrix of the step's Gram matrix (``GramMatrix/cosines``), if it reported gradients.
         public let cosines: [[Double?]]?
+        /// The gradients' norms `√G_ii` of the step's Gram matrix (``GramMatrix/gradientNorms``), if it reported
+        /// gradients.
+        public var gradientNorms: [Double]? = nil
+        /// `‖g_i‖ / max_j ‖g_j‖` (``GramMatrix/gradientNormRatios``), if it reported gradients that are not all 0.
+        public var gradientNormRatios: [Double]? = nil
     }
 
     /// The rows, in step order.
@@ -64,7 +69,8 @@ public struct StepHistory: Hashable, Sendable {
                     learningRate: updates[step]?.learningRate, influence: updates[step]?.influence,
                     deltaHypervolume: checkpoints[step]?.deltaHypervolume, metaReward: checkpoints[step]?.metaReward,
                     scalarizedResponses: pooled.count, rewardMeans: pooled.means,
-                    rewardStandardDeviations: pooled.standardDeviations, cosines: grams[step]?.cosines)
+                    rewardStandardDeviations: pooled.standardDeviations, cosines: grams[step]?.cosines,
+                    gradientNorms: grams[step]?.gradientNorms, gradientNormRatios: grams[step]?.gradientNormRatios)
             })
     }
 }
