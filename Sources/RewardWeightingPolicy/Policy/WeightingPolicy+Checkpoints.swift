@@ -66,7 +66,9 @@ extension WeightingPolicy {
                     throw PolicyError(.inconsistentState, wrapping: error)
                 }
             }
-            let volume = state.bufferHypervolume + deltaHypervolume
+            // HV(B) is kept only where it is used (the relative scale), so other runs are not refused for it.
+            let tracksVolume = self.config.method.hypervolumeSettings?.scale == .relative
+            let volume = tracksVolume ? state.bufferHypervolume + deltaHypervolume : 0
             guard volume.isFinite else {
                 throw PolicyError(
                     code: .invalidArgument, field: "scores",

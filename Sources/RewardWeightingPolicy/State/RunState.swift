@@ -30,9 +30,9 @@ public struct RunState: Codable, Hashable, Sendable {
     /// The Pareto buffer `B`: the non-dominated checkpoint points that improved the hypervolume, in the
     /// maximisation convention, in the order they entered.
     public internal(set) var paretoBuffer: [[Double]]
-    /// HV of ``paretoBuffer`` against ``referencePoint``, as the sum of the ΔHV of every point that entered it
-    /// (for the ``HypervolumeScale/relative`` scale). States stored before it existed read it as 0; only runs
-    /// created since can use that scale.
+    /// HV of ``paretoBuffer`` against ``referencePoint``, as the sum of the ΔHV of every point that entered it,
+    /// kept for runs with the ``HypervolumeScale/relative`` scale only (0 for every other run). States stored
+    /// before it existed read it as 0; only runs created since can use that scale.
     public internal(set) var bufferHypervolume: Double
     /// The current `r_pareto`: the latest checkpoint's meta-reward, 1 before any.
     public internal(set) var metaReward: Double
