@@ -763,8 +763,9 @@ public nonisolated struct Rewardweighting_V1_GradientSettings: Sendable {
   /// Clears the value of `schedule`. Subsequent reads from it will return its default value.
   public mutating func clearSchedule() {self._schedule = nil}
 
-  /// W: the influences I of W consecutive ReportGradients calls are averaged into one update, made at the
-  /// steps t with t % W == 0. At least 1; 0 (unset) is read as 1 (update at every step, the paper's setting).
+  /// W: the influences I (with a Gramian update, the Gram matrices) of W consecutive ReportGradients calls
+  /// are averaged into one update, made at the steps t with t % W == 0. At least 1; 0 (unset) is read as 1
+  /// (update at every step, the paper's setting).
   public var accumulationSteps: Int32 = 0
 
   /// Optional lower bound on every weight after each update: finite, 0 ≤ min_weight ≤ 1/K. When either
