@@ -222,10 +222,18 @@ public enum GramianWeighting: Hashable, Sendable {
     /// a run then keeps its current weights. O(K³).
     /// - Throws: the errors of ``rawWeights(of:)``.
     public func rewardWeights(of gram: GramMatrix) throws(ValidationError) -> WeightVector? {
-        guard gram.entries.contains(where: { $0 != 0 }) else { return nil }
-        let clipped = try self.rawWeights(of: gram).map { max($0, 0) }
-        guard clipped.contains(where: { $0 > 0 }) else { return nil }
-        return try? WeightVector(clipped, field: "gram")
+        try self.weights(of: gram).reward
+    }
+
+    /// ``rawWeights(of:)`` and ``rewardWeights(of:)`` from one computation: `raw` is `nil` where the reward
+    /// weights are `nil` because G is 0. O(K³).
+    /// - Throws: the errors of ``rawWeights(of:)``.
+    public func weights(of gram: GramMatrix) throws(ValidationError) -> (raw: [Double]?, reward: WeightVector?) {
+        guard gram.entries.contains(where: { $0 != 0 }) else { return (nil, nil) }
+        let raw = try self.rawWeights(of: gram)
+        let clipped = raw.map { max($0, 0) }
+        guard clipped.contains(where: { $0 > 0 }) else { return (raw, nil) }
+        return (raw, try? WeightVector(clipped, field: "gram"))
     }
 
     private static func project(_ u: [Double], _ g: [Double], dimension k: Int) throws(ValidationError) -> [Double] {

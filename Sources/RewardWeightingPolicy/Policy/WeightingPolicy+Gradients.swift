@@ -133,8 +133,9 @@ extension WeightingPolicy {
             let mean = try GramMatrix(rowMajor: accumulator.meanGram ?? [], dimension: k)
             var weights = current
             var raw: [Double]?
-            if let target = try weighting.rewardWeights(of: mean) {
-                raw = try weighting.rawWeights(of: mean)
+            let computed = try weighting.weights(of: mean)
+            if let target = computed.reward {
+                raw = computed.raw
                 weights = try settings.mirrorDescent.step(
                     from: target, influence: Array(repeating: 0, count: k), stepSize: 0)
             }
