@@ -122,7 +122,8 @@ struct WeightsCompareCommand: AsyncParsableCommand {
             try RunConfig(
                 runID: recorded.runID, objectives: recorded.objectives, method: .gradient(settings),
                 initialWeights: recorded.initialWeights.values, normalization: recorded.normalization,
-                normalizationEpsilon: recorded.normalizationEpsilon)
+                normalizationEpsilon: recorded.normalizationEpsilon,
+                scalarization: recorded.scalarization)
         }
     }
 }

@@ -202,6 +202,63 @@ public nonisolated enum Rewardweighting_V1_MetaReward: SwiftProtobuf.Enum, Swift
 
 }
 
+/// How Scalarize combines a response's K rewards r_k (higher is better) with the weights w into one reward.
+/// Either way it is then multiplied by r_pareto. z* is the ideal point: RunConfig.ideal_point when given,
+/// otherwise tracked from the data as the component-wise maximum of the batch being scalarised and of every
+/// batch recorded at an earlier step (a retry is answered as the first call; a batch older than the latest
+/// recorded step sees every recorded batch). Validation batches are measured against it but never move it.
+public nonisolated enum Rewardweighting_V1_ScalarizationFunction: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+
+  /// Not set: read as SCALARIZATION_FUNCTION_LINEAR.
+  case unspecified // = 0
+
+  /// Σ_k w_k·r_k, the paper's. Cannot reach the non-convex parts of a Pareto front.
+  case linear // = 1
+
+  /// Weighted Tchebycheff: −max_k w_k·(z*_k − r_k) (≤ 0; 0 at the ideal point). Every Pareto-optimal point is
+  /// the best response for some weights, also on non-convex parts of the front (Miettinen 1999, §3.4).
+  case tchebycheff // = 2
+
+  /// Smooth Tchebycheff (Lin et al., ICML 2024): −μ·log Σ_k exp(w_k·(z*_k − r_k)/μ), μ = RunConfig.smoothing.
+  /// Differentiable; between the Tchebycheff value − μ·log K and the Tchebycheff value.
+  case smoothTchebycheff // = 3
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .linear
+    case 2: self = .tchebycheff
+    case 3: self = .smoothTchebycheff
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .linear: return 1
+    case .tchebycheff: return 2
+    case .smoothTchebycheff: return 3
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Rewardweighting_V1_ScalarizationFunction] = [
+    .unspecified,
+    .linear,
+    .tchebycheff,
+    .smoothTchebycheff,
+  ]
+
+}
+
 /// What Scalarize does to the per-response rewards before weighting them.
 public nonisolated enum Rewardweighting_V1_RewardNormalization: SwiftProtobuf.Enum, Swift.CaseIterable {
   public typealias RawValue = Int
@@ -896,6 +953,31 @@ public nonisolated struct Rewardweighting_V1_RunConfig: @unchecked Sendable {
   /// Clears the value of `normalizationEpsilon`. Subsequent reads from it will return its default value.
   public mutating func clearNormalizationEpsilon() {_uniqueStorage()._normalizationEpsilon = nil}
 
+  /// How Scalarize combines the K rewards. Unset: SCALARIZATION_FUNCTION_LINEAR. The Tchebycheff functions
+  /// need normalization REWARD_NORMALIZATION_NONE (INVALID_ARGUMENT naming "scalarization" otherwise).
+  public var scalarization: Rewardweighting_V1_ScalarizationFunction {
+    get {_storage._scalarization}
+    set {_uniqueStorage()._scalarization = newValue}
+  }
+
+  /// μ of SCALARIZATION_FUNCTION_SMOOTH_TCHEBYCHEFF, finite and > 0, in the rewards' units (the smaller, the
+  /// closer to the plain Tchebycheff value). Unset: 0.1. Only with that function.
+  public var smoothing: Double {
+    get {_storage._smoothing ?? 0}
+    set {_uniqueStorage()._smoothing = newValue}
+  }
+  /// Returns true if `smoothing` has been explicitly set.
+  public var hasSmoothing: Bool {_storage._smoothing != nil}
+  /// Clears the value of `smoothing`. Subsequent reads from it will return its default value.
+  public mutating func clearSmoothing() {_uniqueStorage()._smoothing = nil}
+
+  /// A declared ideal point z* (K finite values, in the rewards' units, e.g. 1 for an accuracy in [0, 1]);
+  /// empty: tracked from the data (see ScalarizationFunction). Only with a Tchebycheff function.
+  public var idealPoint: [Double] {
+    get {_storage._idealPoint}
+    set {_uniqueStorage()._idealPoint = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1248,8 +1330,12 @@ public nonisolated struct Rewardweighting_V1_ScalarizeDecision: Sendable {
   /// for events recorded before the service kept it.
   public var objectiveStandardDeviations: [Double] = []
 
-  /// The mean of the returned scalarised rewards r_pareto·(w·r).
+  /// The mean of the returned scalarised rewards r_pareto·(w·r) (or their Tchebycheff values).
   public var meanScalarized: Double = 0
+
+  /// The largest reward of each objective over the batch, as sent (K values): recorded for runs whose
+  /// Tchebycheff scalarisation tracks its ideal point, empty otherwise.
+  public var objectiveMaxima: [Double] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1519,6 +1605,10 @@ nonisolated extension Rewardweighting_V1_MetaReward: SwiftProtobuf._ProtoNamePro
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0META_REWARD_UNSPECIFIED\0\u{1}META_REWARD_TANH\0\u{1}META_REWARD_TANH3\0\u{1}META_REWARD_SIGMOID_PLUS_ONE\0\u{1}META_REWARD_TWO_SIGMOID\0")
 }
 
+nonisolated extension Rewardweighting_V1_ScalarizationFunction: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0SCALARIZATION_FUNCTION_UNSPECIFIED\0\u{1}SCALARIZATION_FUNCTION_LINEAR\0\u{1}SCALARIZATION_FUNCTION_TCHEBYCHEFF\0\u{1}SCALARIZATION_FUNCTION_SMOOTH_TCHEBYCHEFF\0")
+}
+
 nonisolated extension Rewardweighting_V1_RewardNormalization: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0REWARD_NORMALIZATION_UNSPECIFIED\0\u{1}REWARD_NORMALIZATION_NONE\0\u{1}REWARD_NORMALIZATION_GROUP\0")
 }
@@ -1772,7 +1862,7 @@ nonisolated extension Rewardweighting_V1_GradientSettings: SwiftProtobuf.Message
 
 nonisolated extension Rewardweighting_V1_RunConfig: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RunConfig"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}objectives\0\u{1}method\0\u{3}initial_weights\0\u{1}hypervolume\0\u{1}gradient\0\u{1}normalization\0\u{3}normalization_epsilon\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}objectives\0\u{1}method\0\u{3}initial_weights\0\u{1}hypervolume\0\u{1}gradient\0\u{1}normalization\0\u{3}normalization_epsilon\0\u{1}scalarization\0\u{1}smoothing\0\u{3}ideal_point\0")
 
   fileprivate class _StorageClass {
     var _objectives: [Rewardweighting_V1_Objective] = []
@@ -1782,6 +1872,9 @@ nonisolated extension Rewardweighting_V1_RunConfig: SwiftProtobuf.Message, Swift
     var _gradient: Rewardweighting_V1_GradientSettings? = nil
     var _normalization: Rewardweighting_V1_RewardNormalization = .unspecified
     var _normalizationEpsilon: Double? = nil
+    var _scalarization: Rewardweighting_V1_ScalarizationFunction = .unspecified
+    var _smoothing: Double? = nil
+    var _idealPoint: [Double] = []
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -1799,6 +1892,9 @@ nonisolated extension Rewardweighting_V1_RunConfig: SwiftProtobuf.Message, Swift
       _gradient = source._gradient
       _normalization = source._normalization
       _normalizationEpsilon = source._normalizationEpsilon
+      _scalarization = source._scalarization
+      _smoothing = source._smoothing
+      _idealPoint = source._idealPoint
     }
   }
 
@@ -1824,6 +1920,9 @@ nonisolated extension Rewardweighting_V1_RunConfig: SwiftProtobuf.Message, Swift
         case 5: try { try decoder.decodeSingularMessageField(value: &_storage._gradient) }()
         case 6: try { try decoder.decodeSingularEnumField(value: &_storage._normalization) }()
         case 7: try { try decoder.decodeSingularDoubleField(value: &_storage._normalizationEpsilon) }()
+        case 8: try { try decoder.decodeSingularEnumField(value: &_storage._scalarization) }()
+        case 9: try { try decoder.decodeSingularDoubleField(value: &_storage._smoothing) }()
+        case 10: try { try decoder.decodeRepeatedDoubleField(value: &_storage._idealPoint) }()
         default: break
         }
       }
@@ -1857,6 +1956,15 @@ nonisolated extension Rewardweighting_V1_RunConfig: SwiftProtobuf.Message, Swift
       try { if let v = _storage._normalizationEpsilon {
         try visitor.visitSingularDoubleField(value: v, fieldNumber: 7)
       } }()
+      if _storage._scalarization != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._scalarization, fieldNumber: 8)
+      }
+      try { if let v = _storage._smoothing {
+        try visitor.visitSingularDoubleField(value: v, fieldNumber: 9)
+      } }()
+      if !_storage._idealPoint.isEmpty {
+        try visitor.visitPackedDoubleField(value: _storage._idealPoint, fieldNumber: 10)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1873,6 +1981,9 @@ nonisolated extension Rewardweighting_V1_RunConfig: SwiftProtobuf.Message, Swift
         if _storage._gradient != rhs_storage._gradient {return false}
         if _storage._normalization != rhs_storage._normalization {return false}
         if _storage._normalizationEpsilon != rhs_storage._normalizationEpsilon {return false}
+        if _storage._scalarization != rhs_storage._scalarization {return false}
+        if _storage._smoothing != rhs_storage._smoothing {return false}
+        if _storage._idealPoint != rhs_storage._idealPoint {return false}
         return true
       }
       if !storagesAreEqual {return false}
@@ -2338,7 +2449,7 @@ nonisolated extension Rewardweighting_V1_CreatedDecision: SwiftProtobuf.Message,
 
 nonisolated extension Rewardweighting_V1_ScalarizeDecision: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ScalarizeDecision"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}num_responses\0\u{1}weights\0\u{3}r_pareto\0\u{3}objective_means\0\u{3}objective_standard_deviations\0\u{3}mean_scalarized\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}num_responses\0\u{1}weights\0\u{3}r_pareto\0\u{3}objective_means\0\u{3}objective_standard_deviations\0\u{3}mean_scalarized\0\u{3}objective_maxima\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2352,6 +2463,7 @@ nonisolated extension Rewardweighting_V1_ScalarizeDecision: SwiftProtobuf.Messag
       case 4: try { try decoder.decodeRepeatedDoubleField(value: &self.objectiveMeans) }()
       case 5: try { try decoder.decodeRepeatedDoubleField(value: &self.objectiveStandardDeviations) }()
       case 6: try { try decoder.decodeSingularDoubleField(value: &self.meanScalarized) }()
+      case 7: try { try decoder.decodeRepeatedDoubleField(value: &self.objectiveMaxima) }()
       default: break
       }
     }
@@ -2376,6 +2488,9 @@ nonisolated extension Rewardweighting_V1_ScalarizeDecision: SwiftProtobuf.Messag
     if self.meanScalarized.bitPattern != 0 {
       try visitor.visitSingularDoubleField(value: self.meanScalarized, fieldNumber: 6)
     }
+    if !self.objectiveMaxima.isEmpty {
+      try visitor.visitPackedDoubleField(value: self.objectiveMaxima, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2386,6 +2501,7 @@ nonisolated extension Rewardweighting_V1_ScalarizeDecision: SwiftProtobuf.Messag
     if lhs.objectiveMeans != rhs.objectiveMeans {return false}
     if lhs.objectiveStandardDeviations != rhs.objectiveStandardDeviations {return false}
     if lhs.meanScalarized != rhs.meanScalarized {return false}
+    if lhs.objectiveMaxima != rhs.objectiveMaxima {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -248,8 +248,9 @@ public nonisolated struct Rewardweighting_V1_ScalarizeResponse: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// The N scalar rewards, r_pareto·Σ_k w_k·r_nk (with r̂_nk in place of r_nk under group normalisation),
-  /// in the order of the request's rows. This is the reference behaviour; an adapter that normalises
+  /// The N scalar rewards, r_pareto·Σ_k w_k·r_nk (with r̂_nk in place of r_nk under group normalisation;
+  /// r_pareto times the Tchebycheff value under a Tchebycheff RunConfig.scalarization), in the order of the
+  /// request's rows. This is the reference behaviour; an adapter that normalises
   /// advantages may instead divide by r_pareto and apply r_pareto after its normalisation (GRPO's
   /// per-group std normalisation cancels a constant factor).
   public var scalarizedRewards: [Double] = []
@@ -275,6 +276,11 @@ public nonisolated struct Rewardweighting_V1_ScalarizeResponse: Sendable {
 
   /// The sequence number of the recorded event (see DecisionEvent.sequence); 0 for a validation call.
   public var sequence: Int64 = 0
+
+  /// The ideal point z* the rewards were measured against (K values) under a Tchebycheff
+  /// RunConfig.scalarization: the declared one, or the tracked one including this batch. Empty for
+  /// SCALARIZATION_FUNCTION_LINEAR.
+  public var idealPoint: [Double] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -948,7 +954,7 @@ nonisolated extension Rewardweighting_V1_ScalarizeRequest: SwiftProtobuf.Message
 
 nonisolated extension Rewardweighting_V1_ScalarizeResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ScalarizeResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}scalarized_rewards\0\u{1}weights\0\u{3}r_pareto\0\u{3}r_pareto_step\0\u{1}sequence\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}scalarized_rewards\0\u{1}weights\0\u{3}r_pareto\0\u{3}r_pareto_step\0\u{1}sequence\0\u{3}ideal_point\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -961,6 +967,7 @@ nonisolated extension Rewardweighting_V1_ScalarizeResponse: SwiftProtobuf.Messag
       case 3: try { try decoder.decodeSingularDoubleField(value: &self.rPareto) }()
       case 4: try { try decoder.decodeSingularInt64Field(value: &self._rParetoStep) }()
       case 5: try { try decoder.decodeSingularInt64Field(value: &self.sequence) }()
+      case 6: try { try decoder.decodeRepeatedDoubleField(value: &self.idealPoint) }()
       default: break
       }
     }
@@ -986,6 +993,9 @@ nonisolated extension Rewardweighting_V1_ScalarizeResponse: SwiftProtobuf.Messag
     if self.sequence != 0 {
       try visitor.visitSingularInt64Field(value: self.sequence, fieldNumber: 5)
     }
+    if !self.idealPoint.isEmpty {
+      try visitor.visitPackedDoubleField(value: self.idealPoint, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -995,6 +1005,7 @@ nonisolated extension Rewardweighting_V1_ScalarizeResponse: SwiftProtobuf.Messag
     if lhs.rPareto != rhs.rPareto {return false}
     if lhs._rParetoStep != rhs._rParetoStep {return false}
     if lhs.sequence != rhs.sequence {return false}
+    if lhs.idealPoint != rhs.idealPoint {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

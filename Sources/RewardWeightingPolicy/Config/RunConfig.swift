@@ -19,8 +19,9 @@ import RewardWeightingCore
 ///
 /// `gradient` (``GradientSettings``) is required with `"method": "gradient"`, `hypervolume`
 /// (``HypervolumeSettings``) is optional with `"method": "hypervolume"`, and neither is allowed with another
-/// method. `initial_weights` (default uniform), `normalization` (default `none`) and `normalization_epsilon`
-/// (default 1e-6) are optional.
+/// method. `initial_weights` (default uniform), `normalization` (default `none`), `normalization_epsilon`
+/// (default 1e-6) and `scalarization` with its `smoothing` and `ideal_point` (``ScalarizationSettings``,
+/// default `linear`) are optional.
 ///
 /// Equality compares the configuration as given: `initial_weights` `[2, 1, 1]` and `[0.5, 0.25, 0.25]` are
 /// the same weights but different configs (what `CreateRun`'s idempotency compares).
@@ -38,6 +39,8 @@ public struct RunConfig: Codable, Hashable, Sendable {
     public let normalization: RewardNormalization
     /// `ε` of the group normalisation (`r̂ = (r − mean)/(std + ε)`), default 1e-6 as verl's GRPO; TRL uses 1e-4.
     public let normalizationEpsilon: Double
+    /// How Scalarize combines a response's K rewards: the weighted sum (default) or a Tchebycheff form.
+    public let scalarization: ScalarizationSettings
     /// The objectives' directions, the map of checkpoint scores into the maximisation convention.
     public let space: ObjectiveSpace
     /// The initial weights as given, or `nil` for the uniform default.
@@ -54,11 +57,13 @@ public struct RunConfig: Codable, Hashable, Sendable {
     ///   allowed set), `objectives` (empty), `objectives[i].name` (blank, or a duplicate of an earlier name),
     ///   `initial_weights` (wrong K, NaN/∞, negative, zero sum), `hypervolume.reference_point` (wrong K),
     ///   `gradient.min_weight` / `gradient.max_weight` (bounds that K weights summing to 1 cannot satisfy),
-    ///   `normalization_epsilon` (not finite and positive).
+    ///   `normalization_epsilon` (not finite and positive), `ideal_point` (wrong K), `scalarization` (a
+    ///   Tchebycheff form with group normalisation).
     public init(
         runID: String, objectives: [Objective], method: WeightingMethod, initialWeights: [Double]? = nil,
         normalization: RewardNormalization = .disabled,
-        normalizationEpsilon: Double = RunConfig.defaultNormalizationEpsilon
+        normalizationEpsilon: Double = RunConfig.defaultNormalizationEpsilon,
+        scalarization: ScalarizationSettings = .linear
     ) throws(ValidationError) {
         try Self.checkRunID(runID)
         try Self.checkObjectives(objectives)
@@ -100,8 +105,20 @@ public struct RunConfig: Codable, Hashable, Sendable {
                 code: normalizationEpsilon.isFinite ? .outOfRange : .nonFinite, field: "normalization_epsilon",
                 reason: "is \(normalizationEpsilon); it must be finite and positive")
         }
+        if let ideal = scalarization.idealPoint, ideal.count != k {
+            throw ValidationError(
+                code: .dimensionMismatch, field: "ideal_point",
+                reason: "has \(ideal.count) values, expected K = \(k)")
+        }
+        if scalarization.usesIdealPoint && normalization == .group {
+            throw ValidationError(
+                code: .outOfRange, field: "scalarization",
+                reason: "'\(scalarization.kind.rawValue)' measures the rewards as sent against an ideal point; it "
+                    + "cannot be combined with normalization 'group'")
+        }
         self.runID = runID
         self.objectives = objectives
+        self.scalarization = scalarization
         self.method = method
         self.initialWeights = weights
         self.givenInitialWeights = initialWeights
@@ -173,6 +190,9 @@ public struct RunConfig: Codable, Hashable, Sendable {
         case initialWeights = "initial_weights"
         case normalization
         case normalizationEpsilon = "normalization_epsilon"
+        case scalarization
+        case smoothing
+        case idealPoint = "ideal_point"
     }
 
     /// Decodes and validates a configuration (see the type's documentation for the JSON shape).
@@ -209,6 +229,17 @@ public struct RunConfig: Codable, Hashable, Sendable {
         if let name = try container.decodeIfPresent(String.self, forKey: .normalization) {
             normalization = try RewardNormalization(name: name)
         }
+        var scalarization = ScalarizationSettings.linear
+        var kind: ScalarizationSettings.Kind?
+        if let name = try container.decodeIfPresent(String.self, forKey: .scalarization) {
+            kind = try ScalarizationSettings.Kind(name: name)
+        }
+        let smoothing = try container.decodeIfPresent(Double.self, forKey: .smoothing)
+        let idealPoint = try container.decodeIfPresent([Double].self, forKey: .idealPoint)
+        if kind != nil || smoothing != nil || idealPoint != nil {
+            scalarization = try ScalarizationSettings(
+                kind: kind ?? .linear, smoothing: smoothing, idealPoint: idealPoint)
+        }
         try self.init(
             runID: try container.decode(String.self, forKey: .runID),
             objectives: try container.decode([Objective].self, forKey: .objectives),
@@ -216,7 +247,8 @@ public struct RunConfig: Codable, Hashable, Sendable {
             initialWeights: try container.decodeIfPresent([Double].self, forKey: .initialWeights),
             normalization: normalization,
             normalizationEpsilon: try container.decodeIfPresent(Double.self, forKey: .normalizationEpsilon)
-                ?? Self.defaultNormalizationEpsilon)
+                ?? Self.defaultNormalizationEpsilon,
+            scalarization: scalarization)
     }
 
     /// Encodes the configuration as given (`initial_weights` only when given).
@@ -233,5 +265,10 @@ public struct RunConfig: Codable, Hashable, Sendable {
         try container.encodeIfPresent(self.givenInitialWeights, forKey: .initialWeights)
         try container.encode(self.normalization, forKey: .normalization)
         try container.encode(self.normalizationEpsilon, forKey: .normalizationEpsilon)
+        if self.scalarization != .linear {  // configs from before Tchebycheff encode as they did
+            try container.encode(self.scalarization.kind, forKey: .scalarization)
+            try container.encodeIfPresent(self.scalarization.smoothing, forKey: .smoothing)
+            try container.encodeIfPresent(self.scalarization.idealPoint, forKey: .idealPoint)
+        }
     }
 }

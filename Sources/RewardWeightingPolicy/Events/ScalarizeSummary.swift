@@ -11,7 +11,8 @@ import RewardWeightingCore
 ///
 /// JSON: `{"step": 12, "count": 512, "objective_means": [0.61, 0.4, 0.8],
 /// "objective_standard_deviations": [0.2, 0.1, 0.3], "mean_scalarized": 0.58, "weights": [0.5, 0.25, 0.25],
-/// "meta_reward": 1.0}` (`objective_standard_deviations` is absent from summaries recorded before it existed).
+/// "meta_reward": 1.0}` (`objective_standard_deviations` is absent from summaries recorded before it existed;
+/// `objective_maxima` is present only for runs whose Tchebycheff scalarisation tracks its ideal point).
 public struct ScalarizeSummary: Codable, Hashable, Sendable {
     /// The step whose rewards were scalarised, `≥ 0`.
     public let step: Int
@@ -28,16 +29,20 @@ public struct ScalarizeSummary: Codable, Hashable, Sendable {
     public let weights: [Double]
     /// The meta-reward `r_pareto` used (1 outside the hypervolume method).
     public let metaReward: Double
+    /// The largest reward of each objective over the batch, as sent: recorded for runs that track a
+    /// Tchebycheff ideal point (``RunState/trackedIdealPoint(beforeStep:)``), `nil` otherwise.
+    public let objectiveMaxima: [Double]?
 
     /// Validates a summary. K is checked against the run by ``WeightingPolicy``.
     /// - Throws: ``ValidationError``: `outOfRange` for `step < 0` (field `step`) or `count < 1` (field
     ///   `count`); `empty`/`nonFinite` for `objective_means`; `nonFinite` for `mean_scalarized`;
     ///   `dimensionMismatch`, `nonFinite` or `outOfRange` for `objective_standard_deviations` (K values, finite,
     ///   non-negative); `dimensionMismatch`, `nonFinite` or `outOfRange` for `weights` (K values, finite,
-    ///   non-negative, positive sum); `nonFinite`/`outOfRange` for `meta_reward` (finite and positive).
+    ///   non-negative, positive sum); `nonFinite`/`outOfRange` for `meta_reward` (finite and positive);
+    ///   `dimensionMismatch`/`nonFinite` for `objective_maxima` (K finite values).
     public init(
         step: Int, count: Int, objectiveMeans: [Double], objectiveStandardDeviations: [Double]? = nil,
-        meanScalarized: Double, weights: [Double], metaReward: Double
+        meanScalarized: Double, weights: [Double], metaReward: Double, objectiveMaxima: [Double]? = nil
     ) throws(ValidationError) {
         guard step >= 0 else {
             throw ValidationError(code: .outOfRange, field: "step", reason: "is \(step); it must be at least 0")
@@ -77,6 +82,14 @@ public struct ScalarizeSummary: Codable, Hashable, Sendable {
                 code: metaReward.isFinite ? .outOfRange : .nonFinite, field: "meta_reward",
                 reason: "is \(metaReward); it must be finite and positive")
         }
+        if let objectiveMaxima {
+            guard objectiveMaxima.count == objectiveMeans.count else {
+                throw ValidationError(
+                    code: .dimensionMismatch, field: "objective_maxima",
+                    reason: "has \(objectiveMaxima.count) entries but objective_means has \(objectiveMeans.count)")
+            }
+            _ = try ObjectiveVector(objectiveMaxima, field: "objective_maxima")
+        }
         self.step = step
         self.count = count
         self.objectiveMeans = objectiveMeans
@@ -84,6 +97,7 @@ public struct ScalarizeSummary: Codable, Hashable, Sendable {
         self.meanScalarized = meanScalarized
         self.weights = weights
         self.metaReward = metaReward
+        self.objectiveMaxima = objectiveMaxima
     }
 
     private enum CodingKeys: String, CodingKey {
@@ -94,6 +108,7 @@ public struct ScalarizeSummary: Codable, Hashable, Sendable {
         case meanScalarized = "mean_scalarized"
         case weights
         case metaReward = "meta_reward"
+        case objectiveMaxima = "objective_maxima"
     }
 
     /// Decodes and validates a summary.
@@ -107,6 +122,7 @@ public struct ScalarizeSummary: Codable, Hashable, Sendable {
                 [Double].self, forKey: .objectiveStandardDeviations),
             meanScalarized: try container.decode(Double.self, forKey: .meanScalarized),
             weights: try container.decode([Double].self, forKey: .weights),
-            metaReward: try container.decode(Double.self, forKey: .metaReward))
+            metaReward: try container.decode(Double.self, forKey: .metaReward),
+            objectiveMaxima: try container.decodeIfPresent([Double].self, forKey: .objectiveMaxima))
     }
 }

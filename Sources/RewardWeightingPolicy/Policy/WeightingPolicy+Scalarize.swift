@@ -5,6 +5,10 @@ extension WeightingPolicy {
     ///
     ///     out_i = r_pareto · Σ_k w_k · r_ik        (r̂_ik instead of r_ik with group normalisation)
     ///
+    /// or, with a Tchebycheff ``RunConfig/scalarization``, `out_i = −r_pareto·max_k w_k·(z*_k − r_ik)` (or its
+    /// smooth form, ``TchebycheffScalarization``) against the declared ideal point, or the tracked one: the
+    /// component-wise maximum of this batch and ``RunState/trackedIdealPoint(beforeStep:)``.
+    ///
     /// with the weights and `r_pareto` of ``RunState/scalarization(atStep:)``. A pure read: `state` does not
     /// change. Record ``ScalarizeResult/summary`` with ``RunEvent/scalarizeSummary(_:)`` to show the step on
     /// dashboards (validation-time calls should not be recorded).
@@ -49,15 +53,33 @@ extension WeightingPolicy {
                 weighted = try Scalarization.groupNormalized(
                     rewards, groupIDs: groupIDs, epsilon: self.config.normalizationEpsilon)
             }
-            let output = try Scalarization.scalarize(
-                weighted, weights: scalarization.weights, multiplier: scalarization.metaReward)
+            let settings = self.config.scalarization
+            var idealPoint: [Double]?
+            var maxima: [Double]?
+            let output: [Double]
+            if settings.usesIdealPoint {
+                if let declared = settings.idealPoint {
+                    idealPoint = declared
+                } else {
+                    let batch = TchebycheffScalarization.columnMaxima(rewards)
+                    maxima = batch
+                    idealPoint = componentwiseMaximum(state.trackedIdealPoint(beforeStep: step), batch)
+                }
+                output = try TchebycheffScalarization.scalarize(
+                    rewards, weights: scalarization.weights, idealPoint: idealPoint ?? [],
+                    smoothing: settings.smoothing, multiplier: scalarization.metaReward)
+            } else {
+                output = try Scalarization.scalarize(
+                    weighted, weights: scalarization.weights, multiplier: scalarization.metaReward)
+            }
             let means = columnMeans(rewards)
             let summary = try ScalarizeSummary(
                 step: step, count: rewards.count, objectiveMeans: means,
                 objectiveStandardDeviations: columnStandardDeviations(rewards, means: means),
                 meanScalarized: mean(output), weights: scalarization.weights.values,
-                metaReward: scalarization.metaReward)
-            return ScalarizeResult(rewards: output, scalarization: scalarization, summary: summary)
+                metaReward: scalarization.metaReward, objectiveMaxima: maxima)
+            return ScalarizeResult(
+                rewards: output, scalarization: scalarization, summary: summary, idealPoint: idealPoint)
         } catch let error where error.field == "rewards" && error.row != nil {
             // A row whose weighted sum overflows: name the row's first value in the row-major batch, as the
             // request does (`rewards.values[i]`), not the batch as a whole.
@@ -67,8 +89,10 @@ extension WeightingPolicy {
                 wrapping: ValidationError(
                     code: error.code, field: "rewards.values[\(row * k)]", row: row, column: nil,
                     reason: "the scalarised reward of response \(row) (rewards.values[\(row * k)] to "
-                        + "[\(row * k + k - 1)]) overflows: r_pareto·(w·r) = \(scalarization.metaReward)·(w·r) is not "
-                        + "finite"))
+                        + "[\(row * k + k - 1)]) overflows: "
+                        + (self.config.scalarization.usesIdealPoint
+                            ? "r_pareto·max_k w_k·(z*_k − r_k) with r_pareto = \(scalarization.metaReward)"
+                            : "r_pareto·(w·r) = \(scalarization.metaReward)·(w·r)") + " is not finite"))
         } catch {
             throw PolicyError(.invalidArgument, wrapping: error)
         }
@@ -84,6 +108,15 @@ extension WeightingPolicy {
                 reason: "has \(summary.objectiveMeans.count) values but run "
                     + "\(quoted(self.config.runID)) has K = \(k)")
             throw PolicyError(.invalidArgument, wrapping: error)
+        }
+        if let maxima = summary.objectiveMaxima {
+            guard maxima.count == k else {
+                let error = ValidationError(
+                    code: .dimensionMismatch, field: "objective_maxima",
+                    reason: "has \(maxima.count) values but run \(quoted(self.config.runID)) has K = \(k)")
+                throw PolicyError(.invalidArgument, wrapping: error)
+            }
+            state.trackIdealPoint(maxima, atStep: summary.step)
         }
         if summary.step >= (state.scalarizedThroughStep ?? Int.min) {
             state.scalarizedThroughStep = summary.step

@@ -51,6 +51,12 @@ public struct RunState: Codable, Hashable, Sendable {
     /// How many reports (gradients, checkpoints, Scalarize summaries) have been applied; life-cycle entries
     /// do not count.
     public internal(set) var appliedEventCount: Int
+    /// The component-wise maximum of the rewards of every recorded batch at a step before
+    /// ``scalarizedThroughStep`` (and of late batches), for runs whose Tchebycheff scalarisation tracks its
+    /// ideal point; `nil` otherwise or before such a batch.
+    public internal(set) var idealPointBeforeLatestStep: [Double]?
+    /// The same over the recorded batches of step ``scalarizedThroughStep``.
+    public internal(set) var idealPointAtLatestStep: [Double]?
 
     /// The state of a new run, before any event: the config's initial weights, `r_pareto = 1`, the config's
     /// reference point (mapped to the maximisation convention) if it gives one, an empty buffer.
@@ -74,6 +80,8 @@ public struct RunState: Codable, Hashable, Sendable {
         self.scalarizedThroughStep = nil
         self.latestScalarizeSummary = nil
         self.appliedEventCount = 0
+        self.idealPointBeforeLatestStep = nil
+        self.idealPointAtLatestStep = nil
     }
 
     /// K, the number of objectives.
@@ -118,6 +126,32 @@ public struct RunState: Codable, Hashable, Sendable {
             metaRewardStep: checkpoint.map { self.checkpoints[$0].step })
     }
 
+    /// The tracked ideal point that applies to a batch of `step`, before the batch's own maxima are taken in:
+    /// the component-wise maximum of every batch recorded at an earlier step (for a batch older than the latest
+    /// recorded step, of every batch recorded). `nil` before any. A retried batch is answered as the first
+    /// time: recording a batch of the latest step does not change what that step sees.
+    public func trackedIdealPoint(beforeStep step: Int) -> [Double]? {
+        guard let latest = self.scalarizedThroughStep, step != latest else {
+            return self.idealPointBeforeLatestStep
+        }
+        return componentwiseMaximum(self.idealPointBeforeLatestStep, self.idealPointAtLatestStep)
+    }
+
+    /// Takes a recorded batch's per-objective maxima into the tracked ideal point; called before
+    /// ``scalarizedThroughStep`` moves to the batch's step.
+    mutating func trackIdealPoint(_ maxima: [Double], atStep step: Int) {
+        switch self.scalarizedThroughStep {
+        case .some(let latest) where step == latest:
+            self.idealPointAtLatestStep = componentwiseMaximum(self.idealPointAtLatestStep, maxima)
+        case .some(let latest) where step < latest:
+            self.idealPointBeforeLatestStep = componentwiseMaximum(self.idealPointBeforeLatestStep, maxima)
+        default:
+            self.idealPointBeforeLatestStep = componentwiseMaximum(
+                self.idealPointBeforeLatestStep, self.idealPointAtLatestStep)
+            self.idealPointAtLatestStep = maxima
+        }
+    }
+
     private enum CodingKeys: String, CodingKey {
         case weights
         case initialWeights = "initial_weights"
@@ -135,6 +169,8 @@ public struct RunState: Codable, Hashable, Sendable {
         case scalarizedThroughStep = "scalarized_through_step"
         case latestScalarizeSummary = "latest_scalarize_summary"
         case appliedEventCount = "applied_event_count"
+        case idealPointBeforeLatestStep = "ideal_point_before_latest_step"
+        case idealPointAtLatestStep = "ideal_point_at_latest_step"
     }
 
     /// Decodes a stored state and checks its invariants (see the type's documentation).
@@ -158,6 +194,8 @@ public struct RunState: Codable, Hashable, Sendable {
         self.scalarizedThroughStep = try c.decodeIfPresent(Int.self, forKey: .scalarizedThroughStep)
         self.latestScalarizeSummary = try c.decodeIfPresent(ScalarizeSummary.self, forKey: .latestScalarizeSummary)
         self.appliedEventCount = try c.decode(Int.self, forKey: .appliedEventCount)
+        self.idealPointBeforeLatestStep = try c.decodeIfPresent([Double].self, forKey: .idealPointBeforeLatestStep)
+        self.idealPointAtLatestStep = try c.decodeIfPresent([Double].self, forKey: .idealPointAtLatestStep)
         try self.checkInvariants()
     }
 
@@ -230,10 +268,23 @@ public struct RunState: Codable, Hashable, Sendable {
         guard self.bufferHypervolume.isFinite, self.bufferHypervolume >= 0 else {
             throw stateError("state.buffer_hypervolume", "is \(self.bufferHypervolume); it must be finite and ≥ 0")
         }
+        if let ideal = self.idealPointBeforeLatestStep {
+            try checkFinite(ideal, dimension: k, field: "state.ideal_point_before_latest_step")
+        }
+        if let ideal = self.idealPointAtLatestStep {
+            try checkFinite(ideal, dimension: k, field: "state.ideal_point_at_latest_step")
+        }
         guard self.appliedEventCount >= 0 else {
             throw stateError("state.applied_event_count", "is negative")
         }
     }
+}
+
+/// The component-wise maximum of two optional vectors of the same length (the other when one is `nil`).
+func componentwiseMaximum(_ a: [Double]?, _ b: [Double]?) -> [Double]? {
+    guard let a else { return b }
+    guard let b else { return a }
+    return zip(a, b).map { Swift.max($0, $1) }
 }
 
 private func stateError(_ field: String, _ problem: String) -> ValidationError {

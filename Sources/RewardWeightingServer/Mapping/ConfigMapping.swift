@@ -29,7 +29,18 @@ enum ConfigMapping {
         case .UNRECOGNIZED(let value):
             throw Self.unknownEnumValue(value, field: "config.normalization")
         }
+        let kind: ScalarizationSettings.Kind
+        switch proto.scalarization {
+        case .unspecified, .linear: kind = .linear
+        case .tchebycheff: kind = .tchebycheff
+        case .smoothTchebycheff: kind = .smoothTchebycheff
+        case .UNRECOGNIZED(let value):
+            throw Self.unknownEnumValue(value, field: "config.scalarization")
+        }
         do throws(ValidationError) {
+            let scalarization = try ScalarizationSettings(
+                kind: kind, smoothing: proto.hasSmoothing ? proto.smoothing : nil,
+                idealPoint: proto.idealPoint.isEmpty ? nil : proto.idealPoint)
             return try RunConfig(
                 runID: runID,
                 objectives: objectives,
@@ -37,7 +48,8 @@ enum ConfigMapping {
                 initialWeights: proto.initialWeights.isEmpty ? nil : proto.initialWeights,
                 normalization: normalization,
                 normalizationEpsilon: proto.hasNormalizationEpsilon
-                    ? proto.normalizationEpsilon : RunConfig.defaultNormalizationEpsilon)
+                    ? proto.normalizationEpsilon : RunConfig.defaultNormalizationEpsilon,
+                scalarization: scalarization)
         } catch {
             throw ErrorMapping.rpcError(error, under: error.field == "run_id" ? "" : "config")
         }
@@ -66,6 +78,13 @@ enum ConfigMapping {
         proto.initialWeights = Self.givenInitialWeights(of: config) ?? []
         proto.normalization = config.normalization == .group ? .group : .none
         proto.normalizationEpsilon = config.normalizationEpsilon
+        switch config.scalarization.kind {
+        case .linear: break  // unset, as configs from before Tchebycheff read back
+        case .tchebycheff: proto.scalarization = .tchebycheff
+        case .smoothTchebycheff: proto.scalarization = .smoothTchebycheff
+        }
+        if let smoothing = config.scalarization.smoothing { proto.smoothing = smoothing }
+        proto.idealPoint = config.scalarization.idealPoint ?? []
         return proto
     }
 

@@ -13,6 +13,7 @@ enum DecisionMapping {
         response.weights = result.scalarization.weights.values
         response.rPareto = result.scalarization.metaReward
         if let step = result.scalarization.metaRewardStep { response.rParetoStep = Int64(step) }
+        response.idealPoint = result.idealPoint ?? []
         return response
     }
 
@@ -59,6 +60,7 @@ enum DecisionMapping {
             decision.objectiveMeans = summary.objectiveMeans
             decision.objectiveStandardDeviations = summary.objectiveStandardDeviations ?? []
             decision.meanScalarized = summary.meanScalarized
+            decision.objectiveMaxima = summary.objectiveMaxima ?? []
             event.scalarize = decision
         case .gradients(let gradients):
             event.kind = .gradients

@@ -47,7 +47,8 @@ public enum LoggedEventMapping {
                         objectiveStandardDeviations: scalarize.objectiveStandardDeviations.isEmpty
                             ? nil : scalarize.objectiveStandardDeviations,
                         meanScalarized: scalarize.meanScalarized, weights: scalarize.weights,
-                        metaReward: scalarize.rPareto))
+                        metaReward: scalarize.rPareto,
+                        objectiveMaxima: scalarize.objectiveMaxima.isEmpty ? nil : scalarize.objectiveMaxima))
             case .gradients(let gradients):
                 return .gradients(
                     try GradientReport(

@@ -25,6 +25,10 @@ struct RunsCreateCommand: AsyncParsableCommand {
         case twoSigmoid = "two-sigmoid"
     }
     enum Normalization: String, CaseIterable, ExpressibleByArgument { case none, group }
+    enum Scalarization: String, CaseIterable, ExpressibleByArgument {
+        case linear, tchebycheff
+        case smoothTchebycheff = "smooth-tchebycheff"
+    }
     enum Update: String, CaseIterable, ExpressibleByArgument {
         case mirrorDescent = "mirror-descent"
         case mgda, upgrad, dualproj
@@ -132,6 +136,21 @@ struct RunsCreateCommand: AsyncParsableCommand {
 
     @Option(help: "The ε of group normalisation.")
     var normalizationEpsilon: Double?
+
+    @Option(
+        help: """
+            How Scalarize combines the K rewards: linear (Σ w·r, the paper's, the default), tchebycheff             (−max_k w_k·(z*_k − r_k)) or smooth-tchebycheff (−μ·log Σ exp(w_k·(z*_k − r_k)/μ)).
+            """)
+    var scalarization: Scalarization?
+
+    @Option(help: "--scalarization smooth-tchebycheff: μ, in the rewards' units (default 0.1).")
+    var smoothing: Double?
+
+    @Option(
+        help:
+            "Tchebycheff scalarizations: a declared ideal point z*, K numbers in the rewards' units (default: tracked from the batches)."
+    )
+    var idealPoint: String?
 
     func run() async throws {
         let request = try self.request()
@@ -288,6 +307,15 @@ struct RunsCreateCommand: AsyncParsableCommand {
         case nil: break
         }
         if let epsilon = self.normalizationEpsilon { config.normalizationEpsilon = epsilon }
+        switch self.scalarization {
+        case .linear?: config.scalarization = .linear
+        case .tchebycheff?: config.scalarization = .tchebycheff
+        case .smoothTchebycheff?: config.scalarization = .smoothTchebycheff
+        case nil: break
+        }
+        // The server refuses μ or z* with a function that does not use them, naming the field.
+        if let smoothing = self.smoothing { config.smoothing = smoothing }
+        if let ideal = self.idealPoint { config.idealPoint = try parseNumberList(ideal, option: "--ideal-point") }
         var request = Rewardweighting_V1_CreateRunRequest()
         request.runID = runID
         request.config = config

@@ -143,7 +143,8 @@ struct RunsSimulateCommand: AsyncParsableCommand {
             try RunConfig(
                 runID: recorded.runID, objectives: recorded.objectives, method: method,
                 initialWeights: recorded.initialWeights.values, normalization: recorded.normalization,
-                normalizationEpsilon: recorded.normalizationEpsilon)
+                normalizationEpsilon: recorded.normalizationEpsilon,
+                scalarization: recorded.scalarization)
         }
     }
 }

@@ -2,6 +2,7 @@
 field by field against what the Python client reads, its tables for their columns, and its exit codes."""
 
 import json
+import math
 import os
 import pathlib
 import socket
@@ -539,3 +540,18 @@ def test_create_a_hypervolume_run_with_a_scale(rwctl, server, client, run_id):
     refused = _run(rwctl, server, "runs", "create", "--id", run_id + "-x", "--objectives", "a:max,b:max",
                    "--method", "hypervolume", "--objective-ranges", "1,1")
     assert refused.returncode == 1 and "hypervolume.objective_ranges" in refused.stderr
+
+
+def test_create_a_tchebycheff_run(rwctl, server, client, run_id):
+    created = _json(rwctl, server, "runs", "create", "--id", run_id, "--objectives", "accuracy:max,clarity:max",
+                    "--weights", "0.75,0.25", "--scalarization", "smooth-tchebycheff", "--smoothing", "0.2",
+                    "--ideal-point", "1,1")
+    config = created["run"]["config"]
+    assert config["scalarization"] == "SCALARIZATION_FUNCTION_SMOOTH_TCHEBYCHEFF"
+    assert config["smoothing"] == 0.2 and config["ideal_point"] == [1, 1]
+    out = client.run(run_id).scalarize(1, [[0.5, 1.0]])
+    # −μ·log(exp(0.75·0.5/μ) + exp(0/μ)) with μ = 0.2.
+    assert out.rewards[0] == pytest.approx(-0.2 * math.log(math.exp(0.375 / 0.2) + 1), rel=1e-13)
+    refused = _run(rwctl, server, "runs", "create", "--id", run_id + "-x", "--objectives", "a:max,b:max",
+                   "--scalarization", "tchebycheff", "--smoothing", "0.1")
+    assert refused.returncode == 1 and "config.smoothing" in refused.stderr

@@ -67,6 +67,11 @@ _META_REWARDS = {
     "sigmoid_plus_one": runs_pb2.META_REWARD_SIGMOID_PLUS_ONE,
     "two_sigmoid": runs_pb2.META_REWARD_TWO_SIGMOID,
 }
+_SCALARIZATIONS = {
+    "linear": runs_pb2.SCALARIZATION_FUNCTION_LINEAR,
+    "tchebycheff": runs_pb2.SCALARIZATION_FUNCTION_TCHEBYCHEFF,
+    "smooth_tchebycheff": runs_pb2.SCALARIZATION_FUNCTION_SMOOTH_TCHEBYCHEFF,
+}
 _NORMALIZATIONS = {
     "none": runs_pb2.REWARD_NORMALIZATION_NONE,
     "group": runs_pb2.REWARD_NORMALIZATION_GROUP,
@@ -137,6 +142,9 @@ class RunSpec:
     objective_ranges: Optional[Sequence[float]] = None
     normalization: str = "none"
     normalization_epsilon: Optional[float] = None
+    scalarization: str = "linear"
+    smoothing: Optional[float] = None
+    ideal_point: Optional[Sequence[float]] = None
 
     def to_proto(self) -> runs_pb2.RunConfig:
         """The ``RunConfig`` message."""
@@ -148,6 +156,14 @@ class RunSpec:
         )
         if self.normalization_epsilon is not None:
             config.normalization_epsilon = float(self.normalization_epsilon)
+        scalarization = str(self.scalarization).replace("-", "_")
+        if scalarization != "linear":
+            config.scalarization = _choice(_SCALARIZATIONS, scalarization, "scalarization")
+        # The service refuses smoothing or an ideal point with a function that does not use them, naming the field.
+        if self.smoothing is not None:
+            config.smoothing = float(self.smoothing)
+        if self.ideal_point is not None:
+            config.ideal_point.extend(float(x) for x in self.ideal_point)
         if config.method == runs_pb2.WEIGHTING_METHOD_HYPERVOLUME:
             config.hypervolume.CopyFrom(
                 runs_pb2.HypervolumeSettings(
@@ -384,6 +400,7 @@ def scalarized(reply: trainer_pb2.ScalarizeResponse) -> Scalarized:
         r_pareto=reply.r_pareto,
         r_pareto_step=_optional(reply, "r_pareto_step"),
         sequence=reply.sequence,
+        ideal_point=np.array(reply.ideal_point) if len(reply.ideal_point) else None,
     )
 
 

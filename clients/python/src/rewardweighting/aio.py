@@ -92,7 +92,9 @@ class AsyncRewardWeighting:
                          regularization: Optional[float] = None,
                          aligned_mtl_scale: Optional[str] = None,
                          cagrad_c: Optional[float] = None, hypervolume_scale: str = "raw",
-                         objective_ranges: Optional[Sequence[float]] = None) -> "AsyncRun":
+                         objective_ranges: Optional[Sequence[float]] = None, scalarization: str = "linear",
+                         smoothing: Optional[float] = None,
+                         ideal_point: Optional[Sequence[float]] = None) -> "AsyncRun":
         """See :meth:`rewardweighting.RewardWeighting.create_run`."""
         config = _convert.RunSpec(
             objectives, method, weights=weights, eta=eta, mu=mu, schedule=schedule, total_steps=total_steps,
@@ -101,7 +103,8 @@ class AsyncRewardWeighting:
             update=update, regularization=regularization, aligned_mtl_scale=aligned_mtl_scale, cagrad_c=cagrad_c,
             meta_reward=meta_reward, reference_point=reference_point,
             hypervolume_scale=hypervolume_scale, objective_ranges=objective_ranges, normalization=normalization,
-            normalization_epsilon=normalization_epsilon,
+            normalization_epsilon=normalization_epsilon, scalarization=scalarization, smoothing=smoothing,
+            ideal_point=ideal_point,
         ).to_proto()
         reply = await self._call("CreateRun", trainer_pb2.CreateRunRequest(run_id=run_id, config=config))
         run = AsyncRun(self, run_id)

@@ -164,6 +164,9 @@ class RewardWeighting:
         cagrad_c: Optional[float] = None,
         hypervolume_scale: str = "raw",
         objective_ranges: Optional[Sequence[float]] = None,
+        scalarization: str = "linear",
+        smoothing: Optional[float] = None,
+        ideal_point: Optional[Sequence[float]] = None,
     ) -> "Run":
         """Creates a run, or returns the existing one when ``run_id`` exists with the same configuration
         (so a restarted trainer can call this again); a different configuration raises ``AlreadyExistsError``.
@@ -197,6 +200,12 @@ class RewardWeighting:
             objective_ranges: the box's sides for ``"reference_box"``, K positive values in the scores' units.
             normalization: ``"group"`` z-scores each objective within its ``group_ids`` group before weighting
                 (GDPO); ``"none"`` uses the rewards as given.
+            scalarization: how Scalarize combines the K rewards: ``"linear"`` (``Σ w_k r_k``, the paper's),
+                ``"tchebycheff"`` (``−max_k w_k (z*_k − r_k)``) or ``"smooth_tchebycheff"``
+                (``−μ log Σ_k exp(w_k (z*_k − r_k)/μ)``); the Tchebycheff forms need ``normalization="none"``.
+            smoothing: μ of ``"smooth_tchebycheff"`` (default 0.1, in the rewards' units).
+            ideal_point: a declared ``z*`` (K values, the rewards' units); by default it is tracked: the largest
+                reward of each objective in this batch and every batch recorded at an earlier step.
         """
         config = _convert.RunSpec(
             objectives, method, weights=weights, eta=eta, mu=mu, schedule=schedule, total_steps=total_steps,
@@ -205,7 +214,8 @@ class RewardWeighting:
             update=update, regularization=regularization, aligned_mtl_scale=aligned_mtl_scale, cagrad_c=cagrad_c,
             meta_reward=meta_reward, reference_point=reference_point,
             hypervolume_scale=hypervolume_scale, objective_ranges=objective_ranges, normalization=normalization,
-            normalization_epsilon=normalization_epsilon,
+            normalization_epsilon=normalization_epsilon, scalarization=scalarization, smoothing=smoothing,
+            ideal_point=ideal_point,
         ).to_proto()
         reply = self._call("CreateRun", trainer_pb2.CreateRunRequest(run_id=run_id, config=config))
         run = Run(self, run_id)

@@ -36,11 +36,13 @@ class Scalarized:
 
     Attributes:
         rewards: shape ``(N,)``, ``r_pareto · Σ_k w_k · r_nk`` per response (after group normalisation when the
-            run normalises).
+            run normalises), or ``r_pareto`` times the Tchebycheff value under a Tchebycheff ``scalarization``.
         weights: shape ``(K,)``, the weights that scalarised this step.
         r_pareto: the meta-reward applied (1.0 unless the run's method is ``hypervolume``).
         r_pareto_step: the checkpoint step ``r_pareto`` comes from, or ``None``.
         sequence: the event's position in the run's log (0 when nothing was logged, e.g. validation calls).
+        ideal_point: shape ``(K,)``, the ideal point ``z*`` a Tchebycheff scalarisation measured the rewards against
+            (declared, or tracked and including this batch); ``None`` for ``"linear"``.
     """
 
     rewards: np.ndarray
@@ -48,6 +50,7 @@ class Scalarized:
     r_pareto: float
     r_pareto_step: Optional[int] = None
     sequence: int = 0
+    ideal_point: Optional[np.ndarray] = None
 
 
 @dataclass(frozen=True)

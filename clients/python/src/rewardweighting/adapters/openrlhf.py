@@ -21,17 +21,30 @@ Run it::
 Each objective function is ``f(query: str, prompt: str, label: str) -> float`` (higher is better). The shim
 binds 127.0.0.1 by default and, with a token, refuses requests without ``Authorization: Bearer <token>``
 (OpenRLHF issue 1317: the reference ``/get_reward`` has no authentication).
+
+``r_pareto`` on the advantages (``--r-pareto-on advantages``): the shim answers ``w·r`` without ``r_pareto`` and
+adds ``rw_advantage_scale`` (the sample's ``r_pareto``) to ``extra_logs``, which OpenRLHF stores per sample in
+``Experience.info``
+(``samples_generator.py``). In the process that runs OpenRLHF's driver (your launcher, before
+``openrlhf.cli.train_ppo_ray``'s ``train(args)``), :func:`install_advantage_scaling` wraps
+``RemoteExperienceMaker.compute_advantages_and_returns`` so that, after its ``group_norm`` (GRPO) or whitening
+normalisation, each experience's advantages are multiplied by its samples' ``rw_advantage_scale``
+(:func:`scale_advantages`)::
+
+    from rewardweighting.adapters.openrlhf import install_advantage_scaling
+    install_advantage_scaling()
 """
 
 from __future__ import annotations
 
-from typing import Callable, Mapping, Optional, Sequence
+from typing import Any, Callable, List, Mapping, Optional, Sequence
 
 from ..client import Run
+from ._batch import scale_advantages as _scale
 from .shim import RewardShim
 from .shim import main as _shim_main
 
-__all__ = ["OpenRLHFShim", "main"]
+__all__ = ["OpenRLHFShim", "main", "scale_advantages", "install_advantage_scaling"]
 
 ObjectiveFunction = Callable[[str, str, str], float]
 
@@ -46,11 +59,49 @@ class OpenRLHFShim(RewardShim):
         samples_per_step: samples per training step, to derive the step from the sample count.
         first_step: the step of the first sample (1, as OpenRLHF's ``global_step`` starts at 1).
         token: when set, requests must carry ``Authorization: Bearer <token>``.
+        r_pareto_on: ``"rewards"`` (default) or ``"advantages"`` (with :func:`install_advantage_scaling`).
     """
 
     def __init__(self, run: Run, objectives: Mapping[str, ObjectiveFunction], samples_per_step: int,
-                 first_step: int = 1, token: Optional[str] = None) -> None:
-        super().__init__(run, objectives, samples_per_step, first_step, token, protocol="openrlhf")
+                 first_step: int = 1, token: Optional[str] = None, r_pareto_on: str = "rewards") -> None:
+        super().__init__(run, objectives, samples_per_step, first_step, token, protocol="openrlhf",
+                         r_pareto_on=r_pareto_on)
+
+
+def scale_advantages(experiences: List[Any]) -> List[Any]:
+    """Multiplies each experience's ``advantages`` (B×T, or a list of per-sample tensors when samples are packed)
+    by its samples' ``info["rw_advantage_scale"]``, in place, and returns ``experiences``. Experiences without it
+    (a shim with ``--r-pareto-on rewards``, whose rewards already carry ``r_pareto``, or another reward source)
+    are left as they are, so the hook is safe to install always."""
+    for experience in experiences:
+        info = getattr(experience, "info", None) or {}
+        factors = info.get("rw_advantage_scale")
+        advantages = getattr(experience, "advantages", None)
+        if factors is None or advantages is None:
+            continue
+        if isinstance(advantages, list):
+            values = [float(v) for v in (factors.tolist() if hasattr(factors, "tolist") else factors)]
+            experience.advantages = [_scale(a, f) for a, f in zip(advantages, values)]
+        else:
+            experience.advantages = _scale(advantages, factors.tolist() if hasattr(factors, "tolist") else factors)
+    return experiences
+
+
+def install_advantage_scaling() -> None:
+    """Wraps OpenRLHF's ``RemoteExperienceMaker.compute_advantages_and_returns``
+    (``openrlhf/trainer/ppo_utils/experience_maker.py`` at 3c3be623) so that its result goes through
+    :func:`scale_advantages`. Idempotent; raises ``ImportError`` when OpenRLHF is not importable."""
+    from openrlhf.trainer.ppo_utils.experience_maker import RemoteExperienceMaker  # type: ignore[import-not-found]
+
+    original = RemoteExperienceMaker.compute_advantages_and_returns
+    if getattr(original, "_rewardweighting_scaled", False):
+        return
+
+    def compute_advantages_and_returns(self: Any, experiences: List[Any], *args: Any, **kwargs: Any) -> Any:
+        return scale_advantages(original(self, experiences, *args, **kwargs))
+
+    compute_advantages_and_returns._rewardweighting_scaled = True  # type: ignore[attr-defined]
+    RemoteExperienceMaker.compute_advantages_and_returns = compute_advantages_and_returns
 
 
 def main(argv: Optional[Sequence[str]] = None) -> None:

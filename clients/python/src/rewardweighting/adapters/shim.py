@@ -44,7 +44,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 from ..client import RewardWeighting, Run
 from ..errors import RewardWeightingError
 from ..types import Scalarized
-from ._batch import reward_columns
+from ._batch import check_r_pareto_on, placed_rewards, reward_columns
 
 __all__ = ["SampleSteps", "Protocol", "OpenRLHFProtocol", "SlimeProtocol", "PROTOCOLS", "RewardShim", "main"]
 
@@ -95,7 +95,17 @@ class Protocol:
     def samples(self, payload: Mapping[str, Any]) -> List[Tuple[Any, ...]]:
         raise NotImplementedError
 
-    def reply(self, names: Sequence[str], rewards: Any, result: Optional[Scalarized]) -> Dict[str, Any]:
+    #: Whether the trainer has an advantage hook for ``r_pareto_on="advantages"``.
+    advantages_hook = False
+
+    def reply(self, names: Sequence[str], rewards: Any, result: Optional[Scalarized],
+              scalarized: Sequence[float] = ()) -> Dict[str, Any]:
+        """The trainer's response: ``scalarized`` are the N rewards to hand back (Scalarize's, or without
+        ``r_pareto`` when it goes on the advantages)."""
+        raise NotImplementedError
+
+    def mark_advantage_scale(self, body: Dict[str, Any], result: Scalarized) -> None:
+        """Adds what the trainer-side hook multiplies the advantages by (``r_pareto_on="advantages"``)."""
         raise NotImplementedError
 
 
@@ -105,6 +115,7 @@ class OpenRLHFProtocol(Protocol):
 
     name = "openrlhf"
     path = "/get_reward"
+    advantages_hook = True
 
     def samples(self, payload: Mapping[str, Any]) -> List[Tuple[Any, ...]]:
         queries = payload.get("query")
@@ -117,16 +128,22 @@ class OpenRLHFProtocol(Protocol):
             raise ValueError(f"prompts, labels: need {n} entries each, like query")
         return list(zip(queries, prompts, labels))
 
-    def reply(self, names: Sequence[str], rewards: Any, result: Optional[Scalarized]) -> Dict[str, Any]:
+    def reply(self, names: Sequence[str], rewards: Any, result: Optional[Scalarized],
+              scalarized: Sequence[float] = ()) -> Dict[str, Any]:
         if result is None:
             return {"rewards": [], "scores": [], "extra_logs": {}}
         n = len(result.rewards)
-        scalarized = [float(r) for r in result.rewards]
+        scalarized = [float(r) for r in scalarized]
         extra: Dict[str, List[float]] = {name: rewards[:, k].tolist() for k, name in enumerate(names)}
         for k, name in enumerate(names):
             extra[f"rw_weight/{name}"] = [float(result.weights[k])] * n
         extra["rw_r_pareto"] = [float(result.r_pareto)] * n
         return {"rewards": scalarized, "scores": scalarized, "extra_logs": extra}
+
+    def mark_advantage_scale(self, body: Dict[str, Any], result: Scalarized) -> None:
+        """``extra_logs["rw_advantage_scale"]``: each sample's ``r_pareto``, which OpenRLHF keeps in
+        ``Experience.info`` for :func:`rewardweighting.adapters.openrlhf.scale_advantages`."""
+        body["extra_logs"]["rw_advantage_scale"] = [float(result.r_pareto)] * len(result.rewards)
 
 
 class SlimeProtocol(Protocol):
@@ -147,9 +164,10 @@ class SlimeProtocol(Protocol):
             raise ValueError("prompt: must be a string or a list of chat messages")
         return [(prompt if prompt is not None else "", response, payload.get("label"))]
 
-    def reply(self, names: Sequence[str], rewards: Any, result: Optional[Scalarized]) -> Dict[str, Any]:
+    def reply(self, names: Sequence[str], rewards: Any, result: Optional[Scalarized],
+              scalarized: Sequence[float] = ()) -> Dict[str, Any]:
         assert result is not None  # a slime payload is always one sample
-        body: Dict[str, Any] = {"reward": float(result.rewards[0])}
+        body: Dict[str, Any] = {"reward": float(scalarized[0])}
         for k, name in enumerate(names):
             body[name] = float(rewards[0, k])
             body[f"rw_weight/{name}"] = float(result.weights[k])
@@ -171,10 +189,14 @@ class RewardShim:
         first_step: the step of the first sample (1, as OpenRLHF's ``global_step`` and slime's rollout 0 + 1).
         token: when set, requests must carry ``Authorization: Bearer <token>``.
         protocol: ``"openrlhf"``, ``"slime"`` or a :class:`Protocol`.
+        r_pareto_on: ``"rewards"`` (default: the rewards are Scalarize's ``r_pareto·(w·r)``) or ``"advantages"``
+            (the rewards are ``w·r``; the trainer multiplies its advantages by each sample's ``rw_r_pareto``:
+            OpenRLHF only, with :func:`rewardweighting.adapters.openrlhf.install_advantage_scaling`).
     """
 
     def __init__(self, run: Run, objectives: Mapping[str, ObjectiveFunction], samples_per_step: int,
-                 first_step: int = 1, token: Optional[str] = None, protocol: Any = "openrlhf") -> None:
+                 first_step: int = 1, token: Optional[str] = None, protocol: Any = "openrlhf",
+                 r_pareto_on: str = "rewards") -> None:
         self.run = run
         self.names = list(objectives)
         self.functions = dict(objectives)
@@ -185,6 +207,10 @@ class RewardShim:
                 raise ValueError(f"protocol: {protocol!r} is not one of {sorted(PROTOCOLS)}")
             protocol = PROTOCOLS[protocol]
         self.protocol: Protocol = protocol
+        self.r_pareto_on = check_r_pareto_on(r_pareto_on)
+        if self.r_pareto_on == "advantages" and not protocol.advantages_hook:
+            raise ValueError(f"r_pareto_on: 'advantages' needs a trainer-side advantage hook, which the "
+                             f"{protocol.name} protocol does not have; use 'rewards'")
 
     @property
     def samples_per_step(self) -> int:
@@ -207,7 +233,10 @@ class RewardShim:
         columns = [[float(self.functions[name](*sample)) for sample in samples] for name in self.names]
         rewards = reward_columns(columns, self.names)
         result = self.run.scalarize(step, rewards, validation=validation)
-        return self.protocol.reply(self.names, rewards, result)
+        body = self.protocol.reply(self.names, rewards, result, placed_rewards(result, self.r_pareto_on).tolist())
+        if self.r_pareto_on == "advantages":
+            self.protocol.mark_advantage_scale(body, result)
+        return body
 
     def serve(self, host: str = "127.0.0.1", port: int = 5000) -> ThreadingHTTPServer:
         """An HTTP server (not yet serving: call ``serve_forever()``, e.g. in a thread) answering ``POST`` on any
@@ -273,6 +302,9 @@ def main(argv: Optional[Sequence[str]] = None, *, prog: str = "rw-reward-shim",
     parser.add_argument("--first-step", type=int, default=1)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5000)
+    parser.add_argument("--r-pareto-on", choices=("rewards", "advantages"), default="rewards",
+                        help="where r_pareto goes: the rewards (default) or the trainer's advantages "
+                             "(OpenRLHF, with rewardweighting.adapters.openrlhf.install_advantage_scaling)")
     parser.add_argument("--token-file", help="file holding the bearer token the trainer must send")
     parser.add_argument("--rw-token", help="token for the service")
     parser.add_argument("--rw-tenant", help="tenant to act in on the service (admin tokens; sent as rw-tenant)")
@@ -283,7 +315,11 @@ def main(argv: Optional[Sequence[str]] = None, *, prog: str = "rw-reward-shim",
     declared = [o.name for o in run.info().objectives]
     if declared != list(objectives):
         raise SystemExit(f"--objectives: the run has {declared}, got {list(objectives)}")
-    shim = RewardShim(run, objectives, args.samples_per_step, args.first_step, token, protocol=args.protocol)
+    try:
+        shim = RewardShim(run, objectives, args.samples_per_step, args.first_step, token, protocol=args.protocol,
+                          r_pareto_on=args.r_pareto_on)
+    except ValueError as error:
+        raise SystemExit(f"--r-pareto-on: {error}")
     server = shim.serve(args.host, args.port)
     print(f"{prog}: {shim.protocol.name} at http://{args.host}:{server.server_address[1]}{shim.protocol.path} → "
           f"{args.target} run {args.run_id}", flush=True)

@@ -25,6 +25,18 @@ Either way a setting that divides by a std cancels the hypervolume method's ``r_
 step), and the callback warns: ``scale_rewards="group"|"batch"`` with ``sum_then_normalize``, and
 ``normalize_then_sum`` always.
 
+``r_pareto`` on the advantages: with ``r_pareto_on="advantages"`` the ``rewardweighting`` column is ``w·r`` (no
+``r_pareto``), and :meth:`TRLRewardWeighting.attach` wraps the trainer's ``_generate_and_score_completions`` so
+that the ``advantages`` it returns (after TRL's group or batch normalisation) are multiplied by the ``r_pareto`` of
+the batch just scalarised. Under GRPO's std scaling the update then grows and shrinks with ``r_pareto``, as the
+paper intends, instead of not moving at all::
+
+    adapter = TRLRewardWeighting(run, objectives, r_pareto_on="advantages")
+    trainer = adapter.attach(GRPOTrainer(..., reward_funcs=adapter.reward_funcs, callbacks=[adapter.callback()]))
+
+A positive factor on the advantages scales the clipped surrogate ``min(ρ·A, clip(ρ)·A)`` by the same factor, so
+it acts like ``r_pareto`` times the policy-gradient learning rate, leaving the KL term alone.
+
 Steps: TRL's ``trainer_state.global_step`` counts finished optimiser steps, so the batch being trained is step
 ``global_step + 1`` (1-based, like verl's ``global_steps``); the gradient method reports step ``t ≥ 1``.
 Evaluation batches are scalarised with ``validation=True`` (nothing recorded). The callback reports each
@@ -38,7 +50,8 @@ import warnings
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
 
 from ..client import Run
-from ._batch import groups_normalised, reward_columns, scalarize_batch, warn_if_normalised_away, weight_metrics
+from ._batch import (check_r_pareto_on, groups_normalised, placed_rewards, reward_columns, scale_advantages,
+                     scalarize_batch, warn_if_normalised_away, weight_metrics)
 
 __all__ = ["TRLRewardWeighting"]
 
@@ -63,6 +76,9 @@ class TRLRewardWeighting:
         multi_objective_aggregation: TRL's setting (``"sum_then_normalize"`` or ``"normalize_then_sum"``); read
             from ``GRPOConfig`` by the callback when omitted. ``"normalize_then_sum"`` sends the prompts as group
             ids (GDPO's per-objective normalisation is the run's ``normalization="group"``).
+        r_pareto_on: ``"rewards"`` (the paper's, the default: the scalarised column is ``r_pareto·(w·r)``) or
+            ``"advantages"`` (the column is ``w·r`` and :meth:`attach` multiplies TRL's advantages by
+            ``r_pareto`` after normalisation).
     """
 
     AGGREGATIONS = ("sum_then_normalize", "normalize_then_sum")
@@ -70,8 +86,12 @@ class TRLRewardWeighting:
     def __init__(self, run: Run, objectives: Mapping[str, RewardFunction], *,
                  checkpoint_metrics: Optional[Mapping[str, str]] = None, group_by_prompt: bool = False,
                  method: Optional[str] = None, gradient_layers: Optional[Sequence[int]] = None,
-                 clip_norm: Optional[float] = 1.0, multi_objective_aggregation: Optional[str] = None) -> None:
+                 clip_norm: Optional[float] = 1.0, multi_objective_aggregation: Optional[str] = None,
+                 r_pareto_on: str = "rewards") -> None:
         self.run = run
+        self.r_pareto_on = check_r_pareto_on(r_pareto_on)
+        self._attached = False
+        self._batch_r_pareto: Optional[float] = None  # r_pareto of the batch the trainer is scoring
         self.names: List[str] = list(objectives)
         self.functions: Dict[str, RewardFunction] = dict(objectives)
         self.checkpoint_metrics = {name: f"eval_rewards/{name}/mean" for name in self.names}
@@ -124,9 +144,15 @@ class TRLRewardWeighting:
         if aggregation == "normalize_then_sum":
             warn_if_normalised_away(self.method, True,
                                     "TRL multi_objective_aggregation='normalize_then_sum' (it standardises every "
-                                    "reward function within its group, then the sum across the batch)")
+                                    "reward function within its group, then the sum across the batch)",
+                                    self.r_pareto_on)
         else:
-            warn_if_normalised_away(self.method, scale not in ("none", False, None), f"TRL scale_rewards={scale!r}")
+            warn_if_normalised_away(self.method, scale not in ("none", False, None), f"TRL scale_rewards={scale!r}",
+                                    self.r_pareto_on)
+        if self.r_pareto_on == "advantages" and not self._attached and self.method == "hypervolume":
+            raise RuntimeError(
+                "rewardweighting: r_pareto_on='advantages' needs adapter.attach(trainer) before training; without it "
+                "the rewards carry no r_pareto and the advantages are not scaled either")
 
     # -- reward functions -------------------------------------------------------------------------------------
 
@@ -168,13 +194,39 @@ class TRLRewardWeighting:
                 self._report_gradients(step, prompts, kwargs.get("completion_ids"), rewards)
             result = scalarize_batch(self.run, step, rewards, groups, validation)
             self.last = result
+            self._batch_r_pareto = float(result.r_pareto)
             log_metric = kwargs.get("log_metric")
             if log_metric is not None and not validation:
                 for metric, value in weight_metrics(self.names, result).items():
                     log_metric(metric, value)
-            return [float(r) for r in result.rewards]
+            return [float(r) for r in placed_rewards(result, self.r_pareto_on)]
 
         return rewardweighting
+
+    # -- r_pareto on the advantages -----------------------------------------------------------------------------
+
+    def attach(self, trainer: Any) -> Any:
+        """Wraps ``trainer._generate_and_score_completions`` (TRL ``GRPOTrainer``; it scores a generation batch
+        and returns its normalised ``advantages``) so that, with ``r_pareto_on="advantages"``, those advantages are
+        multiplied by the ``r_pareto`` Scalarize gave this batch. Returns ``trainer``. With ``"rewards"`` it changes
+        nothing (``r_pareto`` is already in the rewards)."""
+        if self.r_pareto_on != "advantages" or getattr(trainer, "_rewardweighting_attached", False):
+            return trainer
+        original = trainer._generate_and_score_completions
+        adapter = self
+
+        def generate_and_score_completions(*args: Any, **kwargs: Any) -> Any:
+            adapter._batch_r_pareto = None
+            output = original(*args, **kwargs)
+            factor = adapter._batch_r_pareto
+            if factor is not None and isinstance(output, dict) and "advantages" in output:
+                output["advantages"] = scale_advantages(output["advantages"], factor)
+            return output
+
+        trainer._generate_and_score_completions = generate_and_score_completions
+        trainer._rewardweighting_attached = True
+        self._attached = True
+        return trainer
 
     # -- the gradient method ------------------------------------------------------------------------------------
 

@@ -20,6 +20,18 @@ Configure it with verl's importlib loader::
 The step is ``data.meta_info["global_steps"]`` and validation batches (``meta_info["validate"]``) are
 scalarised with ``validation=True`` (nothing recorded). With a ``normalization="group"`` run, verl's
 ``uid`` column (one per prompt, shared by its ``n`` rollouts) is the group id.
+
+``r_pareto`` on the advantages (``+reward_model.reward_kwargs.rw_r_pareto_on=advantages`` or
+``RW_R_PARETO_ON=advantages``): the placed score is ``w·r`` without ``r_pareto``, ``rw_r_pareto`` still goes into
+``reward_extra_info`` with ``rw_advantage_scale`` (the same values; verl copies both into
+``batch.non_tensor_batch``), and :func:`scale_advantages` multiplies each row of ``batch.batch["advantages"]`` by
+it after ``compute_advantage`` has normalised them (GRPO divides by
+the group std, which would cancel a factor on the rewards). :func:`install_advantage_scaling` wraps
+``verl.trainer.ppo.ray_trainer.compute_advantage`` (the module function ``RayPPOTrainer.fit`` calls) to do so;
+call it once in the driver before ``fit()``::
+
+    from rewardweighting.adapters.verl import install_advantage_scaling
+    install_advantage_scaling()
 """
 
 from __future__ import annotations
@@ -32,16 +44,22 @@ import numpy as np
 
 from ..client import RewardWeighting, Run
 from ..types import Scalarized
-from ._batch import reward_columns
+from ._batch import check_r_pareto_on, placed_rewards, reward_columns
+from ._batch import scale_advantages as _scale
 
-__all__ = ["RewardWeightingRewardManager", "VerlBatchScorer", "checkpoint_scores"]
+__all__ = ["RewardWeightingRewardManager", "VerlBatchScorer", "checkpoint_scores", "scale_advantages",
+           "install_advantage_scaling"]
 
 
 class VerlBatchScorer:
-    """The tensor-free part of the manager: per-objective score dicts → ``Scalarize`` → extra info."""
+    """The tensor-free part of the manager: per-objective score dicts → ``Scalarize`` → extra info.
 
-    def __init__(self, run: Run, objectives: Sequence[str], group_by_uid: bool = False) -> None:
+    ``r_pareto_on="advantages"`` leaves ``r_pareto`` out of ``score`` (``w·r``), for :func:`scale_advantages`."""
+
+    def __init__(self, run: Run, objectives: Sequence[str], group_by_uid: bool = False,
+                 r_pareto_on: str = "rewards") -> None:
         self.run = run
+        self.r_pareto_on = check_r_pareto_on(r_pareto_on)
         self.objectives = list(objectives)
         self.group_by_uid = group_by_uid
         self.last: Optional[Scalarized] = None
@@ -59,11 +77,13 @@ class VerlBatchScorer:
         result = self.run.scalarize(int(step), rewards, group_ids=groups, validation=bool(validate))
         self.last = result
         n = len(scores)
-        info: Dict[str, List[Any]] = {"score": [float(r) for r in result.rewards]}
+        info: Dict[str, List[Any]] = {"score": [float(r) for r in placed_rewards(result, self.r_pareto_on)]}
         for k, name in enumerate(self.objectives):
             info[name] = rewards[:, k].tolist()
             info[f"rw_weight/{name}"] = [float(result.weights[k])] * n
         info["rw_r_pareto"] = [float(result.r_pareto)] * n
+        if self.r_pareto_on == "advantages":  # what scale_advantages applies; absent when the scores carry r_pareto
+            info["rw_advantage_scale"] = [float(result.r_pareto)] * n
         return info
 
 
@@ -81,6 +101,8 @@ class RewardWeightingRewardManager:
         rw_tenant: the tenant to act in (``rw-tenant``; only for an admin token acting outside its own tenant).
         rw_objectives: the objective names, in the run's order (default: the run's own).
         rw_group_by_uid: send verl's ``uid`` as group ids (for ``normalization="group"`` runs).
+        rw_r_pareto_on: ``"rewards"`` (default) or ``"advantages"`` (env ``RW_R_PARETO_ON``; then call
+            :func:`install_advantage_scaling` in the driver).
         run: an existing :class:`rewardweighting.Run` instead of ``rw_target``/``rw_run_id`` (tests, notebooks).
     """
 
@@ -89,7 +111,7 @@ class RewardWeightingRewardManager:
                  rw_run_id: Optional[str] = None, rw_token: Optional[str] = None,
                  rw_tenant: Optional[str] = None,
                  rw_objectives: Optional[Sequence[str]] = None, rw_group_by_uid: bool = False,
-                 run: Optional[Run] = None, **reward_kwargs: Any) -> None:
+                 rw_r_pareto_on: Optional[str] = None, run: Optional[Run] = None, **reward_kwargs: Any) -> None:
         if compute_score is None:
             raise ValueError("compute_score: the manager needs custom_reward_function returning per-objective dicts")
         self.tokenizer = tokenizer
@@ -107,7 +129,8 @@ class RewardWeightingRewardManager:
         if rw_objectives is None and os.environ.get("RW_OBJECTIVES"):
             rw_objectives = os.environ["RW_OBJECTIVES"].split(",")
         objectives = list(rw_objectives) if rw_objectives else [o.name for o in run.info().objectives]
-        self.scorer = VerlBatchScorer(run, objectives, group_by_uid=rw_group_by_uid)
+        r_pareto_on = rw_r_pareto_on or os.environ.get("RW_R_PARETO_ON") or "rewards"
+        self.scorer = VerlBatchScorer(run, objectives, group_by_uid=rw_group_by_uid, r_pareto_on=r_pareto_on)
 
     def __call__(self, data: Any, return_dict: bool = False) -> Any:
         import torch
@@ -143,6 +166,35 @@ class RewardWeightingRewardManager:
         if return_dict:
             return {"reward_tensor": reward_tensor, "reward_extra_info": info}
         return reward_tensor
+
+
+def scale_advantages(data: Any) -> Any:
+    """Multiplies each row of ``data.batch["advantages"]`` (B×T, already normalised by ``compute_advantage``) by
+    that sample's ``data.non_tensor_batch["rw_advantage_scale"]`` (its ``r_pareto``, which the manager writes only
+    with ``rw_r_pareto_on=advantages``), in place, and returns ``data``. A batch without it (scores that already
+    carry ``r_pareto``, or another reward manager) is left as it is, so the hook is safe to install always."""
+    factors = data.non_tensor_batch.get("rw_advantage_scale") if hasattr(data.non_tensor_batch, "get") else None
+    if factors is None or "advantages" not in data.batch.keys():
+        return data
+    data.batch["advantages"] = _scale(data.batch["advantages"], factors)
+    return data
+
+
+def install_advantage_scaling() -> None:
+    """Wraps ``verl.trainer.ppo.ray_trainer.compute_advantage`` so that every batch ``RayPPOTrainer.fit``
+    computes advantages for goes through :func:`scale_advantages` afterwards. Idempotent; raises ``ImportError``
+    when verl is not importable."""
+    from verl.trainer.ppo import ray_trainer  # type: ignore[import-not-found]
+
+    original = ray_trainer.compute_advantage
+    if getattr(original, "_rewardweighting_scaled", False):
+        return
+
+    def compute_advantage(data: Any, *args: Any, **kwargs: Any) -> Any:
+        return scale_advantages(original(data, *args, **kwargs))
+
+    compute_advantage._rewardweighting_scaled = True  # type: ignore[attr-defined]
+    ray_trainer.compute_advantage = compute_advantage
 
 
 _VAL_KEY = re.compile(r"^val-(?:core|aux)/(?P<source>.+)/(?P<name>[^/]+)/mean@(?P<n>\d+)$")

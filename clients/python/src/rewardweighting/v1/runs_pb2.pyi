@@ -31,6 +31,13 @@ class MetaReward(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     META_REWARD_SIGMOID_PLUS_ONE: _ClassVar[MetaReward]
     META_REWARD_TWO_SIGMOID: _ClassVar[MetaReward]
 
+class ScalarizationFunction(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    SCALARIZATION_FUNCTION_UNSPECIFIED: _ClassVar[ScalarizationFunction]
+    SCALARIZATION_FUNCTION_LINEAR: _ClassVar[ScalarizationFunction]
+    SCALARIZATION_FUNCTION_TCHEBYCHEFF: _ClassVar[ScalarizationFunction]
+    SCALARIZATION_FUNCTION_SMOOTH_TCHEBYCHEFF: _ClassVar[ScalarizationFunction]
+
 class RewardNormalization(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     REWARD_NORMALIZATION_UNSPECIFIED: _ClassVar[RewardNormalization]
@@ -97,6 +104,10 @@ META_REWARD_TANH: MetaReward
 META_REWARD_TANH3: MetaReward
 META_REWARD_SIGMOID_PLUS_ONE: MetaReward
 META_REWARD_TWO_SIGMOID: MetaReward
+SCALARIZATION_FUNCTION_UNSPECIFIED: ScalarizationFunction
+SCALARIZATION_FUNCTION_LINEAR: ScalarizationFunction
+SCALARIZATION_FUNCTION_TCHEBYCHEFF: ScalarizationFunction
+SCALARIZATION_FUNCTION_SMOOTH_TCHEBYCHEFF: ScalarizationFunction
 REWARD_NORMALIZATION_UNSPECIFIED: RewardNormalization
 REWARD_NORMALIZATION_NONE: RewardNormalization
 REWARD_NORMALIZATION_GROUP: RewardNormalization
@@ -195,7 +206,7 @@ class GradientSettings(_message.Message):
     def __init__(self, learning_rate: _Optional[float] = ..., mu: _Optional[float] = ..., schedule: _Optional[_Union[LearningRateSchedule, _Mapping]] = ..., accumulation_steps: _Optional[int] = ..., min_weight: _Optional[float] = ..., max_weight: _Optional[float] = ..., update: _Optional[_Union[GradientUpdate, str]] = ..., regularization: _Optional[float] = ..., aligned_mtl_scale: _Optional[_Union[AlignedMtlScale, str]] = ..., cagrad_c: _Optional[float] = ...) -> None: ...
 
 class RunConfig(_message.Message):
-    __slots__ = ("objectives", "method", "initial_weights", "hypervolume", "gradient", "normalization", "normalization_epsilon")
+    __slots__ = ("objectives", "method", "initial_weights", "hypervolume", "gradient", "normalization", "normalization_epsilon", "scalarization", "smoothing", "ideal_point")
     OBJECTIVES_FIELD_NUMBER: _ClassVar[int]
     METHOD_FIELD_NUMBER: _ClassVar[int]
     INITIAL_WEIGHTS_FIELD_NUMBER: _ClassVar[int]
@@ -203,6 +214,9 @@ class RunConfig(_message.Message):
     GRADIENT_FIELD_NUMBER: _ClassVar[int]
     NORMALIZATION_FIELD_NUMBER: _ClassVar[int]
     NORMALIZATION_EPSILON_FIELD_NUMBER: _ClassVar[int]
+    SCALARIZATION_FIELD_NUMBER: _ClassVar[int]
+    SMOOTHING_FIELD_NUMBER: _ClassVar[int]
+    IDEAL_POINT_FIELD_NUMBER: _ClassVar[int]
     objectives: _containers.RepeatedCompositeFieldContainer[Objective]
     method: WeightingMethod
     initial_weights: _containers.RepeatedScalarFieldContainer[float]
@@ -210,7 +224,10 @@ class RunConfig(_message.Message):
     gradient: GradientSettings
     normalization: RewardNormalization
     normalization_epsilon: float
-    def __init__(self, objectives: _Optional[_Iterable[_Union[Objective, _Mapping]]] = ..., method: _Optional[_Union[WeightingMethod, str]] = ..., initial_weights: _Optional[_Iterable[float]] = ..., hypervolume: _Optional[_Union[HypervolumeSettings, _Mapping]] = ..., gradient: _Optional[_Union[GradientSettings, _Mapping]] = ..., normalization: _Optional[_Union[RewardNormalization, str]] = ..., normalization_epsilon: _Optional[float] = ...) -> None: ...
+    scalarization: ScalarizationFunction
+    smoothing: float
+    ideal_point: _containers.RepeatedScalarFieldContainer[float]
+    def __init__(self, objectives: _Optional[_Iterable[_Union[Objective, _Mapping]]] = ..., method: _Optional[_Union[WeightingMethod, str]] = ..., initial_weights: _Optional[_Iterable[float]] = ..., hypervolume: _Optional[_Union[HypervolumeSettings, _Mapping]] = ..., gradient: _Optional[_Union[GradientSettings, _Mapping]] = ..., normalization: _Optional[_Union[RewardNormalization, str]] = ..., normalization_epsilon: _Optional[float] = ..., scalarization: _Optional[_Union[ScalarizationFunction, str]] = ..., smoothing: _Optional[float] = ..., ideal_point: _Optional[_Iterable[float]] = ...) -> None: ...
 
 class RewardMatrix(_message.Message):
     __slots__ = ("num_objectives", "values")
@@ -315,20 +332,22 @@ class CreatedDecision(_message.Message):
     def __init__(self, config: _Optional[_Union[RunConfig, _Mapping]] = ..., weights: _Optional[_Iterable[float]] = ...) -> None: ...
 
 class ScalarizeDecision(_message.Message):
-    __slots__ = ("num_responses", "weights", "r_pareto", "objective_means", "objective_standard_deviations", "mean_scalarized")
+    __slots__ = ("num_responses", "weights", "r_pareto", "objective_means", "objective_standard_deviations", "mean_scalarized", "objective_maxima")
     NUM_RESPONSES_FIELD_NUMBER: _ClassVar[int]
     WEIGHTS_FIELD_NUMBER: _ClassVar[int]
     R_PARETO_FIELD_NUMBER: _ClassVar[int]
     OBJECTIVE_MEANS_FIELD_NUMBER: _ClassVar[int]
     OBJECTIVE_STANDARD_DEVIATIONS_FIELD_NUMBER: _ClassVar[int]
     MEAN_SCALARIZED_FIELD_NUMBER: _ClassVar[int]
+    OBJECTIVE_MAXIMA_FIELD_NUMBER: _ClassVar[int]
     num_responses: int
     weights: _containers.RepeatedScalarFieldContainer[float]
     r_pareto: float
     objective_means: _containers.RepeatedScalarFieldContainer[float]
     objective_standard_deviations: _containers.RepeatedScalarFieldContainer[float]
     mean_scalarized: float
-    def __init__(self, num_responses: _Optional[int] = ..., weights: _Optional[_Iterable[float]] = ..., r_pareto: _Optional[float] = ..., objective_means: _Optional[_Iterable[float]] = ..., objective_standard_deviations: _Optional[_Iterable[float]] = ..., mean_scalarized: _Optional[float] = ...) -> None: ...
+    objective_maxima: _containers.RepeatedScalarFieldContainer[float]
+    def __init__(self, num_responses: _Optional[int] = ..., weights: _Optional[_Iterable[float]] = ..., r_pareto: _Optional[float] = ..., objective_means: _Optional[_Iterable[float]] = ..., objective_standard_deviations: _Optional[_Iterable[float]] = ..., mean_scalarized: _Optional[float] = ..., objective_maxima: _Optional[_Iterable[float]] = ...) -> None: ...
 
 class GradientsDecision(_message.Message):
     __slots__ = ("influence", "learning_rate", "weights_updated", "weights", "gram", "reported_learning_rate", "raw_weights")

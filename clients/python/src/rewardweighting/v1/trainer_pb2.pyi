@@ -72,18 +72,20 @@ class ScalarizeRequest(_message.Message):
     def __init__(self, run_id: _Optional[str] = ..., step: _Optional[int] = ..., rewards: _Optional[_Union[_runs_pb2.RewardMatrix, _Mapping]] = ..., group_ids: _Optional[_Iterable[int]] = ..., validation: _Optional[bool] = ...) -> None: ...
 
 class ScalarizeResponse(_message.Message):
-    __slots__ = ("scalarized_rewards", "weights", "r_pareto", "r_pareto_step", "sequence")
+    __slots__ = ("scalarized_rewards", "weights", "r_pareto", "r_pareto_step", "sequence", "ideal_point")
     SCALARIZED_REWARDS_FIELD_NUMBER: _ClassVar[int]
     WEIGHTS_FIELD_NUMBER: _ClassVar[int]
     R_PARETO_FIELD_NUMBER: _ClassVar[int]
     R_PARETO_STEP_FIELD_NUMBER: _ClassVar[int]
     SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    IDEAL_POINT_FIELD_NUMBER: _ClassVar[int]
     scalarized_rewards: _containers.RepeatedScalarFieldContainer[float]
     weights: _containers.RepeatedScalarFieldContainer[float]
     r_pareto: float
     r_pareto_step: int
     sequence: int
-    def __init__(self, scalarized_rewards: _Optional[_Iterable[float]] = ..., weights: _Optional[_Iterable[float]] = ..., r_pareto: _Optional[float] = ..., r_pareto_step: _Optional[int] = ..., sequence: _Optional[int] = ...) -> None: ...
+    ideal_point: _containers.RepeatedScalarFieldContainer[float]
+    def __init__(self, scalarized_rewards: _Optional[_Iterable[float]] = ..., weights: _Optional[_Iterable[float]] = ..., r_pareto: _Optional[float] = ..., r_pareto_step: _Optional[int] = ..., sequence: _Optional[int] = ..., ideal_point: _Optional[_Iterable[float]] = ...) -> None: ...
 
 class ReportGradientsRequest(_message.Message):
     __slots__ = ("run_id", "step", "gram", "projected", "learning_rate")
