@@ -35,7 +35,7 @@ from the Gram matrix of the K per-objective gradients, each clipped to norm 1 as
 from __future__ import annotations
 
 import dataclasses
-from typing import Dict, List, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
 
@@ -210,19 +210,31 @@ class RunResult:
 
 
 def train(client: RewardWeighting, run_id: str, method: str, weights_name: str, algorithm: str, seed: int,
-          task: TaskConfig = TaskConfig(), eta: float = 1e-6, mu: float = 1e-5) -> RunResult:
-    """One training run; every weighting decision comes from the service."""
+          task: TaskConfig = TaskConfig(), eta: float = 1e-6, mu: float = 1e-5,
+          run_options: Optional[Dict[str, Any]] = None, r_pareto_on: str = "rewards") -> RunResult:
+    """One training run; every weighting decision comes from the service.
+
+    ``run_options`` go to ``create_run`` as they are (``hypervolume_scale=``, ``update=``, ``scalarization=``, …).
+    ``r_pareto_on="advantages"`` feeds the estimator ``w·r`` (Scalarize's rewards divided by ``r_pareto``) and
+    multiplies its advantages by ``r_pareto`` afterwards, as the trainer adapters' mode of that name does. A
+    Gramian ``update`` gets the Gram matrix of the raw per-objective gradients (those weightings divide G by its
+    trace, so its scale does not matter); mirror descent gets the cosine matrix (below)."""
+    run_options = dict(run_options or {})
+    gramian = method == "gradient" and run_options.get("update", "mirror_descent") != "mirror_descent"
     rng_task = np.random.default_rng(10_000 + seed)  # the task and the initial policy depend on the seed only
     correct = rng_task.permutation(np.arange(task.problems) % task.answers)  # each answer equally often
     policy = Policy(task, rng_task)
     policy.C[np.arange(task.problems), correct] = task.knowledge  # what "pretraining" taught
     rng = np.random.default_rng(seed)  # the same sampling stream for every method of a seed
 
-    if method == "gradient":
+    if gramian:
+        run = client.create_run(run_id, OBJECTIVES, method="gradient", **run_options)
+    elif method == "gradient":
         run = client.create_run(run_id, OBJECTIVES, method="gradient", eta=eta, mu=mu, schedule="polynomial",
-                                total_steps=task.steps)
+                                total_steps=task.steps, **run_options)
     else:
-        run = client.create_run(run_id, OBJECTIVES, method=method, weights=WEIGHT_CONFIGS[weights_name])
+        run = client.create_run(run_id, OBJECTIVES, method=method, weights=WEIGHT_CONFIGS[weights_name],
+                                **run_options)
 
     result = RunResult(method, weights_name, algorithm, seed, [], [], [], [], [], [], [])
     initial = policy.validate(correct)
@@ -251,7 +263,7 @@ def train(client: RewardWeighting, run_id: str, method: str, weights_name: str, 
             # explicitly (G becomes the cosine-similarity matrix), which keeps the paper's η/μ meaningful.
             norms = np.linalg.norm(per_objective, axis=1, keepdims=True)
             unit = per_objective / np.maximum(norms, 1e-12)
-            gram = unit @ unit.T
+            gram = per_objective @ per_objective.T if gramian else unit @ unit.T
             answer = run.report_gradients(step, gram)
             result.grams.append((step, gram))
             result.reported.append((step, answer.weights.tolist()))
@@ -260,7 +272,12 @@ def train(client: RewardWeighting, run_id: str, method: str, weights_name: str, 
         result.scalarized_weights.append((step, out.weights.tolist()))
         result.weights.append((step, out.weights.tolist()))
         result.r_pareto.append((step, out.r_pareto))
-        direction = policy.score_gradients(rollouts, advantages(out.rewards[None, :], algorithm, B, G))[0]
+        if r_pareto_on == "advantages":
+            weighted = out.rewards / out.r_pareto
+            advantage = advantages(weighted[None, :], algorithm, B, G) * out.r_pareto
+        else:
+            advantage = advantages(out.rewards[None, :], algorithm, B, G)
+        direction = policy.score_gradients(rollouts, advantage)[0]
         policy.step(direction, task.policy_lr)
 
         scores = policy.validate(correct)

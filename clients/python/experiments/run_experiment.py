@@ -1,6 +1,6 @@
 """Runs the miniature experiment through a real rw-server and writes its tables and plots.
 
-    python3 clients/python/experiments/run_experiment.py            # all of it: 3 algorithms × 8 methods × 5 seeds
+    python3 clients/python/experiments/run_experiment.py            # all of it: 3 algorithms × 14 methods × 5 seeds
     python3 clients/python/experiments/run_experiment.py --seeds 1 --steps 30 --out /tmp/mini   # a quick look
     python3 clients/python/experiments/run_experiment.py --from-results docs/experiment/results.json.gz   # redraw
 
@@ -22,7 +22,7 @@ import os
 import pathlib
 import sys
 import time
-from typing import List, Tuple
+from typing import Any, Dict, List, Tuple
 
 import numpy as np
 
@@ -35,26 +35,36 @@ from rewardweighting.server import LocalServer  # noqa: E402
 
 REPO = pathlib.Path(__file__).resolve().parents[3]
 
-# (label, method, human weights, mu)
-CONFIGS: List[Tuple[str, str, str, float]] = [
-    ("fixed · accuracy-focused", "fixed", "accuracy-focused", 1e-5),
-    ("fixed · balanced", "fixed", "balanced", 1e-5),
-    ("fixed · efficiency-focused", "fixed", "efficiency-focused", 1e-5),
-    ("hypervolume · accuracy-focused", "hypervolume", "accuracy-focused", 1e-5),
-    ("hypervolume · balanced", "hypervolume", "balanced", 1e-5),
-    ("hypervolume · efficiency-focused", "hypervolume", "efficiency-focused", 1e-5),
-    ("gradient · μ=1e-5", "gradient", "balanced", 1e-5),
-    ("gradient · μ=1e-4", "gradient", "balanced", 1e-4),
+# (label, method, human weights, mu, options): options are train()'s run_options and r_pareto_on. The first eight
+# are the paper's methods; the rest are the service's own options (issue 13), on the balanced weights.
+CONFIGS: List[Tuple[str, str, str, float, Dict[str, Any]]] = [
+    ("fixed · accuracy-focused", "fixed", "accuracy-focused", 1e-5, {}),
+    ("fixed · balanced", "fixed", "balanced", 1e-5, {}),
+    ("fixed · efficiency-focused", "fixed", "efficiency-focused", 1e-5, {}),
+    ("hypervolume · accuracy-focused", "hypervolume", "accuracy-focused", 1e-5, {}),
+    ("hypervolume · balanced", "hypervolume", "balanced", 1e-5, {}),
+    ("hypervolume · efficiency-focused", "hypervolume", "efficiency-focused", 1e-5, {}),
+    ("gradient · μ=1e-5", "gradient", "balanced", 1e-5, {}),
+    ("gradient · μ=1e-4", "gradient", "balanced", 1e-4, {}),
+    ("hypervolume · balanced · relative ΔHV", "hypervolume", "balanced", 1e-5,
+     {"run_options": {"hypervolume_scale": "relative"}}),
+    ("hypervolume · balanced · r_pareto on advantages", "hypervolume", "balanced", 1e-5,
+     {"r_pareto_on": "advantages"}),
+    ("hypervolume · balanced · relative ΔHV, on advantages", "hypervolume", "balanced", 1e-5,
+     {"run_options": {"hypervolume_scale": "relative"}, "r_pareto_on": "advantages"}),
+    ("gradient · MGDA", "gradient", "balanced", 1e-5, {"run_options": {"update": "mgda"}}),
+    ("gradient · UPGrad", "gradient", "balanced", 1e-5, {"run_options": {"update": "upgrad"}}),
+    ("Tchebycheff · balanced", "fixed", "balanced", 1e-5, {"run_options": {"scalarization": "tchebycheff"}}),
 ]
 
 
 def _job(args: Tuple[str, str, int, str, int, str]) -> dict:
     address, algorithm, config_index, label_prefix, seed, steps = args
-    label, method, weights_name, mu = CONFIGS[config_index]
+    label, method, weights_name, mu, options = CONFIGS[config_index]
     task = dataclasses.replace(TaskConfig(), steps=int(steps))
     client = RewardWeighting(address)
     run_id = f"{label_prefix}-{algorithm}-{config_index}-s{seed}"
-    result = train(client, run_id, method, weights_name, algorithm, seed, task=task, mu=mu)
+    result = train(client, run_id, method, weights_name, algorithm, seed, task=task, mu=mu, **options)
     client.close()
     return {
         "label": label, "method": method, "weights_name": weights_name, "mu": mu, "algorithm": algorithm,
@@ -123,7 +133,7 @@ def plots(results: List[dict], out: pathlib.Path, algorithms) -> List[str]:
     import matplotlib.pyplot as plt
 
     written = []
-    colours = dict(zip([c[0] for c in CONFIGS], plt.cm.tab10.colors))
+    colours = dict(zip([c[0] for c in CONFIGS], plt.cm.tab20.colors))
     for algorithm in algorithms:
         fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
         for label, *_ in CONFIGS:
@@ -153,7 +163,7 @@ def plots(results: List[dict], out: pathlib.Path, algorithms) -> List[str]:
     names = ["accuracy", "conciseness", "clarity"]
     for ax, algorithm in zip(axes[0], algorithms):
         for label, *_ in CONFIGS:
-            if not label.startswith("gradient"):
+            if not label.startswith("gradient · μ"):  # the mirror-descent runs; MGDA/UPGrad are in the tables
                 continue
             rows = [r for r in results if r["algorithm"] == algorithm and r["label"] == label]
             if not rows:

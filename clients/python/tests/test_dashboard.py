@@ -116,8 +116,12 @@ def _check_page_matches_api(driver, server, run_id, method):
     latest_cosines = [row["cosines"] for row in history["rows"] if row["cosines"] is not None]
     if method == "gradient":
         assert drawn["conflict"]["cosines"] == latest_cosines[-1]
+        latest_ratios = [row["gradient_norm_ratios"] for row in history["rows"] if row["cosines"] is not None][-1]
+        assert drawn["conflict"]["norm_ratios"] == latest_ratios and max(latest_ratios) == 1.0
         cells = driver.find_elements("css selector", "#conflict td")
-        assert len(cells) == 9
+        assert len(cells) == 9 + 3  # the K×K cosines, then the K norm ratios
+        ratio_cells = driver.find_elements("css selector", "#conflict tr.norm-ratios td")
+        assert [float(c.get_attribute("data-value")) for c in ratio_cells] == latest_ratios
     else:
         assert drawn["conflict"] is None
     return drawn

@@ -77,3 +77,29 @@ def test_slicing_hypervolume_matches_inclusion_exclusion():
         reference = np.array([0.1, 0.2, 0.0])
         assert hypervolume_3d(points, reference) == pytest.approx(hypervolume_brute_force(list(points), reference),
                                                                  rel=1e-12, abs=1e-15)
+
+
+def test_r_pareto_on_the_advantages_moves_grpo_where_on_the_rewards_it_cancels(client, run_id):
+    kwargs = dict(seed=6, task=SHORT)
+    fixed = train(client, run_id + "-f", "fixed", "balanced", "grpo", **kwargs)
+    on_rewards = train(client, run_id + "-r", "hypervolume", "balanced", "grpo", **kwargs)
+    on_advantages = train(client, run_id + "-a", "hypervolume", "balanced", "grpo", r_pareto_on="advantages",
+                          **kwargs)
+    trajectory = {name: np.array([p for _, p in r.checkpoints])
+                  for name, r in (("fixed", fixed), ("rewards", on_rewards), ("advantages", on_advantages))}
+    assert any(r != 1.0 for _, r in on_rewards.r_pareto)
+    # GRPO's group std cancels a per-step factor on the rewards: the same checkpoints as the fixed run.
+    np.testing.assert_allclose(trajectory["rewards"], trajectory["fixed"], rtol=1e-4)
+    # On the advantages it scales each step's update, so training goes elsewhere.
+    assert np.abs(trajectory["advantages"] - trajectory["fixed"]).max() > 1e-3
+
+
+def test_the_new_options_run_end_to_end(client, run_id):
+    mgda = train(client, run_id + "-m", "gradient", "balanced", "rloo", seed=7, task=SHORT,
+                 run_options={"update": "mgda"})
+    weights = np.array([w for _, w in mgda.weights])
+    np.testing.assert_allclose(weights.sum(axis=1), 1.0, rtol=1e-12)
+    assert (weights >= 0).all() and np.ptp(weights, axis=0).max() > 1e-3  # the MGDA weights move
+    tch = train(client, run_id + "-t", "fixed", "balanced", "rloo", seed=7, task=SHORT,
+                run_options={"scalarization": "tchebycheff"})
+    assert summarize(tch)["front_size"] >= 1

@@ -1,6 +1,6 @@
 // The live dashboard of rw-server: the run list (polled from GET /v1/runs), and for the selected run its weights,
-// reward means, r_pareto and ΔHV over steps, its Pareto buffer and its latest gradient cosines, redrawn whenever
-// the run's server-sent event stream (GET /v1/runs/{id}/watch) delivers an event. Charts use Chart.js when the
+// reward means, r_pareto and ΔHV over steps, its Pareto buffer and its latest gradient cosines and norm ratios,
+// redrawn whenever the run's server-sent event stream (GET /v1/runs/{id}/watch) delivers an event. Charts use Chart.js when the
 // server found it (GET /dashboard/chart.js); otherwise every series is a plain table.
 //
 // What the page drew is exposed as window.rwDashboard.drawn (per chart: the renderer and the datasets as
@@ -323,7 +323,14 @@
     const latest = rows.filter((row) => row.cosines !== null).pop();
     table.replaceChildren();
     document.getElementById("conflict-step").textContent = latest ? "at step " + latest.step : "(no gradients yet)";
-    dashboard.drawn.conflict = latest ? { renderer: "heatmap", step: latest.step, cosines: latest.cosines } : null;
+    dashboard.drawn.conflict = latest
+      ? {
+          renderer: "heatmap",
+          step: latest.step,
+          cosines: latest.cosines,
+          norm_ratios: latest.gradient_norm_ratios,
+        }
+      : null;
     if (!latest) return;
     const header = document.createElement("tr");
     header.appendChild(document.createElement("th"));
@@ -347,6 +354,21 @@
       }
       table.appendChild(row);
     });
+    // ‖∇J_i‖ / max_j ‖∇J_j‖: how much each objective's gradient weighs against the largest one.
+    if (latest.gradient_norm_ratios) {
+      const row = document.createElement("tr");
+      row.className = "norm-ratios";
+      const name = document.createElement("th");
+      name.textContent = "‖∇J‖ / max";
+      row.appendChild(name);
+      for (const value of latest.gradient_norm_ratios) {
+        const cell = document.createElement("td");
+        cell.textContent = value.toFixed(2);
+        cell.dataset.value = String(value);
+        row.appendChild(cell);
+      }
+      table.appendChild(row);
+    }
   }
 
   // Blue for agreeing gradients (cos → 1), white for orthogonal ones, red for conflicting ones (cos → −1).
