@@ -44,53 +44,10 @@ struct IndicatorsCommand: AsyncParsableCommand {
         guard let points = try input.maximizationPoints(), !points.isEmpty, let space = input.space else {
             throw InputError("points: the input holds no points")
         }
-        let front = points.selecting(rows: ParetoFront.nondominatedIndices(of: points))
-        let weights = ExpectedUtility.simplexLattice(dimension: front.dimension, divisions: self.divisions)
-        var members: [(String, String)] = [
-            ("cardinality", "\(front.count)"),
-            ("sparsity", JSONText.number(Sparsity.of(front))),
-            (
-                "expected_utility",
-                JSONText.number(try InputError.checking { try ExpectedUtility.of(front, weights: weights) })
-            ),
-            ("weights", "\(weights.count)"),
-        ]
-        if let path = self.referenceFront {
-            let reference = try self.loadReferenceFront(path, space: space)
-            members += [
-                (
-                    "igd",
-                    JSONText.number(
-                        try InputError.checking {
-                            try GenerationalDistance.inverted(of: front, reference: reference)
-                        })
-                ),
-                (
-                    "igd_plus",
-                    JSONText.number(
-                        try InputError.checking {
-                            try GenerationalDistance.invertedPlus(of: front, reference: reference)
-                        })
-                ),
-            ]
+        let reference = try self.referenceFront.map { path throws(InputError) in
+            try FrontIndicators.loadReferenceFront(path, space: space)
         }
+        let members = try FrontIndicators.members(of: points, referenceFront: reference, divisions: self.divisions)
         print(JSONText.object(members))
-    }
-
-    /// The reference front's points, in the maximisation convention of the input's `space`.
-    private func loadReferenceFront(_ path: String, space: ObjectiveSpace) throws(InputError) -> ObjectiveMatrix {
-        let source = InputSource(path: path, label: "--reference-front")
-        let bytes = try source.readAll()
-        let first = bytes.first { !($0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D) }
-        let rows: [[Double]]
-        if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") {
-            rows = try ObjectiveDocument(parsing: bytes, source: source.name).rows
-        } else {
-            rows = try CSVPoints(parsing: bytes, source: source.name).rows
-        }
-        return try InputError.checking {
-            let matrix = try ObjectiveMatrix(rows: rows, dimension: space.dimension, field: "reference_front")
-            return try space.toMaximization(matrix)
-        }
     }
 }

@@ -15,6 +15,7 @@ struct RunsCommand: AsyncParsableCommand {
             """,
         subcommands: [
             RunsListCommand.self, RunsShowCommand.self, RunsCreateCommand.self, RunsFrontCommand.self,
+            RunsIndicatorsCommand.self,
             RunsWatchCommand.self,
             RunsExportCommand.self, RunsImportCommand.self, RunsReplayCommand.self, RunsSimulateCommand.self,
             RunsResumeCommand.self, RunsArchiveCommand.self,

@@ -555,3 +555,28 @@ def test_create_a_tchebycheff_run(rwctl, server, client, run_id):
     refused = _run(rwctl, server, "runs", "create", "--id", run_id + "-x", "--objectives", "a:max,b:max",
                    "--scalarization", "tchebycheff", "--smoothing", "0.1")
     assert refused.returncode == 1 and "config.smoothing" in refused.stderr
+
+
+def test_runs_indicators_of_a_runs_pareto_buffer(rwctl, server, client, run_id, tmp_path):
+    run = client.create_run(run_id, [("accuracy", "max"), ("length", "min")], method="hypervolume")
+    run.report_checkpoint(0, [0.5, 800])  # the reference point
+    scores = [[0.6, 700], [0.7, 750], [0.55, 650]]  # mutually non-dominated, each adds hypervolume
+    for step, s in enumerate(scores, start=1):
+        assert run.report_checkpoint(step, s).entered_buffer
+    reference = tmp_path / "front.csv"
+    reference.write_text("0.7,650\n")
+    got = _json(rwctl, server, "runs", "indicators", run_id, "--divisions", "2", "--reference-front", str(reference))
+    assert got["run_id"] == run_id and got["objectives"] == ["accuracy", "length"]
+    # Recomputed in the maximisation convention (length negated).
+    points = np.array(scores) * [1, -1]
+    assert got["cardinality"] == 3
+    gaps = np.diff(np.sort(points, axis=0), axis=0)
+    assert got["sparsity"] == pytest.approx((gaps ** 2).sum() / 2, rel=1e-12)
+    weights = np.array([[1, 0], [0.5, 0.5], [0, 1]])
+    assert got["expected_utility"] == pytest.approx((weights @ points.T).max(axis=1).mean(), rel=1e-12)
+    target = np.array([0.7, -650])
+    assert got["igd"] == pytest.approx(np.linalg.norm(points - target, axis=1).min(), rel=1e-12)
+    assert got["igd_plus"] == pytest.approx(np.linalg.norm(np.maximum(target - points, 0), axis=1).min(), rel=1e-12)
+    empty = client.create_run(run_id + "-empty", ["a", "b"], method="hypervolume")
+    refused = _run(rwctl, server, "runs", "indicators", empty.run_id)
+    assert refused.returncode == 2 and "buffer" in refused.stderr
