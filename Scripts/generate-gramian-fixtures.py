@@ -21,6 +21,11 @@ independently of the Swift code, the raw weights of each Gramian weighting the s
   TorchJD's ``CAGradWeighting(c, norm_eps=0)`` (CVXPY with Clarabel, an interior-point method) is run next to it
   as a cross-check: the exact point's objective is never above TorchJD's, and the weights agree to 1e-3 (Clarabel's
   default tolerances leave them off by up to ~2.4e-4).
+* ``pcgrad``: the expectation over the orders of TorchJD's ``PCGradWeighting``, which draws one ``torch.randperm(K)``
+  per objective: it is run once with ``torch.randperm`` returning each of the K! permutations in turn, and the K!
+  results are averaged (for each objective i, every order of the others then appears K times, so this is the mean
+  over independent uniform orders). A NumPy walk over the (K - 1)! orders of each objective's others is run next to
+  it and must agree to 1e-12.
 
 A norm_eps of 0 is used because the service normalises by the trace without an absolute threshold (so that every
 weighting is invariant to the scale of G, which a trainer's Gram matrices span widely).
@@ -28,7 +33,7 @@ weighting is invariant to the scale of G, which a trainer's Gram matrices span w
 Output: Tests/RewardWeightingCoreTests/Fixtures/gramian-weightings.json (committed). Regenerate with
 
     python3 -m venv /tmp/torchjd
-    /tmp/torchjd/bin/pip install torch --index-url https://download.pytorch.org/whl/cpu
+    /tmp/torchjd/bin/pip install torch --index-url https://download.pytorch.org/whl/cpu   # or a local CPU wheel
     /tmp/torchjd/bin/pip install torchjd==0.18.0 qpsolvers quadprog cvxpy clarabel numpy scipy
     /tmp/torchjd/bin/python Scripts/generate-gramian-fixtures.py
 """
@@ -47,6 +52,7 @@ from torchjd.aggregation import (
     DualProjWeighting,
     IMTLGWeighting,
     MGDAWeighting,
+    PCGradWeighting,
     UPGradWeighting,
 )
 from torchjd.linalg import QuadprogProjector
@@ -147,6 +153,50 @@ def slsqp_value(g: np.ndarray) -> float:
     return float(result.fun * t)
 
 
+def pcgrad_torchjd_expectation(g: np.ndarray) -> np.ndarray:
+    """TorchJD's PCGradWeighting averaged over every permutation its torch.randperm could return."""
+    k = len(g)
+    weighting = PCGradWeighting()
+    gramian = torch.tensor(g, dtype=torch.float64)
+    original = torch.randperm
+    total = np.zeros(k)
+    count = 0
+    try:
+        for permutation in itertools.permutations(range(k)):
+            fixed = torch.tensor(permutation)
+            torch.randperm = lambda n, *args, **kwargs: fixed
+            total += weighting(gramian).numpy()
+            count += 1
+    finally:
+        torch.randperm = original
+    return total / count
+
+
+def pcgrad_numpy_expectation(g: np.ndarray) -> np.ndarray:
+    """Algorithm 1 of Yu et al. 2020 on the Gram matrix, each objective's others in every order, averaged."""
+    k = len(g)
+    alpha = np.zeros(k)
+    for i in range(k):
+        others = [j for j in range(k) if j != i]
+        orders = list(itertools.permutations(others))
+        for order in orders:
+            c = np.zeros(k)
+            c[i] = 1.0
+            for j in order:
+                inner = g[j] @ c
+                if inner < 0:
+                    c[j] -= inner / g[j, j]
+            alpha += c / len(orders)
+    return alpha
+
+
+def pcgrad_checked(g: np.ndarray) -> np.ndarray:
+    torchjd_weights = pcgrad_torchjd_expectation(g)
+    independent = pcgrad_numpy_expectation(g)
+    assert np.allclose(torchjd_weights, independent, rtol=1e-12, atol=1e-12), (torchjd_weights, independent)
+    return torchjd_weights
+
+
 def torch_weights(weighting, g: np.ndarray) -> np.ndarray:
     return weighting(torch.tensor(g, dtype=torch.float64)).numpy()
 
@@ -176,6 +226,7 @@ def case(rng: np.random.Generator, k: int, scale: float) -> dict:
         "aligned_mtl_median": torch_weights(AlignedMTLWeighting(scale_mode="median"), g).tolist(),
         "aligned_mtl_rmse": torch_weights(AlignedMTLWeighting(scale_mode="rmse"), g).tolist(),
         **{f"cagrad_{c}": cagrad_checked(g, c).tolist() for c in (0.5, 0.9)},
+        "pcgrad": pcgrad_checked(g).tolist(),
     }
 
 

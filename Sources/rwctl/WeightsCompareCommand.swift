@@ -15,7 +15,8 @@ struct WeightsCompareCommand: AsyncParsableCommand {
             replays the same log offline with this rwctl's policy, as rwctl runs replay does (resumes rewind, \
             the run's accumulation window and weight bounds are kept), and only the update differs: \
             mirror-descent (with the run's η, μ and schedule, or --eta/--mu for a run that had none), mgda, \
-            upgrad, dualproj (ε 1e-4), imtl-g, aligned-mtl (σ = min) and cagrad (c = 0.5). The run's own update reproduces its \
+            upgrad, dualproj (ε 1e-4), imtl-g, aligned-mtl (σ = min), cagrad (c = 0.5) and pcgrad (K ≤ 8). The run's own \
+            update reproduces its \
             recorded weights exactly. One row per gradients event: the sequence, the step and, for each update, \
             the K weights after it (columns UPDATE:OBJECTIVE). JSON: {"run_id", "objectives", "updates", "rows": \
             [{"sequence", "step", "weights": {UPDATE: [K numbers]}}]}.
@@ -43,7 +44,10 @@ struct WeightsCompareCommand: AsyncParsableCommand {
                 "run \(export.run.runID) uses method '\(recorded.method.name.rawValue)'; only gradient runs record "
                     + "Gram matrices")
         }
-        let names = try self.selectedUpdates()
+        var names = try self.selectedUpdates()
+        if self.updates == nil, recorded.dimension > GramianWeighting.pcgradMaximumDimension {
+            names.removeAll { $0 == GramianWeighting.Name.pcgrad.rawValue }  // PCGrad takes K ≤ 8
+        }
         var replays: [(name: String, replay: LogReplay)] = []
         for name in names {
             let config = try self.config(recorded, base: base, update: name)

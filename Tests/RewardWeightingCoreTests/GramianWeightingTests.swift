@@ -3,16 +3,18 @@ import RewardWeightingCore
 import RewardWeightingTestSupport
 import Testing
 
-@Suite("Gramian weightings: MGDA, UPGrad, DualProj, IMTL-G, Aligned-MTL")
+@Suite("Gramian weightings: MGDA, UPGrad, DualProj, IMTL-G, Aligned-MTL, CAGrad, PCGrad")
 struct GramianWeightingTests {
     static let all: [GramianWeighting] = [
         .mgda, .upgrad(regularization: GramianWeighting.defaultRegularization),
         .dualProj(regularization: GramianWeighting.defaultRegularization), .imtlG, .alignedMTL(.min),
         .alignedMTL(.median), .alignedMTL(.rmse), .cagrad(c: GramianWeighting.defaultConflictAversion),
-        .cagrad(c: 0.9),
+        .cagrad(c: 0.9), .pcgrad,
     ]
 
-    @Test("raw weights equal TorchJD's (UPGrad, DualProj, IMTL-G, Aligned-MTL) and exact NumPy MGDA and CAGrad to 1e-9")
+    @Test(
+        "raw weights equal TorchJD's (UPGrad, DualProj, IMTL-G, Aligned-MTL, PCGrad over every order) and exact NumPy MGDA and CAGrad to 1e-9"
+    )
     func matchesTheIndependentFixtures() throws {
         let document = try #require(try Fixtures.json("gramian-weightings.json") as? [String: Any])
         let cases = try #require(document["cases"] as? [[String: Any]])
@@ -23,6 +25,7 @@ struct GramianWeightingTests {
             ("dualproj", .dualProj(regularization: epsilon)), ("imtl_g", .imtlG),
             ("aligned_mtl_min", .alignedMTL(.min)), ("aligned_mtl_median", .alignedMTL(.median)),
             ("aligned_mtl_rmse", .alignedMTL(.rmse)), ("cagrad_0.5", .cagrad(c: 0.5)), ("cagrad_0.9", .cagrad(c: 0.9)),
+            ("pcgrad", .pcgrad),
         ]
         for (index, fixture) in cases.enumerated() {
             let k = try #require(fixture["k"] as? Int)
@@ -64,6 +67,14 @@ struct GramianWeightingTests {
         try expectClose(GramianWeighting.alignedMTL(.min).rawWeights(of: orthogonal), [0.25, 0.5])
         try expectClose(
             #require(try GramianWeighting.alignedMTL(.min).rewardWeights(of: orthogonal)).values, [1.0 / 3, 2.0 / 3])
+
+        // PCGrad: g1 minus its conflicting part along g2 is g1 − (⟨g1, g2⟩/‖g2‖²)·g2 = g1 + g2, coefficients
+        // (1, 1); g2 minus its part along g1 is g2 + ¼·g1, (¼, 1). α = (5/4, 2); reward weights (5/13, 8/13).
+        try expectClose(GramianWeighting.pcgrad.rawWeights(of: conflicting), [5.0 / 4, 2])
+        try expectClose(
+            #require(try GramianWeighting.pcgrad.rewardWeights(of: conflicting)).values, [5.0 / 13, 8.0 / 13])
+        // Gradients that agree are left alone: α = (1, 1).
+        try expectClose(GramianWeighting.pcgrad.rawWeights(of: GramMatrix(rows: [[4, 1], [1, 1]])), [1, 1])
 
         // Opposite gradients of equal norm: MGDA's min-norm point is 0 at α = (1/2, 1/2).
         try expectClose(GramianWeighting.mgda.rawWeights(of: GramMatrix(rows: [[1, -1], [-1, 1]])), [0.5, 0.5])
@@ -205,7 +216,7 @@ struct GramianWeightingTests {
     func names() {
         #expect(
             GramianWeighting.Name.allCases.map(\.rawValue) == [
-                "mgda", "upgrad", "dualproj", "imtl-g", "aligned-mtl", "cagrad",
+                "mgda", "upgrad", "dualproj", "imtl-g", "aligned-mtl", "cagrad", "pcgrad",
             ])
         #expect(Self.all.map(\.name.rawValue).contains("imtl-g"))
     }

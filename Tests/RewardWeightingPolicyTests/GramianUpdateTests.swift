@@ -4,7 +4,7 @@ import RewardWeightingPolicy
 import RewardWeightingTestSupport
 import Testing
 
-@Suite("Gradient runs with a Gramian update (MGDA, UPGrad, DualProj, IMTL-G, Aligned-MTL)")
+@Suite("Gradient runs with a Gramian update (MGDA, UPGrad, DualProj, IMTL-G, Aligned-MTL, CAGrad, PCGrad)")
 struct GramianUpdateTests {
     static func method(_ update: GradientUpdate, accumulationSteps: Int = 1, minWeight: Double? = nil)
         -> WeightingMethod
@@ -16,7 +16,7 @@ struct GramianUpdateTests {
 
     @Test(
         "each update sets the weights to the weighting's reward weights of the step's G",
-        arguments: ["mgda", "upgrad", "dualproj", "imtl-g", "aligned-mtl"])
+        arguments: ["mgda", "upgrad", "dualproj", "imtl-g", "aligned-mtl", "cagrad", "pcgrad"])
     func weightsAreTheWeightingOfG(name: String) throws {
         let update = try GradientUpdate(name: name)
         let weighting = try #require(update.gramianWeighting)
@@ -102,7 +102,7 @@ struct GramianUpdateTests {
             ("mgda", 1e-3, nil, "gradient.regularization"), ("upgrad", 0, nil, "gradient.regularization"),
             ("upgrad", 2, nil, "gradient.regularization"), ("dualproj", .nan, nil, "gradient.regularization"),
             ("upgrad", nil, GramianWeighting.AlignedMTLScale.rmse, "gradient.aligned_mtl_scale"),
-            ("pcgrad", nil, nil, "gradient.update"),
+            ("krum", nil, nil, "gradient.update"),
         ] as [(String, Double?, GramianWeighting.AlignedMTLScale?, String)] {
             #expect {
                 try GradientSettings(

@@ -12,7 +12,7 @@ import Testing
         (.mgda, .unspecified, nil), (.upgrad, .unspecified, nil), (.upgrad, .unspecified, 0.01),
         (.dualproj, .unspecified, nil), (.imtlG, .unspecified, nil), (.alignedMtl, .unspecified, nil),
         (.alignedMtl, .median, nil), (.alignedMtl, .rmse, nil), (.cagrad, .unspecified, nil),
-        (.cagrad, .unspecified, 0.9),
+        (.cagrad, .unspecified, 0.9), (.pcgrad, .unspecified, nil),
     ]
 
     static func expectedWeighting(
@@ -24,6 +24,7 @@ import Testing
         case .dualproj: .dualProj(regularization: epsilon ?? 1e-4)
         case .imtlG: .imtlG
         case .cagrad: .cagrad(c: epsilon ?? 0.5)
+        case .pcgrad: .pcgrad
         default: .alignedMTL(scale == .median ? .median : scale == .rmse ? .rmse : .min)
         }
     }
@@ -115,6 +116,16 @@ import Testing
             }
             await expectStatus(.invalidArgument, naming: "config.gradient.update") {
                 _ = try await trainer.createRun(Self.request("bad-4", .UNRECOGNIZED(99), .unspecified, nil))
+            }
+            // PCGrad's exact expectation over orders takes at most 8 objectives.
+            await expectStatus(.invalidArgument, naming: "config.gradient.update") {
+                var request = Self.request("bad-8", .pcgrad, .unspecified, nil)
+                request.config.objectives = (0..<9).map { index in
+                    var objective = Rewardweighting_V1_Objective()
+                    objective.name = "o\(index)"
+                    return objective
+                }
+                _ = try await trainer.createRun(request)
             }
             // Mirror descent still needs learning_rate and mu.
             await expectStatus(.invalidArgument, naming: "config.gradient.learning_rate") {

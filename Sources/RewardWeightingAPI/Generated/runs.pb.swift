@@ -459,6 +459,12 @@ public nonisolated enum Rewardweighting_V1_GradientUpdate: SwiftProtobuf.Enum, S
   /// φ = c·√(1ᵀĜ1)/K, c = cagrad_c: the update that most improves the worst objective within a ball around
   /// the mean gradient.
   case cagrad // = 7
+
+  /// PCGrad (Yu et al. 2020): for each objective i, its gradient with the component along every conflicting
+  /// gradient g_j (taken in a random order) projected away, α = Σ_i c_i; here the exact expectation over all
+  /// orders, so the same G always gives the same weights. At most K = 8 (INVALID_ARGUMENT naming
+  /// "config.gradient.update" beyond).
+  case pcgrad // = 8
   case UNRECOGNIZED(Int)
 
   public init() {
@@ -475,6 +481,7 @@ public nonisolated enum Rewardweighting_V1_GradientUpdate: SwiftProtobuf.Enum, S
     case 5: self = .imtlG
     case 6: self = .alignedMtl
     case 7: self = .cagrad
+    case 8: self = .pcgrad
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -489,6 +496,7 @@ public nonisolated enum Rewardweighting_V1_GradientUpdate: SwiftProtobuf.Enum, S
     case .imtlG: return 5
     case .alignedMtl: return 6
     case .cagrad: return 7
+    case .pcgrad: return 8
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -503,6 +511,7 @@ public nonisolated enum Rewardweighting_V1_GradientUpdate: SwiftProtobuf.Enum, S
     .imtlG,
     .alignedMtl,
     .cagrad,
+    .pcgrad,
   ]
 
 }
@@ -1622,7 +1631,7 @@ nonisolated extension Rewardweighting_V1_HypervolumeScale: SwiftProtobuf._ProtoN
 }
 
 nonisolated extension Rewardweighting_V1_GradientUpdate: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0GRADIENT_UPDATE_UNSPECIFIED\0\u{1}GRADIENT_UPDATE_MIRROR_DESCENT\0\u{1}GRADIENT_UPDATE_MGDA\0\u{1}GRADIENT_UPDATE_UPGRAD\0\u{1}GRADIENT_UPDATE_DUALPROJ\0\u{1}GRADIENT_UPDATE_IMTL_G\0\u{1}GRADIENT_UPDATE_ALIGNED_MTL\0\u{1}GRADIENT_UPDATE_CAGRAD\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0GRADIENT_UPDATE_UNSPECIFIED\0\u{1}GRADIENT_UPDATE_MIRROR_DESCENT\0\u{1}GRADIENT_UPDATE_MGDA\0\u{1}GRADIENT_UPDATE_UPGRAD\0\u{1}GRADIENT_UPDATE_DUALPROJ\0\u{1}GRADIENT_UPDATE_IMTL_G\0\u{1}GRADIENT_UPDATE_ALIGNED_MTL\0\u{1}GRADIENT_UPDATE_CAGRAD\0\u{1}GRADIENT_UPDATE_PCGRAD\0")
 }
 
 nonisolated extension Rewardweighting_V1_AlignedMtlScale: SwiftProtobuf._ProtoNameProviding {

@@ -29,6 +29,7 @@
 /// | ``imtlG`` | `v/Σv`, `v = Ĝ⁺·√diag(Ĝ)`: equal projections of the update on every unit gradient | Liu et al. 2021 (IMTL) |
 /// | ``alignedMTL(_:)`` | `B·1/K`, `B = √σ·Ĝ^(−1/2)` on G's range | Senushkin et al. 2023 |
 /// | ``cagrad(c:)`` | `1/K + (φ/‖g_w‖)·w`, `w = argmin_{w∈Δ} wᵀĜ1/K + φ·√(wᵀĜw)` | Liu et al. 2021 (CAGrad) |
+/// | ``pcgrad`` | `Σ_i E_π[c_i(π)]`: each gradient's conflicting components projected away, in expectation over the orders | Yu et al. 2020 (PCGrad) |
 ///
 /// `Ĝ = G/trace(G)`, `Δ` the probability simplex, `Ĝ⁺` the pseudo-inverse.
 public enum GramianWeighting: Hashable, Sendable {
@@ -83,6 +84,21 @@ public enum GramianWeighting: Hashable, Sendable {
     /// so that every inner program is strictly convex. `c = 0`, or a `g_w` of norm 0 (0 is in the hull of the
     /// gradients), gives the mean, `α = 1/K`.
     case cagrad(c: Double)
+    /// PCGrad (Yu, Kumar, Gupta, Levine, Hausman & Finn, "Gradient Surgery for Multi-Task Learning", NeurIPS
+    /// 2020, Algorithm 1) in its Gramian form: for each objective i, start from `c = e_i` (the gradient `g_i`)
+    /// and, for the other objectives j in a random order π, remove the component along `g_j` whenever it
+    /// conflicts,
+    ///
+    ///     if gⱼᵀ(Jᵀc) = (Ĝc)_j < 0:   c_j ← c_j − (Ĝc)_j / Ĝ_jj,        α = Σ_i c_i.
+    ///
+    /// The paper (and TorchJD's `PCGradWeighting`) draws π afresh each step; here `α` is the **expectation over
+    /// all (K − 1)! orders** for each i, computed exactly, so that the same G always gives the same weights (a
+    /// retried or replayed report must). For K = 2 there is one order and this is PCGrad itself. At most
+    /// ``pcgradMaximumDimension`` objectives (7! = 5040 orders per objective).
+    case pcgrad
+
+    /// The largest K ``pcgrad`` takes: 8, for which its exact expectation walks 8 × 5040 orders.
+    public static let pcgradMaximumDimension = 8
 
     /// The σ of ``GramianWeighting/alignedMTL(_:)``: which eigenvalue sets the scale of the aligned gradients.
     public enum AlignedMTLScale: String, Codable, CaseIterable, Hashable, Sendable {
@@ -108,6 +124,8 @@ public enum GramianWeighting: Hashable, Sendable {
         case alignedMTL = "aligned-mtl"
         /// ``GramianWeighting/cagrad(c:)``.
         case cagrad
+        /// ``GramianWeighting/pcgrad``.
+        case pcgrad
     }
 
     /// The default `ε` of ``upgrad(regularization:)`` and ``dualProj(regularization:)``: 1e-4, TorchJD's
@@ -131,6 +149,7 @@ public enum GramianWeighting: Hashable, Sendable {
         case .imtlG: .imtlG
         case .alignedMTL: .alignedMTL
         case .cagrad: .cagrad
+        case .pcgrad: .pcgrad
         }
     }
 
@@ -155,7 +174,7 @@ public enum GramianWeighting: Hashable, Sendable {
             guard c >= 0 else {
                 throw ValidationError(code: .outOfRange, field: "c", reason: "is \(c); it must be non-negative")
             }
-        case .mgda, .imtlG, .alignedMTL:
+        case .mgda, .imtlG, .alignedMTL, .pcgrad:
             break
         }
     }
@@ -170,6 +189,12 @@ public enum GramianWeighting: Hashable, Sendable {
     public func rawWeights(of gram: GramMatrix) throws(ValidationError) -> [Double] {
         try self.validate()
         let k = gram.dimension
+        if self == .pcgrad, k > Self.pcgradMaximumDimension {
+            throw ValidationError(
+                code: .outOfRange, field: "gram",
+                reason: "has K = \(k); PCGrad's exact expectation over orders takes at most "
+                    + "K = \(Self.pcgradMaximumDimension)")
+        }
         guard let normalized = try NormalizedGramian(gram) else {
             return Array(repeating: self == .imtlG ? 0 : 1 / Double(k), count: k)
         }
@@ -214,6 +239,8 @@ public enum GramianWeighting: Hashable, Sendable {
                     reason: "CAGrad's programs did not settle; G is not positive semi-definite")
             }
             return weights
+        case .pcgrad:
+            return normalized.pcgradWeights()
         }
     }
 
@@ -303,6 +330,49 @@ private struct NormalizedGramian {
             for i in 0..<self.dimension { result[i] += projection * vector[i] }
         }
         return result
+    }
+
+    /// PCGrad's `α` in expectation over the orders (``GramianWeighting/pcgrad``): for each i, the projected
+    /// coefficients `c` of every order of the others (Heap's algorithm), averaged. A zero-norm gradient
+    /// (`Ĝ_jj = 0`) has no direction to project away and is skipped, as its inner product is 0.
+    func pcgradWeights() -> [Double] {
+        let k = self.dimension
+        let g = self.entries
+        var alpha = [Double](repeating: 0, count: k)
+        for i in 0..<k {
+            var others = (0..<k).filter { $0 != i }
+            var sum = [Double](repeating: 0, count: k)
+            var orders = 0
+            func walk(_ order: [Int]) {
+                var c = [Double](repeating: 0, count: k)
+                c[i] = 1
+                for j in order {
+                    var inner = 0.0
+                    for m in 0..<k { inner += g[j * k + m] * c[m] }
+                    if inner < 0 && g[j * k + j] > 0 { c[j] -= inner / g[j * k + j] }
+                }
+                for m in 0..<k { sum[m] += c[m] }
+                orders += 1
+            }
+            // Heap's algorithm: every permutation of `others`, each once.
+            let n = others.count
+            var counters = [Int](repeating: 0, count: n)
+            walk(others)
+            var index = 1
+            while index < n {
+                if counters[index] < index {
+                    others.swapAt(index % 2 == 0 ? 0 : counters[index], index)
+                    walk(others)
+                    counters[index] += 1
+                    index = 1
+                } else {
+                    counters[index] = 0
+                    index += 1
+                }
+            }
+            for m in 0..<k { alpha[m] += sum[m] / Double(orders) }
+        }
+        return alpha
     }
 
     /// CAGrad's `α` (``GramianWeighting/cagrad(c:)``), or `nil` when an inner program does not settle.

@@ -23,7 +23,7 @@ public enum GradientUpdate: Hashable, Sendable {
     public static let names = [mirrorDescentName] + GramianWeighting.Name.allCases.map(\.rawValue)
 
     /// The update's name: `mirror-descent` or the weighting's (`mgda`, `upgrad`, `dualproj`, `imtl-g`,
-    /// `aligned-mtl`, `cagrad`).
+    /// `aligned-mtl`, `cagrad`, `pcgrad`).
     public var name: String {
         switch self {
         case .mirrorDescent: Self.mirrorDescentName
@@ -69,6 +69,8 @@ public enum GradientUpdate: Hashable, Sendable {
             update = .gramian(.alignedMTL(alignedMTLScale ?? .min))
         case GramianWeighting.Name.cagrad.rawValue:
             update = .gramian(.cagrad(c: conflictAversion ?? GramianWeighting.defaultConflictAversion))
+        case GramianWeighting.Name.pcgrad.rawValue:
+            update = .gramian(.pcgrad)
         default:
             let valid = Self.names.map { "'\($0)'" }.joined(separator: ", ")
             throw ValidationError(

@@ -94,6 +94,12 @@ public struct RunConfig: Codable, Hashable, Sendable {
                     reason: "has \(ranges.count) values, expected K = \(k)")
             }
         case .gradient(let settings):
+            if settings.update == .gramian(.pcgrad), k > GramianWeighting.pcgradMaximumDimension {
+                throw ValidationError(
+                    code: .outOfRange, field: "gradient.update",
+                    reason: "'pcgrad' takes at most K = \(GramianWeighting.pcgradMaximumDimension) objectives (its "
+                        + "exact expectation over orders); this run has K = \(k)")
+            }
             // The bounds are checked against K by the rule that applies them.
             _ = try validating(under: "gradient") { () throws(ValidationError) in
                 try settings.mirrorDescent.step(

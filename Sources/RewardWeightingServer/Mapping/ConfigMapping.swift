@@ -171,6 +171,7 @@ enum ConfigMapping {
         case .imtlG: updateName = GramianWeighting.Name.imtlG.rawValue
         case .alignedMtl: updateName = GramianWeighting.Name.alignedMTL.rawValue
         case .cagrad: updateName = GramianWeighting.Name.cagrad.rawValue
+        case .pcgrad: updateName = GramianWeighting.Name.pcgrad.rawValue
         case .UNRECOGNIZED(let value): throw Self.unknownEnumValue(value, field: "config.gradient.update")
         }
         let scale: GramianWeighting.AlignedMTLScale?
@@ -289,6 +290,8 @@ enum ConfigMapping {
         case .gramian(.cagrad(let c)):
             proto.update = .cagrad
             proto.cagradC = c
+        case .gramian(.pcgrad):
+            proto.update = .pcgrad
         }
         if let epsilon = settings.update.regularization { proto.regularization = epsilon }
         if let schedule = settings.schedule {

@@ -34,7 +34,7 @@ struct RunsCreateCommand: AsyncParsableCommand {
         case mgda, upgrad, dualproj
         case imtlG = "imtl-g"
         case alignedMTL = "aligned-mtl"
-        case cagrad
+        case cagrad, pcgrad
     }
     enum AlignedMTLScale: String, CaseIterable, ExpressibleByArgument { case min, median, rmse }
     enum HypervolumeScale: String, CaseIterable, ExpressibleByArgument {
@@ -62,7 +62,7 @@ struct RunsCreateCommand: AsyncParsableCommand {
 
     @Option(
         help: """
-            Gradient method: how the weights follow the Gram matrices: mirror-descent (the paper's, the default),             or a Gramian weighting: mgda, upgrad, dualproj, imtl-g, aligned-mtl or cagrad.
+            Gradient method: how the weights follow the Gram matrices: mirror-descent (the paper's, the default),             or a Gramian weighting: mgda, upgrad, dualproj, imtl-g, aligned-mtl, cagrad or pcgrad.
             """)
     var update: Update?
 
@@ -246,6 +246,7 @@ struct RunsCreateCommand: AsyncParsableCommand {
             case .imtlG: gradient.update = .imtlG
             case .alignedMTL: gradient.update = .alignedMtl
             case .cagrad: gradient.update = .cagrad
+            case .pcgrad: gradient.update = .pcgrad
             }
             if let c = self.cagradC { gradient.cagradC = c }
             // The server refuses a setting the update does not use, naming it.

@@ -1,4 +1,4 @@
-"""Gradient runs with a Gramian update (MGDA, UPGrad, DualProj, IMTL-G, Aligned-MTL, CAGrad) against a real rw-server:
+"""Gradient runs with a Gramian update (MGDA, UPGrad, DualProj, IMTL-G, Aligned-MTL, CAGrad, PCGrad) against a real rw-server:
 the weights the service answers equal an independent NumPy computation of each weighting, written here from the
 papers' definitions (brute force over active sets for the quadratic programs and CAGrad's inner problem), on the simplex."""
 
@@ -64,6 +64,22 @@ def _cagrad(h, c):
     raise AssertionError("no KKT point")
 
 
+def _pcgrad(g):
+    """PCGrad (Yu et al. 2020, Algorithm 1) in coefficients of the gradients: for each i, every conflicting g_j
+    projected away in turn, averaged over every order of the others (the service's deterministic expectation)."""
+    k = len(g)
+    alpha = np.zeros(k)
+    for i in range(k):
+        orders = list(itertools.permutations([j for j in range(k) if j != i]))
+        for order in orders:
+            c = np.eye(k)[i]
+            for j in order:
+                if g[j] @ c < 0:
+                    c[j] -= (g[j] @ c) / g[j, j]
+            alpha += c / len(orders)
+    return alpha
+
+
 def _reference(update, g, epsilon=1e-4, scale="min", c=0.5):
     k = len(g)
     h = g / np.trace(g)
@@ -79,6 +95,8 @@ def _reference(update, g, epsilon=1e-4, scale="min", c=0.5):
         raw = v / v.sum()
     elif update == "cagrad":
         raw = _cagrad(h, c)
+    elif update == "pcgrad":
+        raw = _pcgrad(h)
     else:
         values, vectors = np.linalg.eigh(h)
         sigma = {"min": values.min(), "median": np.sort(values)[(k - 1) // 2], "rmse": values.mean()}[scale]
@@ -90,7 +108,7 @@ def _reference(update, g, epsilon=1e-4, scale="min", c=0.5):
 @pytest.mark.parametrize("update,options", [
     ("mgda", {}), ("upgrad", {}), ("upgrad", {"regularization": 0.05}), ("dualproj", {}), ("imtl_g", {}),
     ("aligned_mtl", {}), ("aligned-mtl", {"aligned_mtl_scale": "median"}), ("aligned_mtl", {"aligned_mtl_scale": "rmse"}),
-    ("cagrad", {}), ("cagrad", {"cagrad_c": 0.9}),
+    ("cagrad", {}), ("cagrad", {"cagrad_c": 0.9}), ("pcgrad", {}),
 ])
 def test_each_update_answers_the_weightings_weights(client, run_id, update, options):
     run = client.create_run(run_id, ["accuracy", "length", "clarity"], "gradient", update=update, **options)
@@ -116,7 +134,9 @@ def test_updates_refuse_what_they_do_not_use(client, run_id):
     with pytest.raises(InvalidArgumentError, match="gradient.aligned_mtl_scale"):
         client.create_run(run_id, ["a", "b"], "gradient", update="upgrad", aligned_mtl_scale="rmse")
     with pytest.raises(ValueError, match="update"):
-        client.create_run(run_id, ["a", "b"], "gradient", update="pcgrad")
+        client.create_run(run_id, ["a", "b"], "gradient", update="krum")
+    with pytest.raises(InvalidArgumentError, match="gradient.update"):  # PCGrad's exact expectation: K ≤ 8
+        client.create_run(run_id, [f"o{k}" for k in range(9)], "gradient", update="pcgrad")
     with pytest.raises(ValueError, match="eta, mu"):
         client.create_run(run_id, ["a", "b"], "gradient")
     run = client.create_run(run_id, ["a", "b"], "gradient", update="mgda")

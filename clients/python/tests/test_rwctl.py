@@ -493,7 +493,8 @@ def test_weights_compare_replays_the_gram_matrices_under_every_update(rwctl, ser
         grams.append(a @ a.T)
         recorded.append(list(run.report_gradients(step, grams[-1]).weights))
     compared = _json(rwctl, server, "weights", "compare", run_id)
-    assert compared["updates"] == ["mirror-descent", "mgda", "upgrad", "dualproj", "imtl-g", "aligned-mtl", "cagrad"]
+    assert compared["updates"] == ["mirror-descent", "mgda", "upgrad", "dualproj", "imtl-g", "aligned-mtl", "cagrad",
+                                   "pcgrad"]
     assert compared["objectives"] == ["accuracy", "length", "clarity"]
     assert [row["step"] for row in compared["rows"]] == list(range(1, 7))
     for row, weights, g in zip(compared["rows"], recorded, grams):

@@ -44,6 +44,7 @@ _UPDATES = {
     "imtl_g": runs_pb2.GRADIENT_UPDATE_IMTL_G,
     "aligned_mtl": runs_pb2.GRADIENT_UPDATE_ALIGNED_MTL,
     "cagrad": runs_pb2.GRADIENT_UPDATE_CAGRAD,
+    "pcgrad": runs_pb2.GRADIENT_UPDATE_PCGRAD,
 }
 _ALIGNED_MTL_SCALES = {
     "min": runs_pb2.ALIGNED_MTL_SCALE_MIN,

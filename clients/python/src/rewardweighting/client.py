@@ -187,7 +187,8 @@ class RewardWeighting:
             update: how the gradient method turns each window's Gram matrices into weights:
                 ``"mirror_descent"`` (the paper's, needs ``eta``, ``mu`` and ``total_steps``), or a Gramian
                 weighting of the mean Gram matrix: ``"mgda"``, ``"upgrad"``, ``"dualproj"``, ``"imtl_g"`` or
-                ``"aligned_mtl"`` or ``"cagrad"`` (``eta``/``mu``/``total_steps`` optional and unused).
+                ``"aligned_mtl"``, ``"cagrad"`` or ``"pcgrad"`` (K ≤ 8) (``eta``/``mu``/``total_steps`` optional
+                and unused).
             regularization: ε of ``"upgrad"``/``"dualproj"`` (default 1e-4, TorchJD's).
             aligned_mtl_scale: σ of ``"aligned_mtl"``: ``"min"`` (default), ``"median"`` or ``"rmse"``.
             cagrad_c: c of ``"cagrad"`` (default 0.5).

@@ -69,6 +69,7 @@ class GradientUpdate(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     GRADIENT_UPDATE_IMTL_G: _ClassVar[GradientUpdate]
     GRADIENT_UPDATE_ALIGNED_MTL: _ClassVar[GradientUpdate]
     GRADIENT_UPDATE_CAGRAD: _ClassVar[GradientUpdate]
+    GRADIENT_UPDATE_PCGRAD: _ClassVar[GradientUpdate]
 
 class AlignedMtlScale(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -128,6 +129,7 @@ GRADIENT_UPDATE_DUALPROJ: GradientUpdate
 GRADIENT_UPDATE_IMTL_G: GradientUpdate
 GRADIENT_UPDATE_ALIGNED_MTL: GradientUpdate
 GRADIENT_UPDATE_CAGRAD: GradientUpdate
+GRADIENT_UPDATE_PCGRAD: GradientUpdate
 ALIGNED_MTL_SCALE_UNSPECIFIED: AlignedMtlScale
 ALIGNED_MTL_SCALE_MIN: AlignedMtlScale
 ALIGNED_MTL_SCALE_MEDIAN: AlignedMtlScale
