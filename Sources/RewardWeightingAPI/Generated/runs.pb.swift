@@ -206,7 +206,8 @@ public nonisolated enum Rewardweighting_V1_MetaReward: SwiftProtobuf.Enum, Swift
 /// Either way it is then multiplied by r_pareto. z* is the ideal point: RunConfig.ideal_point when given,
 /// otherwise tracked from the data as the component-wise maximum of the batch being scalarised and of every
 /// batch recorded at an earlier step (a retry is answered as the first call; a batch older than the latest
-/// recorded step sees every recorded batch). Validation batches are measured against it but never move it.
+/// recorded step sees every recorded batch). A validation batch is scalarised the same way (its own maxima
+/// taken in) but is not recorded, so it never moves the tracked point.
 public nonisolated enum Rewardweighting_V1_ScalarizationFunction: SwiftProtobuf.Enum, Swift.CaseIterable {
   public typealias RawValue = Int
 
