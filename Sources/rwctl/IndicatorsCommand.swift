@@ -29,25 +29,18 @@ struct IndicatorsCommand: AsyncParsableCommand {
 
     @OptionGroup var input: ObjectiveInputOptions
 
-    @Option(
-        help: ArgumentHelp(
-            "A reference front (CSV or JSON points, same coordinates as the input) for IGD and IGD+.",
-            valueName: "file"))
-    var referenceFront: String?
-
-    @Option(help: ArgumentHelp("H, the divisions of the simplex lattice of EUM's weights (≥ 1).", valueName: "H"))
-    var divisions = 10
+    @OptionGroup var indicators: FrontIndicatorOptions
 
     func run() async throws {
-        guard self.divisions >= 1 else { throw InputError("--divisions: is \(self.divisions); it must be at least 1") }
         let input = try self.input.load(requireReference: false)
         guard let points = try input.maximizationPoints(), !points.isEmpty, let space = input.space else {
             throw InputError("points: the input holds no points")
         }
-        let reference = try self.referenceFront.map { path throws(InputError) in
+        let reference = try self.indicators.referenceFront.map { path throws(InputError) in
             try FrontIndicators.loadReferenceFront(path, space: space)
         }
-        let members = try FrontIndicators.members(of: points, referenceFront: reference, divisions: self.divisions)
+        let members = try FrontIndicators.members(
+            of: points, referenceFront: reference, divisions: self.indicators.divisions)
         print(JSONText.object(members))
     }
 }

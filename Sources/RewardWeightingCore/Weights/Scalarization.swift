@@ -22,19 +22,8 @@ public enum Scalarization {
     public static func scalarize(
         _ rewards: ObjectiveMatrix, weights: WeightVector, multiplier: Double = 1
     ) throws(ValidationError) -> [Double] {
-        guard !rewards.isEmpty else {
-            throw ValidationError(code: .empty, field: "rewards", reason: "the batch has no responses")
-        }
+        try Self.checkBatch(rewards, weights: weights, multiplier: multiplier)
         let k = rewards.dimension
-        guard weights.dimension == k else {
-            throw ValidationError(
-                code: .dimensionMismatch, field: "rewards",
-                reason: "has K = \(k) objectives but the weights have K = \(weights.dimension)")
-        }
-        guard multiplier.isFinite else {
-            throw ValidationError(
-                code: .nonFinite, field: "multiplier", reason: "is \(multiplier); it must be finite")
-        }
         let n = rewards.count
         let output = rewards.storage.withUnsafeBufferPointer { r in
             weights.values.withUnsafeBufferPointer { w in
@@ -55,6 +44,25 @@ public enum Scalarization {
                 reason: "the scalarised reward of row \(row) overflows (multiplier \(multiplier))")
         }
         return output
+    }
+
+    /// What every scalarising function asks of its inputs: at least one response, the weights' K, a finite
+    /// multiplier. Throws `empty`/`dimensionMismatch` (field `rewards`) or `nonFinite` (field `multiplier`).
+    static func checkBatch(
+        _ rewards: ObjectiveMatrix, weights: WeightVector, multiplier: Double
+    ) throws(ValidationError) {
+        guard !rewards.isEmpty else {
+            throw ValidationError(code: .empty, field: "rewards", reason: "the batch has no responses")
+        }
+        guard weights.dimension == rewards.dimension else {
+            throw ValidationError(
+                code: .dimensionMismatch, field: "rewards",
+                reason: "has K = \(rewards.dimension) objectives but the weights have K = \(weights.dimension)")
+        }
+        guard multiplier.isFinite else {
+            throw ValidationError(
+                code: .nonFinite, field: "multiplier", reason: "is \(multiplier); it must be finite")
+        }
     }
 
     /// Per-objective standardisation within groups (GDPO's decoupled normalisation; TRL's

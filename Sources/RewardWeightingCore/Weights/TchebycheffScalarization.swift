@@ -34,15 +34,8 @@ public enum TchebycheffScalarization {
         _ rewards: ObjectiveMatrix, weights: WeightVector, idealPoint: [Double], smoothing: Double? = nil,
         multiplier: Double = 1
     ) throws(ValidationError) -> [Double] {
-        guard !rewards.isEmpty else {
-            throw ValidationError(code: .empty, field: "rewards", reason: "the batch has no responses")
-        }
+        try Scalarization.checkBatch(rewards, weights: weights, multiplier: multiplier)
         let k = rewards.dimension
-        guard weights.dimension == k else {
-            throw ValidationError(
-                code: .dimensionMismatch, field: "rewards",
-                reason: "has K = \(k) objectives but the weights have K = \(weights.dimension)")
-        }
         guard idealPoint.count == k else {
             throw ValidationError(
                 code: .dimensionMismatch, field: "ideal_point",
@@ -59,10 +52,6 @@ public enum TchebycheffScalarization {
                     code: smoothing.isFinite ? .outOfRange : .nonFinite, field: "smoothing",
                     reason: "is \(smoothing); it must be finite and positive")
             }
-        }
-        guard multiplier.isFinite else {
-            throw ValidationError(
-                code: .nonFinite, field: "multiplier", reason: "is \(multiplier); it must be finite")
         }
         let n = rewards.count
         let w = weights.values

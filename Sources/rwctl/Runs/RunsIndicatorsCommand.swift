@@ -26,17 +26,9 @@ struct RunsIndicatorsCommand: AsyncParsableCommand {
     @Argument(help: "The run's id.")
     var runID: String
 
-    @Option(
-        help: ArgumentHelp(
-            "A reference front (CSV or JSON points, in the objectives' own units) for IGD and IGD+.",
-            valueName: "file"))
-    var referenceFront: String?
-
-    @Option(help: ArgumentHelp("H, the divisions of the simplex lattice of EUM's weights (≥ 1).", valueName: "H"))
-    var divisions = 10
+    @OptionGroup var indicators: FrontIndicatorOptions
 
     func run() async throws {
-        guard self.divisions >= 1 else { throw InputError("--divisions: is \(self.divisions); it must be at least 1") }
         let run = try await ServerConnection.with(self.server) { connection in try await connection.run(self.runID) }
         let names = run.config.objectives.map(\.name)
         let rows = run.state.buffer.points.map(\.scores)
@@ -50,10 +42,11 @@ struct RunsIndicatorsCommand: AsyncParsableCommand {
         let points = try InputError.checking {
             try space.toMaximization(try ObjectiveMatrix(rows: rows, dimension: names.count, field: "buffer"))
         }
-        let reference = try self.referenceFront.map { path throws(InputError) in
+        let reference = try self.indicators.referenceFront.map { path throws(InputError) in
             try FrontIndicators.loadReferenceFront(path, space: space)
         }
-        let members = try FrontIndicators.members(of: points, referenceFront: reference, divisions: self.divisions)
+        let members = try FrontIndicators.members(
+            of: points, referenceFront: reference, divisions: self.indicators.divisions)
         switch self.server.format {
         case .json:
             print(
