@@ -47,8 +47,8 @@ public protocol KernelBackend: Sendable {
         slices: @escaping @Sendable (Float32GradientSliceWriter) async throws(KernelError) -> Void
     ) async throws(KernelError) -> GramMatrix
 
-    /// One mirror-descent step `w ← softmax(log w + τ·I)` with `rule`'s floor and bounds
-    /// (``MirrorDescent/step(from:influence:stepSize:)``).
+    /// One mirror-descent step `w ← softmax(log w + τ·I)` with `rule`'s bounds, from the weights alone
+    /// (``MirrorDescent/step(from:influence:stepSize:)-(WeightVector,_,_)``).
     func mirrorDescentStep(
         from weights: WeightVector, influence: [Double], stepSize: Double, rule: MirrorDescent
     ) async throws(KernelError) -> WeightVector

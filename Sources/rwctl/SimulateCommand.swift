@@ -94,11 +94,12 @@ struct SimulateCommand: AsyncParsableCommand {
         let descent = try Self.checkingOptions {
             try MirrorDescent(minWeight: self.minWeight, maxWeight: self.maxWeight)
         }
+        // The weights with their exact logits while one underflows (MirrorDescent keeps Lemma 5.1's closed form).
         var weights = try self.initial.map { (text) throws(InputError) in
             let values = try parseNumberList(text, option: "--initial")
-            return try InputError.checking { try WeightVector(values, field: "--initial") }
+            return ExactWeights(try InputError.checking { try WeightVector(values, field: "--initial") })
         }
-        if let weights { self.printHeader(dimension: weights.dimension) }
+        if let weights { self.printHeader(dimension: weights.weights.dimension) }
 
         var reader = try InputSource(path: self.gram, label: "--gram").lines()
         var lineNumber = 0
@@ -113,21 +114,21 @@ struct SimulateCommand: AsyncParsableCommand {
                 throw InputError("\(source): step \(step) is beyond --steps \(self.steps)")
             }
             let record = try GramRecord(parsing: line, source: source)
-            let current: WeightVector
+            let current: ExactWeights
             if let weights {
                 current = weights
             } else {
-                current = .uniform(count: record.influence.count)
-                self.printHeader(dimension: current.dimension)
+                current = ExactWeights(.uniform(count: record.influence.count))
+                self.printHeader(dimension: current.weights.dimension)
             }
-            guard record.influence.count == current.dimension else {
+            guard record.influence.count == current.weights.dimension else {
                 throw InputError(
-                    "\(source): has K = \(record.influence.count) objectives but the weights have K = \(current.dimension)"
-                )
+                    "\(source): has K = \(record.influence.count) objectives but the weights have K = "
+                        + "\(current.weights.dimension)")
             }
             let learningRate =
                 record.learningRate ?? schedule.learningRate(base: self.eta, atTrainerStep: step)
-            if influenceSum.isEmpty { influenceSum = Array(repeating: 0, count: current.dimension) }
+            if influenceSum.isEmpty { influenceSum = Array(repeating: 0, count: current.weights.dimension) }
             for k in influenceSum.indices { influenceSum[k] += record.influence[k] }
 
             var updated = current
@@ -140,7 +141,7 @@ struct SimulateCommand: AsyncParsableCommand {
                 influenceSum = []
             }
             weights = updated
-            self.printStep(step, learningRate: learningRate, influence: record.influence, weights: updated)
+            self.printStep(step, learningRate: learningRate, influence: record.influence, weights: updated.weights)
         }
     }
 

@@ -106,8 +106,7 @@ struct MirrorDescentTests {
     func hugeStep(influence: [Double]) throws {
         let w = WeightVector.uniform(count: 3)
         let updated = try MirrorDescent().step(from: w, influence: influence, stepSize: 1e4)
-        #expect(updated.values.allSatisfy { $0.isFinite && $0 > 0 })
-        #expect(updated.values.allSatisfy { $0 >= MirrorDescent.weightFloor })
+        #expect(updated.values.allSatisfy { $0.isFinite && $0 >= 0 })
         #expect(abs(updated.values.reduce(0, +) - 1) <= 4 * Double.ulpOfOne)
         // The objective with the largest influence takes (almost) all the mass.
         let best = influence.indices.max { influence[$0] < influence[$1] }!
@@ -118,25 +117,86 @@ struct MirrorDescentTests {
         }
     }
 
-    @Test("an underflowing weight is floored, and it can recover")
-    func floorAndRecovery() throws {
+    @Test("an underflowing weight keeps its exact logit: it comes back exactly as much as the closed form says")
+    func underflowAndRecovery() throws {
         let rule = try MirrorDescent()
-        let collapsed = try rule.step(
-            from: WeightVector.uniform(count: 3), influence: [1, -1, 0], stepSize: 1e4)
-        #expect(collapsed.values[1] == MirrorDescent.weightFloor)
-        #expect(collapsed.values[2] == MirrorDescent.weightFloor)
-        #expect(collapsed.values[0] == 1)
-        // The reference would keep an exact 0 for ever; here log w stays finite and a strong reverse push
-        // brings the objective back.
-        let recovered = try rule.step(from: collapsed, influence: [-1, 1, 0], stepSize: 1e3)
-        #expect(recovered.values[1] > 0.99)
+        let start = ExactWeights(WeightVector.uniform(count: 3))
+        // τ·I = (1e4, −1e4, 0): w_1 ∝ e^(−2e4) and w_2 ∝ e^(−1e4), far below the smallest double.
+        let collapsed = try rule.step(from: start, influence: [1, -1, 0], stepSize: 1e4)
+        #expect(collapsed.weights.values == [1, 0, 0])
+        #expect(try Self.logits(collapsed) == [0, -2e4, -1e4])
+        // A push of 1.9e4 back is not enough for w_1 (still e^(−1000) below w_0) ...
+        let partial = try rule.step(from: collapsed, influence: [0, 1.9, 0], stepSize: 1e4)
+        #expect(partial.weights.values[1] == 0)
+        #expect(try Self.logits(partial) == [0, -1e3, -1e4])
+        // ... and 1e3 more puts it level with w_0, exactly as e^0/(e^0 + e^0 + e^(−1e4)) = 1/2.
+        let level = try rule.step(from: partial, influence: [0, 0.1, 0], stepSize: 1e4)
+        #expect(level.weights.values[0] == 0.5)
+        #expect(level.weights.values[1] == 0.5)
+        // The weights the floor used to return would have let w_1 back at once: e^(−2e4) is not 2.2e-308.
+        #expect(try Self.logits(level) == [0, 0, -1e4])
+        // Once every weight is normal again the logits are dropped.
+        let back = try rule.step(from: level, influence: [0, 0, 1], stepSize: 1e4)
+        #expect(back.weights.values.allSatisfy { $0 >= MirrorDescent.smallestNormalWeight } == (back.logits == nil))
     }
 
-    @Test("a zero input weight is lifted to the floor")
+    /// `hi + lo` of each logit: the double nearest the exact double-double value.
+    static func logits(_ weights: ExactWeights) throws -> [Double] {
+        let hi = try #require(weights.logits)
+        let lo = try #require(weights.residuals)
+        return zip(hi, lo).map { $0 + $1 }
+    }
+
+    @Test("a zero input weight starts from the smallest normal double, and its logit stays finite")
     func zeroInputWeight() throws {
         let updated = try MirrorDescent().step(from: WeightVector([1, 0, 1]), influence: [0, 0, 0], stepSize: 0.1)
-        #expect(updated.values[1] == MirrorDescent.weightFloor)
         #expect(updated.values[0] == 0.5)
+        #expect(updated.values[1] > 0 && updated.values[1] <= 2 * MirrorDescent.smallestNormalWeight)
+    }
+
+    @Test(
+        "Lemma 5.1 at any τ: 500 steps equal the closed form to 1e-12, weights that underflow and come back included",
+        arguments: [1e-6, 1, 1e2, 1e4], [3, 5])
+    func closedFormAtAnyStepSize(tau: Double, k: Int) throws {
+        var generator = SplitMix64(seed: UInt64(k) &* 977 &+ UInt64(tau.exponent + 100))
+        let rule = try MirrorDescent()
+        let initial = (0..<k).map { 1.0 + Double($0) }
+        var current = ExactWeights(try WeightVector(initial))
+        // The closed form's logits log w_i(0) + S_i with S_i = Σ_t τ·I_i(t): the influences are dyadic (k/64) and
+        // τ ≥ 1 is an integer, so S_i is exact in plain double arithmetic (τ = 1e-6 keeps it tiny), and
+        // differences are taken as (S_i − S_top) + (log w_i(0) − log w_top(0)).
+        let initialLogs = current.weights.values.map { log($0) }
+        var sums = [Double](repeating: 0, count: k)
+        var underflowed = false
+        for t in 1...500 {
+            // Dyadic influences; objective 1 is pushed down for 250 steps, then up twice as hard.
+            var influence = (0..<k).map { _ in Double(Int(generator.unit() * 17) - 8) / 64 }
+            influence[1] = t <= 250 ? -0.25 : 0.5
+            current = try rule.step(from: current, influence: influence, stepSize: tau)
+            for i in 0..<k { sums[i] += tau * influence[i] }
+            let m = (0..<k).max { sums[$0] + initialLogs[$0] < sums[$1] + initialLogs[$1] }!
+            let logits = (0..<k).map { (sums[$0] - sums[m]) + (initialLogs[$0] - initialLogs[m]) }
+            let total = logits.reduce(0) { $0 + exp($1) }  // the largest is 0
+            let closedForm = logits.map { exp($0) / total }
+            for i in 0..<k {
+                let (actual, expected) = (current.weights.values[i], closedForm[i])
+                if expected >= 2 * MirrorDescent.smallestNormalWeight {
+                    #expect(abs(actual - expected) <= 1e-12 * expected, "τ \(tau), step \(t), objective \(i)")
+                } else if expected < MirrorDescent.smallestNormalWeight / 2 {
+                    #expect(actual < MirrorDescent.smallestNormalWeight, "τ \(tau), step \(t), objective \(i)")
+                    underflowed = true
+                    // Its logit, relative to the largest, is the closed form's.
+                    let hi = try #require(current.logits, "τ \(tau), step \(t)")
+                    let lo = try #require(current.residuals)
+                    let mine = hi[i] + lo[i]
+                    #expect(
+                        abs(mine - logits[i]) <= 1e-12 * max(1, abs(logits[i])), "τ \(tau), step \(t), objective \(i)")
+                }
+            }
+        }
+        // At τ ≥ 1e2 objective 1 fell below the smallest double and came back to its closed-form value.
+        #expect(underflowed == (tau >= 1e2))
+        #expect(current.weights.values[1] > 0.99 || tau < 1e2)
     }
 
     // MARK: Bounds

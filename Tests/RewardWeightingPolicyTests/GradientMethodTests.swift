@@ -1,3 +1,4 @@
+import Foundation
 import RewardWeightingCore
 import RewardWeightingPolicy
 import RewardWeightingTestSupport
@@ -184,14 +185,24 @@ struct GradientMethodTests {
         #expect(finite)
     }
 
-    @Test("a huge step drives a weight to the floor, never to 0 or NaN, and it can recover")
+    @Test("a huge step underflows a weight with its exact logit kept, and it comes back as the closed form says")
     func underflow() throws {
         let policy = WeightingPolicy(config: makeConfig(gradientMethod(learningRate: 1, mu: 1e-5)))
+        // τ = 1/1e-5, I = (100, 0, 0): the logits are (0, −100τ, −100τ) ≈ (0, −1e7, −1e7), so w_1 = w_2 = 0.
         var state = try policy.apply(gradients(1, diagonal([100, 0, 0])), to: policy.initialState).state
-        #expect(state.weights.allSatisfy { $0.isFinite && $0 > 0 })
-        #expect(state.weights[1] == MirrorDescent.weightFloor)
-        state = try policy.apply(gradients(2, diagonal([0, 0.01, 0])), to: state).state
-        #expect(state.weights[1] > MirrorDescent.weightFloor)
+        #expect(state.weights == [1, 0, 0])
+        let update = try #require(state.weightHistory.last)
+        let logits = zip(try #require(update.logits), try #require(update.logitResiduals)).map { $0 + $1 }
+        let tau = 1 / 1e-5  // η/μ as the policy computes it (not exactly 1e5)
+        #expect(logits == [0, -(tau * 100), -(tau * 100)])
+        // I = (0, 101, 0): objective 1's logit rises by 1.01e7, past objective 0's: w_1 = 1/(1 + e^(−1e5)) = 1.
+        state = try policy.apply(gradients(2, diagonal([0, 101, 0])), to: state).state
+        #expect(state.weights == [0, 1, 0])
+        // Replay and the stored state's JSON keep the logits exactly.
+        let decoded = try JSONDecoder().decode(RunState.self, from: JSONEncoder().encode(state))
+        #expect(decoded == state)
+        #expect(
+            try policy.replay([gradients(1, diagonal([100, 0, 0])), gradients(2, diagonal([0, 101, 0]))]) == state)
     }
 
     @Test("a late gradient report (after a Scalarize of its step) is applied and flagged")

@@ -423,7 +423,7 @@ public nonisolated enum Rewardweighting_V1_HypervolumeScale: SwiftProtobuf.Enum,
 /// How a gradient run turns its (accumulated) Gram matrix into weights. The Gramian updates are the
 /// gradient-balancing methods of multi-task learning, computed from G alone, as TorchJD's Gramian weightings
 /// (v0.18) compute their raw weights α; the run's weights are α with negative entries set to 0, divided by
-/// their sum, then floored and bounded as the mirror-descent ones (min_weight, max_weight). Every Gramian
+/// their sum, then bounded as the mirror-descent ones (min_weight, max_weight). Every Gramian
 /// update divides G by its trace first, so it is invariant to the scale of G. A G that is 0 leaves the weights
 /// unchanged; one that is not positive semi-definite (the smallest eigenvalue of G/trace(G) below −1e-6) is
 /// INVALID_ARGUMENT (field "gram"). docs/api.md ("Gradient updates") has the equations.
@@ -433,7 +433,9 @@ public nonisolated enum Rewardweighting_V1_GradientUpdate: SwiftProtobuf.Enum, S
   /// Not set: read as GRADIENT_UPDATE_MIRROR_DESCENT.
   case unspecified // = 0
 
-  /// The paper's update (§5, Alg. 2): w ← normalise(w ⊙ exp(η_t·I/μ)), I = G·1.
+  /// The paper's update (§5, Alg. 2): w ← normalise(w ⊙ exp(η_t·I/μ)), I = G·1. Exact at any η/μ, with no
+  /// floor: a weight that falls below 2.2e-308 reads as a subnormal or 0 while the run keeps its exact logit,
+  /// and it comes back exactly when Lemma 5.1's closed form w_i ∝ w_i(0)·exp(Σ_t η_t·I_i(t)/μ) says.
   case mirrorDescent // = 1
 
   /// MGDA (Désidéri 2012; Sener & Koltun 2018): α = argmin over the simplex of αᵀGα, the min-norm point of

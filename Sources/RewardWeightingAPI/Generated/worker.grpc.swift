@@ -242,7 +242,8 @@ extension Rewardweighting_V1_KernelWorker {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > One mirror-descent step w ← softmax(log w + τ·I), with the floor and the optional bounds of MirrorDescent.
+        /// > One mirror-descent step w ← softmax(log w + τ·I) from the weights alone, with the optional bounds of
+        /// > MirrorDescent (no floor: a weight below 2.2e-308 may come back as a subnormal or 0).
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Rewardweighting_V1_MirrorDescentStepRequest` messages.
@@ -375,7 +376,8 @@ extension Rewardweighting_V1_KernelWorker {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > One mirror-descent step w ← softmax(log w + τ·I), with the floor and the optional bounds of MirrorDescent.
+        /// > One mirror-descent step w ← softmax(log w + τ·I) from the weights alone, with the optional bounds of
+        /// > MirrorDescent (no floor: a weight below 2.2e-308 may come back as a subnormal or 0).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Rewardweighting_V1_MirrorDescentStepRequest` message.
@@ -506,7 +508,8 @@ extension Rewardweighting_V1_KernelWorker {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > One mirror-descent step w ← softmax(log w + τ·I), with the floor and the optional bounds of MirrorDescent.
+        /// > One mirror-descent step w ← softmax(log w + τ·I) from the weights alone, with the optional bounds of
+        /// > MirrorDescent (no floor: a weight below 2.2e-308 may come back as a subnormal or 0).
         ///
         /// - Parameters:
         ///   - request: A `Rewardweighting_V1_MirrorDescentStepRequest` message.
@@ -891,7 +894,8 @@ extension Rewardweighting_V1_KernelWorker {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > One mirror-descent step w ← softmax(log w + τ·I), with the floor and the optional bounds of MirrorDescent.
+        /// > One mirror-descent step w ← softmax(log w + τ·I) from the weights alone, with the optional bounds of
+        /// > MirrorDescent (no floor: a weight below 2.2e-308 may come back as a subnormal or 0).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Rewardweighting_V1_MirrorDescentStepRequest` message.
@@ -1117,7 +1121,8 @@ extension Rewardweighting_V1_KernelWorker {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > One mirror-descent step w ← softmax(log w + τ·I), with the floor and the optional bounds of MirrorDescent.
+        /// > One mirror-descent step w ← softmax(log w + τ·I) from the weights alone, with the optional bounds of
+        /// > MirrorDescent (no floor: a weight below 2.2e-308 may come back as a subnormal or 0).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Rewardweighting_V1_MirrorDescentStepRequest` message.
@@ -1303,7 +1308,8 @@ extension Rewardweighting_V1_KernelWorker.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > One mirror-descent step w ← softmax(log w + τ·I), with the floor and the optional bounds of MirrorDescent.
+    /// > One mirror-descent step w ← softmax(log w + τ·I) from the weights alone, with the optional bounds of
+    /// > MirrorDescent (no floor: a weight below 2.2e-308 may come back as a subnormal or 0).
     ///
     /// - Parameters:
     ///   - request: A request containing a single `Rewardweighting_V1_MirrorDescentStepRequest` message.
@@ -1504,7 +1510,8 @@ extension Rewardweighting_V1_KernelWorker.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > One mirror-descent step w ← softmax(log w + τ·I), with the floor and the optional bounds of MirrorDescent.
+    /// > One mirror-descent step w ← softmax(log w + τ·I) from the weights alone, with the optional bounds of
+    /// > MirrorDescent (no floor: a weight below 2.2e-308 may come back as a subnormal or 0).
     ///
     /// - Parameters:
     ///   - message: request message to send.

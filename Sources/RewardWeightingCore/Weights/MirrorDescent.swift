@@ -14,13 +14,19 @@
 /// and `μ` the regularisation factor. Iterating it gives Lemma 5.1's closed form
 /// `w_i(T) ∝ w_i(0)·exp(Σ_t τ_t·I_i(t))`.
 ///
-/// **Numerics.** The update is computed in log space: `z_i = log w_i + τ·I_i`, then
-/// `w_i = exp(z_i − max_k z_k) / Σ_k exp(z_k − max_k z_k)`, so the largest term is `exp(0) = 1`, nothing
-/// overflows and the sum is in `[1, K]`, for any finite `τ·I`. A weight whose true value is below the
-/// smallest positive normal double is set to ``weightFloor`` (`Double.leastNormalMagnitude` ≈ 2.2e-308) and
-/// the other weights are rescaled so the sum stays 1: every weight this type returns is strictly positive,
-/// so an objective can always recover (`log w` stays finite). The reference code has no such floor: a weight
-/// that underflows to 0 there stays 0 for ever. The floor also lifts input weights that are exactly 0.
+/// **Numerics: exact at any `τ·I`, with no floor.** The update is computed in log space:
+/// `z_i = log w_i + τ·I_i`, then `w_i = exp(z_i − max_k z_k) / Σ_k exp(z_k − max_k z_k)`, so the largest term
+/// is `exp(0) = 1`, nothing overflows and the sum is in `[1, K]`, for any finite `τ·I`. A weight whose value is
+/// below the smallest normal double (`Double.leastNormalMagnitude` ≈ 2.2e-308) cannot carry its own logarithm
+/// (it is subnormal or 0), so while one is that small the step keeps the logits `ℓ_i = log w_i(0) + Σ_t τ_t·I_i(t)`
+/// themselves, in double-double (``ExactWeights/logits`` and ``ExactWeights/residuals``, summed with TwoSum),
+/// and takes the weights from them. A trajectory therefore follows Lemma 5.1's
+/// closed form however far a weight falls (its reported value may underflow to 0), and a weight comes back
+/// exactly when, and as much as, the closed form says. (The reference code loses such a weight for ever: it
+/// underflows to 0.) While every weight is normal the step is the plain double computation above, so runs whose
+/// weights never fall that low give bit for bit what they gave before logits were kept. An input weight that is
+/// exactly 0 (an initial weight of 0) starts from `log(leastNormalMagnitude)`. With bounds, the logits of a
+/// projected step are kept in double precision only.
 ///
 /// **Optional bounds.** The paper uses no bounds (the reference passes `min_weight`/`max_weight` but never
 /// applies them), so both are off by default. When given, the softmax output `p` is replaced by its KL
@@ -34,9 +40,9 @@ public struct MirrorDescent: Hashable, Sendable {
     /// The upper bound on each weight after a step, or `nil` for none (the paper's setting).
     public let maxWeight: Double?
 
-    /// The smallest weight a step returns: `Double.leastNormalMagnitude` (≈ 2.225e-308). A weight that would
-    /// underflow below it is raised to it and the others are rescaled to keep the sum 1.
-    public static let weightFloor = Double.leastNormalMagnitude
+    /// The smallest weight that is its own exact logarithm's source: `Double.leastNormalMagnitude`
+    /// (≈ 2.225e-308). Below it, ``ExactWeights/logits`` carry the weights.
+    public static let smallestNormalWeight = Double.leastNormalMagnitude
 
     /// Creates an update rule, with optional bounds on the weights.
     ///
@@ -74,21 +80,32 @@ public struct MirrorDescent: Hashable, Sendable {
         self.maxWeight = maxWeight
     }
 
-    /// One update `w ← softmax(log w + τ·I)` with `τ` = `stepSize` (`η_t/μ`), then the floor and the optional
-    /// bounds (see the type's documentation). O(K) without bounds, O(K²) with them.
+    /// One update `w ← softmax(log w + τ·I)` from weights alone (``step(from:influence:stepSize:)-(ExactWeights,_,_)``
+    /// with no stored logarithms), returning the weights only.
+    /// - Throws: the errors of ``step(from:influence:stepSize:)-(ExactWeights,_,_)``.
+    public func step(
+        from weights: WeightVector, influence: [Double], stepSize: Double
+    ) throws(ValidationError) -> WeightVector {
+        try self.step(from: ExactWeights(weights), influence: influence, stepSize: stepSize).weights
+    }
+
+    /// One update `w ← softmax(log w + τ·I)` with `τ` = `stepSize` (`η_t/μ`), then the optional bounds (see the
+    /// type's documentation). O(K) without bounds, O(K²) with them.
     ///
     /// - Parameters:
-    ///   - weights: the current weights `w(t)`.
+    ///   - current: the current weights `w(t)`, with the logits of the previous step when it returned them.
     ///   - influence: `I`, one value per objective (``GramMatrix/influence``).
     ///   - stepSize: `τ = η_t/μ ≥ 0`.
-    /// - Returns: weights that are all `≥` ``weightFloor`` (so strictly positive) and sum to 1 up to rounding.
+    /// - Returns: weights that are non-negative and sum to 1 up to rounding (a weight below about 1e-308 may be
+    ///   reported as a subnormal or 0), with the exact logits while one is below ``smallestNormalWeight``.
     /// - Throws: ``ValidationError``: `dimensionMismatch` (field `influence`) when `I` does not have K values;
     ///   `nonFinite` for a NaN/∞ influence (field `influence`) or step size (field `step_size`); `outOfRange`
     ///   for a negative step size, for `τ·I_i` overflowing (field `influence`), or for bounds that do not
     ///   satisfy `min ≤ 1/K ≤ max` (fields `min_weight`, `max_weight`).
     public func step(
-        from weights: WeightVector, influence: [Double], stepSize: Double
-    ) throws(ValidationError) -> WeightVector {
+        from current: ExactWeights, influence: [Double], stepSize: Double
+    ) throws(ValidationError) -> ExactWeights {
+        let weights = current.weights
         let k = weights.dimension
         guard influence.count == k else {
             throw ValidationError(
@@ -110,34 +127,92 @@ public struct MirrorDescent: Hashable, Sendable {
         }
         try self.checkBounds(dimension: k)
 
-        // z_i = log w_i + τ·I_i; log 0 = −∞ is fine (exp gives 0, then the floor applies).
-        var z = [Double](repeating: 0, count: k)
-        var largest = -Double.infinity
+        var increments = [Double](repeating: 0, count: k)
         for i in 0..<k {
-            let increment = stepSize * influence[i]
-            guard increment.isFinite else {
+            increments[i] = stepSize * influence[i]
+            guard increments[i].isFinite else {
                 throw ValidationError(
                     code: .outOfRange, field: "influence", column: i,
                     reason: "step_size × entry \(i) = \(stepSize) × \(influence[i]) overflows")
             }
-            z[i] = log(weights.values[i]) + increment
-            largest = Swift.max(largest, z[i])
         }
-        // Softmax with the maximum subtracted: every exponent is ≤ 0, the largest term is exactly 1.
-        var total = 0.0
+        if current.logits == nil {
+            // Every weight carries its own logarithm: z_i = log w_i + τ·I_i in double precision, as always.
+            let z = (0..<k).map { current.logarithm($0) + increments[$0] }
+            let result = self.applyBounds(Self.softmax(z))
+            if result.allSatisfy({ $0 >= Self.smallestNormalWeight }) {
+                return ExactWeights(uncheckedNormalized: result, logits: nil, residuals: nil)
+            }
+        }
+        // Some weight is (or falls) below the smallest normal double: accumulate the logits
+        // ℓ_i = log w_i(0) + Σ_t τ_t·I_i(t) in double-double (hi + lo, TwoSum), so that they stay exact
+        // whatever their size, and take the weights from them.
+        var hi = current.logits ?? (0..<k).map { current.logarithm($0) }
+        var lo = current.residuals ?? [Double](repeating: 0, count: k)
         for i in 0..<k {
-            z[i] = exp(z[i] - largest)
-            total += z[i]
+            let (sum, error) = twoSum(hi[i], increments[i])
+            hi[i] = sum
+            lo[i] += error
         }
-        var result = z.map { $0 / total }
-        Self.applyFloor(&result)
-        if self.minWeight != nil || self.maxWeight != nil {
-            // A bound below the floor or above 1 cannot bind more than the floor or the sum already do.
-            let lower = Swift.max(self.minWeight ?? 0, Self.weightFloor)
+        // Re-centre on the largest logit so that they stay small: ℓ_m becomes (0, 0).
+        let m = hi.indices.max { hi[$0] < hi[$1] }!
+        let (topHi, topLo) = (hi[m], lo[m])
+        for i in 0..<k {
+            let (difference, error) = twoSum(hi[i], -topHi)
+            hi[i] = difference
+            lo[i] += error - topLo
+        }
+        hi[m] = 0
+        lo[m] = 0
+        let unbounded = Self.softmax((0..<k).map { hi[$0] + lo[$0] })
+        let result = self.applyBounds(unbounded)
+        if result != unbounded {
+            // The projection clamped some weights and scaled the free ones by one factor s: the logits become
+            // log w_i, exact for a clamped or normal weight, and ℓ_i − log Σ + log s for a free tiny one.
+            let logTotal = -log(unbounded[m])  // ℓ_m = 0, so w_m = 1/Σ
             let upper = Swift.min(self.maxWeight ?? 1, 1)
-            result = Self.project(result, lower: lower, upper: upper)
+            let lower = self.minWeight ?? 0
+            let free = (0..<k).filter { result[$0] != upper && (lower == 0 || result[$0] != lower) }
+            let scale = free.first { unbounded[$0] >= Self.smallestNormalWeight && result[$0] > 0 }
+                .map { log(result[$0]) - log(unbounded[$0]) }
+            for i in 0..<k {
+                if let scale, free.contains(i), result[i] < Self.smallestNormalWeight {
+                    hi[i] = hi[i] + lo[i] - logTotal + scale
+                } else {
+                    hi[i] = log(Swift.max(result[i], Self.smallestNormalWeight))
+                }
+                lo[i] = 0
+            }
         }
-        return WeightVector(uncheckedNormalized: result)
+        guard result.contains(where: { $0 < Self.smallestNormalWeight }) else {  // back to every weight its own log
+            return ExactWeights(uncheckedNormalized: result, logits: nil, residuals: nil)
+        }
+        return ExactWeights(uncheckedNormalized: result, logits: hi, residuals: lo)
+    }
+
+    /// `p` projected onto the bounds (``project(_:lower:upper:)``), or `p` itself without bounds.
+    private func applyBounds(_ p: [Double]) -> [Double] {
+        guard self.minWeight != nil || self.maxWeight != nil else { return p }
+        return Self.project(p, lower: self.minWeight ?? 0, upper: Swift.min(self.maxWeight ?? 1, 1))
+    }
+
+    /// `softmax(z)` with the maximum subtracted: every exponent is ≤ 0, the largest term is exactly 1, the sum
+    /// is in `[1, K]`, so nothing overflows for any finite `z`.
+    private static func softmax(_ z: [Double]) -> [Double] {
+        let largest = z.max()!
+        let terms = z.map { exp($0 - largest) }
+        let total = terms.reduce(0, +)
+        return terms.map { $0 / total }
+    }
+
+    /// The optional bounds applied to weights already on the simplex (a Gramian update's reward weights): their
+    /// KL projection onto `{Σ w = 1, min ≤ w_i ≤ max}` (see the type's documentation); the weights as they are
+    /// without bounds. O(K²).
+    /// - Throws: ``ValidationError`` for bounds that do not satisfy `min ≤ 1/K ≤ max` (fields `min_weight`,
+    ///   `max_weight`).
+    public func bounded(_ weights: WeightVector) throws(ValidationError) -> WeightVector {
+        try self.checkBounds(dimension: weights.dimension)
+        return WeightVector(uncheckedNormalized: self.applyBounds(weights.values))
     }
 
     /// One update from a Gram matrix: `I = G·1` (``GramMatrix/influence``) and `τ = learningRate/regularization`
@@ -200,21 +275,6 @@ public struct MirrorDescent: Hashable, Sendable {
         }
     }
 
-    /// Raises every weight below ``weightFloor`` to it and rescales the others so the sum is unchanged
-    /// (a no-op when none is below). O(K).
-    private static func applyFloor(_ w: inout [Double]) {
-        var flooredCount = 0
-        var freeMass = 0.0
-        for value in w {
-            if value < Self.weightFloor { flooredCount += 1 } else { freeMass += value }
-        }
-        guard flooredCount > 0 else { return }
-        let scale = (1 - Double(flooredCount) * Self.weightFloor) / freeMass
-        for i in w.indices {
-            w[i] = w[i] < Self.weightFloor ? Self.weightFloor : w[i] * scale
-        }
-    }
-
     /// The KL projection of the positive, normalised `p` onto `{Σ w = 1, lower ≤ w_i ≤ upper}`:
     /// `w_i = clamp(c·p_i, lower, upper)` with `Σ_i w_i = 1`.
     ///
@@ -222,14 +282,18 @@ public struct MirrorDescent: Hashable, Sendable {
     /// `lower/p_i` and `upper/p_i`; `c` is found by walking the sorted breakpoints and interpolating on the piece
     /// that crosses 1. The weights strictly inside the bounds are then `p_i·(1 − clamped mass)/Σ_free p`, so the
     /// sum is 1 up to rounding. O(K²) (K is the number of objectives).
-    static func project(_ p: [Double], lower: Double, upper: Double) -> [Double] {
-        let k = p.count
+    ///
+    /// A `p_i` below the smallest normal double counts as that (≈ 2.2e-308) here: the projection scales `p`, and
+    /// a weight of 0 could not take the mass a binding upper bound moves.
+    static func project(_ unbounded: [Double], lower: Double, upper: Double) -> [Double] {
+        let k = unbounded.count
         let kk = Double(k)
         if kk * lower >= 1 || kk * upper <= 1 {
             // Only the uniform vector fits (the bounds were checked to be within 1e-12 of 1/K).
             return Array(repeating: 1 / kk, count: k)
         }
-        if p.allSatisfy({ $0 >= lower && $0 <= upper }) { return p }
+        if unbounded.allSatisfy({ $0 >= lower && $0 <= upper }) { return unbounded }
+        let p = unbounded.map { Swift.max($0, Self.smallestNormalWeight) }
         func f(_ c: Double) -> Double {
             p.reduce(0) { $0 + Swift.min(Swift.max(c * $1, lower), upper) }
         }
@@ -271,4 +335,12 @@ public struct MirrorDescent: Hashable, Sendable {
         }
         return result
     }
+}
+
+/// Knuth's TwoSum: `a + b` rounded, and the rounding error, so that `sum + error == a + b` exactly.
+private func twoSum(_ a: Double, _ b: Double) -> (sum: Double, error: Double) {
+    let sum = a + b
+    let bVirtual = sum - a
+    let aVirtual = sum - bVirtual
+    return (sum, (a - aVirtual) + (b - bVirtual))
 }

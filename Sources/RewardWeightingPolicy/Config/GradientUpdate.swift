@@ -7,7 +7,7 @@ import RewardWeightingCore
 /// | ``mirrorDescent`` | the mean influence `Ī` | `softmax(log w + (η_t/μ)·Ī)` (the paper's §5, Alg. 2) |
 /// | ``gramian(_:)`` | the mean Gram matrix `Ḡ` | ``GramianWeighting/rewardWeights(of:)`` of `Ḡ` |
 ///
-/// Both then apply the weight floor and the optional bounds of ``MirrorDescent``. A Gramian update is
+/// Both then apply the optional bounds of ``MirrorDescent``. A Gramian update is
 /// memoryless: the new weights depend on `Ḡ` only, not on the previous weights, except that a zero `Ḡ` (no
 /// gradient signal) leaves them unchanged.
 public enum GradientUpdate: Hashable, Sendable {

@@ -24,6 +24,13 @@ public struct WeightUpdate: Codable, Hashable, Sendable {
     /// A Gramian update's raw weights `α` (``GramianWeighting/rawWeights(of:)``) of the mean Gram matrix, or
     /// `nil` for mirror descent and for a zero mean Gram matrix (the weights then stay as they were).
     public var rawWeights: [Double]? = nil
+    /// Mirror descent's exact logits after the update (``ExactWeights/logits``, high parts; `w = softmax`),
+    /// present only while some weight is below the smallest normal double (about 2.2e-308), where it cannot
+    /// carry its own logarithm; the next update starts from them. `nil` otherwise, and in updates recorded
+    /// before the service kept them.
+    public var logits: [Double]? = nil
+    /// The low parts of ``logits`` (``ExactWeights/residuals``), present with them.
+    public var logitResiduals: [Double]? = nil
 
     private enum CodingKeys: String, CodingKey {
         case step
@@ -33,5 +40,7 @@ public struct WeightUpdate: Codable, Hashable, Sendable {
         case stepSize = "step_size"
         case accumulatedSteps = "accumulated_steps"
         case rawWeights = "raw_weights"
+        case logits
+        case logitResiduals = "logit_residuals"
     }
 }

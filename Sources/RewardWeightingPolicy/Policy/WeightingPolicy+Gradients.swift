@@ -95,9 +95,12 @@ extension WeightingPolicy {
                     code: .invalidArgument, field: "learning_rate",
                     reason: "η_t/μ = \(learningRate)/\(settings.mu) overflows")
             }
-            let weights: WeightVector
+            let weights: ExactWeights
             do throws(ValidationError) {
-                let current = try WeightVector(state.weights, field: "state.weights")
+                let last = state.weightHistory.last
+                let current = try ExactWeights(
+                    WeightVector(state.weights, field: "state.weights"), logits: last?.logits,
+                    residuals: last?.logitResiduals)
                 weights = try settings.mirrorDescent.step(from: current, influence: meanInfluence, stepSize: stepSize)
             } catch {
                 // The only input-dependent failure is τ·Ī_i overflowing: blame the Gram matrix.
@@ -105,8 +108,9 @@ extension WeightingPolicy {
                     .invalidArgument, wrapping: error.field == "influence" ? error.renamed(to: "gram") : error)
             }
             let newUpdate = WeightUpdate(
-                step: t, weights: weights.values, influence: meanInfluence, learningRate: learningRate,
-                stepSize: stepSize, accumulatedSteps: accumulator.count)
+                step: t, weights: weights.weights.values, influence: meanInfluence, learningRate: learningRate,
+                stepSize: stepSize, accumulatedSteps: accumulator.count, logits: weights.logits,
+                logitResiduals: weights.residuals)
             state.weights = newUpdate.weights
             state.weightHistory.append(newUpdate)
             accumulator = GradientAccumulator(dimension: self.config.dimension)
@@ -121,8 +125,7 @@ extension WeightingPolicy {
     }
 
     /// A Gramian update at step `t`: `w ← rewardWeights(Ḡ)` with `Ḡ` the mean Gram matrix of the window, then
-    /// the weight floor and bounds (a mirror-descent step of size 0 from those weights). A zero `Ḡ` keeps the
-    /// current weights.
+    /// the optional bounds (``MirrorDescent/bounded(_:)``). A zero `Ḡ` keeps the current weights.
     private static func gramianUpdate(
         _ weighting: GramianWeighting, settings: GradientSettings, state: RunState,
         accumulator: GradientAccumulator, step t: Int, learningRate: Double
@@ -136,8 +139,7 @@ extension WeightingPolicy {
             let computed = try weighting.weights(of: mean)
             if let target = computed.reward {
                 raw = computed.raw
-                weights = try settings.mirrorDescent.step(
-                    from: target, influence: Array(repeating: 0, count: k), stepSize: 0)
+                weights = try settings.mirrorDescent.bounded(target)
             }
             return WeightUpdate(
                 step: t, weights: weights.values, influence: accumulator.mean, learningRate: learningRate,

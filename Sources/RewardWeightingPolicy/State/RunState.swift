@@ -212,6 +212,15 @@ public struct RunState: Codable, Hashable, Sendable {
             let field = "state.weight_history[\(i)]"
             try checkWeights(update.weights, dimension: k, field: "\(field).weights")
             try checkFinite(update.influence, dimension: k, field: "\(field).influence")
+            if let logits = update.logits {
+                try checkFinite(logits, dimension: k, field: "\(field).logits")
+            }
+            if let residuals = update.logitResiduals {
+                try checkFinite(residuals, dimension: k, field: "\(field).logit_residuals")
+            }
+            guard (update.logits == nil) == (update.logitResiduals == nil) else {
+                throw stateError("\(field).logits", "and logit_residuals come together")
+            }
             guard update.learningRate.isFinite, update.learningRate >= 0, update.stepSize.isFinite,
                 update.stepSize >= 0, update.accumulatedSteps >= 1
             else {
