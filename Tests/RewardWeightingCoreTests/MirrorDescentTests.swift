@@ -147,6 +147,21 @@ struct MirrorDescentTests {
         return zip(hi, lo).map { $0 + $1 }
     }
 
+    @Test("with max_weight, tiny free weights keep their exact ratios through the projection")
+    func boundedUnderflow() throws {
+        // p ∝ (0.5, 0.25·e^−800, 0.25·e^−1000): w_0 is capped at 0.5 and the other two share the rest in the ratio
+        // e^−800 : e^−1000, so w_1 = 0.5/(1 + e^−200) and w_2 = 0.5·e^−200/(1 + e^−200) ≈ 6.9e-88.
+        let rule = try MirrorDescent(maxWeight: 0.5)
+        let updated = try rule.step(
+            from: ExactWeights(WeightVector([0.5, 0.25, 0.25])), influence: [0, -800, -1000], stepSize: 1)
+        let ratio = exp(-200.0)
+        let expected = [0.5, 0.5 / (1 + ratio), 0.5 * ratio / (1 + ratio)]
+        for (a, b) in zip(updated.weights.values, expected) { #expect(abs(a - b) <= 1e-12 * b) }
+        // The capped weight (0.5 of the mass) does not pull the zero weights up.
+        let zeros = try rule.bounded(WeightVector([1, 0, 0]))
+        for (a, b) in zip(zeros.values, [0.5, 0.25, 0.25]) { #expect(abs(a - b) <= 1e-12) }
+    }
+
     @Test("a zero input weight starts from the smallest normal double, and its logit stays finite")
     func zeroInputWeight() throws {
         let updated = try MirrorDescent().step(from: WeightVector([1, 0, 1]), influence: [0, 0, 0], stepSize: 0.1)

@@ -198,6 +198,55 @@ struct ConcurrencyTests {
         #expect(run.version == events.count)
     }
 
+    @Test("concurrent Scalarize calls of a tracked Tchebycheff run each see the ideal point one-at-a-time gives")
+    func tchebycheffGroupCommit() async throws {
+        let database = TemporaryDatabase()
+        defer { database.remove() }
+        let (coordinator, store) = try await database.open()
+        defer { try? store.close() }
+        let config = try RunConfig(
+            runID: "tch-group", objectives: [Objective(name: "a"), Objective(name: "b")], method: .fixed,
+            scalarization: try ScalarizationSettings(kind: .tchebycheff))
+        _ = try await coordinator.createRun(config)
+        // 24 batches over steps 1…12, arriving in any order; each moves the tracked point.
+        var calls: [(step: Int, rewards: ObjectiveMatrix)] = []
+        for i in 0..<24 {
+            let row: [Double] = [Double(i), Double(24 - i)]
+            calls.append((step: 1 + i / 2, rewards: try ObjectiveMatrix(rows: [row])))
+        }
+        let queued = calls
+        let replies = try await withThrowingTaskGroup(of: ScalarizeResult.self) { group in
+            for call in queued.shuffled() {
+                group.addTask {
+                    try await coordinator.scalarize(
+                        runID: "tch-group", step: call.step, rewards: call.rewards, groupIDs: nil, validation: false)
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        // Every logged summary is what scalarising its batch against the log before it gives, and every reply is
+        // one of them: the group commits scalarised each call against the calls committed before it.
+        let events = try await coordinator.events(runID: "tch-group")
+        let policy = WeightingPolicy(config: config)
+        var state = policy.initialState
+        var logged: [ScalarizeSummary] = []
+        for stored in events {
+            if case .scalarizeSummary(let summary) = stored.event {
+                let call = try #require(
+                    calls.first {
+                        $0.step == summary.step
+                            && $0.rewards.storage == [summary.objectiveMaxima![0], summary.objectiveMaxima![1]]
+                    })
+                let again = try policy.scalarize(call.rewards, atStep: call.step, in: state)
+                #expect(again.summary == summary, "sequence \(stored.sequence)")
+                logged.append(summary)
+            }
+            state = try policy.apply(stored.event, to: state).state
+        }
+        #expect(logged.count == calls.count)
+        #expect(Set(replies.map { (reply: ScalarizeResult) in reply.summary }) == Set(logged))
+    }
+
     @Test("Scalarize retries are answered once, from memory above the cache's horizon and from the store below it")
     func scalarizeRetriesAcrossTheSummaryCache() async throws {
         let database = TemporaryDatabase()

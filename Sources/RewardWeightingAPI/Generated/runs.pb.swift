@@ -204,10 +204,11 @@ public nonisolated enum Rewardweighting_V1_MetaReward: SwiftProtobuf.Enum, Swift
 
 /// How Scalarize combines a response's K rewards r_k (higher is better) with the weights w into one reward.
 /// Either way it is then multiplied by r_pareto. z* is the ideal point: RunConfig.ideal_point when given,
-/// otherwise tracked from the data as the component-wise maximum of the batch being scalarised and of every
-/// batch recorded at an earlier step (a retry is answered as the first call; a batch older than the latest
-/// recorded step sees every recorded batch). A validation batch is scalarised the same way (its own maxima
-/// taken in) but is not recorded, so it never moves the tracked point.
+/// otherwise tracked from the data as the component-wise maximum of the batch being scalarised and of its
+/// step's tracked point: every batch recorded before the step's first batch, frozen from then on, so a retry is
+/// answered as the first call (docs/api.md, "Scalarization functions"); a batch older than the latest recorded
+/// step sees every recorded batch. A validation batch is scalarised the same way (its own maxima taken in) but
+/// is not recorded, so it never moves the tracked point.
 public nonisolated enum Rewardweighting_V1_ScalarizationFunction: SwiftProtobuf.Enum, Swift.CaseIterable {
   public typealias RawValue = Int
 
@@ -217,7 +218,7 @@ public nonisolated enum Rewardweighting_V1_ScalarizationFunction: SwiftProtobuf.
   /// Σ_k w_k·r_k, the paper's. Cannot reach the non-convex parts of a Pareto front.
   case linear // = 1
 
-  /// Weighted Tchebycheff: −max_k w_k·(z*_k − r_k) (≤ 0; 0 at the ideal point). Every Pareto-optimal point is
+  /// Weighted Tchebycheff: −max_k w_k·(z*_k − r_k) (≤ 0 against the tracked point). Every Pareto-optimal point is
   /// the best response for some weights, also on non-convex parts of the front (Miettinen 1999, §3.4).
   case tchebycheff // = 2
 
@@ -435,7 +436,8 @@ public nonisolated enum Rewardweighting_V1_GradientUpdate: SwiftProtobuf.Enum, S
 
   /// The paper's update (§5, Alg. 2): w ← normalise(w ⊙ exp(η_t·I/μ)), I = G·1. Exact at any η/μ, with no
   /// floor: a weight that falls below 2.2e-308 reads as a subnormal or 0 while the run keeps its exact logit,
-  /// and it comes back exactly when Lemma 5.1's closed form w_i ∝ w_i(0)·exp(Σ_t η_t·I_i(t)/μ) says.
+  /// and it comes back exactly when Lemma 5.1's closed form w_i ∝ w_i(0)·exp(Σ_t η_t·I_i(t)/μ) says (an initial
+  /// weight of exactly 0 starts from 2.2e-308; min_weight/max_weight project each step, in log space).
   case mirrorDescent // = 1
 
   /// MGDA (Désidéri 2012; Sener & Koltun 2018): α = argmin over the simplex of αᵀGα, the min-norm point of
@@ -965,7 +967,8 @@ public nonisolated struct Rewardweighting_V1_RunConfig: @unchecked Sendable {
   /// Clears the value of `normalizationEpsilon`. Subsequent reads from it will return its default value.
   public mutating func clearNormalizationEpsilon() {_uniqueStorage()._normalizationEpsilon = nil}
 
-  /// How Scalarize combines the K rewards. Unset: SCALARIZATION_FUNCTION_LINEAR. The Tchebycheff functions
+  /// How Scalarize combines the K rewards. Unset: SCALARIZATION_FUNCTION_LINEAR (and a linear run's config reads
+  /// back with it unset, as runs created before the field did). The Tchebycheff functions
   /// need normalization REWARD_NORMALIZATION_NONE (INVALID_ARGUMENT naming "scalarization" otherwise).
   public var scalarization: Rewardweighting_V1_ScalarizationFunction {
     get {_storage._scalarization}

@@ -286,7 +286,8 @@ extension Rewardweighting_V1_TrainerService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Turns a training step's N×K per-response rewards into N scalar rewards, r_pareto·(w·r_n).
+        /// > Turns a training step's N×K per-response rewards into N scalar rewards, r_pareto·(w·r_n) (or r_pareto times
+        /// > the Tchebycheff value of a run with a Tchebycheff RunConfig.scalarization).
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Rewardweighting_V1_ScalarizeRequest` messages.
@@ -483,7 +484,8 @@ extension Rewardweighting_V1_TrainerService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Turns a training step's N×K per-response rewards into N scalar rewards, r_pareto·(w·r_n).
+        /// > Turns a training step's N×K per-response rewards into N scalar rewards, r_pareto·(w·r_n) (or r_pareto times
+        /// > the Tchebycheff value of a run with a Tchebycheff RunConfig.scalarization).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Rewardweighting_V1_ScalarizeRequest` message.
@@ -678,7 +680,8 @@ extension Rewardweighting_V1_TrainerService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Turns a training step's N×K per-response rewards into N scalar rewards, r_pareto·(w·r_n).
+        /// > Turns a training step's N×K per-response rewards into N scalar rewards, r_pareto·(w·r_n) (or r_pareto times
+        /// > the Tchebycheff value of a run with a Tchebycheff RunConfig.scalarization).
         ///
         /// - Parameters:
         ///   - request: A `Rewardweighting_V1_ScalarizeRequest` message.
@@ -1262,7 +1265,8 @@ extension Rewardweighting_V1_TrainerService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Turns a training step's N×K per-response rewards into N scalar rewards, r_pareto·(w·r_n).
+        /// > Turns a training step's N×K per-response rewards into N scalar rewards, r_pareto·(w·r_n) (or r_pareto times
+        /// > the Tchebycheff value of a run with a Tchebycheff RunConfig.scalarization).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Rewardweighting_V1_ScalarizeRequest` message.
@@ -1550,7 +1554,8 @@ extension Rewardweighting_V1_TrainerService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Turns a training step's N×K per-response rewards into N scalar rewards, r_pareto·(w·r_n).
+        /// > Turns a training step's N×K per-response rewards into N scalar rewards, r_pareto·(w·r_n) (or r_pareto times
+        /// > the Tchebycheff value of a run with a Tchebycheff RunConfig.scalarization).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Rewardweighting_V1_ScalarizeRequest` message.
@@ -1881,7 +1886,8 @@ extension Rewardweighting_V1_TrainerService.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Turns a training step's N×K per-response rewards into N scalar rewards, r_pareto·(w·r_n).
+    /// > Turns a training step's N×K per-response rewards into N scalar rewards, r_pareto·(w·r_n) (or r_pareto times
+    /// > the Tchebycheff value of a run with a Tchebycheff RunConfig.scalarization).
     ///
     /// - Parameters:
     ///   - request: A request containing a single `Rewardweighting_V1_ScalarizeRequest` message.
@@ -2188,7 +2194,8 @@ extension Rewardweighting_V1_TrainerService.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Turns a training step's N×K per-response rewards into N scalar rewards, r_pareto·(w·r_n).
+    /// > Turns a training step's N×K per-response rewards into N scalar rewards, r_pareto·(w·r_n) (or r_pareto times
+    /// > the Tchebycheff value of a run with a Tchebycheff RunConfig.scalarization).
     ///
     /// - Parameters:
     ///   - message: request message to send.

@@ -200,7 +200,8 @@ public nonisolated struct Rewardweighting_V1_ListRunsResponse: Sendable {
 /// * A retry is a call whose summary equals one already recorded at the same step (the same rows give the
 ///   same summary): it records nothing and its reply carries that summary's sequence.
 /// * Any other batch at the same step is a new summary with its own sequence: a step may have several.
-/// * Every step ≥ 0 is accepted, also one below the run's latest (it is scalarised with what applied then);
+/// * Every step ≥ 0 is accepted, also one below the run's latest (it is scalarised with the weights and
+///   r_pareto that applied then; a Tchebycheff run's tracked ideal point is the one of RunConfig.scalarization);
 ///   Scalarize is never ALREADY_EXISTS or FAILED_PRECONDITION for its step (only for an archived run).
 /// * A validation batch is never recorded (see `validation`).
 public nonisolated struct Rewardweighting_V1_ScalarizeRequest: Sendable {

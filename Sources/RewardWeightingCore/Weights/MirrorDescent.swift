@@ -139,9 +139,12 @@ public struct MirrorDescent: Hashable, Sendable {
         if current.logits == nil {
             // Every weight carries its own logarithm: z_i = log w_i + τ·I_i in double precision, as always.
             let z = (0..<k).map { current.logarithm($0) + increments[$0] }
-            let result = self.applyBounds(Self.softmax(z))
-            if result.allSatisfy({ $0 >= Self.smallestNormalWeight }) {
-                return ExactWeights(uncheckedNormalized: result, logits: nil, residuals: nil)
+            let unbounded = Self.softmax(z)
+            if unbounded.allSatisfy({ $0 >= Self.smallestNormalWeight }) {
+                let result = self.applyBounds(unbounded)
+                if result.allSatisfy({ $0 >= Self.smallestNormalWeight }) {
+                    return ExactWeights(uncheckedNormalized: result, logits: nil, residuals: nil)
+                }
             }
         }
         // Some weight is (or falls) below the smallest normal double: accumulate the logits
@@ -164,30 +167,73 @@ public struct MirrorDescent: Hashable, Sendable {
         }
         hi[m] = 0
         lo[m] = 0
-        let unbounded = Self.softmax((0..<k).map { hi[$0] + lo[$0] })
-        let result = self.applyBounds(unbounded)
-        if result != unbounded {
-            // The projection clamped some weights and scaled the free ones by one factor s: the logits become
-            // log w_i, exact for a clamped or normal weight, and ℓ_i − log Σ + log s for a free tiny one.
-            let logTotal = -log(unbounded[m])  // ℓ_m = 0, so w_m = 1/Σ
-            let upper = Swift.min(self.maxWeight ?? 1, 1)
-            let lower = self.minWeight ?? 0
-            let free = (0..<k).filter { result[$0] != upper && (lower == 0 || result[$0] != lower) }
-            let scale = free.first { unbounded[$0] >= Self.smallestNormalWeight && result[$0] > 0 }
-                .map { log(result[$0]) - log(unbounded[$0]) }
-            for i in 0..<k {
-                if let scale, free.contains(i), result[i] < Self.smallestNormalWeight {
-                    hi[i] = hi[i] + lo[i] - logTotal + scale
-                } else {
-                    hi[i] = log(Swift.max(result[i], Self.smallestNormalWeight))
-                }
-                lo[i] = 0
-            }
+        let z = (0..<k).map { hi[$0] + lo[$0] }
+        var result: [Double]
+        if self.minWeight != nil || self.maxWeight != nil {
+            // The KL projection onto the bounds, in log space so that tiny free weights keep their exact ratios;
+            // the logits become the projected log w_i (double precision: a projected step keeps no residuals).
+            let logTotal = log(z.reduce(0) { $0 + exp($1) })  // the largest z is 0: the sum is in [1, K]
+            let projected = Self.projectLogarithms(
+                z.map { $0 - logTotal }, lower: self.minWeight ?? 0, upper: Swift.min(self.maxWeight ?? 1, 1))
+            result = projected.map { exp($0) }
+            let top = projected.max()!
+            hi = projected.map { $0 - top }
+            lo = [Double](repeating: 0, count: k)
+        } else {
+            result = Self.softmax(z)
         }
-        guard result.contains(where: { $0 < Self.smallestNormalWeight }) else {  // back to every weight its own log
+        guard result.contains(where: { $0 < Self.smallestNormalWeight }) else {  // every weight its own log again
             return ExactWeights(uncheckedNormalized: result, logits: nil, residuals: nil)
         }
         return ExactWeights(uncheckedNormalized: result, logits: hi, residuals: lo)
+    }
+
+    /// The KL projection of ``project(_:lower:upper:)`` from and to logarithms: `log w_i` for
+    /// `w_i = clamp(c·p_i, lower, upper)`, `Σ w_i = 1`, given finite `log p_i` (normalised), however small the `p_i`.
+    ///
+    /// `F(x) = Σ_i clamp(e^(x + log p_i), lower, upper)` is non-decreasing in `x = log c`, with breakpoints
+    /// `log(lower) − log p_i` and `log(upper) − log p_i`. Between two of them the clamped set is fixed and
+    /// `F(x) = 1` solves in closed form, `x = log(1 − clamped mass) − log Σ_free p_i` (a log-sum-exp); the piece
+    /// whose solution lies in it is the answer. O(K²).
+    static func projectLogarithms(_ logp: [Double], lower: Double, upper: Double) -> [Double] {
+        let k = logp.count
+        let kk = Double(k)
+        if kk * lower >= 1 || kk * upper <= 1 {
+            return Array(repeating: -log(kk), count: k)
+        }
+        let logLower = lower > 0 ? log(lower) : -Double.infinity
+        let logUpper = log(upper)
+        var breakpoints = logp.map { logUpper - $0 }
+        if lower > 0 { breakpoints += logp.map { logLower - $0 } }
+        breakpoints.sort()
+        // Candidate pieces: below the first breakpoint, between each pair, above the last.
+        var probes = [breakpoints.first! - 1]
+        for (a, b) in zip(breakpoints, breakpoints.dropFirst()) where b > a { probes.append(a + (b - a) / 2) }
+        probes.append(breakpoints.last! + 1)
+        var best: (x: Double, residual: Double)?
+        for probe in probes {
+            var clampedMass = 0.0
+            var free: [Double] = []
+            for a in logp {
+                if probe + a >= logUpper {
+                    clampedMass += upper
+                } else if lower > 0 && probe + a <= logLower {
+                    clampedMass += lower
+                } else {
+                    free.append(a)
+                }
+            }
+            guard !free.isEmpty, clampedMass < 1 else { continue }
+            let top = free.max()!
+            let x = log(1 - clampedMass) - (top + log(free.reduce(0) { $0 + exp($1 - top) }))
+            // The solution of this piece's equation; keep the one whose F(x) is closest to 1 (the true piece
+            // gives 1 up to rounding).
+            let total = logp.reduce(0) { $0 + Swift.min(Swift.max(exp(x + $1), lower), upper) }
+            let residual = abs(total - 1)
+            if best == nil || residual < best!.residual { best = (x, residual) }
+        }
+        guard let x = best?.x else { return Array(repeating: -log(kk), count: k) }
+        return logp.map { Swift.min(Swift.max(x + $0, logLower), logUpper) }
     }
 
     /// `p` projected onto the bounds (``project(_:lower:upper:)``), or `p` itself without bounds.
@@ -212,7 +258,16 @@ public struct MirrorDescent: Hashable, Sendable {
     ///   `max_weight`).
     public func bounded(_ weights: WeightVector) throws(ValidationError) -> WeightVector {
         try self.checkBounds(dimension: weights.dimension)
-        return WeightVector(uncheckedNormalized: self.applyBounds(weights.values))
+        guard weights.values.contains(where: { $0 < Self.smallestNormalWeight }),
+            self.minWeight != nil || self.maxWeight != nil
+        else { return WeightVector(uncheckedNormalized: self.applyBounds(weights.values)) }
+        // A weight of 0 cannot take mass under a KL projection; when the bounds force some onto it (the
+        // others capped at max_weight), the weights below the smallest normal double share it as if they were
+        // that small.
+        let projected = Self.projectLogarithms(
+            weights.values.map { log(Swift.max($0, Self.smallestNormalWeight)) },
+            lower: self.minWeight ?? 0, upper: Swift.min(self.maxWeight ?? 1, 1))
+        return WeightVector(uncheckedNormalized: projected.map { exp($0) })
     }
 
     /// One update from a Gram matrix: `I = G·1` (``GramMatrix/influence``) and `τ = learningRate/regularization`
@@ -282,18 +337,15 @@ public struct MirrorDescent: Hashable, Sendable {
     /// `lower/p_i` and `upper/p_i`; `c` is found by walking the sorted breakpoints and interpolating on the piece
     /// that crosses 1. The weights strictly inside the bounds are then `p_i·(1 − clamped mass)/Σ_free p`, so the
     /// sum is 1 up to rounding. O(K²) (K is the number of objectives).
-    ///
-    /// A `p_i` below the smallest normal double counts as that (≈ 2.2e-308) here: the projection scales `p`, and
-    /// a weight of 0 could not take the mass a binding upper bound moves.
-    static func project(_ unbounded: [Double], lower: Double, upper: Double) -> [Double] {
-        let k = unbounded.count
+    /// Used on weights that are all normal doubles (``projectLogarithms(_:lower:upper:)`` below them).
+    static func project(_ p: [Double], lower: Double, upper: Double) -> [Double] {
+        let k = p.count
         let kk = Double(k)
         if kk * lower >= 1 || kk * upper <= 1 {
             // Only the uniform vector fits (the bounds were checked to be within 1e-12 of 1/K).
             return Array(repeating: 1 / kk, count: k)
         }
-        if unbounded.allSatisfy({ $0 >= lower && $0 <= upper }) { return unbounded }
-        let p = unbounded.map { Swift.max($0, Self.smallestNormalWeight) }
+        if p.allSatisfy({ $0 >= lower && $0 <= upper }) { return p }
         func f(_ c: Double) -> Double {
             p.reduce(0) { $0 + Swift.min(Swift.max(c * $1, lower), upper) }
         }

@@ -51,12 +51,12 @@ public struct RunState: Codable, Hashable, Sendable {
     /// How many reports (gradients, checkpoints, Scalarize summaries) have been applied; life-cycle entries
     /// do not count.
     public internal(set) var appliedEventCount: Int
-    /// The component-wise maximum of the rewards of every recorded batch at a step before
-    /// ``scalarizedThroughStep`` (and of late batches), for runs whose Tchebycheff scalarisation tracks its
-    /// ideal point; `nil` otherwise or before such a batch.
+    /// For runs whose Tchebycheff scalarisation tracks its ideal point: the component-wise maximum of the rewards
+    /// of every batch recorded before the first batch of step ``scalarizedThroughStep``, frozen for that step;
+    /// `nil` otherwise or before such a batch.
     public internal(set) var idealPointBeforeLatestStep: [Double]?
-    /// The same over the recorded batches of step ``scalarizedThroughStep``.
-    public internal(set) var idealPointAtLatestStep: [Double]?
+    /// The same over every recorded batch, whatever its step.
+    public internal(set) var idealPointOfRecordedBatches: [Double]?
 
     /// The state of a new run, before any event: the config's initial weights, `r_pareto = 1`, the config's
     /// reference point (mapped to the maximisation convention) if it gives one, an empty buffer.
@@ -81,7 +81,7 @@ public struct RunState: Codable, Hashable, Sendable {
         self.latestScalarizeSummary = nil
         self.appliedEventCount = 0
         self.idealPointBeforeLatestStep = nil
-        self.idealPointAtLatestStep = nil
+        self.idealPointOfRecordedBatches = nil
     }
 
     /// K, the number of objectives.
@@ -126,30 +126,25 @@ public struct RunState: Codable, Hashable, Sendable {
             metaRewardStep: checkpoint.map { self.checkpoints[$0].step })
     }
 
-    /// The tracked ideal point that applies to a batch of `step`, before the batch's own maxima are taken in:
-    /// the component-wise maximum of every batch recorded at an earlier step (for a batch older than the latest
-    /// recorded step, of every batch recorded). `nil` before any. A retried batch is answered as the first
-    /// time: recording a batch of the latest step does not change what that step sees.
+    /// The tracked ideal point that applies to a batch of `step`, before the batch's own maxima are taken in. For
+    /// the latest recorded step: the maximum over every batch recorded before that step's first batch, frozen
+    /// when it arrived, so that every batch of the step, a retry included, sees the same point whatever arrives
+    /// meanwhile. For a new step (and for a batch older than the latest step): the maximum over every batch
+    /// recorded so far. `nil` before any.
     public func trackedIdealPoint(beforeStep step: Int) -> [Double]? {
         guard let latest = self.scalarizedThroughStep, step != latest else {
-            return self.idealPointBeforeLatestStep
+            return self.scalarizedThroughStep == nil ? nil : self.idealPointBeforeLatestStep
         }
-        return componentwiseMaximum(self.idealPointBeforeLatestStep, self.idealPointAtLatestStep)
+        return self.idealPointOfRecordedBatches
     }
 
     /// Takes a recorded batch's per-objective maxima into the tracked ideal point; called before
     /// ``scalarizedThroughStep`` moves to the batch's step.
     mutating func trackIdealPoint(_ maxima: [Double], atStep step: Int) {
-        switch self.scalarizedThroughStep {
-        case .some(let latest) where step == latest:
-            self.idealPointAtLatestStep = componentwiseMaximum(self.idealPointAtLatestStep, maxima)
-        case .some(let latest) where step < latest:
-            self.idealPointBeforeLatestStep = componentwiseMaximum(self.idealPointBeforeLatestStep, maxima)
-        default:
-            self.idealPointBeforeLatestStep = componentwiseMaximum(
-                self.idealPointBeforeLatestStep, self.idealPointAtLatestStep)
-            self.idealPointAtLatestStep = maxima
+        if step > (self.scalarizedThroughStep ?? Int.min) {
+            self.idealPointBeforeLatestStep = self.idealPointOfRecordedBatches  // frozen for the new latest step
         }
+        self.idealPointOfRecordedBatches = componentwiseMaximum(self.idealPointOfRecordedBatches, maxima)
     }
 
     private enum CodingKeys: String, CodingKey {
@@ -170,7 +165,7 @@ public struct RunState: Codable, Hashable, Sendable {
         case latestScalarizeSummary = "latest_scalarize_summary"
         case appliedEventCount = "applied_event_count"
         case idealPointBeforeLatestStep = "ideal_point_before_latest_step"
-        case idealPointAtLatestStep = "ideal_point_at_latest_step"
+        case idealPointOfRecordedBatches = "ideal_point_of_recorded_batches"
     }
 
     /// Decodes a stored state and checks its invariants (see the type's documentation).
@@ -195,7 +190,8 @@ public struct RunState: Codable, Hashable, Sendable {
         self.latestScalarizeSummary = try c.decodeIfPresent(ScalarizeSummary.self, forKey: .latestScalarizeSummary)
         self.appliedEventCount = try c.decode(Int.self, forKey: .appliedEventCount)
         self.idealPointBeforeLatestStep = try c.decodeIfPresent([Double].self, forKey: .idealPointBeforeLatestStep)
-        self.idealPointAtLatestStep = try c.decodeIfPresent([Double].self, forKey: .idealPointAtLatestStep)
+        self.idealPointOfRecordedBatches = try c.decodeIfPresent(
+            [Double].self, forKey: .idealPointOfRecordedBatches)
         try self.checkInvariants()
     }
 
@@ -280,8 +276,8 @@ public struct RunState: Codable, Hashable, Sendable {
         if let ideal = self.idealPointBeforeLatestStep {
             try checkFinite(ideal, dimension: k, field: "state.ideal_point_before_latest_step")
         }
-        if let ideal = self.idealPointAtLatestStep {
-            try checkFinite(ideal, dimension: k, field: "state.ideal_point_at_latest_step")
+        if let ideal = self.idealPointOfRecordedBatches {
+            try checkFinite(ideal, dimension: k, field: "state.ideal_point_of_recorded_batches")
         }
         guard self.appliedEventCount >= 0 else {
             throw stateError("state.applied_event_count", "is negative")

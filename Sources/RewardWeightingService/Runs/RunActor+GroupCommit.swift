@@ -55,23 +55,15 @@ extension RunActor {
             case committing(ScalarizeResult, index: Int)
             case failed(ServiceError)
         }
-        // Every call's scalarisation (summaries do not change weights or r_pareto, so the committed state serves).
-        let computed = batch.map { call in
-            Result { () throws(ServiceError) -> (result: ScalarizeResult, event: RunEvent) in
-                let result = try self.computeScalarization(
-                    step: call.step, rewards: call.rewards, groupIDs: call.groupIDs)
-                return (result, RunEvent.scalarizeSummary(result.summary))
-            }
-        }
         // One read for the idempotency look-ups of the whole batch: the summaries already logged at the steps of
         // calls at or below the last summarised step (only those can repeat a logged one). Steps the summary cache
         // answers for are answered from memory.
         let lastStep = self.run.state.lastAppliedStep(of: .scalarizeSummary)
-        let lookUpSteps = computed.compactMap { item -> Int? in
-            guard case .success(let value) = item, let lastStep, value.event.step <= lastStep,
-                !self.summaryCache.answers(forStep: value.event.step)
-            else { return nil }
-            return value.event.step
+        let lookUpSteps = batch.compactMap { call -> Int? in
+            guard let lastStep, call.step <= lastStep, !self.summaryCache.answers(forStep: call.step) else {
+                return nil
+            }
+            return call.step
         }
         var logged: [RunEvent: StoredEvent] = [:]
         if !lookUpSteps.isEmpty {
@@ -85,9 +77,13 @@ extension RunActor {
         var outcomes: [Outcome] = []
         var newEvents: [(event: RunEvent, decision: Decision, state: RunState)] = []
         var indexOfEvent: [RunEvent: Int] = [:]
-        for item in computed {
+        for call in batch {
             do throws(ServiceError) {
-                let (result, event) = try item.get()
+                // Each call is scalarised against the state the calls before it left, as one-at-a-time
+                // processing would (a Tchebycheff run's tracked ideal point moves with every recorded batch).
+                let result = try self.computeScalarization(
+                    step: call.step, rewards: call.rewards, groupIDs: call.groupIDs, in: state)
+                let event = RunEvent.scalarizeSummary(result.summary)
                 if let index = indexOfEvent[event] {
                     outcomes.append(.committing(result, index: index))  // a duplicate in the same batch
                 } else if let stored = logged[event] {
@@ -123,10 +119,10 @@ extension RunActor {
 
     /// The scalarisation of a batch against the run's current state.
     private func computeScalarization(
-        step: Int, rewards: ObjectiveMatrix, groupIDs: [Int]?
+        step: Int, rewards: ObjectiveMatrix, groupIDs: [Int]?, in state: RunState? = nil
     ) throws(ServiceError) -> ScalarizeResult {
         do {
-            return try self.policy.scalarize(rewards, groupIDs: groupIDs, atStep: step, in: self.run.state)
+            return try self.policy.scalarize(rewards, groupIDs: groupIDs, atStep: step, in: state ?? self.run.state)
         } catch {
             throw ServiceError(error)
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import RewardWeightingAPI
 
 /// `rwctl runs import FILE`: recreates a run from an export by sending its reports again, in log order, through
@@ -35,6 +36,15 @@ struct RunsImportCommand: AsyncParsableCommand {
                 create, metadata: connection.metadata, options: connection.options)
             var sent = 0
             var skipped = 0
+            let config = export.run.config
+            if config.scalarization == .tchebycheff || config.scalarization == .smoothTchebycheff,
+                config.idealPoint.isEmpty
+            {
+                FileHandle.standardError.write(
+                    Data(
+                        ("rwctl: run \(export.run.runID) tracks its Tchebycheff ideal point from its Scalarize batches, "
+                            + "which are not re-sent: the copy starts with no tracked point\n").utf8))
+            }
             for event in export.events {
                 switch event.decision {
                 case .created, nil:

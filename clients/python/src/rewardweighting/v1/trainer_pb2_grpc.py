@@ -117,7 +117,8 @@ class TrainerServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def Scalarize(self, request, context):
-        """Turns a training step's N×K per-response rewards into N scalar rewards, r_pareto·(w·r_n).
+        """Turns a training step's N×K per-response rewards into N scalar rewards, r_pareto·(w·r_n) (or r_pareto times
+        the Tchebycheff value of a run with a Tchebycheff RunConfig.scalarization).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
