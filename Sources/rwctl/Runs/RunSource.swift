@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GRPCCore
+import RewardWeightingAPI
 import RewardWeightingPolicy
 import RewardWeightingServer
 
@@ -17,10 +18,16 @@ enum RunSource {
     /// The run's configuration as the policy reads it.
     /// - Throws: ``InputError`` naming the configuration's field.
     static func config(of export: RunExport) throws(InputError) -> RunConfig {
+        try Self.config(of: export.run)
+    }
+
+    /// A run's configuration, read from the server, as the policy reads it.
+    /// - Throws: ``InputError`` naming the configuration's field.
+    static func config(of run: Rewardweighting_V1_Run) throws(InputError) -> RunConfig {
         do {
-            return try LoggedEventMapping.runConfig(export.run)
+            return try LoggedEventMapping.runConfig(run)
         } catch {
-            throw InputError("run \(export.run.runID): config: \(error.message)")
+            throw InputError("run \(run.runID): config: \(error.message)")
         }
     }
 }

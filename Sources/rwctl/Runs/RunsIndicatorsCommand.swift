@@ -35,10 +35,7 @@ struct RunsIndicatorsCommand: AsyncParsableCommand {
         guard !rows.isEmpty else {
             throw InputError("buffer: run \(JSONText.string(self.runID)) has no point in its Pareto buffer yet")
         }
-        let space = try InputError.checking {
-            try ObjectiveSpace(
-                directions: run.config.objectives.map { $0.direction == .minimize ? .minimize : .maximize })
-        }
+        let space = try RunSource.config(of: run).space
         let points = try InputError.checking {
             try space.toMaximization(try ObjectiveMatrix(rows: rows, dimension: names.count, field: "buffer"))
         }
