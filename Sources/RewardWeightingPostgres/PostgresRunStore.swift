@@ -15,7 +15,10 @@ import RewardWeightingStore
 /// on applied (run, kind, step) makes a report stored by two replicas at once apply once. Multi-statement reads
 /// run in one `REPEATABLE READ` transaction, so a loaded run's snapshot, pending events and counts agree. Every
 /// write announces itself with `NOTIFY` in its transaction (``RunChangeFeed``), so that the other processes'
-/// watchers and reads follow.
+/// watchers and reads follow. The hot paths (the version check with its announcement, the event insert, the
+/// snapshot, a run's row and its pending events, the log) are named prepared statements (``PostgresStatements``):
+/// parsed and planned once per pooled connection; a report's write is `BEGIN`, one bump-and-notify, the insert
+/// (and, every few events, the snapshot), `COMMIT`.
 ///
 /// The pool runs in ``run()``, which must be running for as long as the store is used:
 ///
@@ -37,6 +40,8 @@ public final class PostgresRunStore: RunStore {
     /// The longest an operation waits for PostgreSQL before it fails ``RunStoreError/Code/unavailable``.
     public let operationTimeout: Duration
     let client: PostgresClient
+    /// Fails the statements of a connection that closes (``PostgresSession``).
+    let connectionWatches = PostgresConnectionWatches()
     let logger: Logger
 
     /// A store over the pool that `configuration` describes; nothing connects before ``run()``.
@@ -178,7 +183,7 @@ public final class PostgresRunStore: RunStore {
             }
             orderColumn = "creation_rank"
         }
-        var sql = Self.runSelection
+        var sql = "SELECT \(PostgresStatements.runColumns) FROM runs"
         if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
         // One more than asked: whether there is a next page.
         bindings.append(pageSize + 1)
@@ -227,25 +232,21 @@ public final class PostgresRunStore: RunStore {
         let lastState = last.state
         let written = try await self.transaction(runID: runID, operation: operation) { session in
             let bumped = try await session.rows(
-                """
-                UPDATE runs SET version = version + \(count), updated_at = now()
-                WHERE tenant = \(tenant) AND run_id = \(runID) AND version = \(expectedVersion)
-                RETURNING version, state_seq
-                """)
-            guard let (version, snapshotSequence) = try bumped.first?.decode((Int, Int).self) else {
+                PostgresStatements.BumpVersion(
+                    tenant: tenant, runID: runID, count: count, expectedVersion: expectedVersion,
+                    channel: Self.changeChannel,
+                    payload: Self.changePayload(run: run, version: expectedVersion + count)))
+            guard let (version, snapshotSequence) = bumped.first else {
                 throw try await self.staleWrite(run, expectedVersion: expectedVersion, session)
             }
             // The state is encoded only when it is written: that is what grows with the run.
             if policy.writesSnapshot(atSequence: version, lastSnapshotSequence: snapshotSequence) {
                 let stateJSON = try encodeColumn(lastState, runID: runID, column: "state")
-                try await session.execute(
-                    """
-                    UPDATE runs SET state = \(stateJSON), state_seq = \(version)
-                    WHERE tenant = \(tenant) AND run_id = \(runID)
-                    """)
+                _ = try await session.rows(
+                    PostgresStatements.WriteSnapshot(
+                        state: stateJSON, snapshotSequence: version, tenant: tenant, runID: runID))
             }
             let first = version - count + 1
-            try await Self.announce(run: run, version: version, session)
             return (
                 first: first,
                 createdAt: try await self.insert(encodedRows, run: run, firstSequence: first, session)
@@ -267,13 +268,9 @@ public final class PostgresRunStore: RunStore {
         guard !distinct.isEmpty else { return [] }
         let operation = "reading \(kind.rawValue) of \(distinct.count) steps of run \(quoted(run.description))"
         let rows = try await self.transaction(runID: run.runID, operation: operation, readOnly: true) { session in
-            try await self.eventRows(
-                """
-                SELECT \(unescaped: Self.eventColumns) FROM run_events
-                WHERE tenant = \(run.tenant) AND run_id = \(run.runID) AND kind = \(kind.rawValue) AND NOT superseded
-                    AND step = ANY(\(distinct))
-                ORDER BY seq
-                """, session)
+            try await session.rows(
+                PostgresStatements.ActiveEvents(
+                    tenant: run.tenant, runID: run.runID, kind: kind.rawValue, steps: distinct))
         }
         return try rows.map { row throws(RunStoreError) in try row.storedEvent() }
     }
@@ -286,15 +283,11 @@ public final class PostgresRunStore: RunStore {
         let rows = try await self.transaction(
             runID: run.runID, operation: "reading the events of run \(quoted(run.description))", readOnly: true
         ) { session in
-            let rows = try await self.eventRows(
-                """
-                SELECT \(unescaped: Self.eventColumns) FROM run_events
-                WHERE tenant = \(run.tenant) AND run_id = \(run.runID) AND seq >= \(fromSequence)
-                ORDER BY seq LIMIT \(bound)
-                """, session)
+            let rows = try await session.rows(
+                PostgresStatements.EventsFrom(
+                    tenant: run.tenant, runID: run.runID, fromSequence: fromSequence, limit: bound))
             if rows.isEmpty {
-                let exists = try await session.rows(
-                    "SELECT 1 FROM runs WHERE tenant = \(run.tenant) AND run_id = \(run.runID)")
+                let exists = try await session.rows(PostgresStatements.RunVersion(tenant: run.tenant, runID: run.runID))
                 if exists.isEmpty { throw RunStoreError.runNotFound(run.runID) }
             }
             return rows
@@ -392,11 +385,13 @@ public final class PostgresRunStore: RunStore {
         _ body: @escaping @Sendable (PostgresSession) async throws -> T
     ) async throws(RunStoreError) -> T {
         let client = self.client
+        let watches = self.connectionWatches
         let logger = self.logger
         let timeout = self.operationTimeout
         do {
             return try await withDeadline(timeout, logger: logger, operation: operation) {
-                try await client.withSessionTransaction(logger: logger, readOnly: readOnly, body)
+                try await client.withSessionTransaction(
+                    watches: watches, logger: logger, readOnly: readOnly, body)
             }
         } catch {
             throw RunStoreError(mappingPostgres: error, runID: runID, operation: operation)
@@ -411,23 +406,12 @@ public final class PostgresRunStore: RunStore {
         _ rows: [(EncodedEvent, RunEvent)], run: RunKey, firstSequence: Int, _ session: PostgresSession
     ) async throws -> Date {
         let runID = run.runID
-        let sequences = rows.indices.map { firstSequence + $0 }
-        let steps = rows.map(\.1.step)
-        let kinds = rows.map(\.1.kind.rawValue)
-        let payloads = rows.map(\.0.payload)
-        let decisions = rows.map(\.0.decision)
-        let digests = rows.map(\.0.digest)
+        let statement = PostgresStatements.InsertEvents(
+            tenant: run.tenant, runID: runID, sequences: rows.indices.map { firstSequence + $0 },
+            steps: rows.map(\.1.step), kinds: rows.map(\.1.kind.rawValue), payloads: rows.map(\.0.payload),
+            decisions: rows.map(\.0.decision), digests: rows.map(\.0.digest))
         do {
-            let inserted = try await session.rows(
-                """
-                INSERT INTO run_events (tenant, run_id, seq, step, kind, payload, decision, request_digest,
-                                        created_at)
-                SELECT \(run.tenant), \(runID), e.seq, e.step, e.kind, e.payload, e.decision, e.digest, now()
-                FROM unnest(\(sequences)::BIGINT[], \(steps)::BIGINT[], \(kinds)::TEXT[], \(payloads)::TEXT[],
-                            \(decisions)::TEXT[], \(digests)::TEXT[]) AS e(seq, step, kind, payload, decision, digest)
-                RETURNING created_at
-                """)
-            return try inserted[0].decode(Date.self)
+            return try await session.rows(statement)[0]
         } catch  where RunStoreError.isUniqueViolation(error, of: "run_events_applied_step") {
             let event = rows.first { $0.1.kind.isUniquePerStep }?.1 ?? rows[0].1
             throw RunStoreError(
@@ -449,21 +433,15 @@ public final class PostgresRunStore: RunStore {
         _ run: RunKey, expectedVersion: Int, _ session: PostgresSession
     ) async throws -> RunStoreError {
         let runID = run.runID
-        let rows = try await session.rows(
-            "SELECT version FROM runs WHERE tenant = \(run.tenant) AND run_id = \(runID)")
-        guard let version = try rows.first?.decode(Int.self) else { return RunStoreError.runNotFound(runID) }
+        let versions = try await session.rows(PostgresStatements.RunVersion(tenant: run.tenant, runID: runID))
+        guard let version = versions.first else { return RunStoreError.runNotFound(runID) }
         return RunStoreError(
             code: .conflict, field: "version", runID: runID,
             reason: "run \(quoted(runID)) is at version \(version), not \(expectedVersion); another writer changed it")
     }
 
     private func fetchRun(_ run: RunKey, _ session: PostgresSession) async throws -> StoredRun {
-        var bindings = PostgresBindings()
-        bindings.append(run.tenant)
-        bindings.append(run.runID)
-        let rows = try await self.runRows(
-            PostgresQuery(unsafeSQL: Self.runSelection + " WHERE tenant = $1 AND run_id = $2", binds: bindings),
-            session)
+        let rows = try await session.rows(PostgresStatements.SelectRun(tenant: run.tenant, runID: run.runID))
         guard let row = rows.first else { throw RunStoreError.runNotFound(run.runID) }
         let pending = try await self.pendingEvents(of: [run], session)
         return try row.storedRun(pendingEvents: pending[run] ?? [])
@@ -474,18 +452,8 @@ public final class PostgresRunStore: RunStore {
         of runs: [RunKey], _ session: PostgresSession
     ) async throws -> [RunKey: [StoredEvent]] {
         guard !runs.isEmpty else { return [:] }
-        let tenants = runs.map(\.tenant)
-        let runIDs = runs.map(\.runID)
-        let rows = try await self.eventRows(
-            """
-            SELECT e.tenant, e.run_id, e.seq, e.step, e.kind, e.payload, e.decision, e.request_digest, e.superseded,
-                e.created_at
-            FROM unnest(\(tenants)::TEXT[], \(runIDs)::TEXT[]) AS k(tenant, run_id)
-            JOIN runs r ON r.tenant = k.tenant AND r.run_id = k.run_id
-            JOIN run_events e ON e.tenant = r.tenant AND e.run_id = r.run_id
-            WHERE e.seq > r.state_seq AND NOT e.superseded
-            ORDER BY e.tenant, e.run_id, e.seq
-            """, session)
+        let rows = try await session.rows(
+            PostgresStatements.PendingEvents(tenants: runs.map(\.tenant), runIDs: runs.map(\.runID)))
         var pending: [RunKey: [StoredEvent]] = [:]
         for row in rows {
             pending[RunKey(tenant: row.tenant, runID: row.runID), default: []].append(try row.storedEvent())
@@ -494,32 +462,12 @@ public final class PostgresRunStore: RunStore {
     }
 
     private func runRows(_ query: PostgresQuery, _ session: PostgresSession) async throws -> [RunColumns] {
-        try await session.rows(query).map { row in
-            RunColumns(try row.decode((String, String, String, String, Int, Int, Int, String, Int64, Date, Date).self))
-        }
+        try await session.rows(query).map(RunColumns.init)
     }
-
-    private func eventRows(_ query: PostgresQuery, _ session: PostgresSession) async throws -> [EventColumns] {
-        try await session.rows(query).map { row in
-            EventColumns(
-                try row.decode((String, String, Int, Int, String, String, String, String, Bool, Date).self))
-        }
-    }
-
-    /// The `runs` columns ``RunColumns`` decodes, in its order.
-    private static let runSelection = """
-        SELECT run_id, tenant, config, state, state_seq, version, superseded_count, status, creation_rank, created_at,
-            updated_at FROM runs
-        """
-
-    /// The `run_events` columns ``EventColumns`` decodes, in its order (also spelled out, prefixed, in
-    /// `pendingEvents(of:_:)`).
-    private static let eventColumns =
-        "tenant, run_id, seq, step, kind, payload, decision, request_digest, superseded, created_at"
 }
 
-/// A `runs` row as selected by `runSelection`.
-private struct RunColumns: Sendable {
+/// A `runs` row as selected by ``PostgresStatements/runColumns``.
+struct RunColumns: Sendable {
     let runID: String
     let tenant: String
     let config: String
@@ -532,11 +480,11 @@ private struct RunColumns: Sendable {
     let createdAt: Date
     let updatedAt: Date
 
-    init(_ columns: (String, String, String, String, Int, Int, Int, String, Int64, Date, Date)) {
+    init(_ row: PostgresRow) throws {
         (
             self.runID, self.tenant, self.config, self.state, self.stateSequence, self.version, self.supersededCount,
             self.status, self.creationRank, self.createdAt, self.updatedAt
-        ) = columns
+        ) = try row.decode((String, String, String, String, Int, Int, Int, String, Int64, Date, Date).self)
     }
 
     /// The run's key.
@@ -552,8 +500,8 @@ private struct RunColumns: Sendable {
     }
 }
 
-/// A `run_events` row as selected by `eventColumns`.
-private struct EventColumns: Sendable {
+/// A `run_events` row as selected by ``PostgresStatements/eventColumns``.
+struct EventColumns: Sendable {
     let tenant: String
     let runID: String
     let sequence: Int
@@ -565,12 +513,12 @@ private struct EventColumns: Sendable {
     let superseded: Bool
     let createdAt: Date
 
-    init(_ columns: (String, String, Int, Int, String, String, String, String, Bool, Date)) {
+    init(_ row: PostgresRow) throws {
         (
             self.tenant, self.runID, self.sequence, self.step, self.kind, self.payload, self.decision,
             self.requestDigest,
             self.superseded, self.createdAt
-        ) = columns
+        ) = try row.decode((String, String, Int, Int, String, String, String, String, Bool, Date).self)
     }
 
     func storedEvent() throws(RunStoreError) -> StoredEvent {

@@ -3,11 +3,12 @@ import Logging
 import PostgresNIO
 import RewardWeightingCore
 import RewardWeightingPolicy
-import RewardWeightingPostgres
 import RewardWeightingPostgresTestSupport
 import RewardWeightingStore
 import RewardWeightingTestSupport
 import Testing
+
+@testable import RewardWeightingPostgres
 
 /// What only the PostgreSQL store has: migrations in a table, several pools (replicas) on one database, a
 /// server that does not answer, and libpq URLs. The RunStore contract itself is `RunStoreConformanceTests`.
@@ -121,6 +122,72 @@ struct PostgresRunStoreTests {
         #expect(log.map(\.kind) == [.created, .gradients])
         #expect(log.last == committed.first)
         #expect(try await creator.loadRun("raced").version == 2)
+    }
+
+    @Test(
+        "statements leave nothing behind on a connection, and a dropped connection fails instead of stalling",
+        .enabled(if: PostgresTestDatabase.isEnabled), .timeLimit(.minutes(1)))
+    func connectionsLeaveNothingBehind() async throws {
+        let schema = try await PostgresTestDatabase.makeSchema()
+        defer { schema.drop() }
+        // The store's connections carry the schema's name, so that the test can drop exactly them.
+        var configuration = schema.configuration
+        configuration.options.additionalStartupParameters.append(("application_name", schema.name))
+        let store = PostgresRunStore(
+            configuration: configuration, operationTimeout: .seconds(5),
+            logger: Logger(label: "postgres-tests") { _ in SwiftLogNoOpLogHandler() })
+        let pool = Task { await store.run() }
+        defer { pool.cancel() }
+        try await store.migrate()
+        let config = gradientConfig("watched")
+        let policy = WeightingPolicy(config: config)
+        _ = try await store.createRun(config, initialState: policy.initialState)
+        var state = policy.initialState
+        var generator = SplitMix64(seed: 11)
+        var version = 1
+        func report(_ step: Int) async throws(RunStoreError) {
+            let event = gradients(step, randomGram(&generator))
+            let (next, decision) = try! policy.apply(event, to: state)
+            _ = try await store.appendEvents([(event, decision, next)], runID: "watched", expectedVersion: version)
+            state = next
+            version += 1
+        }
+        for step in 1...150 {
+            try await report(step)
+            #expect(try await store.loadRun("watched").version == version)
+        }
+        // 300 transactions and well over a thousand statements: one watch per pooled connection, none waiting.
+        let connections = store.connectionWatches.connectionIDs
+        #expect((1...4).contains(connections.count))
+        #expect(store.connectionWatches.waitingCount == 0)
+
+        // The server drops every connection of the store; the next operations fail `unavailable` or succeed on a
+        // new connection, and none hangs.
+        try await schema.withClient { client in
+            try await client.query(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = \(schema.name)")
+        }
+        var failures = 0
+        var step = 151
+        while step <= 160 {
+            do {
+                try await report(step)
+                step += 1
+            } catch {
+                #expect(error.code == .unavailable)
+                failures += 1
+                #expect(failures < 20)
+                if failures >= 20 { break }
+                // A failed write may not have committed (it did not here: the version check would say so).
+                if let stored = try? await store.loadRun("watched") { version = stored.version }
+            }
+        }
+        let log = try await store.events(runID: "watched", fromSequence: 1, limit: nil)
+        #expect(log.count == 161)
+        #expect(log.dropFirst().map(\.step) == Array(1...160))
+        #expect(store.connectionWatches.waitingCount == 0)
+        // The dropped connections closed, and their watches went with them.
+        #expect(store.connectionWatches.connectionIDs.isDisjoint(with: connections))
     }
 
     @Test(
