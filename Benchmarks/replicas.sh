@@ -3,7 +3,9 @@
 # Scalarize (N=512, K=3) and ReportGradients (K=3), each with CALLERS runs and one caller per run (a trainer per
 # run), against
 #   1. one rw-server on SQLite (the embedded default), called directly;
-#   2. 1, 2 and 3 rw-server replicas on one PostgreSQL behind nginx (deploy/local-cluster.sh), called through nginx.
+#   2. 1, 2 and 3 rw-server replicas on one PostgreSQL behind nginx (deploy/local-cluster.sh), called through nginx,
+#      with a run's calls to one replica (nginx hashes on the rw-run-id the callers send: the default) and, for 2 and 3
+#      replicas, round robin per call (RW_CLUSTER_ROUTING=call), which makes every replica follow every run.
 # For every configuration: calls/s, p50 and p99 (load-generator), and the CPU time per call of the rw-server
 # processes (all replicas together), of PostgreSQL and of nginx, read from /proc before and after each phase.
 #
@@ -90,18 +92,22 @@ kill -TERM "$server"
 wait "$server" || true
 trap - EXIT
 
-# 2. PostgreSQL, 1–3 replicas behind nginx.
-for replicas in 1 2 3; do
-    cluster="$out/cluster-$replicas"
-    export RW_CLUSTER_DIR="$cluster" RW_SERVER_BINARY="$bin/rw-server" RW_CLUSTER_KERNELS=in-process
+# 2. PostgreSQL, 1–3 replicas behind nginx: a run per replica, then round robin per call.
+for setup in 1:run 2:run 3:run 2:call 3:call; do
+    replicas=${setup%%:*}
+    routing=${setup##*:}
+    cluster="$out/cluster-$replicas-$routing"
+    export RW_CLUSTER_DIR="$cluster" RW_SERVER_BINARY="$bin/rw-server" RW_CLUSTER_KERNELS=in-process \
+        RW_CLUSTER_ROUTING="$routing"
     trap '"$root/deploy/local-cluster.sh" down --remove >/dev/null' EXIT
-    "$root/deploy/local-cluster.sh" up "$replicas" >"$out/cluster-$replicas.log"
+    "$root/deploy/local-cluster.sh" up "$replicas" >"$out/cluster-$replicas-$routing.log"
     # shellcheck disable=SC1091
     source "$cluster/cluster.env"
     servers=""
     for ((i = 1; i <= replicas; i++)); do servers+="$(cat "$cluster/replica-$i.pid") "; done
     for name in scalarize gradients; do
-        phase "$name" "PostgreSQL, $replicas replica(s) + nginx" 127.0.0.1 "${RW_CLUSTER_GRPC##*:}" "$servers"
+        [[ "$routing" == run ]] && how="a run per replica" || how="round robin per call"
+        phase "$name" "PostgreSQL, $replicas replica(s) + nginx, $how" 127.0.0.1 "${RW_CLUSTER_GRPC##*:}" "$servers"
     done
     "$root/deploy/local-cluster.sh" down --remove >/dev/null
     trap - EXIT

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A RewardWeighting cluster on loopback: a PostgreSQL server (Debian's binaries, a data directory of its own,
 # Scripts/postgres-scratch.sh), N stateless rw-server replicas sharing it, and nginx in front balancing gRPC per
-# call and HTTP per request (deploy/nginx's locations). Everything listens on 127.0.0.1 only.
+# call (a run's calls to one replica, by its `rw-run-id`) and HTTP per request (deploy/nginx's locations). Everything
+# listens on 127.0.0.1 only.
 #
 #   deploy/local-cluster.sh up [N]            starts PostgreSQL, N replicas (default 3) and nginx; prints the addresses
 #   deploy/local-cluster.sh status            what runs, and each replica's /readyz
@@ -17,6 +18,9 @@
 #   RW_SERVER_BINARY    the rw-server to run (default: the release build, built if missing)
 #   RW_CLUSTER_GRPC_PORT, RW_CLUSTER_HTTP_PORT   nginx's ports (default: free ephemeral ports)
 #   RW_CLUSTER_KERNELS  each replica's --kernels (default spawn: each replica supervises its own worker)
+#   RW_CLUSTER_ROUTING  run (default: nginx hashes on the call's rw-run-id, so a run stays on one replica) or call
+#                       (round robin per call: every replica follows every run; for comparisons)
+#   RW_CLUSTER_ACCESS_LOG  1: nginx logs every gRPC call as "RUN_ID REPLICA STATUS" to $RW_CLUSTER_DIR/nginx/routing.log
 #
 # `up` writes $RW_CLUSTER_DIR/cluster.env (shell variables: RW_CLUSTER_GRPC, RW_CLUSTER_HTTP, RW_CLUSTER_DATABASE_URL,
 # RW_CLUSTER_REPLICAS and RW_CLUSTER_REPLICA_<I>_GRPC / _HTTP) for scripts and tests.
@@ -27,7 +31,7 @@ dir=${RW_CLUSTER_DIR:-/tmp/rw-local-cluster}
 command=${1:-}
 
 usage() {
-    sed -n '2,26p' "$0" >&2
+    sed -n '2,30p' "$0" >&2
     exit 2
 }
 
@@ -103,7 +107,8 @@ stop_pid_file() {
 write_nginx_config() {
     local replicas=$1 grpc_port=$2 http_port=$3
     mkdir -p "$dir/nginx"
-    cp "$root/deploy/nginx/rewardweighting-grpc.inc" "$root/deploy/nginx/rewardweighting-http.inc" "$dir/nginx/"
+    cp "$root/deploy/nginx/rewardweighting-grpc.inc" "$root/deploy/nginx/rewardweighting-http.inc" \
+        "$root/deploy/nginx/rewardweighting-routing.inc" "$dir/nginx/"
     {
         echo "# Written by deploy/local-cluster.sh: deploy/nginx/rewardweighting.conf for this cluster's ports."
         echo "worker_processes 1;"
@@ -112,9 +117,21 @@ write_nginx_config() {
         echo "events { worker_connections 4096; }"
         echo "http {"
         echo "    access_log off;"
+        echo "    include rewardweighting-routing.inc;"
+        if [[ "${RW_CLUSTER_ACCESS_LOG:-0}" == 1 ]]; then
+            echo "    log_format rewardweighting_routing '\$http_rw_run_id \$upstream_addr \$status';"
+        fi
         echo "    client_body_temp_path client-body; proxy_temp_path proxy; fastcgi_temp_path fastcgi;"
         echo "    uwsgi_temp_path uwsgi; scgi_temp_path scgi;"
         echo "    upstream rewardweighting_grpc {"
+        case "${RW_CLUSTER_ROUTING:-run}" in
+            run) echo "        hash \$rewardweighting_run consistent;" ;;
+            call) ;;
+            *)
+                echo "local-cluster: RW_CLUSTER_ROUTING is '$RW_CLUSTER_ROUTING'; it must be run or call" >&2
+                exit 2
+                ;;
+        esac
         for ((i = 1; i <= replicas; i++)); do
             local var="RW_CLUSTER_REPLICA_${i}_GRPC"
             echo "        server ${!var} max_fails=1 fail_timeout=2s;"
@@ -129,7 +146,12 @@ write_nginx_config() {
         done
         echo "        keepalive 16;"
         echo "    }"
-        echo "    server { listen 127.0.0.1:$grpc_port http2; include rewardweighting-grpc.inc; }"
+        if [[ "${RW_CLUSTER_ACCESS_LOG:-0}" == 1 ]]; then
+            echo "    server { listen 127.0.0.1:$grpc_port http2; include rewardweighting-grpc.inc;"
+            echo "             access_log routing.log rewardweighting_routing; }"
+        else
+            echo "    server { listen 127.0.0.1:$grpc_port http2; include rewardweighting-grpc.inc; }"
+        fi
         echo "    server { listen 127.0.0.1:$http_port; include rewardweighting-http.inc; }"
         echo "}"
     } >"$dir/nginx/nginx.conf"
@@ -176,7 +198,7 @@ up)
         echo "local-cluster: nginx does not answer; see $dir/nginx/error.log" >&2
         exit 1
     }
-    echo "gRPC (nginx, round robin per call): 127.0.0.1:$grpc_port"
+    echo "gRPC (nginx, per call, routing by ${RW_CLUSTER_ROUTING:-run}): 127.0.0.1:$grpc_port"
     echo "HTTP (nginx):                        http://127.0.0.1:$http_port/"
     echo "PostgreSQL:                          $database_url"
     for ((i = 1; i <= replicas; i++)); do

@@ -178,7 +178,8 @@ struct LoadGenerator: AsyncParsableCommand {
                         request.runID = scalarizeRunIDs[caller]
                         request.step = Int64(index + 2)
                     }
-                    _ = try await trainers[caller % trainers.count].scalarize(request)
+                    _ = try await trainers[caller % trainers.count].scalarize(
+                        request, metadata: Self.routing(request.runID))
                 }
                 results.append(echo.map { scalarize.relative(to: $0) } ?? scalarize)
             }
@@ -205,7 +206,8 @@ struct LoadGenerator: AsyncParsableCommand {
                 request.runID = gradientRuns[caller]
                 request.step = Int64(index + 1)
                 request.gram = grams[index % grams.count]
-                _ = try await trainers[caller % trainers.count].reportGradients(request)
+                _ = try await trainers[caller % trainers.count].reportGradients(
+                    request, metadata: Self.routing(request.runID))
             }
         }
         guard wanted.contains("grdb") else { return results + (gradients.map { [$0] } ?? []) }
@@ -354,6 +356,12 @@ struct LoadGenerator: AsyncParsableCommand {
 
     /// A gradient-method run with K objectives (all maximised), uniform initial weights, η = 1e-6, μ = 1e-5,
     /// constant schedule.
+    /// The routing hint the Python client sends with every call that names a run (`rw-run-id`, docs/api.md): a
+    /// load balancer that hashes on it (deploy/nginx) sends all of a run's calls to one replica.
+    private static func routing(_ runID: String) -> Metadata {
+        ["rw-run-id": runID]
+    }
+
     private static func gradientRun(_ runID: String, k: Int) -> Rewardweighting_V1_CreateRunRequest {
         var request = Rewardweighting_V1_CreateRunRequest()
         request.runID = runID

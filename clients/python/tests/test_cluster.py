@@ -56,7 +56,8 @@ def _cluster(env: Dict[str, str], *arguments: str) -> str:
 @pytest.fixture(scope="module")
 def cluster(rw_server_binary, tmp_path_factory):
     directory = tmp_path_factory.mktemp("cluster")
-    env = dict(os.environ, RW_CLUSTER_DIR=str(directory), RW_SERVER_BINARY=str(rw_server_binary))
+    env = dict(os.environ, RW_CLUSTER_DIR=str(directory), RW_SERVER_BINARY=str(rw_server_binary),
+               RW_CLUSTER_ACCESS_LOG="1")
     _cluster(env, "up", "3")
     values: Dict[str, str] = {}
     for line in (directory / "cluster.env").read_text().splitlines():
@@ -141,6 +142,29 @@ def _comparable(events: List[dict]) -> List[tuple]:
         (e["sequence"], e["step"], e["kind"], e["superseded"], json.dumps(e["decision"], sort_keys=True))
         for e in events
     ]
+
+
+def test_a_runs_calls_reach_one_replica(cluster):
+    """The client sends `rw-run-id` with every call that names a run, and nginx hashes on it: each run's calls all
+    reach one replica (nginx's log names the replica of every call), and the runs spread over the replicas."""
+    run_ids = [f"affinity-{i}" for i in range(9)]
+    with ThreadPoolExecutor(max_workers=len(run_ids)) as pool:
+        futures = [
+            pool.submit(_drive, cluster["RW_CLUSTER_GRPC"], run_id, i, _calls(i)[:12])
+            for i, run_id in enumerate(run_ids)
+        ]
+        for future in futures:
+            future.result()
+    replicas: Dict[str, set] = {}
+    for line in (cluster["dir"] / "nginx" / "routing.log").read_text().splitlines():
+        run_id, replica, status = line.split(" ", 2)
+        if run_id in run_ids:
+            assert status == "200", line
+            replicas.setdefault(run_id, set()).add(replica)
+    assert sorted(replicas) == sorted(run_ids)
+    # Each run on one replica (its create, reports and scalarizations: 13 calls or more).
+    assert all(len(used) == 1 for used in replicas.values()), replicas
+    assert len(set.union(*replicas.values())) >= 2, replicas
 
 
 def test_concurrent_runs_through_nginx_survive_a_killed_replica_and_a_postgres_restart(cluster, rw_server_binary):

@@ -11,7 +11,7 @@ import grpc.aio
 
 from . import _convert
 from ._convert import ObjectiveSpec
-from .client import DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_TARGET, call_metadata, open_channel
+from .client import DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_TARGET, call_metadata, open_channel, run_metadata
 from .errors import from_rpc_error
 from .retry import RetryPolicy
 from .types import CheckpointResult, DecisionEvent, GradientsResult, ResumeResult, RunInfo, RunState, Scalarized
@@ -49,7 +49,8 @@ class AsyncRewardWeighting:
         attempt = 1
         while True:
             try:
-                return await rpc(request, timeout=self.timeout, metadata=self._metadata)
+                return await rpc(request, timeout=self.timeout,
+                                 metadata=run_metadata(self._metadata, getattr(request, "run_id", "")))
             except grpc.aio.AioRpcError as error:
                 if error.code() != grpc.StatusCode.UNAVAILABLE or attempt >= self.retry.max_attempts:
                     raise from_rpc_error(error, method) from None
@@ -57,12 +58,13 @@ class AsyncRewardWeighting:
                 await asyncio.sleep(self.retry.delay(attempt))
 
     async def _call_stream(self, method: str, requests: Callable[[], Iterator[Any]],
-                           timeout: Optional[float] = None) -> Any:
+                           timeout: Optional[float] = None, run_id: str = "") -> Any:
         rpc = getattr(self._stub, method)
         attempt = 1
         while True:
             try:
-                return await rpc(requests(), timeout=timeout or self.timeout, metadata=self._metadata)
+                return await rpc(requests(), timeout=timeout or self.timeout,
+                                 metadata=run_metadata(self._metadata, run_id))
             except grpc.aio.AioRpcError as error:
                 if error.code() != grpc.StatusCode.UNAVAILABLE or attempt >= self.retry.max_attempts:
                     raise from_rpc_error(error, method) from None
@@ -139,7 +141,8 @@ class AsyncRewardWeighting:
         attempt = 1
         while True:
             call = self._stub.WatchRun(
-                trainer_pb2.WatchRunRequest(run_id=run_id, from_sequence=next_sequence), metadata=self._metadata
+                trainer_pb2.WatchRunRequest(run_id=run_id, from_sequence=next_sequence),
+                metadata=run_metadata(self._metadata, run_id),
             )
             try:
                 async for message in call:
@@ -204,6 +207,7 @@ class AsyncRun:
             "ReportProjectedGradients",
             lambda: _convert.projected_gradient_requests(self.run_id, step, matrix, learning_rate, slice_bytes),
             timeout,
+            self.run_id,
         )
         return _convert.gradients_result(response)
 

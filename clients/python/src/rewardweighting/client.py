@@ -15,7 +15,7 @@ from .types import CheckpointResult, DecisionEvent, GradientsResult, ResumeResul
 from .v1 import trainer_pb2, trainer_pb2_grpc
 
 __all__ = ["RewardWeighting", "Run", "DEFAULT_TARGET", "channel_options", "open_channel", "bearer_metadata",
-           "call_metadata"]
+           "call_metadata", "run_metadata"]
 
 DEFAULT_TARGET = "127.0.0.1:50051"
 DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024
@@ -52,6 +52,13 @@ def call_metadata(token: Optional[str], tenant: Optional[str] = None) -> Tuple[T
     """The metadata sent with every call: ``authorization: Bearer <token>`` (when ``token``) and
     ``rw-tenant: <tenant>`` (when ``tenant``)."""
     return bearer_metadata(token) + ((("rw-tenant", tenant),) if tenant else ())
+
+
+def run_metadata(metadata: Tuple[Tuple[str, str], ...], run_id: str) -> Tuple[Tuple[str, str], ...]:
+    """``metadata`` plus ``rw-run-id: <run_id>`` (when ``run_id``): the routing hint sent with every call that names
+    a run, so that a load balancer hashing on it (``deploy/nginx``) keeps a run's calls on one replica. The server
+    does not read it."""
+    return metadata + (("rw-run-id", run_id),) if run_id else metadata
 
 
 class RewardWeighting:
@@ -102,7 +109,8 @@ class RewardWeighting:
         attempt = 1
         while True:
             try:
-                return rpc(request, timeout=self.timeout, metadata=self._metadata)
+                return rpc(request, timeout=self.timeout,
+                           metadata=run_metadata(self._metadata, getattr(request, "run_id", "")))
             except grpc.RpcError as error:
                 if error.code() != grpc.StatusCode.UNAVAILABLE or attempt >= self.retry.max_attempts:
                     raise from_rpc_error(error, method) from None
@@ -110,13 +118,13 @@ class RewardWeighting:
                 time.sleep(self.retry.delay(attempt))
 
     def _call_stream(self, method: str, requests: Callable[[], Iterator[Any]],
-                     timeout: Optional[float] = None) -> Any:
+                     timeout: Optional[float] = None, run_id: str = "") -> Any:
         """A client-streaming call, retried on UNAVAILABLE by streaming the messages ``requests()`` makes again."""
         rpc = getattr(self._stub, method)
         attempt = 1
         while True:
             try:
-                return rpc(requests(), timeout=timeout or self.timeout, metadata=self._metadata)
+                return rpc(requests(), timeout=timeout or self.timeout, metadata=run_metadata(self._metadata, run_id))
             except grpc.RpcError as error:
                 if error.code() != grpc.StatusCode.UNAVAILABLE or attempt >= self.retry.max_attempts:
                     raise from_rpc_error(error, method) from None
@@ -255,7 +263,7 @@ class RewardWeighting:
         attempt = 1
         while True:
             request = trainer_pb2.WatchRunRequest(run_id=run_id, from_sequence=next_sequence)
-            stream = self._stub.WatchRun(request, metadata=self._metadata)
+            stream = self._stub.WatchRun(request, metadata=run_metadata(self._metadata, run_id))
             try:
                 for message in stream:
                     attempt = 1
@@ -338,6 +346,7 @@ class Run:
             "ReportProjectedGradients",
             lambda: _convert.projected_gradient_requests(self.run_id, step, matrix, learning_rate, slice_bytes),
             timeout,
+            self.run_id,
         )
         return _convert.gradients_result(response)
 
