@@ -400,9 +400,33 @@ public struct RunCoordinator: Sendable {
         runID: String, fromSequence: Int? = 1, as principal: Principal = .open
     ) async throws(ServiceError) -> AsyncThrowingStream<StoredEvent, any Error> {
         if let fromSequence { try Self.checkSequence(fromSequence) }
-        let run = try await self.registry.actor(for: principal.key(of: runID))
-        return try await run.watch(fromSequence: fromSequence)
+        while true {
+            let run = try await self.registry.actor(for: principal.key(of: runID))
+            // `nil`: the run's actor was evicted as idle between the look-up and the watch; the next look-up
+            // loads a new one.
+            if let stream = try await run.watch(fromSequence: fromSequence) { return stream }
+        }
     }
+
+    /// Drops the runs that no call has used for `timeout` and that no stream watches from this process's memory,
+    /// every `interval` (by default a quarter of `timeout`, at most a minute), until the calling task is
+    /// cancelled. A dropped run is loaded from the store again on its next call, with an empty summary cache
+    /// (retries are answered from the log, as after a restart), so nothing a caller sees changes but the latency
+    /// of that call.
+    public func evictIdleRuns(after timeout: Duration, every interval: Duration? = nil) async {
+        let period = interval ?? min(timeout / 4, .seconds(60))
+        while !Task.isCancelled {
+            do {
+                try await Task.sleep(for: period)
+            } catch {
+                return
+            }
+            self.registry.evictIdle(before: .now - timeout)
+        }
+    }
+
+    /// How many runs this process holds in memory now (``evictIdleRuns(after:every:)`` drops the idle ones).
+    public var cachedRunCount: Int { self.registry.cached.count }
 
     /// Keeps this process's runs up to date with the writes of the other processes that share its store, until
     /// the calling task is cancelled: every cached run that another process wrote is caught up (its `WatchRun`

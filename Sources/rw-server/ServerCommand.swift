@@ -115,6 +115,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The most calls a tenant may make at once (RW_TENANT_REQUEST_BURST; default 20000).")
     var tenantRequestBurst: Int?
 
+    @Option(
+        help: """
+            Seconds after which a run that no call uses and no stream watches leaves memory, loaded again on its \
+            next call; 0 keeps every run (RW_RUN_IDLE_TIMEOUT; default 600).
+            """)
+    var runIdleTimeout: Int?
+
     @Option(help: "A file to write the bound port to once listening (RW_PORT_FILE).")
     var portFile: String?
 
@@ -153,6 +160,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let maxRunsPerTenant { flags[.maxRunsPerTenant] = .int(maxRunsPerTenant) }
         if let tenantRequestRate { flags[.tenantRequestRate] = .int(tenantRequestRate) }
         if let tenantRequestBurst { flags[.tenantRequestBurst] = .int(tenantRequestBurst) }
+        if let runIdleTimeout { flags[.runIdleTimeout] = .int(runIdleTimeout) }
         if let portFile { flags[.portFile] = .string(portFile) }
         if let config { flags[.config] = .string(config) }
         // The flag can only turn the service on; without it, the environment or the file decides.

@@ -73,6 +73,9 @@ extension RewardWeightingServer {
         public var tenantRequestRate: Int
         /// The most calls a tenant may make at once (``ServerConfigurationKey/tenantRequestBurst``).
         public var tenantRequestBurst: Int
+        /// Seconds after which an unused, unwatched run leaves memory; 0: never
+        /// (``ServerConfigurationKey/runIdleTimeout``).
+        public var runIdleTimeoutSeconds: Int
 
         /// The transport's own payload limit, 4× ``maxReceiveMessageBytes`` (at most `Int32.max`).
         public var transportMessageLimit: Int {
@@ -94,6 +97,9 @@ extension RewardWeightingServer {
         public static let defaultTenantRequestRate = 10_000
         /// The default burst per tenant: 20 000 calls.
         public static let defaultTenantRequestBurst = 20_000
+        /// The default idle time before a run leaves memory: 10 minutes, several checkpoint intervals of a trainer
+        /// that validates often, far beyond the seconds between its steps.
+        public static let defaultRunIdleTimeoutSeconds = 600
 
         /// A configuration; every parameter has the design's default.
         public init(
@@ -108,8 +114,10 @@ extension RewardWeightingServer {
             insecureNoAuth: Bool = false, limits: ServiceLimits = .default,
             tenantRequestRate: Int = Configuration.defaultTenantRequestRate,
             tenantRequestBurst: Int = Configuration.defaultTenantRequestBurst, tlsCertificatePath: String? = nil,
-            tlsKeyPath: String? = nil, tlsClientCAPath: String? = nil
+            tlsKeyPath: String? = nil, tlsClientCAPath: String? = nil,
+            runIdleTimeoutSeconds: Int = Configuration.defaultRunIdleTimeoutSeconds
         ) {
+            self.runIdleTimeoutSeconds = runIdleTimeoutSeconds
             self.tlsCertificatePath = tlsCertificatePath
             self.tlsKeyPath = tlsKeyPath
             self.tlsClientCAPath = tlsClientCAPath
@@ -181,6 +189,7 @@ extension RewardWeightingServer {
                 maxRunsPerTenant: try atLeast(1, .maxRunsPerTenant, default: ServiceLimits.default.maxRunsPerTenant))
             let rate = try atLeast(0, .tenantRequestRate, default: Self.defaultTenantRequestRate)
             let burst = try atLeast(1, .tenantRequestBurst, default: Self.defaultTenantRequestBurst)
+            let idle = try atLeast(0, .runIdleTimeout, default: Self.defaultRunIdleTimeoutSeconds)
             let tlsCert = try Self.string(config, .tlsCert)
             let tlsKey = try Self.string(config, .tlsKey)
             let tlsClientCA = try Self.string(config, .tlsClientCa)
@@ -212,7 +221,7 @@ extension RewardWeightingServer {
                 authTokensPath: try Self.string(config, .authTokens),
                 insecureNoAuth: try Self.bool(config, .insecureNoAuth) ?? false, limits: limits,
                 tenantRequestRate: rate, tenantRequestBurst: burst, tlsCertificatePath: tlsCert, tlsKeyPath: tlsKey,
-                tlsClientCAPath: tlsClientCA)
+                tlsClientCAPath: tlsClientCA, runIdleTimeoutSeconds: idle)
         }
 
         private static func string(_ config: ConfigReader, _ key: ServerConfigurationKey) throws(ConfigurationError)

@@ -129,6 +129,12 @@ public struct ServerConfigurationKey: Hashable, Sendable {
         key: "tenantRequestBurst", flag: "--tenant-request-burst",
         defaultValue: "\(RewardWeightingServer.Configuration.defaultTenantRequestBurst)",
         meaning: "The most calls a tenant may make at once after being idle (the token bucket's size).")
+    /// How long a run stays in memory without calls.
+    public static let runIdleTimeout = Self(
+        key: "runIdleTimeout", flag: "--run-idle-timeout",
+        defaultValue: "\(RewardWeightingServer.Configuration.defaultRunIdleTimeoutSeconds)",
+        meaning: "Seconds after which a run that no call has used and no stream watches is dropped from memory; "
+            + "its next call loads it from the store again (as after a restart). 0: runs stay in memory.")
     /// Where to write the bound port.
     public static let portFile = Self(
         key: "portFile", flag: "--port-file", defaultValue: "(none)",
@@ -159,7 +165,7 @@ public struct ServerConfigurationKey: Hashable, Sendable {
         .host, .port, .httpHost, .httpPort, .httpPortFile, .dashboardChartJs, .kernels, .kernelsFallback, .database,
         .databaseUrl, .authTokens, .insecureNoAuth, .tlsCert, .tlsKey, .tlsClientCa, .logLevel,
         .maxMessageBytes, .maxObjectives, .maxBatchValues, .maxBufferSize, .maxRunsPerTenant, .tenantRequestRate,
-        .tenantRequestBurst,
+        .tenantRequestBurst, .runIdleTimeout,
         .portFile,
         .enableBenchmarkService, .config,
     ]

@@ -183,8 +183,16 @@ public struct RewardWeightingServer: Sendable {
         }
         let reloader: [ServiceGroupConfiguration.ServiceConfiguration] =
             reloads.isEmpty ? [] : [.init(service: HangupReloads(reloads: reloads))]
+        let evictor: [ServiceGroupConfiguration.ServiceConfiguration] =
+            configuration.runIdleTimeoutSeconds == 0
+            ? []
+            : [
+                .init(
+                    service: IdleRunEvictor(
+                        coordinator: coordinator, timeout: .seconds(configuration.runIdleTimeoutSeconds)))
+            ]
         var group = ServiceGroupConfiguration(
-            services: workerServices + self.store.followers(coordinator) + reloader + [
+            services: workerServices + self.store.followers(coordinator) + reloader + evictor + [
                 .init(service: GRPCServerService(server: server)),
                 .init(service: http),
                 .init(

@@ -11,6 +11,7 @@ import RewardWeightingPolicy
 /// | `rw_group_commit_batch_size` | recorder (histogram) | — : events per store transaction |
 /// | `rw_kernel_seconds` | timer (histogram) | `kernel`: hypervolume_improvement, hypervolume, contributions, gram |
 /// | `rw_active_runs` | gauge | — : runs whose actor is live in this process |
+/// | `rw_runs_evicted_total` | counter | — : idle runs dropped from memory (loaded again on their next call) |
 public struct ServiceMetrics: Sendable {
     let factory: any MetricsFactory
 
@@ -44,6 +45,11 @@ public struct ServiceMetrics: Sendable {
     /// Sets the number of live runs.
     func activeRuns(_ count: Int) {
         Gauge(label: "rw_active_runs", factory: self.factory).record(count)
+    }
+
+    /// Counts idle runs dropped from memory.
+    func runsEvicted(_ count: Int) {
+        Counter(label: "rw_runs_evicted_total", factory: self.factory).increment(by: count)
     }
 }
 

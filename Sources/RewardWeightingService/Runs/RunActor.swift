@@ -34,6 +34,8 @@ actor RunActor {
     let logger: Logger
     let metrics: ServiceMetrics
     private let watchers: EventBroadcaster
+    /// When the registry last handed the actor out (its idle eviction reads it).
+    nonisolated let activity = RunActivity()
     /// The last committed state of the run.
     private(set) var run: Run
 
@@ -166,8 +168,10 @@ actor RunActor {
     /// between the stored ones and the live ones.
     /// - Parameter fromSequence: the first sequence number, or `nil` for the live events only (those after the
     ///   log as it is now).
-    func watch(fromSequence: Int?) async throws(ServiceError) -> EventBroadcaster.Stream {
-        try await self.serialized { () async throws(ServiceError) -> EventBroadcaster.Stream in
+    /// - Returns: the stream, or `nil` when the registry has evicted this actor meanwhile (``closeIfUnwatched()``):
+    ///   the caller looks the run up again and watches its new actor, which every later write goes through.
+    func watch(fromSequence: Int?) async throws(ServiceError) -> EventBroadcaster.Stream? {
+        try await self.serialized { () async throws(ServiceError) -> EventBroadcaster.Stream? in
             let backlog: [StoredEvent]
             if let fromSequence {
                 backlog = try await self.mappingStoreErrors { () async throws(RunStoreError) in
@@ -187,6 +191,15 @@ actor RunActor {
 
     /// How many watch streams are open.
     var watcherCount: Int { self.watchers.count }
+
+    /// Closes the actor to new watchers if none watches it now, so that the registry can drop it: a watch that
+    /// arrives later gets `nil` and watches the run's next actor instead. Writes still work on a closed actor
+    /// (a call that held it when it was dropped finishes on it; the store's version check keeps any later actor
+    /// of the run consistent with it).
+    /// - Returns: whether it is closed (no watcher).
+    nonisolated func closeIfUnwatched() -> Bool {
+        self.watchers.closeIfUnwatched()
+    }
 
     // MARK: - Steps of a mutation
 

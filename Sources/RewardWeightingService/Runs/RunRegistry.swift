@@ -9,7 +9,9 @@ import Synchronization
 /// so that all requests for a run meet the same actor.
 ///
 /// Archived runs are not cached: their actors only refuse mutations and replay stored events, so one is made
-/// per request and dropped.
+/// per request and dropped. An active run that nobody has looked up for a while and that no stream watches is
+/// dropped too (``evictIdle(before:)``), and loaded again on its next call, as after a restart: memory follows
+/// the runs in use, not every run touched since start.
 ///
 /// The cache is a `Mutex`-guarded dictionary rather than an actor: every trainer call looks its run up here,
 /// and a look-up that finds the actor returns it without a hop to another executor. A miss loads the run from
@@ -41,7 +43,14 @@ final class RunRegistry: Sendable {
     /// The actor of the run `key` names, loading the run on first use.
     /// - Throws: ``ServiceError/Code/notFound`` (field `run_id`) for an unknown run; store failures.
     func actor(for key: RunKey) async throws(ServiceError) -> RunActor {
-        if let run = self.runs.withLock({ $0[key] }) { return run }
+        // Touched under the lock, so that an eviction sees every hand-out before it.
+        if let run = self.runs.withLock({ runs in
+            runs[key].map {
+                $0.activity.touch(); return $0
+            }
+        }) {
+            return run
+        }
         try Self.checkRunID(key.runID)
         let stored: StoredRun
         do {
@@ -54,7 +63,10 @@ final class RunRegistry: Sendable {
         guard loaded.status == .active else { return candidate }
         // Another request may have loaded it while this one was suspended: keep the first actor.
         let (run, inserted, count) = self.runs.withLock { runs in
-            if let existing = runs[key] { return (existing, false, runs.count) }
+            if let existing = runs[key] {
+                existing.activity.touch()
+                return (existing, false, runs.count)
+            }
             runs[key] = candidate
             return (candidate, true, runs.count)
         }
@@ -111,4 +123,24 @@ final class RunRegistry: Sendable {
 
     /// The cached actors.
     var cached: [RunActor] { self.runs.withLock { Array($0.values) } }
+
+    /// Drops every cached run last handed out before `cutoff` that no stream watches
+    /// (``RunActor/closeIfUnwatched()``). A call that still holds a dropped actor finishes on it; the next call
+    /// loads the run from the store into a new actor, with an empty summary cache (retries are then answered from
+    /// the log, as after a restart).
+    /// - Returns: how many runs were dropped.
+    @discardableResult
+    func evictIdle(before cutoff: ContinuousClock.Instant) -> Int {
+        let (evicted, count) = self.runs.withLock { runs in
+            let idle = runs.filter { $0.value.activity.isIdle(before: cutoff) && $0.value.closeIfUnwatched() }
+            for key in idle.keys { runs[key] = nil }
+            return (idle.count, runs.count)
+        }
+        if evicted > 0 {
+            self.metrics.activeRuns(count)
+            self.metrics.runsEvicted(evicted)
+            self.logger.debug("idle runs evicted", metadata: ["evicted": "\(evicted)", "cached": "\(count)"])
+        }
+        return evicted
+    }
 }

@@ -19,6 +19,8 @@ final class EventBroadcaster: Sendable {
     private struct Watchers {
         var nextID = 0
         var continuations: [Int: Stream.Continuation] = [:]
+        /// No stream may subscribe any more (its run's actor was evicted).
+        var isClosed = false
     }
 
     /// How many live events a watcher may have unread beyond its initial backlog.
@@ -35,8 +37,9 @@ final class EventBroadcaster: Sendable {
     var count: Int { self.watchers.withLock { $0.continuations.count } }
 
     /// A stream that yields `backlog`, then — unless `finished` — every ``publish(_:)``ed event until it is
-    /// cancelled or ``finishAll()`` is called.
-    func subscribe(backlog: [StoredEvent], finished: Bool) -> Stream {
+    /// cancelled or ``finishAll()`` is called; `nil` after ``closeIfUnwatched()`` closed the broadcaster.
+    func subscribe(backlog: [StoredEvent], finished: Bool) -> Stream? {
+        guard !self.watchers.withLock({ $0.isClosed }) else { return nil }
         let (stream, continuation) = Stream.makeStream(
             bufferingPolicy: .bufferingOldest(backlog.count + self.liveBufferLimit))
         for event in backlog { continuation.yield(event) }
@@ -52,8 +55,25 @@ final class EventBroadcaster: Sendable {
         continuation.onTermination = { [weak self] _ in
             _ = self?.watchers.withLock { $0.continuations.removeValue(forKey: id) }
         }
-        self.watchers.withLock { $0.continuations[id] = continuation }
+        let registered = self.watchers.withLock { watchers in
+            guard !watchers.isClosed else { return false }
+            watchers.continuations[id] = continuation
+            return true
+        }
+        guard registered else {
+            continuation.finish()
+            return nil
+        }
         return stream
+    }
+
+    /// Closes the broadcaster to new streams if none is registered.
+    /// - Returns: whether it is closed now.
+    func closeIfUnwatched() -> Bool {
+        self.watchers.withLock { watchers in
+            if watchers.continuations.isEmpty { watchers.isClosed = true }
+            return watchers.isClosed
+        }
     }
 
     /// Yields `event` to every stream; a stream whose buffer is full is ended with `resourceExhausted`.
