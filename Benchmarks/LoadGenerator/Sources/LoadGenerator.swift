@@ -359,7 +359,9 @@ struct LoadGenerator: AsyncParsableCommand {
     /// The routing hint the Python client sends with every call that names a run (`rw-run-id`, docs/api.md): a
     /// load balancer that hashes on it (deploy/nginx) sends all of a run's calls to one replica.
     private static func routing(_ runID: String) -> Metadata {
-        ["rw-run-id": runID]
+        var metadata = Metadata()
+        metadata.addString(runID, forKey: "rw-run-id")
+        return metadata
     }
 
     private static func gradientRun(_ runID: String, k: Int) -> Rewardweighting_V1_CreateRunRequest {
