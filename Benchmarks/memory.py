@@ -9,6 +9,12 @@ that starts many short runs would. After each wave the script waits until the id
 3 s, for the setting without eviction) and reads the server's VmRSS from /proc. Prints a Markdown table: RSS
 after start and after each wave, the growth per run over the last waves, and the runs in memory
 (rw_active_runs).
+
+With `--long-steps S` it measures instead how a resident run grows with its length: one server
+(`--run-idle-timeout 0`), `--long-runs R` runs stepping together from 8 client threads, each step a
+ReportGradients (3×3 Gram, an update every step), a Scalarize (64 × 3) and a ReportCheckpoint (3 scores, about
+half of them entering the Pareto buffer), and the server's VmRSS after 10, 100, 1000, … steps: RSS, and the
+growth per run and per step since the 10th step.
 """
 
 import argparse
@@ -76,12 +82,65 @@ def measure(binary: str, timeout: int, runs: int, waves: int) -> list:
     return rows
 
 
+def step_runs(address: str, names: list, first: int, last: int, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    with RewardWeighting(address) as client:
+        runs = [client.run(name) for name in names]
+        for step in range(first, last + 1):
+            for run in runs:
+                g = rng.normal(size=(3, 6))
+                run.report_gradients(step, g @ g.T)
+                run.scalarize(step, rng.uniform(size=(64, 3)))
+                run.report_checkpoint(step, rng.uniform(size=3) + step * 1e-3)
+
+
+def measure_long(binary: str, runs: int, steps: int) -> list:
+    edges = [e for e in (10, 100, 1000, 10_000, 100_000) if e < steps] + [steps]
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="rw-memory-") as scratch, LocalServer(
+        binary, database=pathlib.Path(scratch) / "runs.sqlite",
+        extra_args=["--kernels", "in-process", "--run-idle-timeout", "0", "--log-level", "warning"],
+    ) as server:
+        pid = server.process.pid
+        rows.append((0, rss_mib(pid)))
+        names = [f"long-{i}" for i in range(runs)]
+        with RewardWeighting(server.address) as client:
+            for name in names:
+                client.create_run(name, OBJECTIVES, method="gradient", eta=1e-6, mu=1e-5, schedule="polynomial",
+                                  total_steps=steps)
+        done = 0
+        for edge in edges:
+            chunks = [names[i::8] for i in range(8)]
+            with ThreadPoolExecutor(max_workers=8) as pool:
+                futures = [pool.submit(step_runs, server.address, chunk, done + 1, edge, edge * 8 + i)
+                           for i, chunk in enumerate(chunks) if chunk]
+                for future in futures:
+                    future.result()
+            done = edge
+            rows.append((edge, rss_mib(pid)))
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=10_000)
     parser.add_argument("--waves", type=int, default=3)
     parser.add_argument("--binary", default="Benchmarks/.build/release/rw-server")
+    parser.add_argument("--long-steps", type=int, default=0, help="measure a run's growth over this many steps")
+    parser.add_argument("--long-runs", type=int, default=20)
     args = parser.parse_args()
+    if args.long_steps:
+        rows = measure_long(args.binary, args.long_runs, args.long_steps)
+        base = dict(rows).get(10)
+        print("| steps | RSS (MiB) | growth per run since step 10 (KiB) | per run per step (B) |")
+        print("|---|---|---|---|")
+        for steps, rss in rows:
+            if base is None or steps <= 10:
+                print(f"| {steps} | {rss:.1f} | – | – |")
+            else:
+                per_run = (rss - base) * 1024 / args.long_runs
+                print(f"| {steps} | {rss:.1f} | {per_run:.0f} | {per_run * 1024 / (steps - 10):.0f} |")
+        return
     results = {timeout: measure(args.binary, timeout, args.runs, args.waves) for timeout in (0, 2)}
     print("| after | RSS, no eviction (MiB) | runs in memory | RSS, --run-idle-timeout 2 (MiB) | runs in memory |")
     print("|---|---|---|---|---|")

@@ -49,13 +49,16 @@ public struct RunCoordinator: Sendable {
     ///   - watchBufferLimit: how many live events a watcher may leave unread (see ``defaultWatchBufferLimit``).
     ///   - summaryCacheLimit: how many recent Scalarize summaries a run keeps in memory to answer retries without
     ///     reading the store (see ``defaultSummaryCacheLimit``).
+    ///   - summaryCacheSteps: of how many of its latest summarised steps a run keeps the summaries in memory (see
+    ///     ``defaultSummaryCacheSteps``); a retry of an older step reads the store.
     ///   - kernels: where the kernels run; in this process by default.
     ///   - metrics: where the service's own metrics go (``ServiceMetrics``); nowhere by default.
     ///   - limits: the sizes and counts a call may reach (``ServiceLimits``); the defaults by default.
     public init(
         store: any RunStore, kernels: any KernelBackend = InProcessKernels(), logger: Logger,
         watchBufferLimit: Int = RunCoordinator.defaultWatchBufferLimit,
-        summaryCacheLimit: Int = RunCoordinator.defaultSummaryCacheLimit, metrics: ServiceMetrics = .disabled,
+        summaryCacheLimit: Int = RunCoordinator.defaultSummaryCacheLimit,
+        summaryCacheSteps: Int = RunCoordinator.defaultSummaryCacheSteps, metrics: ServiceMetrics = .disabled,
         limits: ServiceLimits = .default
     ) {
         self.limits = limits
@@ -66,11 +69,16 @@ public struct RunCoordinator: Sendable {
         self.metrics = metrics
         self.registry = RunRegistry(
             store: store, kernels: measured, logger: logger, watchBufferLimit: max(1, watchBufferLimit),
-            summaryCacheLimit: max(1, summaryCacheLimit), metrics: metrics, maxBufferSize: limits.maxBufferSize)
+            summaryCacheLimit: max(1, summaryCacheLimit), summaryCacheSteps: max(1, summaryCacheSteps),
+            metrics: metrics, maxBufferSize: limits.maxBufferSize)
     }
 
     /// Recent Scalarize summaries kept per run: 8192.
     public static let defaultSummaryCacheLimit = 8192
+
+    /// Of how many of its latest summarised steps a run keeps the Scalarize summaries: 8, so that the cache does
+    /// not grow with a run's length (a retry comes within seconds; 8 steps cover it).
+    public static let defaultSummaryCacheSteps = 8
 
     // MARK: - Runs
 

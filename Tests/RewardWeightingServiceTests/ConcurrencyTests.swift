@@ -282,6 +282,39 @@ struct ConcurrencyTests {
         #expect(try await restarted.events(runID: "cache").count == 12)
     }
 
+    @Test("a run keeps the summaries of its latest steps only, and retries of older steps are still answered once")
+    func scalarizeRetriesBeyondTheCachedSteps() async throws {
+        let database = TemporaryDatabase()
+        defer { database.remove() }
+        let store = try await database.openStore()
+        defer { try? store.close() }
+        let coordinator = RunCoordinator(store: store, logger: Logger(label: "test"), summaryCacheSteps: 2)
+        _ = try await coordinator.createRun(gradientConfig("steps", accumulationSteps: 1))
+        // Three batches a step (a shim's micro-batches), 20 steps.
+        let batches = try (0..<60).map { i in try ObjectiveMatrix(rows: [[Double(i), 1, 0.5]]) }
+        var sequences: [Int] = []
+        for (i, rewards) in batches.enumerated() {
+            let recorded = try await coordinator.recordScalarization(
+                runID: "steps", step: i / 3 + 1, rewards: rewards, groupIDs: nil, validation: false)
+            sequences.append(recorded.sequence)
+        }
+        #expect(sequences == Array(2...61))
+        // Steps 19 and 20 are kept; the others fell below the cache (a store read). Each retry finds its summary.
+        for i in [59, 57, 55, 54, 0, 1, 30] {
+            let retry = try await coordinator.recordScalarization(
+                runID: "steps", step: i / 3 + 1, rewards: batches[i], groupIDs: nil, validation: false)
+            #expect(retry.sequence == sequences[i], "batch \(i)")
+        }
+        #expect(try await coordinator.events(runID: "steps").count == 61)
+        // A new batch of the latest step, and of an old one, are new summaries.
+        let latest = try await coordinator.recordScalarization(
+            runID: "steps", step: 20, rewards: batches[3], groupIDs: nil, validation: false)
+        let old = try await coordinator.recordScalarization(
+            runID: "steps", step: 5, rewards: batches[0], groupIDs: nil, validation: false)
+        #expect(latest.sequence == 62)
+        #expect(old.sequence == 63)
+    }
+
     @Test("two replicas scalarising one run concurrently record each distinct summary once")
     func scalarizeOnTwoReplicas() async throws {
         let database = TemporaryDatabase()

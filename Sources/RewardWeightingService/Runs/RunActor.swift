@@ -28,10 +28,11 @@ actor RunActor {
     let runID: String
     /// The run's key in the store: its tenant and id.
     let key: RunKey
-    let policy: WeightingPolicy
+    /// The run's policy (built on use from the run's config, so that the actor does not hold the config twice).
+    var policy: WeightingPolicy { WeightingPolicy(config: self.run.config) }
     let store: any RunStore
     let kernels: any KernelBackend
-    let logger: Logger
+    let logger: RunLogger
     let metrics: ServiceMetrics
     private let watchers: EventBroadcaster
     /// When the registry last handed the actor out (its idle eviction reads it).
@@ -53,20 +54,18 @@ actor RunActor {
 
     init(
         run: Run, store: any RunStore, kernels: any KernelBackend, logger: Logger, watchBufferLimit: Int,
-        summaryCacheLimit: Int, metrics: ServiceMetrics, maxBufferSize: Int
+        summaryCacheLimit: Int, summaryCacheSteps: Int, metrics: ServiceMetrics, maxBufferSize: Int
     ) {
         self.maxBufferSize = maxBufferSize
         self.metrics = metrics
         self.runID = run.runID
         self.key = run.key
-        self.policy = WeightingPolicy(config: run.config)
         self.run = run
-        self.summaryCache = ScalarizeSummaryCache(limit: summaryCacheLimit, above: run.state)
+        self.summaryCache = ScalarizeSummaryCache(
+            limit: summaryCacheLimit, steps: summaryCacheSteps, above: run.state)
         self.store = store
         self.kernels = kernels
-        var logger = logger
-        logger[metadataKey: "run_id"] = "\(run.runID)"
-        self.logger = logger
+        self.logger = RunLogger(base: logger, runID: run.runID)
         self.watchers = EventBroadcaster(runID: run.runID, liveBufferLimit: watchBufferLimit)
     }
 

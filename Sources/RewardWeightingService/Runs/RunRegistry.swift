@@ -24,12 +24,13 @@ final class RunRegistry: Sendable {
     private let watchBufferLimit: Int
     private let maxBufferSize: Int
     private let summaryCacheLimit: Int
+    private let summaryCacheSteps: Int
     private let metrics: ServiceMetrics
     private let runs = Mutex<[RunKey: RunActor]>([:])
 
     init(
         store: any RunStore, kernels: any KernelBackend, logger: Logger, watchBufferLimit: Int,
-        summaryCacheLimit: Int, metrics: ServiceMetrics, maxBufferSize: Int
+        summaryCacheLimit: Int, summaryCacheSteps: Int, metrics: ServiceMetrics, maxBufferSize: Int
     ) {
         self.maxBufferSize = maxBufferSize
         self.metrics = metrics
@@ -38,6 +39,7 @@ final class RunRegistry: Sendable {
         self.logger = logger
         self.watchBufferLimit = watchBufferLimit
         self.summaryCacheLimit = summaryCacheLimit
+        self.summaryCacheSteps = summaryCacheSteps
     }
 
     /// The actor of the run `key` names, loading the run on first use.
@@ -103,8 +105,8 @@ final class RunRegistry: Sendable {
     private func makeActor(_ run: Run) -> RunActor {
         RunActor(
             run: run, store: self.store, kernels: self.kernels, logger: self.logger,
-            watchBufferLimit: self.watchBufferLimit, summaryCacheLimit: self.summaryCacheLimit, metrics: self.metrics,
-            maxBufferSize: self.maxBufferSize)
+            watchBufferLimit: self.watchBufferLimit, summaryCacheLimit: self.summaryCacheLimit,
+            summaryCacheSteps: self.summaryCacheSteps, metrics: self.metrics, maxBufferSize: self.maxBufferSize)
     }
 
     /// Drops the cached actor of `key` if it is `run` (after archiving).
