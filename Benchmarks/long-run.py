@@ -21,7 +21,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=1200)
     parser.add_argument("--binary", help="rw-server to start (default: the checkout's build)")
     args = parser.parse_args()
-    edges = [e for e in (100, 200, 400, 800, 1200, 2400, 4800) if e <= args.steps]
+    edges = [e for e in (100, 200, 400, 800, 1200, 2400, 4800, 10000) if e <= args.steps]
     with LocalServer(args.binary) as server:
         run = RewardWeighting(server.address).create_run(
             "long-run", [("accuracy", "max"), ("length", "min"), ("clarity", "max")], method="gradient",

@@ -58,7 +58,9 @@ extension WeightingPolicy {
                     // A point that a buffer point weakly dominates adds exactly 0; a positive value there is
                     // rounding, and "enters iff ΔHV > 0" must hold exactly.
                     if enteredBuffer {
+                        let steps = state.paretoBufferSteps
                         state.paretoBuffer = kept.map { candidates.row($0) }
+                        state.paretoBufferSteps = kept.map { $0 < steps.count ? steps[$0] : s }
                     } else {
                         deltaHypervolume = 0
                     }

@@ -81,6 +81,6 @@ public struct ParetoFront: Hashable, Sendable {
     /// Whether `run`'s state still holds the checkpoint of `step` with these scores (it does not once a resume
     /// superseded it).
     static func holds(_ run: Run, step: Int, scores: [Double]) -> Bool {
-        run.state.checkpoints.contains { $0.step == step && $0.scores == scores }
+        run.state.checkpoint(atStep: step)?.scores == scores
     }
 }
