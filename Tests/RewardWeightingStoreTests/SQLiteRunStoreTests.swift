@@ -20,7 +20,7 @@ struct SQLiteRunStoreTests {
         #expect(
             SQLiteRunStore.migrationNames == [
                 "v1: runs and run_events", "v2: state snapshots every few events", "v3: run tenants",
-                "v4: life-cycle events", "v5: run ids unique per tenant",
+                "v4: life-cycle events", "v5: run ids unique per tenant", "v6: state snapshots in their own table",
             ])
         try store.close()
         // Opening again applies nothing twice.
@@ -35,9 +35,11 @@ struct SQLiteRunStoreTests {
             let runColumns = try db.columns(in: "runs").map(\.name)
             #expect(
                 runColumns == [
-                    "tenant", "run_id", "config", "state", "state_seq", "version", "status", "created_at",
-                    "updated_at",
+                    "tenant", "run_id", "config", "state_seq", "version", "status", "created_at", "updated_at",
                 ])
+            #expect(try db.columns(in: "run_states").map(\.name) == ["tenant", "run_id", "state"])
+            #expect(try db.primaryKey("run_states").columns == ["tenant", "run_id"])
+            #expect(try db.foreignKeys(on: "run_states").map(\.destinationTable) == ["runs"])
             let eventColumns = try db.columns(in: "run_events").map(\.name)
             #expect(
                 eventColumns == [
@@ -93,7 +95,7 @@ struct SQLiteRunStoreTests {
         let queue = try DatabaseQueue(path: database.path)
         try await queue.write { db in
             try db.execute(
-                sql: "UPDATE runs SET state = json_set(state, '$.weights', json('[0.9, 0.05, 0.05]'))")
+                sql: "UPDATE run_states SET state = json_set(state, '$.weights', json('[0.9, 0.05, 0.05]'))")
         }
         try queue.close()
         let error = await #expect(throws: RunStoreError.self) { try await store.loadRun("corrupt") }

@@ -260,7 +260,7 @@ struct LoadGenerator: AsyncParsableCommand {
 
     // MARK: - Raw GRDB baseline
 
-    /// The rows one ReportGradients writes: its `run_events` row and the run's new `runs.state`, taken from the
+    /// The rows one ReportGradients writes: its `run_events` row and the run's new `run_states.state`, taken from the
     /// server's database when given, else stand-ins of typical size.
     private func templateRows(k: Int) throws -> TemplateRows {
         guard let serverDatabase else {
@@ -283,7 +283,10 @@ struct LoadGenerator: AsyncParsableCommand {
                         WHERE kind = 'gradients' ORDER BY rowid DESC LIMIT 1
                         """),
                 let run = try Row.fetchOne(
-                    db, sql: "SELECT config, state FROM runs WHERE run_id = ?", arguments: [event["run_id"] as String])
+                    db,
+                    sql: """
+                        SELECT config, state FROM runs JOIN run_states USING (tenant, run_id) WHERE run_id = ?
+                        """, arguments: [event["run_id"] as String])
             else { throw ValidationError("server-database: no gradients event to copy") }
             return TemplateRows(
                 config: run["config"], payload: event["payload"], decision: event["decision"],
@@ -319,10 +322,13 @@ struct LoadGenerator: AsyncParsableCommand {
             for runID in runIDs {
                 try db.execute(
                     sql: """
-                        INSERT INTO runs (run_id, config, state, version, status, created_at, updated_at)
-                        VALUES (?, ?, ?, 1, 'active', ?, ?)
+                        INSERT INTO runs (tenant, run_id, config, version, status, created_at, updated_at)
+                        VALUES ('default', ?, ?, 1, 'active', ?, ?)
                         """,
-                    arguments: [runID, rows.config, rows.state, Date(), Date()])
+                    arguments: [runID, rows.config, Date(), Date()])
+                try db.execute(
+                    sql: "INSERT INTO run_states (tenant, run_id, state) VALUES ('default', ?, ?)",
+                    arguments: [runID, rows.state])
             }
         }
         return try await self.measure("raw GRDB") { caller, index in
@@ -331,18 +337,22 @@ struct LoadGenerator: AsyncParsableCommand {
                 let now = Date()
                 try db.execute(
                     sql: """
-                        UPDATE runs SET state = ?, version = version + 1, updated_at = ?
+                        UPDATE runs SET version = version + 1, updated_at = ?
                         WHERE run_id = ? AND version = ?
                         """,
-                    arguments: [rows.state, now, runID, index + 1])
+                    arguments: [now, runID, index + 1])
                 guard db.changesCount == 1 else { throw ValidationError("version conflict on \(runID)") }
+                try db.execute(
+                    sql: "UPDATE run_states SET state = ? WHERE tenant = 'default' AND run_id = ?",
+                    arguments: [rows.state, runID])
                 let sequence = try Int.fetchOne(
                     db, sql: "SELECT COALESCE(MAX(seq), 0) + 1 FROM run_events WHERE run_id = ?", arguments: [runID])!
                 try db.execute(
                     sql: """
                         INSERT INTO run_events
-                            (run_id, seq, step, kind, payload, decision, request_digest, superseded, created_at)
-                        VALUES (?, ?, ?, 'gradients', ?, ?, ?, 0, ?)
+                            (tenant, run_id, seq, step, kind, payload, decision, request_digest, superseded,
+                             created_at)
+                        VALUES ('default', ?, ?, ?, 'gradients', ?, ?, ?, 0, ?)
                         """,
                     arguments: [runID, sequence, index + 1, rows.payload, rows.decision, rows.digest, now])
                 _ = try Date.fetchOne(

@@ -124,6 +124,23 @@ extension SQLiteRunStore {
                     CREATE INDEX runs_by_run_id ON runs (run_id, tenant);
                     """)
         }
+        migrator.registerMigration("v6: state snapshots in their own table") { db in
+            // SQLite rewrites a whole row on any UPDATE, so the version bump of every append rewrote the run's
+            // state snapshot too (its histories: megabytes in a long run). The snapshot moves to a table of its
+            // own, written only when a snapshot is taken; `runs` keeps the small columns.
+            try db.execute(
+                sql: """
+                    CREATE TABLE run_states (
+                        tenant TEXT NOT NULL,
+                        run_id TEXT NOT NULL,
+                        state TEXT NOT NULL CHECK (json_valid(state)),
+                        PRIMARY KEY (tenant, run_id),
+                        FOREIGN KEY (tenant, run_id) REFERENCES runs (tenant, run_id)
+                    );
+                    INSERT INTO run_states (tenant, run_id, state) SELECT tenant, run_id, state FROM runs;
+                    ALTER TABLE runs DROP COLUMN state;
+                    """)
+        }
         return migrator
     }
 

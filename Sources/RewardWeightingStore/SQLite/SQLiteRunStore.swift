@@ -92,7 +92,7 @@ public final class SQLiteRunStore: RunStore {
         let fetched = try await self.write(runID: runID, operation: "creating run \(quoted(runID))") { db in
             let now = Date()
             let row = RunRow(
-                runID: runID, tenant: tenant, config: configJSON, state: stateJSON, stateSeq: 1, version: 1,
+                runID: runID, tenant: tenant, config: configJSON, stateSeq: 1, version: 1,
                 status: RunStatus.active.rawValue, createdAt: now, updatedAt: now)
             do {
                 try row.insert(db)
@@ -101,6 +101,9 @@ public final class SQLiteRunStore: RunStore {
                     code: .alreadyExists, field: "run_id", runID: runID,
                     reason: "a run \(quoted(runID)) exists already", cause: error)
             }
+            try db.execute(
+                sql: "INSERT INTO run_states (tenant, run_id, state) VALUES (?, ?, ?)",
+                arguments: [tenant, runID, stateJSON])
             try Self.insert(encoded, of: creation, run: key, sequence: 1, db: db, at: now)
             return try Self.fetchRun(db, run: key)
         }
@@ -392,12 +395,15 @@ public final class SQLiteRunStore: RunStore {
         if let snapshot {
             try db.execute(
                 sql: """
-                    UPDATE runs SET state = ?, state_seq = ?, version = version + ?, updated_at = ?
+                    UPDATE runs SET state_seq = ?, version = version + ?, updated_at = ?
                     WHERE tenant = ? AND run_id = ? AND version = ?
                     """,
-                arguments: [
-                    snapshot.json, snapshot.sequence, versionIncrement, date, run.tenant, runID, expectedVersion,
-                ])
+                arguments: [snapshot.sequence, versionIncrement, date, run.tenant, runID, expectedVersion])
+            if db.changesCount == 1 {
+                try db.execute(
+                    sql: "UPDATE run_states SET state = ? WHERE tenant = ? AND run_id = ?",
+                    arguments: [snapshot.json, run.tenant, runID])
+            }
         } else {
             try db.execute(
                 sql: """
@@ -495,7 +501,8 @@ public final class SQLiteRunStore: RunStore {
         pending.reserveCapacity(fetched.pendingEvents.count)
         for event in fetched.pendingEvents { pending.append(try Self.storedEvent(event)) }
         return try StoredRun(
-            runID: row.runID, tenant: row.tenant, config: row.config, state: row.state, snapshotSequence: row.stateSeq,
+            runID: row.runID, tenant: row.tenant, config: row.config, state: fetched.state,
+            snapshotSequence: row.stateSeq,
             pendingEvents: pending, version: row.version, status: row.status, eventCount: fetched.eventCount,
             supersededEventCount: fetched.supersededEventCount, createdAt: row.createdAt, updatedAt: row.updatedAt)
     }

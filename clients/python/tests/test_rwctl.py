@@ -378,7 +378,7 @@ def test_replay_detects_a_tampered_state_row(rwctl, rw_server_binary, tmp_path):
         assert _json(rwctl, server, "runs", "replay", "tampered")["identical"] is True
         server.stop()
         with sqlite3.connect(database) as db:
-            (state,) = db.execute("SELECT state FROM runs WHERE run_id = 'tampered'").fetchone()
+            (state,) = db.execute("SELECT state FROM run_states WHERE run_id = 'tampered'").fetchone()
             # One byte of the stored snapshot that the server cannot cross-check: the first significant digit of
             # the gradient accumulator's sum (W = 3: after step 8 it holds steps 7 and 8). The server folds the
             # later reports over it and serves the result; only a replay from the log shows the difference.
@@ -388,7 +388,7 @@ def test_replay_detects_a_tampered_state_row(rwctl, rw_server_binary, tmp_path):
             assert match, state[start:start + 40]
             digit = match.start(1)
             tampered = state[:digit] + str(int(state[digit]) + 1) + state[digit + 1:]
-            db.execute("UPDATE runs SET state = ? WHERE run_id = 'tampered'", (tampered,))
+            db.execute("UPDATE run_states SET state = ? WHERE run_id = 'tampered'", (tampered,))
         server.start()
         result = _run(rwctl, server, "runs", "replay", "tampered")
         assert result.returncode == 1, (result.stdout, result.stderr)
