@@ -19,7 +19,7 @@ public struct RunState: Codable, Hashable, Sendable {
     /// The run's initial weights, normalised.
     public let initialWeights: [Double]
     /// Every weight update of a gradient run, in step order (empty for the other methods).
-    public internal(set) var weightHistory: [WeightUpdate]
+    public internal(set) var weightHistory: AppendOnlyHistory<WeightUpdate>
     /// The gradient reports accumulated since the last update.
     public internal(set) var gradientAccumulator: GradientAccumulator
     /// The hypervolume reference point in the maximisation convention: from the config, or the first
@@ -44,7 +44,7 @@ public struct RunState: Codable, Hashable, Sendable {
     /// The step of the checkpoint that set ``metaReward``, or `nil` before any.
     public internal(set) var metaRewardStep: Int?
     /// Every checkpoint decision, in step order.
-    public internal(set) var checkpoints: [CheckpointDecision]
+    public internal(set) var checkpoints: AppendOnlyHistory<CheckpointDecision>
     /// The step of the last gradient report applied.
     public internal(set) var lastGradientStep: Int?
     /// The step of the last checkpoint report applied.
@@ -69,7 +69,7 @@ public struct RunState: Codable, Hashable, Sendable {
         let k = config.dimension
         self.weights = config.initialWeights.values
         self.initialWeights = config.initialWeights.values
-        self.weightHistory = []
+        self.weightHistory = AppendOnlyHistory()
         self.gradientAccumulator = GradientAccumulator(dimension: k)
         self.referencePoint = config.method.hypervolumeSettings?.referencePoint.map { reference in
             zip(reference, config.objectives).map { value, objective in objective.direction.sign * value }
@@ -80,7 +80,7 @@ public struct RunState: Codable, Hashable, Sendable {
         self.bufferHypervolume = 0
         self.metaReward = 1
         self.metaRewardStep = nil
-        self.checkpoints = []
+        self.checkpoints = AppendOnlyHistory()
         self.lastGradientStep = nil
         self.lastCheckpointStep = nil
         self.scalarizedThroughStep = nil
@@ -190,7 +190,7 @@ public struct RunState: Codable, Hashable, Sendable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.weights = try c.decode([Double].self, forKey: .weights)
         self.initialWeights = try c.decode([Double].self, forKey: .initialWeights)
-        self.weightHistory = try c.decode([WeightUpdate].self, forKey: .weightHistory)
+        self.weightHistory = try c.decode(AppendOnlyHistory<WeightUpdate>.self, forKey: .weightHistory)
         self.gradientAccumulator = try c.decode(GradientAccumulator.self, forKey: .gradientAccumulator)
         self.referencePoint = try c.decodeIfPresent([Double].self, forKey: .referencePoint)
         self.referenceStep = try c.decodeIfPresent(Int.self, forKey: .referenceStep)
@@ -198,7 +198,7 @@ public struct RunState: Codable, Hashable, Sendable {
         self.bufferHypervolume = try c.decodeIfPresent(Double.self, forKey: .bufferHypervolume) ?? 0
         self.metaReward = try c.decode(Double.self, forKey: .metaReward)
         self.metaRewardStep = try c.decodeIfPresent(Int.self, forKey: .metaRewardStep)
-        self.checkpoints = try c.decode([CheckpointDecision].self, forKey: .checkpoints)
+        self.checkpoints = try c.decode(AppendOnlyHistory<CheckpointDecision>.self, forKey: .checkpoints)
         if let steps = try c.decodeIfPresent([Int].self, forKey: .paretoBufferSteps) {
             self.paretoBufferSteps = steps
         } else {
@@ -342,7 +342,9 @@ private func checkWeights(_ values: [Double], dimension k: Int, field: String) t
 
 /// The index of the last element that satisfies `isBefore`, for a predicate that holds on a prefix of
 /// `elements` (steps sorted in increasing order, compared with a bound). O(log n).
-private func lastIndex<Element>(in elements: [Element], where isBefore: (Element) -> Bool) -> Int? {
+private func lastIndex<Elements: RandomAccessCollection<Element>, Element>(
+    in elements: Elements, where isBefore: (Element) -> Bool
+) -> Int? where Elements.Index == Int {
     var low = 0
     var high = elements.count
     while low < high {
