@@ -59,7 +59,13 @@ let package = Package(
     targets: [
         .target(
             name: "RewardWeightingCore",
+            dependencies: ["CRewardWeightingSIMD"],
             swiftSettings: optimizedInEveryConfiguration + fuzzInstrumented
+        ),
+        // C kernels for instruction sets newer than the baseline Swift targets (AVX2 + FMA), chosen at run time.
+        .target(
+            name: "CRewardWeightingSIMD",
+            cSettings: [.unsafeFlags(["-O2"], .when(configuration: .debug))]
         ),
         .target(
             name: "RewardWeightingPolicy", dependencies: ["RewardWeightingCore"], swiftSettings: fuzzInstrumented),

@@ -102,9 +102,10 @@ func sumOfSlices() -> Float {
     return total.sum()
 }
 
-/// The in-process Gram of the slices, fed as the server feeds them.
-func gramOfSlices() -> GramMatrix {
-    var accumulator = try! Float32GramAccumulator(objectives: gramObjectives, dimension: gramDimension)
+/// The in-process Gram of the slices, fed as the server feeds them, with the given inner loop.
+func gramOfSlices(kernel: Float32GramAccumulator.Kernel = .fastest) -> GramMatrix {
+    var accumulator = try! Float32GramAccumulator(
+        objectives: gramObjectives, dimension: gramDimension, kernel: kernel)
     for slice in gramSlices {
         slice.float32LittleEndian.withUnsafeBytes { bytes in
             try! accumulator.append(offset: slice.offset, float32LittleEndian: bytes)
@@ -135,7 +136,8 @@ let benchmarks: @Sendable () -> Void = {
     for (name, backend) in backends {
         Benchmark("small ΔHV K=3 n=50 \(name)") { benchmark in
             for _ in benchmark.scaledIterations {
-                blackHole(try await backend.hypervolumeImprovement(adding: candidate, to: buffer, reference: reference3))
+                blackHole(
+                    try await backend.hypervolumeImprovement(adding: candidate, to: buffer, reference: reference3))
             }
         }
         // A kernel of about 100 ns: through the worker, this is the transport's round trip alone.
@@ -144,7 +146,8 @@ let benchmarks: @Sendable () -> Void = {
         let rule = try! MirrorDescent()
         Benchmark("trivial mirror-descent step K=3 \(name)") { benchmark in
             for _ in benchmark.scaledIterations {
-                blackHole(try await backend.mirrorDescentStep(from: weights, influence: influence, stepSize: 0.3, rule: rule))
+                blackHole(
+                    try await backend.mirrorDescentStep(from: weights, influence: influence, stepSize: 0.3, rule: rule))
             }
         }
         Benchmark("large HV K=5 n=2000 \(name)", configuration: .init(maxIterations: 200)) { benchmark in
@@ -156,13 +159,20 @@ let benchmarks: @Sendable () -> Void = {
 
     // The float32 Gram kernel against the bandwidth of reading the same 192 MiB once.
     let gramConfiguration = Benchmark.Configuration(
-        metrics: [.wallClock], timeUnits: .milliseconds, warmupIterations: 1, maxDuration: .seconds(10),
+        metrics: [.wallClock], timeUnits: .microseconds, warmupIterations: 1, maxDuration: .seconds(10),
         maxIterations: 20)
     Benchmark("bandwidth baseline: sum 192 MiB float32", configuration: gramConfiguration) { benchmark in
         for _ in benchmark.scaledIterations { blackHole(sumOfSlices()) }
     }
     Benchmark("float32 Gram K=3 D=2^24 in-process", configuration: gramConfiguration) { benchmark in
         for _ in benchmark.scaledIterations { blackHole(gramOfSlices()) }
+    }
+    // The portable Swift loop, for the speed-up of the vector kernel the line above uses where the CPU has it.
+    if Float32GramAccumulator.Kernel.fastest != .portable {
+        Benchmark("float32 Gram K=3 D=2^24 in-process, portable loop", configuration: gramConfiguration) {
+            benchmark in
+            for _ in benchmark.scaledIterations { blackHole(gramOfSlices(kernel: .portable)) }
+        }
     }
     if let worker {
         Benchmark("float32 Gram K=3 D=2^24 streamed to the worker", configuration: gramConfiguration) { benchmark in

@@ -1,3 +1,4 @@
+import Foundation
 import RewardWeightingCore
 import RewardWeightingTestSupport
 import Testing
@@ -22,9 +23,12 @@ struct Float32GramAccumulatorTests {
     }
 
     /// Feeds the vectors in slices of the given lengths (cycled) and returns G.
-    static func gram(_ vectors: [[Float]], sliceLengths: [Int]) throws -> GramMatrix {
+    static func gram(
+        _ vectors: [[Float]], sliceLengths: [Int], kernel: Float32GramAccumulator.Kernel = .fastest
+    ) throws -> GramMatrix {
         let d = vectors[0].count
-        var accumulator = try Float32GramAccumulator(objectives: vectors.count, dimension: d)
+        var accumulator = try Float32GramAccumulator(objectives: vectors.count, dimension: d, kernel: kernel)
+        #expect(accumulator.kernel == kernel || !kernel.isAvailable || vectors.count > 64)
         var offset = 0
         var index = 0
         while offset < d {
@@ -78,6 +82,44 @@ struct Float32GramAccumulatorTests {
         }
     }
 
+    @Test(
+        "every kernel this machine runs gives the portable loop's matrix bit for bit (K = 1…8, 65; any slicing)",
+        arguments: [1, 2, 3, 4, 5, 6, 7, 8, 65])
+    func kernelsAgreeBitForBit(objectives k: Int) throws {
+        let d = Float32GramAccumulator.blockLength + 1003
+        var vectors = Self.vectors(objectives: k, dimension: d, seed: UInt64(31 + k), scale: 1e3)
+        // Magnitudes far apart, subnormals and the largest values, so that every rounding is exercised.
+        var generator = SplitMix64(seed: UInt64(k))
+        for i in 0..<k {
+            for _ in 0..<50 {
+                let c = Int(generator.next() % UInt64(d))
+                let extremes: [Float] = [.leastNonzeroMagnitude, 0x1p-140, 0x1p100, -0x1p126, 3e-39]
+                vectors[i][c] = extremes[Int(generator.next() % 5)]
+            }
+        }
+        let portable = try Self.gram(vectors, sliceLengths: [d], kernel: .portable)
+        for kernel in Float32GramAccumulator.Kernel.allCases where kernel.isAvailable {
+            for lengths in [[d], [977], [1, 8, 4096], [13]] {
+                let g = try Self.gram(vectors, sliceLengths: lengths, kernel: kernel)
+                #expect(
+                    g.entries.map(\.bitPattern) == portable.entries.map(\.bitPattern), "\(kernel) \(lengths)")
+            }
+        }
+    }
+
+    @Test("the fastest kernel is available, and on x86-64 with AVX2 and FMA it is the vector one")
+    func fastestKernel() throws {
+        let fastest = Float32GramAccumulator.Kernel.fastest
+        #expect(fastest.isAvailable)
+        #expect(try Float32GramAccumulator(objectives: 3, dimension: 8).kernel == fastest)
+        #expect(try Float32GramAccumulator(objectives: 65, dimension: 8).kernel == .portable)
+        #if arch(x86_64) && os(Linux)
+            let flags = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+            let hasBoth = flags.contains(" avx2") && flags.contains(" fma")
+            #expect((fastest == .avx2FMA) == hasBoth)
+        #endif
+    }
+
     @Test("slices out of order, of a wrong length or past D are refused, naming the field")
     func refusesMisshapenSlices() throws {
         var accumulator = try Float32GramAccumulator(objectives: 2, dimension: 10)
@@ -106,11 +148,13 @@ struct Float32GramAccumulatorTests {
         #expect(throws: ValidationError.self) { try Float32GramAccumulator(objectives: 1, dimension: 0) }
     }
 
-    @Test("a NaN or infinity is refused, naming its objective and component", arguments: [Float.nan, .infinity])
-    func refusesNonFinite(value: Float) throws {
+    @Test(
+        "a NaN or infinity is refused, naming its objective and component, by every kernel",
+        arguments: [Float.nan, .infinity], Float32GramAccumulator.Kernel.allCases)
+    func refusesNonFinite(value: Float, kernel: Float32GramAccumulator.Kernel) throws {
         var vectors = Self.vectors(objectives: 3, dimension: 5000, seed: 5)
         vectors[2][4321] = value
-        var accumulator = try Float32GramAccumulator(objectives: 3, dimension: 5000)
+        var accumulator = try Float32GramAccumulator(objectives: 3, dimension: 5000, kernel: kernel)
         let first = Self.slice(vectors, 0..<4000)
         try first.withUnsafeBytes { try accumulator.append(offset: 0, float32LittleEndian: $0) }
         let second = Self.slice(vectors, 4000..<5000)

@@ -1,3 +1,5 @@
+import CRewardWeightingSIMD
+
 /// Computes the Gram matrix `G = M·Mᵀ` of K float32 gradient vectors of length D that arrive in slices, with
 /// memory that does not grow with D: the streamed form of ``GramMatrix/init(gradients:field:)`` for projected
 /// gradients too long for one message (D up to 2²⁴ and beyond).
@@ -15,10 +17,44 @@
 /// `(blockLength/8)·u·Σ_p |x_p y_p|` with `u = 2⁻⁵³` (about 6·10⁻¹⁴ relative to `Σ|x_p y_p|`), far below the
 /// float32 rounding of the gradients themselves. O(K²·D) time, O(K²) memory.
 ///
+/// **Speed.** The inner loop is memory-bound only with wide vectors: on x86-64 CPUs with AVX2 and FMA it runs a
+/// C kernel compiled for them (``Kernel/avx2FMA``, chosen at run time), elsewhere the portable Swift loop
+/// (``Kernel/portable``, SSE2 on x86-64). Both perform the same operations lane for lane: a product of two
+/// float32 values is exact in Float64, so a fused multiply-add rounds as a multiply then an add, and the two
+/// give bit-identical matrices.
+///
 /// An accumulator that threw must be discarded.
 public struct Float32GramAccumulator: Sendable {
     /// The components per compensated block: 4096.
     public static let blockLength = 4096
+
+    /// The implementation of the inner loop. Every kernel gives the same matrix, bit for bit.
+    public enum Kernel: String, Sendable, CaseIterable {
+        /// The Swift loop: eight Float64 lanes per pair, in the instructions of the build's target.
+        case portable
+        /// A C loop with AVX2 and fused multiply-adds, for K ≤ ``maximumVectorObjectives``; larger K use the
+        /// portable loop. Available on x86-64 CPUs that have both.
+        case avx2FMA
+
+        /// Whether this machine can run the kernel.
+        public var isAvailable: Bool {
+            switch self {
+            case .portable: true
+            case .avx2FMA: Self.hasAVX2FMA
+            }
+        }
+
+        /// The fastest kernel this machine runs: the default of every accumulator.
+        public static var fastest: Kernel { Self.hasAVX2FMA ? .avx2FMA : .portable }
+
+        private static let hasAVX2FMA = rw_simd_has_avx2_fma() != 0
+    }
+
+    /// The largest K the ``Kernel/avx2FMA`` loop takes (its widened rows live on the stack).
+    public static let maximumVectorObjectives = 64
+
+    /// The inner loop this accumulator runs.
+    public let kernel: Kernel
 
     /// K, the number of vectors.
     public let objectives: Int
@@ -34,9 +70,13 @@ public struct Float32GramAccumulator: Sendable {
     private var compensations: [Double]
 
     /// An accumulator for K vectors of length D.
+    /// - Parameter kernel: the inner loop; ``Kernel/fastest`` unless a test or benchmark compares them. An
+    ///   unavailable kernel is replaced by ``Kernel/portable``.
     /// - Throws: ``ValidationError`` `outOfRange` (field `field.num_objectives` or `field.dimension`) when K or
     ///   D is below 1.
-    public init(objectives: Int, dimension: Int, field: String = "gradients") throws(ValidationError) {
+    public init(
+        objectives: Int, dimension: Int, field: String = "gradients", kernel: Kernel = .fastest
+    ) throws(ValidationError) {
         guard objectives >= 1 else {
             throw ValidationError(
                 code: .outOfRange, field: "\(field).num_objectives", reason: "is \(objectives); K must be at least 1")
@@ -47,6 +87,8 @@ public struct Float32GramAccumulator: Sendable {
         }
         self.objectives = objectives
         self.dimension = dimension
+        self.kernel =
+            kernel.isAvailable && objectives <= Self.maximumVectorObjectives ? kernel : .portable
         let pairs = objectives * (objectives + 1) / 2
         self.block = [SIMD8<Double>](repeating: .zero, count: pairs)
         self.totals = [Double](repeating: 0, count: pairs)
@@ -95,7 +137,7 @@ public struct Float32GramAccumulator: Sendable {
             self.block.withUnsafeMutableBufferPointer { lanes in
                 Self.accumulate(
                     rows: base + 4 * start, rowBytes: rowBytes, objectives: k, count: end - start,
-                    firstLane: component & 7, into: lanes)
+                    firstLane: component & 7, into: lanes, kernel: self.kernel)
             }
             start = end
             if (offset + start) % Self.blockLength == 0 {
@@ -170,12 +212,13 @@ public struct Float32GramAccumulator: Sendable {
     /// For every pair `i ≤ j`, `lanes[pair][(firstLane + c) mod 8] += x_ic·x_jc` for `c < count`, in order, in
     /// Float64: scalar until lane 0, then eight components at a time, then scalar again (the same per-lane
     /// operations either way). One pass: each row's eight components are loaded and converted once, then
-    /// every pair is updated, so the K rows are read once per block rather than once per pair.
+    /// every pair is updated, so the K rows are read once per block rather than once per pair. The eight-wide
+    /// middle runs in `kernel`.
     /// - Parameter rows: component 0 of row 0; row `i` starts `i·rowBytes` bytes later.
     @inline(__always)
     private static func accumulate(
         rows: UnsafeRawPointer, rowBytes: Int, objectives k: Int, count: Int, firstLane: Int,
-        into lanes: UnsafeMutableBufferPointer<SIMD8<Double>>
+        into lanes: UnsafeMutableBufferPointer<SIMD8<Double>>, kernel: Kernel
     ) {
         /// One component `c` of every pair, into `lane`.
         func scalar(_ c: Int, lane: Int) {
@@ -195,6 +238,15 @@ public struct Float32GramAccumulator: Sendable {
             scalar(c, lane: lane)
             c += 1
             lane = (lane + 1) & 7
+        }
+        if kernel == .avx2FMA {
+            let middle = (count - c) & ~7
+            if middle > 0 {
+                lanes.baseAddress!.withMemoryRebound(to: Double.self, capacity: 8 * lanes.count) { doubles in
+                    rw_simd_gram_f32_avx2_fma(rows + 4 * c, rowBytes, Int32(k), middle, doubles)
+                }
+                c += middle
+            }
         }
         withUnsafeTemporaryAllocation(of: SIMD8<Double>.self, capacity: k) { converted in
             while c + 8 <= count {
