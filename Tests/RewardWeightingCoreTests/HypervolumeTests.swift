@@ -279,3 +279,40 @@ struct HypervolumeKernelAgreementTests {
                 == nil)
     }
 }
+
+@Suite("Hypervolume at K = 4 against slices of the K = 3 kernel")
+struct Hypervolume4DSliceTests {
+    /// HV at K = 4 as the sum over the slabs between consecutive distinct values of objective 4 of the slab's
+    /// height times the K = 3 hypervolume of the points at or above it: an independent computation.
+    static func slicedVolume(_ rows: [[Double]]) throws -> Double {
+        let levels = Set(rows.map { $0[3] }).sorted(by: >)
+        var volume = 0.0
+        for (index, level) in levels.enumerated() {
+            let below = index + 1 < levels.count ? levels[index + 1] : 0
+            let above = try ObjectiveMatrix(rows: rows.filter { $0[3] >= level }.map { Array($0[0..<3]) })
+            volume += (level - below) * (try Hypervolume.volume(of: above, reference: ObjectiveVector([0, 0, 0])))
+        }
+        return volume
+    }
+
+    @Test(
+        "grid sets (ties, duplicates, dominated points) and fronts on a sphere, n up to 400",
+        arguments: [(false, 60), (false, 400), (true, 60), (true, 400)])
+    func agreesWithSlices(sphere: Bool, count n: Int) throws {
+        var generator = SplitMix64(seed: UInt64(n) * (sphere ? 3 : 5))
+        for _ in 0..<(n > 100 ? 3 : 40) {
+            let rows: [[Double]] = (0..<n).map { _ in
+                if sphere {
+                    let v = (0..<4).map { _ in abs(generator.symmetric()) + 1e-3 }
+                    let norm = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
+                    return v.map { $0 / norm }
+                }
+                return (0..<4).map { _ in Double(Int.random(in: 1...6, using: &generator)) }
+            }
+            let volume = try Hypervolume.volume(
+                of: try ObjectiveMatrix(rows: rows), reference: ObjectiveVector([0, 0, 0, 0]))
+            let expected = try Self.slicedVolume(rows)
+            #expect(isClose(volume, expected, relative: 1e-12), "n = \(n), sphere: \(sphere)")
+        }
+    }
+}

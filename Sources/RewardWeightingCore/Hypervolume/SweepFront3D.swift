@@ -9,15 +9,19 @@
 /// covered entirely is not stored: it can never matter again.
 ///
 /// The clipped staircase lives in a flat sorted array (``FlatStaircase``), not a tree: inside one point's box
-/// it holds only that point's few neighbours, and most clipped points are rejected by one binary search, so
-/// this is several times faster than the treap on real fronts. O(m·s) per addition for m stored points and a
-/// clipped staircase of s points (s ≪ m in practice; m in the worst case).
+/// it holds only that point's few neighbours, so this is several times faster than the treap on real fronts.
+/// Most clipped points never reach it: scans of a few comparisons per stored point reject them first (see
+/// ``add(x:y:z:)``). O(m + c·s) per addition for m stored points, c of them passing the scans, and a clipped
+/// staircase of s points (c, s ≪ m in practice; m in the worst case).
 struct SweepFront3D {
     private var xs: [Double] = []
     private var ys: [Double] = []
     private var zs: [Double] = []
     private var staircase: FlatStaircase
-    private var dominatedPositions: [Int] = []
+    /// Scratch for ``add(x:y:z:)``: the positions that may change the clipped staircase, and those the new
+    /// point dominates (see ``collect``).
+    private var candidates: [Int] = []
+    private var dominated: [Int] = []
 
     init(capacity: Int) {
         self.staircase = FlatStaircase()
@@ -28,34 +32,61 @@ struct SweepFront3D {
 
     /// Adds `(x, y, z)` and returns its exclusive contribution (0 when a stored point weakly dominates it).
     /// Stored points that the new one dominates are dropped: their boxes lie inside its box from now on.
+    ///
+    /// Most stored points cannot change the clipped staircase, and two branch-light scans find the few
+    /// that can before any of them reaches it:
+    /// 1. The stored points at or above `s_z` all clip to the top slab. A clipped point with `x ≥ s_x` lies
+    ///    on the box's right edge, where only the highest matters; likewise for `y ≥ s_y` on the top edge.
+    /// 2. A clipped point matters only if neither edge point dominates it: `min(x, s_x)` above the top
+    ///    edge's x and `min(y, s_y)` above the right edge's y. Edges only grow, so this filter holds for the
+    ///    whole sweep. One scan of the top slab finds the edges (and whether a stored point covers the whole
+    ///    box), and with the scan of the points below it, down to the first one covering the cross-section,
+    ///    collects the points that pass (and the points `s` dominates): see ``collect``.
+    /// 3. Only those go through the staircase, in z order.
     mutating func add(x: Double, y: Double, z: Double) -> Double {
-        let count = self.zs.count
         self.staircase.removeAll()
-        self.dominatedPositions.removeAll(keepingCapacity: true)
         let crossSection = x * y
+        let topSlabEnd = self.firstPosition(below: z)
+        guard
+            let found = Self.collect(
+                x: x, y: y, z: z, xs: self.xs, ys: self.ys, zs: self.zs, topSlabEnd: topSlabEnd,
+                candidates: &self.candidates, dominated: &self.dominated)
+        else { return 0 }
+        var rightEdgeY = found.rightEdgeY
+        var topEdgeX = found.topEdgeX
         var area = 0.0
+        if rightEdgeY > 0 { area += self.staircase.insert(x: x, y: rightEdgeY) }
+        if topEdgeX > 0 { area += self.staircase.insert(x: topEdgeX, y: y) }
         var uncovered = 0.0
         var previousZ = z
-        var position = 0
-        while position < count {
-            let storedZ = self.zs[position]
+        for index in 0..<found.candidates {
+            let position = self.candidates[index]
             let storedX = self.xs[position]
             let storedY = self.ys[position]
-            let clippedZ = min(storedZ, z)
+            let clippedZ = min(self.zs[position], z)
             uncovered += (crossSection - area) * (previousZ - clippedZ)
             previousZ = clippedZ
-            if storedX >= x && storedY >= y {
-                // The cross-section is covered from here down; from the top, the whole box is.
-                if storedZ >= z { return 0 }
-                area = crossSection
-                break
+            if storedX >= x {
+                if storedY >= y {
+                    // The cross-section is covered from here down.
+                    area = crossSection
+                    break
+                }
+                if storedY > rightEdgeY {
+                    rightEdgeY = storedY
+                    area += self.staircase.insert(x: x, y: storedY)
+                }
+            } else if storedY >= y {
+                if storedX > topEdgeX {
+                    topEdgeX = storedX
+                    area += self.staircase.insert(x: storedX, y: y)
+                }
+            } else if storedX > topEdgeX && storedY > rightEdgeY {
+                area += self.staircase.insert(x: storedX, y: storedY)
             }
-            if storedX <= x && storedY <= y && storedZ <= z { self.dominatedPositions.append(position) }
-            area += self.staircase.insert(x: min(storedX, x), y: min(storedY, y))
-            position &+= 1
         }
         if area < crossSection { uncovered += (crossSection - area) * previousZ }
-        if !self.dominatedPositions.isEmpty { self.removeStored(at: self.dominatedPositions) }
+        if found.dominated > 0 { self.removeStored(at: self.dominated[0..<found.dominated]) }
         // Keep the order by decreasing z: insert after every stored point with a z at least as large.
         var low = 0
         var high = self.zs.count
@@ -69,8 +100,81 @@ struct SweepFront3D {
         return uncovered
     }
 
+    /// The first position whose stored z is below `z` (the stored points are in decreasing z).
+    private func firstPosition(below z: Double) -> Int {
+        var low = 0
+        var high = self.zs.count
+        while low < high {
+            let middle = (low &+ high) &>> 1
+            if self.zs[middle] >= z { low = middle &+ 1 } else { high = middle }
+        }
+        return low
+    }
+
+    /// The scans of ``add(x:y:z:)``: finds the edges of the top slab (nil when a stored point there covers
+    /// the whole box), writes to `candidates` the positions, in order, whose clipped point no edge point
+    /// dominates, and to `dominated` those that `(x, y, z)` weakly dominates; returns how many of each.
+    ///
+    /// The top slab is scanned once: its interior points are kept when they pass the edges found so far (the
+    /// final edges, which can only be larger, are checked again when the staircase takes them). Below it,
+    /// the filter uses the top slab's edges, and the scan ends at the first point covering the cross-section
+    /// (a candidate itself). Writes are branch-free: each position is written and the count moves on when it
+    /// qualifies, so both buffers need room for every stored point.
+    private static func collect(
+        x: Double, y: Double, z: Double, xs: [Double], ys: [Double], zs: [Double], topSlabEnd: Int,
+        candidates: inout [Int], dominated: inout [Int]
+    ) -> (candidates: Int, dominated: Int, rightEdgeY: Double, topEdgeX: Double)? {
+        let count = zs.count
+        if candidates.count < count {
+            candidates = [Int](repeating: 0, count: Swift.max(count, 2 * candidates.count))
+            dominated = [Int](repeating: 0, count: candidates.count)
+        }
+        var candidateCount = 0
+        var dominatedCount = 0
+        var rightEdgeY = 0.0
+        var topEdgeX = 0.0
+        var covered = false
+        candidates.withUnsafeMutableBufferPointer { candidateBuffer in
+            dominated.withUnsafeMutableBufferPointer { dominatedBuffer in
+                xs.withUnsafeBufferPointer { xs in
+                    ys.withUnsafeBufferPointer { ys in
+                        zs.withUnsafeBufferPointer { zs in
+                            for position in 0..<topSlabEnd {
+                                let storedX = xs[position]
+                                let storedY = ys[position]
+                                let right = storedX >= x
+                                let top = storedY >= y
+                                covered = covered || (right && top)
+                                rightEdgeY = max(rightEdgeY, right ? storedY : 0)
+                                topEdgeX = max(topEdgeX, top ? storedX : 0)
+                                candidateBuffer[candidateCount] = position
+                                candidateCount &+= !right && !top && storedX > topEdgeX && storedY > rightEdgeY ? 1 : 0
+                                dominatedBuffer[dominatedCount] = position
+                                dominatedCount &+= storedX <= x && storedY <= y && zs[position] == z ? 1 : 0
+                            }
+                            if covered { return }
+                            var position = topSlabEnd
+                            while position < count {
+                                let storedX = xs[position]
+                                let storedY = ys[position]
+                                candidateBuffer[candidateCount] = position
+                                candidateCount &+= min(storedX, x) > topEdgeX && min(storedY, y) > rightEdgeY ? 1 : 0
+                                dominatedBuffer[dominatedCount] = position
+                                dominatedCount &+= storedX <= x && storedY <= y ? 1 : 0
+                                if storedX >= x && storedY >= y { break }
+                                position &+= 1
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if covered { return nil }
+        return (candidateCount, dominatedCount, rightEdgeY, topEdgeX)
+    }
+
     /// Removes the stored points at `positions` (increasing), keeping the others in order.
-    private mutating func removeStored(at positions: [Int]) {
+    private mutating func removeStored(at positions: ArraySlice<Int>) {
         var write = positions[0]
         var next = 0
         for read in positions[0]..<self.zs.count {
