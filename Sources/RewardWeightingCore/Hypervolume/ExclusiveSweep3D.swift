@@ -69,7 +69,7 @@ struct ExclusiveSweep3D {
         self.contributions.withUnsafeMutableBufferPointer { $0[0..<n].update(repeating: 0) }
         guard n > 0 else { return 0 }
         let s = self.s
-        let order = presortedByZ ? Array(0..<n) : (0..<n).sorted { s[3 * $0 + 2] > s[3 * $1 + 2] }
+        let order = presortedByZ ? Array(0..<n) : DecreasingOrder.of(s, column: 2, dimension: 3)
         var area = 0.0
         var volume = 0.0
         var previousZ = s[3 * order[0] + 2]

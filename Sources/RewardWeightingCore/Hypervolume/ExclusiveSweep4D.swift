@@ -51,7 +51,7 @@ struct ExclusiveSweep4D {
     private mutating func run(stop: KernelStop?) -> [Double] {
         let s = self.s
         let n = s.count / 4
-        let order = (0..<n).sorted { s[4 * $0 + 3] > s[4 * $1 + 3] }
+        let order = DecreasingOrder.of(s, column: 3, dimension: 4)
         for p in order {
             if stop.shouldStop() { return self.contributions }
             let (x, y, z, w) = (s[4 * p], s[4 * p + 1], s[4 * p + 2], s[4 * p + 3])

@@ -43,7 +43,7 @@ enum HypervolumeKernels {
     /// ``flatStaircaseLimit`` points, which keeps the O(n log n) bound on any input.
     static func volume3D(_ s: [Double]) -> Double {
         let n = s.count / 3
-        let order = (0..<n).sorted { s[3 * $0 + 2] > s[3 * $1 + 2] }
+        let order = DecreasingOrder.of(s, column: 2, dimension: 3)
         var flat = FlatStaircase()
         var tree: Staircase? = nil
         var area = 0.0
@@ -75,7 +75,7 @@ enum HypervolumeKernels {
     /// ``SweepFront3D``). O(n² log n).
     static func volume4D(_ s: [Double], stop: KernelStop? = nil) -> Double {
         let n = s.count / 4
-        let order = (0..<n).sorted { s[4 * $0 + 3] > s[4 * $1 + 3] }
+        let order = DecreasingOrder.of(s, column: 3, dimension: 4)
         var front = SweepFront3D(capacity: n)
         var volume3D = 0.0
         var volume = 0.0
@@ -97,7 +97,7 @@ enum HypervolumeKernels {
     /// ends in the 4-D kernel.
     static func volumeWFG(_ s: [Double], dimension k: Int, stop: KernelStop? = nil) -> Double {
         let n = s.count / k
-        let order = (0..<n).sorted { s[k * $0 + k - 1] > s[k * $1 + k - 1] }
+        let order = DecreasingOrder.of(s, column: k - 1, dimension: k)
         let m = k - 1
         var projected: [Double] = []
         projected.reserveCapacity(n * m)

@@ -144,7 +144,12 @@ struct SweepFront3D {
                                 let storedY = ys[position]
                                 let right = storedX >= x
                                 let top = storedY >= y
-                                covered = covered || (right && top)
+                                if right && top {
+                                    // A stored point covers the whole box: most points of a dominated set
+                                    // end their scan here.
+                                    covered = true
+                                    return
+                                }
                                 rightEdgeY = max(rightEdgeY, right ? storedY : 0)
                                 topEdgeX = max(topEdgeX, top ? storedX : 0)
                                 candidateBuffer[candidateCount] = position
@@ -152,7 +157,6 @@ struct SweepFront3D {
                                 dominatedBuffer[dominatedCount] = position
                                 dominatedCount &+= storedX <= x && storedY <= y && zs[position] == z ? 1 : 0
                             }
-                            if covered { return }
                             var position = topSlabEnd
                             while position < count {
                                 let storedX = xs[position]

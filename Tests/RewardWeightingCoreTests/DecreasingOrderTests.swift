@@ -1,0 +1,44 @@
+import RewardWeightingTestSupport
+import Testing
+
+@testable import RewardWeightingCore
+
+@Suite("DecreasingOrder: the sweeps' visiting order")
+struct DecreasingOrderTests {
+    /// The order the sweeps used before: a stable comparison sort with `>`.
+    static func stableSorted(_ s: [Double], column: Int, dimension: Int) -> [Int] {
+        (0..<(s.count / dimension)).sorted { s[dimension * $0 + column] > s[dimension * $1 + column] }
+    }
+
+    @Test(
+        "equals a stable sort with > — ties (±0 included) in increasing index, negatives, subnormals, huge values",
+        arguments: [1, 63, 64, 65, 1000, 20_000])
+    func equalsStableSort(count n: Int) {
+        var generator = SplitMix64(seed: UInt64(n))
+        let special: [Double] = [
+            0, -0.0, .leastNonzeroMagnitude, -.leastNonzeroMagnitude, .greatestFiniteMagnitude,
+            -.greatestFiniteMagnitude, 1, -1, 0x1p-1022,
+        ]
+        for dimension in [1, 3, 4] {
+            let s: [Double] = (0..<(n * dimension)).map { _ in
+                switch generator.next() % 4 {
+                case 0: special[Int(generator.next() % UInt64(special.count))]
+                case 1: Double(generator.integer(3))
+                default: generator.symmetric() * 1e3
+                }
+            }
+            for column in 0..<dimension {
+                #expect(
+                    DecreasingOrder.of(s, column: column, dimension: dimension)
+                        == Self.stableSorted(s, column: column, dimension: dimension),
+                    "n = \(n), column \(column) of \(dimension)")
+            }
+        }
+    }
+
+    @Test("every value equal: the identity order")
+    func allEqual() {
+        let s = [Double](repeating: 2.5, count: 300)
+        #expect(DecreasingOrder.of(s, column: 0, dimension: 1) == Array(0..<300))
+    }
+}
