@@ -280,39 +280,42 @@ struct HypervolumeKernelAgreementTests {
     }
 }
 
-@Suite("Hypervolume at K = 4 against slices of the K = 3 kernel")
+@Suite("Hypervolume at K = 4 and 5 against slices of the kernel one dimension down")
 struct Hypervolume4DSliceTests {
-    /// HV at K = 4 as the sum over the slabs between consecutive distinct values of objective 4 of the slab's
-    /// height times the K = 3 hypervolume of the points at or above it: an independent computation.
+    /// HV at K as the sum over the slabs between consecutive distinct values of the last objective of the
+    /// slab's height times the (K−1)-dimensional hypervolume of the points at or above it: an independent
+    /// computation (at K = 5 its limit sets go past the radix sort's threshold too).
     static func slicedVolume(_ rows: [[Double]]) throws -> Double {
-        let levels = Set(rows.map { $0[3] }).sorted(by: >)
+        let k = rows[0].count
+        let levels = Set(rows.map { $0[k - 1] }).sorted(by: >)
         var volume = 0.0
         for (index, level) in levels.enumerated() {
             let below = index + 1 < levels.count ? levels[index + 1] : 0
-            let above = try ObjectiveMatrix(rows: rows.filter { $0[3] >= level }.map { Array($0[0..<3]) })
-            volume += (level - below) * (try Hypervolume.volume(of: above, reference: ObjectiveVector([0, 0, 0])))
+            let above = try ObjectiveMatrix(rows: rows.filter { $0[k - 1] >= level }.map { Array($0[0..<(k - 1)]) })
+            let reference = try ObjectiveVector([Double](repeating: 0, count: k - 1))
+            volume += (level - below) * (try Hypervolume.volume(of: above, reference: reference))
         }
         return volume
     }
 
     @Test(
-        "grid sets (ties, duplicates, dominated points) and fronts on a sphere, n up to 400",
-        arguments: [(false, 60), (false, 400), (true, 60), (true, 400)])
-    func agreesWithSlices(sphere: Bool, count n: Int) throws {
-        var generator = SplitMix64(seed: UInt64(n) * (sphere ? 3 : 5))
+        "grid sets (ties, duplicates, dominated points) and fronts on a sphere",
+        arguments: [(4, false, 60), (4, false, 400), (4, true, 60), (4, true, 400), (5, false, 300), (5, true, 200)])
+    func agreesWithSlices(dimension k: Int, sphere: Bool, count n: Int) throws {
+        var generator = SplitMix64(seed: UInt64(n * k) * (sphere ? 3 : 5))
         for _ in 0..<(n > 100 ? 3 : 40) {
             let rows: [[Double]] = (0..<n).map { _ in
                 if sphere {
-                    let v = (0..<4).map { _ in abs(generator.symmetric()) + 1e-3 }
+                    let v = (0..<k).map { _ in abs(generator.symmetric()) + 1e-3 }
                     let norm = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
                     return v.map { $0 / norm }
                 }
-                return (0..<4).map { _ in Double(Int.random(in: 1...6, using: &generator)) }
+                return (0..<k).map { _ in Double(Int.random(in: 1...6, using: &generator)) }
             }
-            let volume = try Hypervolume.volume(
-                of: try ObjectiveMatrix(rows: rows), reference: ObjectiveVector([0, 0, 0, 0]))
+            let reference = try ObjectiveVector([Double](repeating: 0, count: k))
+            let volume = try Hypervolume.volume(of: try ObjectiveMatrix(rows: rows), reference: reference)
             let expected = try Self.slicedVolume(rows)
-            #expect(isClose(volume, expected, relative: 1e-12), "n = \(n), sphere: \(sphere)")
+            #expect(isClose(volume, expected, relative: 1e-12), "K = \(k), n = \(n), sphere: \(sphere)")
         }
     }
 }

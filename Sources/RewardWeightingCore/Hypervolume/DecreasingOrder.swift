@@ -12,20 +12,27 @@ enum DecreasingOrder {
     /// The indices `0..<n` of the rows of `s` (row-major, `dimension` columns; finite values) by decreasing
     /// `s[dimension·i + column]`, ties in increasing `i`.
     static func of(_ s: [Double], column: Int, dimension: Int) -> [Int] {
-        let n = s.count / dimension
+        s.withUnsafeBufferPointer { s in
+            Self.of(count: s.count / dimension) { s[dimension &* $0 &+ column] }
+        }
+    }
+
+    /// The indices `0..<count` by decreasing `key(i)` (finite values), ties in increasing `i`.
+    @inline(__always)
+    static func of(count n: Int, key value: (Int) -> Double) -> [Int] {
         guard n >= Self.radixThreshold else {
-            return (0..<n).sorted { s[dimension * $0 + column] > s[dimension * $1 + column] }
+            return (0..<n).sorted { value($0) > value($1) }
         }
         // A key whose unsigned order is the values' decreasing order: the usual order-preserving map of an
         // IEEE double (flip every bit of a negative, the sign bit of a positive), complemented. −0 is read as
         // +0, so that the two compare equal as they do for `>`.
         var keys = [UInt64](repeating: 0, count: n)
         var counts = [Int](repeating: 0, count: 8 * 256)
-        s.withUnsafeBufferPointer { s in
+        do {
             keys.withUnsafeMutableBufferPointer { keys in
                 counts.withUnsafeMutableBufferPointer { counts in
                     for i in 0..<n {
-                        let bits = (s[dimension &* i &+ column] + 0).bitPattern
+                        let bits = (value(i) + 0).bitPattern
                         let ascending = bits & (1 << 63) != 0 ? ~bits : bits | (1 << 63)
                         let key = ~ascending
                         keys[i] = key

@@ -8,8 +8,11 @@
 struct LimitSet {
     let dimension: Int
     private var clipped: [Double] = []
-    private var order: [(sum: Double, row: Int32)] = []
+    private var sums: [Double] = []
     private var kept: [Double] = []
+    /// The same scratch for K = 4, the limit sets of every WFG level above 5: one vector per point.
+    private var clipped4: [SIMD4<Double>] = []
+    private var kept4: [SIMD4<Double>] = []
 
     init(dimension: Int) {
         self.dimension = dimension
@@ -22,13 +25,14 @@ struct LimitSet {
         of point: ArraySlice<Double>, against set: [Double], excludingRow excluded: Int = -1, stop: KernelStop? = nil
     ) -> Double {
         let k = self.dimension
+        if k == 4 { return self.exclusiveVolume4(of: point, against: set, excludingRow: excluded, stop: stop) }
         let n = set.count / k
         let p = Array(point)
         var boxVolume = 1.0
         for value in p { boxVolume *= value }
         guard n > (excluded >= 0 ? 1 : 0) else { return boxVolume }
         self.clipped.removeAll(keepingCapacity: true)
-        self.order.removeAll(keepingCapacity: true)
+        self.sums.removeAll(keepingCapacity: true)
         var dominated = false
         set.withUnsafeBufferPointer { set in
             for i in 0..<n where i != excluded {
@@ -44,17 +48,17 @@ struct LimitSet {
                     dominated = true
                     return
                 }
-                self.order.append((sum, Int32(self.order.count)))
+                self.sums.append(sum)
             }
         }
         if dominated { return 0 }
         // A clipped point can only be weakly dominated by one with a sum at least as large: visit by
         // decreasing sum and compare with the points kept so far.
-        self.order.sort { $0.sum > $1.sum }
+        let order = self.sums.withUnsafeBufferPointer { sums in DecreasingOrder.of(count: sums.count) { sums[$0] } }
         self.kept.removeAll(keepingCapacity: true)
         self.clipped.withUnsafeBufferPointer { clipped in
-            for (_, row) in self.order {
-                let base = Int(row) * k
+            for row in order {
+                let base = row * k
                 var isDominated = false
                 self.kept.withUnsafeBufferPointer { kept in
                     var start = 0
@@ -75,6 +79,64 @@ struct LimitSet {
             }
         }
         let covered = HypervolumeKernels.volume(self.kept, dimension: k, stop: stop)
+        return max(0, boxVolume - covered)
+    }
+
+    /// ``exclusiveVolume(of:against:excludingRow:stop:)`` at K = 4, a point per `SIMD4` (unrolled by hand:
+    /// the generic SIMD functions are not always inlined), without the loop over coordinates. The same sums
+    /// (added in the same order), visiting order and kept points.
+    private mutating func exclusiveVolume4(
+        of point: ArraySlice<Double>, against set: [Double], excludingRow excluded: Int, stop: KernelStop?
+    ) -> Double {
+        let first = point.startIndex
+        let p = SIMD4(point[first], point[first + 1], point[first + 2], point[first + 3])
+        let boxVolume = ((1.0 * p[0]) * p[1]) * p[2] * p[3]
+        let n = set.count / 4
+        guard n > (excluded >= 0 ? 1 : 0) else { return boxVolume }
+        self.clipped4.removeAll(keepingCapacity: true)
+        self.sums.removeAll(keepingCapacity: true)
+        var dominated = false
+        set.withUnsafeBufferPointer { set in
+            for i in 0..<n where i != excluded {
+                let base = 4 &* i
+                let value = SIMD4(
+                    min(set[base], p[0]), min(set[base &+ 1], p[1]), min(set[base &+ 2], p[2]),
+                    min(set[base &+ 3], p[3]))
+                if value == p {
+                    dominated = true
+                    return
+                }
+                self.clipped4.append(value)
+                self.sums.append(((value[0] + value[1]) + value[2]) + value[3])
+            }
+        }
+        if dominated { return 0 }
+        let order = self.sums.withUnsafeBufferPointer { sums in DecreasingOrder.of(count: sums.count) { sums[$0] } }
+        self.kept4.removeAll(keepingCapacity: true)
+        self.clipped4.withUnsafeBufferPointer { clipped in
+            for row in order {
+                let candidate = clipped[row]
+                var isDominated = false
+                self.kept4.withUnsafeBufferPointer { kept in
+                    for other in kept
+                    where (other[0] >= candidate[0]) && (other[1] >= candidate[1]) && (other[2] >= candidate[2])
+                        && (other[3] >= candidate[3])
+                    {
+                        isDominated = true
+                        return
+                    }
+                }
+                if !isDominated { self.kept4.append(candidate) }
+            }
+        }
+        self.kept.removeAll(keepingCapacity: true)
+        for value in self.kept4 {
+            self.kept.append(value[0])
+            self.kept.append(value[1])
+            self.kept.append(value[2])
+            self.kept.append(value[3])
+        }
+        let covered = HypervolumeKernels.volume(self.kept, dimension: 4, stop: stop)
         return max(0, boxVolume - covered)
     }
 }
