@@ -13,6 +13,8 @@ struct LimitSet {
     /// The same scratch for K = 4, the limit sets of every WFG level above 5: one vector per point.
     private var clipped4: [SIMD4<Double>] = []
     private var kept4: [SIMD4<Double>] = []
+    private var order: [Int] = []
+    private var bucketStarts: [Int] = []
 
     init(dimension: Int) {
         self.dimension = dimension
@@ -82,9 +84,9 @@ struct LimitSet {
         return max(0, boxVolume - covered)
     }
 
-    /// ``exclusiveVolume(of:against:excludingRow:stop:)`` at K = 4, a point per `SIMD4` (unrolled by hand:
-    /// the generic SIMD functions are not always inlined), without the loop over coordinates. The same sums
-    /// (added in the same order), visiting order and kept points.
+    /// ``exclusiveVolume(of:against:excludingRow:stop:)`` at K = 4, a point per `SIMD4` (comparisons unrolled
+    /// by hand: the generic SIMD functions are not always inlined), and the dominance filter without a sort.
+    /// The same non-dominated points, in another order.
     private mutating func exclusiveVolume4(
         of point: ArraySlice<Double>, against set: [Double], excludingRow excluded: Int, stop: KernelStop?
     ) -> Double {
@@ -93,40 +95,56 @@ struct LimitSet {
         let boxVolume = ((1.0 * p[0]) * p[1]) * p[2] * p[3]
         let n = set.count / 4
         guard n > (excluded >= 0 ? 1 : 0) else { return boxVolume }
-        self.clipped4.removeAll(keepingCapacity: true)
-        self.sums.removeAll(keepingCapacity: true)
+        if self.clipped4.count < n {
+            self.clipped4 = [SIMD4<Double>](repeating: .zero, count: n)
+            self.sums = [Double](repeating: 0, count: n)
+        }
+        var count = 0
         var dominated = false
+        var smallest = Double.infinity
+        var largest = -Double.infinity
         set.withUnsafeBufferPointer { set in
-            for i in 0..<n where i != excluded {
-                let base = 4 &* i
-                let value = SIMD4(
-                    min(set[base], p[0]), min(set[base &+ 1], p[1]), min(set[base &+ 2], p[2]),
-                    min(set[base &+ 3], p[3]))
-                if value == p {
-                    dominated = true
-                    return
+            self.clipped4.withUnsafeMutableBufferPointer { clipped in
+                self.sums.withUnsafeMutableBufferPointer { sums in
+                    for i in 0..<n where i != excluded {
+                        let base = 4 &* i
+                        let value = SIMD4(
+                            min(set[base], p[0]), min(set[base &+ 1], p[1]), min(set[base &+ 2], p[2]),
+                            min(set[base &+ 3], p[3]))
+                        if value == p {
+                            dominated = true
+                            return
+                        }
+                        let sum = ((value[0] + value[1]) + value[2]) + value[3]
+                        clipped[count] = value
+                        sums[count] = sum
+                        smallest = min(smallest, sum)
+                        largest = max(largest, sum)
+                        count &+= 1
+                    }
                 }
-                self.clipped4.append(value)
-                self.sums.append(((value[0] + value[1]) + value[2]) + value[3])
             }
         }
         if dominated { return 0 }
-        let order = self.sums.withUnsafeBufferPointer { sums in DecreasingOrder.of(count: sums.count) { sums[$0] } }
+        self.bucketOrder(ofSums: count, smallest: smallest, largest: largest)
         self.kept4.removeAll(keepingCapacity: true)
         self.clipped4.withUnsafeBufferPointer { clipped in
-            for row in order {
+            for row in self.order {
                 let candidate = clipped[row]
-                var isDominated = false
-                self.kept4.withUnsafeBufferPointer { kept in
-                    for other in kept
-                    where (other[0] >= candidate[0]) && (other[1] >= candidate[1]) && (other[2] >= candidate[2])
-                        && (other[3] >= candidate[3])
-                    {
-                        isDominated = true
-                        return
+                // Most candidates are dominated: look for a dominator first, and only for a kept candidate
+                // remove the kept points it dominates.
+                let isDominated = self.kept4.withUnsafeBufferPointer { kept in
+                    kept.contains { other in
+                        (other[0] >= candidate[0]) && (other[1] >= candidate[1]) && (other[2] >= candidate[2])
+                            && (other[3] >= candidate[3])
                     }
                 }
-                if !isDominated { self.kept4.append(candidate) }
+                if isDominated { continue }
+                self.kept4.removeAll { other in
+                    (candidate[0] >= other[0]) && (candidate[1] >= other[1]) && (candidate[2] >= other[2])
+                        && (candidate[3] >= other[3])
+                }
+                self.kept4.append(candidate)
             }
         }
         self.kept.removeAll(keepingCapacity: true)
@@ -138,5 +156,36 @@ struct LimitSet {
         }
         let covered = HypervolumeKernels.volume(self.kept, dimension: 4, stop: stop)
         return max(0, boxVolume - covered)
+    }
+
+    /// The buckets of ``bucketOrder(ofSums:)``.
+    private static let sumBuckets = 32
+
+    /// Sets ``order`` to the rows `0..<count` by decreasing bucket of their ``sums`` (32 equal-width buckets
+    /// between the smallest and largest sum), rows in increasing order within a bucket.
+    private mutating func bucketOrder(ofSums count: Int, smallest: Double, largest: Double) {
+        let buckets = Self.sumBuckets
+        let scale = largest > smallest ? Double(buckets) / (largest - smallest) : 0
+        self.bucketStarts.removeAll(keepingCapacity: true)
+        self.bucketStarts.append(contentsOf: repeatElement(0, count: buckets + 1))
+        self.order.removeAll(keepingCapacity: true)
+        self.order.append(contentsOf: repeatElement(0, count: count))
+        self.sums.withUnsafeBufferPointer { sums in
+            self.bucketStarts.withUnsafeMutableBufferPointer { starts in
+                // Bucket b (0 = the largest sums) holds sums with (largest − sum)·scale in [b, b + 1).
+                @inline(__always) func bucket(_ sum: Double) -> Int {
+                    min(buckets - 1, Int((largest - sum) * scale))
+                }
+                for row in 0..<count { starts[bucket(sums[row]) + 1] &+= 1 }
+                for b in 0..<buckets { starts[b + 1] &+= starts[b] }
+                self.order.withUnsafeMutableBufferPointer { order in
+                    for row in 0..<count {
+                        let b = bucket(sums[row])
+                        order[starts[b]] = row
+                        starts[b] &+= 1
+                    }
+                }
+            }
+        }
     }
 }
