@@ -52,12 +52,12 @@ func spherePoints(_ n: Int, dimension k: Int, seed: UInt64) -> ObjectiveMatrix {
 }
 
 /// A client of the worker at `path`, its connections run by a background task for the life of the process.
-func workerKernels(socket path: String) -> WorkerKernels<HTTP2ClientTransport.Posix> {
+func workerKernels(socket path: String, timeout: Duration? = .seconds(30)) -> WorkerKernels<HTTP2ClientTransport.Posix> {
     let client = GRPCClient(
         transport: try! HTTP2ClientTransport.Posix(
             target: .unixDomainSocket(path: path), transportSecurity: .plaintext, config: WorkerTransport.clientConfig))
     Task.detached { try await client.runConnections() }
-    return WorkerKernels(client: client)
+    return WorkerKernels(client: client, timeout: timeout)
 }
 
 /// K = 3 float32 vectors of D = 2²⁴ components, objective-major, cut into 1 MiB slices (as the Python client
@@ -124,7 +124,10 @@ let benchmarks: @Sendable () -> Void = {
     )
     let inProcess = InProcessKernels()
     let worker = ProcessInfo.processInfo.environment["RW_WORKER_SOCKET"].map { workerKernels(socket: $0) }
-    let backends: [(String, any KernelBackend)] = [("in-process", inProcess)] + (worker.map { [("worker", $0)] } ?? [])
+    let untimed = ProcessInfo.processInfo.environment["RW_WORKER_SOCKET"].map { workerKernels(socket: $0, timeout: nil) }
+    let backends: [(String, any KernelBackend)] =
+        [("in-process", inProcess)] + (worker.map { [("worker", $0)] } ?? [])
+        + (untimed.map { [("worker without a deadline", $0)] } ?? [])
 
     // Small: ΔHV of a checkpoint against a Pareto buffer of 50 (K = 3), the call ReportCheckpoint makes.
     let buffer = spherePoints(50, dimension: 3, seed: 1)

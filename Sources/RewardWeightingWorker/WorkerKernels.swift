@@ -23,7 +23,7 @@ public struct WorkerKernels<Transport: ClientTransport>: KernelBackend {
     ///   (a supervised one that announced it is ready), so that a client still backing off from an attempt
     ///   made before the worker listened does not refuse calls.
     public init(
-        client: GRPCClient<Transport>, timeout: Duration = .seconds(30), streamTimeout: Duration = .seconds(600),
+        client: GRPCClient<Transport>, timeout: Duration? = .seconds(30), streamTimeout: Duration = .seconds(600),
         waitForReady: Bool = false
     ) {
         self.worker = Rewardweighting_V1_KernelWorker.Client(wrapping: client)

@@ -42,3 +42,28 @@ struct DecreasingOrderTests {
         #expect(DecreasingOrder.of(s, column: 0, dimension: 1) == Array(0..<300))
     }
 }
+
+@Suite("The 4-D sweep's AVX2 scans")
+struct SweepFrontVectorScanTests {
+    @Test(
+        "give the portable scans' hypervolume bit for bit: grid sets with ties, spheres, points on one another's edges",
+        arguments: [3, 50, 400])
+    func vectorScansAreBitIdentical(count n: Int) {
+        var generator = SplitMix64(seed: UInt64(n) &* 77)
+        for round in 0..<(n > 100 ? 6 : 60) {
+            let storage: [Double] = (0..<n).flatMap { _ -> [Double] in
+                switch round % 3 {
+                case 0: return (0..<4).map { _ in Double(Int(generator.next() % 5) + 1) }
+                case 1:
+                    let v = (0..<4).map { _ in abs(generator.symmetric()) + 1e-3 }
+                    let norm = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
+                    return v.map { $0 / norm }
+                default: return (0..<4).map { _ in Double(generator.next() % 1000 + 1) / 1000 }
+                }
+            }
+            let portable = HypervolumeKernels.volume4D(storage, vectorScans: false)
+            let vector = HypervolumeKernels.volume4D(storage, vectorScans: true)
+            #expect(vector.bitPattern == portable.bitPattern, "n = \(n), round \(round)")
+        }
+    }
+}

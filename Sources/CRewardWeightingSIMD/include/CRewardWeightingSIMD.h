@@ -20,4 +20,28 @@ int rw_simd_has_avx2_fma(void);
 ///   - lanes: `8·k·(k+1)/2` doubles.
 void rw_simd_gram_f32_avx2_fma(const void *rows, size_t row_bytes, int k, size_t count, double *lanes);
 
+/// What `rw_simd_front3d_scan_avx2` found: how many positions it wrote to each list, and the top slab's edges.
+typedef struct {
+    long candidates;
+    long dominated;
+    double right_edge_y;
+    double top_edge_x;
+} rw_simd_front3d_scan_result;
+
+/// The scans of the 4-D sweep's 3-D contribution (`SweepFront3D.collect` in RewardWeightingCore), with AVX2,
+/// over stored points in decreasing z (`xs`, `ys`, `zs`, `count` of them, the first `top_slab_end` at or above
+/// `z`), for a new point `(x, y, z)`:
+/// - returns 0, writing nothing else, when a point of the top slab has `x' ≥ x` and `y' ≥ y`;
+/// - otherwise returns 1 and sets `result`: the top slab's edges (the largest `y'` among its points with
+///   `x' ≥ x`, the largest `x'` among those with `y' ≥ y`, 0 when none), and writes, in increasing position,
+///   to `candidates` the top-slab points with `x' < x`, `y' < y` that neither edge point dominates
+///   (`x' > top_edge_x`, `y' > right_edge_y`), then the points below it, up to and including the first with
+///   `x' ≥ x` and `y' ≥ y`, with `min(x', x) > top_edge_x` and `min(y', y) > right_edge_y`; and to `dominated`
+///   the top-slab points with `x' ≤ x`, `y' ≤ y`, `z' = z` and the scanned points below it with `x' ≤ x`,
+///   `y' ≤ y`. Both lists need room for `count` positions.
+/// Call only when `rw_simd_has_avx2_fma()` returned 1.
+int rw_simd_front3d_scan_avx2(
+    const double *xs, const double *ys, const double *zs, long count, long top_slab_end, double x, double y,
+    double z, long *candidates, long *dominated, rw_simd_front3d_scan_result *result);
+
 #endif

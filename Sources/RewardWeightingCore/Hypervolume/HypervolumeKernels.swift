@@ -73,10 +73,15 @@ enum HypervolumeKernels {
     /// K = 4: sweep along objective 4 from the top. The 3-D volume of the points above grows by each new
     /// point's exclusive 3-D contribution, computed by a z-sweep of the points above clipped to its box (see
     /// ``SweepFront3D``). O(n² log n).
-    static func volume4D(_ s: [Double], stop: KernelStop? = nil) -> Double {
+    /// - Parameter vectorScans: whether the 3-D contributions scan with AVX2 where the CPU has it (the default;
+    ///   tests compare both).
+    static func volume4D(
+        _ s: [Double], stop: KernelStop? = nil,
+        vectorScans: Bool = Float32GramAccumulator.Kernel.avx2FMA.isAvailable
+    ) -> Double {
         let n = s.count / 4
         let order = DecreasingOrder.of(s, column: 3, dimension: 4)
-        var front = SweepFront3D(capacity: n)
+        var front = SweepFront3D(capacity: n, vectorScans: vectorScans)
         var volume3D = 0.0
         var volume = 0.0
         var previousW = s[4 * order[0] + 3]

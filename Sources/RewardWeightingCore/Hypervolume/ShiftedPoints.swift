@@ -13,29 +13,37 @@ struct ShiftedPoints {
 
     init(_ points: ObjectiveMatrix, reference: ObjectiveVector) {
         let k = reference.dimension
+        let n = points.count
         self.dimension = k
-        self.storage = []
-        self.originalIndex = []
-        self.storage.reserveCapacity(points.storage.count)
         let reference = reference.values
-        points.storage.withUnsafeBufferPointer { values in
-            var row = [Double](repeating: 0, count: k)
-            for i in 0..<points.count {
-                var strictlyBetter = true
-                for j in 0..<k {
-                    let d = values[i * k + j] - reference[j]
-                    if !(d > 0) {
-                        strictlyBetter = false
-                        break
+        var storage: [Double] = []
+        // Written in place: a row is copied shifted, and kept by moving the write positions past it.
+        self.originalIndex = [Int](unsafeUninitializedCapacity: n) { indices, keptRows in
+            storage = [Double](unsafeUninitializedCapacity: n * k) { rows, keptValues in
+                points.storage.withUnsafeBufferPointer { values in
+                    reference.withUnsafeBufferPointer { reference in
+                        var write = 0
+                        var kept = 0
+                        for i in 0..<n {
+                            var strictlyBetter = true
+                            for j in 0..<k {
+                                let d = values[i &* k &+ j] - reference[j]
+                                strictlyBetter = strictlyBetter && d > 0
+                                rows[write &+ j] = d
+                            }
+                            indices[kept] = i
+                            if strictlyBetter {
+                                write &+= k
+                                kept &+= 1
+                            }
+                        }
+                        keptValues = write
+                        keptRows = kept
                     }
-                    row[j] = d
-                }
-                if strictlyBetter {
-                    self.storage.append(contentsOf: row)
-                    self.originalIndex.append(i)
                 }
             }
         }
+        self.storage = storage
     }
 
     init(storage: [Double], dimension: Int) {

@@ -1,3 +1,5 @@
+import CRewardWeightingSIMD
+
 /// A growing set of 3-D points (coordinates > 0, reference at the origin) to which points are added one at a
 /// time, each addition returning the point's exclusive contribution to the set's hypervolume. The base of the
 /// 4-D sweep.
@@ -23,7 +25,12 @@ struct SweepFront3D {
     private var candidates: [Int] = []
     private var dominated: [Int] = []
 
-    init(capacity: Int) {
+    /// Whether the scans run the AVX2 loop (`rw_simd_front3d_scan_avx2`, on CPUs that have it) rather than the
+    /// Swift one; both give the same contribution, bit for bit.
+    private let vectorScans: Bool
+
+    init(capacity: Int, vectorScans: Bool = Float32GramAccumulator.Kernel.avx2FMA.isAvailable) {
+        self.vectorScans = vectorScans && Float32GramAccumulator.Kernel.avx2FMA.isAvailable
         self.staircase = FlatStaircase()
         self.xs.reserveCapacity(capacity)
         self.ys.reserveCapacity(capacity)
@@ -47,11 +54,15 @@ struct SweepFront3D {
         self.staircase.removeAll()
         let crossSection = x * y
         let topSlabEnd = self.firstPosition(below: z)
-        guard
-            let found = Self.collect(
+        let scanned =
+            self.vectorScans
+            ? Self.collectWithAVX2(
                 x: x, y: y, z: z, xs: self.xs, ys: self.ys, zs: self.zs, topSlabEnd: topSlabEnd,
                 candidates: &self.candidates, dominated: &self.dominated)
-        else { return 0 }
+            : Self.collect(
+                x: x, y: y, z: z, xs: self.xs, ys: self.ys, zs: self.zs, topSlabEnd: topSlabEnd,
+                candidates: &self.candidates, dominated: &self.dominated)
+        guard let found = scanned else { return 0 }
         var rightEdgeY = found.rightEdgeY
         var topEdgeX = found.topEdgeX
         var area = 0.0
@@ -175,6 +186,37 @@ struct SweepFront3D {
         }
         if covered { return nil }
         return (candidateCount, dominatedCount, rightEdgeY, topEdgeX)
+    }
+
+    /// ``collect`` with AVX2 (`rw_simd_front3d_scan_avx2`). It finds the top slab's edges in a first pass and
+    /// filters its interior points with them, so it may leave out top-slab candidates that ``collect`` keeps
+    /// (those the final edges dominate); ``add(x:y:z:)`` rejects exactly those, adding 0 for their empty slab,
+    /// so the contribution is the same bit for bit.
+    private static func collectWithAVX2(
+        x: Double, y: Double, z: Double, xs: [Double], ys: [Double], zs: [Double], topSlabEnd: Int,
+        candidates: inout [Int], dominated: inout [Int]
+    ) -> (candidates: Int, dominated: Int, rightEdgeY: Double, topEdgeX: Double)? {
+        let count = zs.count
+        if candidates.count < count {
+            candidates = [Int](repeating: 0, count: Swift.max(count, 2 * candidates.count))
+            dominated = [Int](repeating: 0, count: candidates.count)
+        }
+        var result = rw_simd_front3d_scan_result()
+        let found = candidates.withUnsafeMutableBufferPointer { candidateBuffer in
+            dominated.withUnsafeMutableBufferPointer { dominatedBuffer in
+                xs.withUnsafeBufferPointer { xs in
+                    ys.withUnsafeBufferPointer { ys in
+                        zs.withUnsafeBufferPointer { zs in
+                            rw_simd_front3d_scan_avx2(
+                                xs.baseAddress, ys.baseAddress, zs.baseAddress, count, topSlabEnd, x, y, z,
+                                candidateBuffer.baseAddress, dominatedBuffer.baseAddress, &result)
+                        }
+                    }
+                }
+            }
+        }
+        guard found != 0 else { return nil }
+        return (result.candidates, result.dominated, result.right_edge_y, result.top_edge_x)
     }
 
     /// Removes the stored points at `positions` (increasing), keeping the others in order.
