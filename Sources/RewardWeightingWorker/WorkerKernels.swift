@@ -16,8 +16,9 @@ public struct WorkerKernels<Transport: ClientTransport>: KernelBackend {
     private let options: CallOptions
     private let streamTimeout: Duration
 
-    /// Kernels over `client`, each call with `timeout`, and each streamed call (whose length is the trainer's
-    /// upload) with `streamTimeout`.
+    /// Kernels over `client`, each call with `timeout` (nil: no deadline, which saves grpc-swift's deadline
+    /// task, about 40 µs per call here), and each streamed call (whose length is the trainer's upload) with
+    /// `streamTimeout`.
     /// - Parameter waitForReady: whether a call waits (within its timeout) for the connection to the worker to
     ///   be established, rather than fail `UNAVAILABLE` at once while it is not: for a worker known to be up
     ///   (a supervised one that announced it is ready), so that a client still backing off from an attempt

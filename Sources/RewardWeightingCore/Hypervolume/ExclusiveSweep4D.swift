@@ -55,6 +55,13 @@ struct ExclusiveSweep4D {
         for p in order {
             if stop.shouldStop() { return self.contributions }
             let (x, y, z, w) = (s[4 * p], s[4 * p + 1], s[4 * p + 2], s[4 * p + 3])
+            if self.hasTwoDominators(x: x, y: y, z: z) {
+                // The usual fate of a point in a dominated set: settled by a scan that stops at the second
+                // dominator, without clipping the stored set.
+                self.lastW[p] = w
+                self.dominators[p] = 2
+                continue
+            }
             self.clipped.removeAll(keepingCapacity: true)
             self.doublyDominated.removeAll(keepingCapacity: true)
             self.dominatedByP.removeAll(keepingCapacity: true)
@@ -116,6 +123,21 @@ struct ExclusiveSweep4D {
         }
         for p in 0..<n { self.bank(p, at: 0) }
         return self.contributions
+    }
+
+    /// Whether two stored points weakly dominate `(x, y, z)` in x, y and z (an equal point counting, as in
+    /// ``run(stop:)``, only when it is the stored one). Stops at the second.
+    private func hasTwoDominators(x: Double, y: Double, z: Double) -> Bool {
+        var found = 0
+        let s = self.s
+        for q in self.stored {
+            let (qx, qy, qz) = (s[4 * q], s[4 * q + 1], s[4 * q + 2])
+            if qx >= x && qy >= y && qz >= z && (qx != x || qy != y || qz != z) {
+                found &+= 1
+                if found == 2 { return true }
+            }
+        }
+        return false
     }
 
     private mutating func bank(_ p: Int, at w: Double) {
