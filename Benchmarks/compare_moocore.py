@@ -172,15 +172,16 @@ def repeats_for(kernel: str, k: int) -> int:
 
 
 def target_for(kernel: str, k: int, n: int) -> float | None:
-    """Ratio ours/moocore to reach (None: no target)."""
+    """Ratio ours/moocore to reach (None: no target): issue 18's targets. At K = 3 the contributions target is
+    against moocore's default mode (HVC3D, the "ratio vs that" column) where it is timed."""
     if kernel == "volume":
-        return 1.0
+        return 0.8
     if k == 3:
-        return 1.0
+        return 0.8
     if k == 4 and n == 1000:
         return 0.01
     if k == 5 and n == 500:
-        return 0.1
+        return 0.05
     return None
 
 
@@ -263,11 +264,15 @@ def main() -> int:
 
             ratio = ours["min_ms"] / m_min if m_min > 0 else math.inf
             target = target_for(kernel, k, n)
+            # The K = 3 contributions target is against moocore's faster default mode where it was timed.
+            against_default = kernel == "contributions" and k == 3 and fast is not None and fast[0] > 0
+            judged = ours["min_ms"] / fast[0] if against_default else ratio
             rows.append({
                 "case": point_set, "K": k, "n": n, "kernel": kernel,
                 "ours_runs": ours["repeats"], "ours_min_ms": ours["min_ms"], "ours_median_ms": ours["median_ms"],
                 "moocore_runs": m_runs, "moocore_min_ms": m_min, "moocore_median_ms": m_med,
-                "ratio": ratio, "target": target, "met": None if target is None else ratio <= target,
+                "ratio": ratio, "target": target, "met": None if target is None else judged <= target,
+                "target_against": "default mode" if against_default else "definition",
                 "moocore_fast_min_ms": fast[0] if fast else None,
                 "moocore_fast_median_ms": fast[1] if fast else None,
                 "moocore_fast_runs": fast[2] if fast else None,
@@ -284,7 +289,8 @@ def main() -> int:
           "| moocore ignore_dominated=True (ms) | ratio vs that | results agree |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
-        target = "—" if r["target"] is None else f"≤ {r['target']:g} {'✅' if r['met'] else '❌'}"
+        against = " (vs default mode)" if r.get("target_against") == "default mode" else ""
+        target = "—" if r["target"] is None else f"≤ {r['target']:g}{against} {'✅' if r['met'] else '❌'}"
         if r["moocore_fast_min_ms"] is None:
             fast_ms, fast_ratio = "—", "—"
         else:
