@@ -29,3 +29,24 @@ struct ParetoFrontTests {
         }
     }
 }
+
+@Suite("ParetoFront.indicesAdding: one point added to a front")
+struct ParetoFrontAddingTests {
+    @Test(
+        "equals nondominatedIndices of the front with the point appended, along random sequences with ties",
+        arguments: [1, 2, 3, 4, 5])
+    func equalsRecomputation(dimension k: Int) throws {
+        var generator = SplitMix64(seed: UInt64(k) &* 1009)
+        for _ in 0..<60 {
+            var front: [[Double]] = []
+            for _ in 0..<80 {
+                // A small grid: duplicates, ties in some coordinates, dominated and dominating points.
+                let point = (0..<k).map { _ in Double(generator.next() % 6) }
+                let recomputed = ParetoFront.nondominatedIndices(of: try ObjectiveMatrix(rows: front + [point]))
+                let added = ParetoFront.indicesAdding(point, to: front)
+                #expect((added ?? Array(0..<front.count)) == recomputed, "\(point) added to \(front)")
+                if let added { front = added.map { $0 < front.count ? front[$0] : point } }
+            }
+        }
+    }
+}

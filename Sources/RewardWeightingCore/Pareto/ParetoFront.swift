@@ -62,6 +62,24 @@ public enum ParetoFront {
         return kept.sorted()
     }
 
+    /// What ``nondominatedIndices(of:)`` gives for `front` with `point` appended, in O(n·K) instead of a
+    /// recomputation, for a `front` that is already non-dominated with no two equal points (as every result of
+    /// ``nondominatedIndices(of:)`` is):
+    /// - nil when a point of `front` weakly dominates `point` (the result is then `0..<n`: `point` is dominated,
+    ///   or equal to an earlier point);
+    /// - otherwise the indices, increasing, of the points of `front` that `point` does not weakly dominate,
+    ///   then `n`, the index of `point`.
+    public static func indicesAdding(_ point: [Double], to front: [[Double]]) -> [Int]? {
+        var kept: [Int] = []
+        kept.reserveCapacity(front.count + 1)
+        for (index, other) in front.enumerated() {
+            if Dominance.weaklyDominates(other, point) { return nil }
+            if !Dominance.weaklyDominates(point, other) { kept.append(index) }
+        }
+        kept.append(front.count)
+        return kept
+    }
+
     /// The non-dominated points themselves, in input order.
     public static func nondominated(_ points: ObjectiveMatrix) -> ObjectiveMatrix {
         points.selecting(rows: nondominatedIndices(of: points))

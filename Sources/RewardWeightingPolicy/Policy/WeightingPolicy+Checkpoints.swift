@@ -17,7 +17,6 @@ extension WeightingPolicy {
     func applyCheckpoint(
         _ report: CheckpointReport, to state: inout RunState, measured: KernelMeasurements
     ) throws(PolicyError) -> CheckpointDecision {
-        let k = self.config.dimension
         try self.checkCheckpoint(report, in: state)
         let s = report.step
         let point = self.maximisationPoint(of: report)
@@ -50,22 +49,18 @@ extension WeightingPolicy {
             deltaHypervolume = measuredImprovement
             let bufferBefore = state.paretoBuffer
             if deltaHypervolume > 0 {
-                do throws(ValidationError) {
-                    let candidates = try ObjectiveMatrix(
-                        rows: state.paretoBuffer + [point], dimension: k, field: "state.pareto_buffer")
-                    let kept = ParetoFront.nondominatedIndices(of: candidates)
-                    enteredBuffer = kept.last == state.paretoBuffer.count
+                // The buffer is non-dominated and free of duplicates, so adding one point is one pass over it
+                // (the same buffer a recomputation of the front of buffer + [point] gives).
+                if let kept = ParetoFront.indicesAdding(point, to: state.paretoBuffer) {
+                    enteredBuffer = true
+                    let buffer = state.paretoBuffer
+                    let steps = state.paretoBufferSteps
+                    state.paretoBuffer = kept.map { $0 < buffer.count ? buffer[$0] : point }
+                    state.paretoBufferSteps = kept.map { $0 < steps.count ? steps[$0] : s }
+                } else {
                     // A point that a buffer point weakly dominates adds exactly 0; a positive value there is
                     // rounding, and "enters iff ΔHV > 0" must hold exactly.
-                    if enteredBuffer {
-                        let steps = state.paretoBufferSteps
-                        state.paretoBuffer = kept.map { candidates.row($0) }
-                        state.paretoBufferSteps = kept.map { $0 < steps.count ? steps[$0] : s }
-                    } else {
-                        deltaHypervolume = 0
-                    }
-                } catch {
-                    throw PolicyError(.inconsistentState, wrapping: error)
+                    deltaHypervolume = 0
                 }
             }
             // HV(B) is kept only where it is used (the relative scale), so other runs are not refused for it.

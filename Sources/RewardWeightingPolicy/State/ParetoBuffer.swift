@@ -30,10 +30,10 @@ extension ParetoBuffer {
     static func fold(_ checkpoints: some Sequence<CheckpointDecision>, dimension k: Int) -> [CheckpointDecision] {
         var points: [CheckpointDecision] = []
         for checkpoint in checkpoints {
-            guard checkpoint.enteredBuffer,
-                let matrix = try? ObjectiveMatrix(rows: points.map(\.point) + [checkpoint.point], dimension: k)
+            guard checkpoint.enteredBuffer, checkpoint.point.count == k,
+                let kept = ParetoFront.indicesAdding(checkpoint.point, to: points.map(\.point))
             else { continue }
-            points = ParetoFront.nondominatedIndices(of: matrix).map { $0 < points.count ? points[$0] : checkpoint }
+            points = kept.map { $0 < points.count ? points[$0] : checkpoint }
         }
         return points
     }
