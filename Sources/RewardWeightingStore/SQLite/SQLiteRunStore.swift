@@ -223,7 +223,7 @@ public final class SQLiteRunStore: RunStore {
             let lastSequence = first + events.count - 1
             let snapshotSequence =
                 try Int.fetchOne(
-                    db, sql: "SELECT state_seq FROM runs WHERE tenant = ? AND run_id = ?",
+                    db.cachedStatement(sql: "SELECT state_seq FROM runs WHERE tenant = ? AND run_id = ?"),
                     arguments: [run.tenant, runID]) ?? 0
             // The state is encoded only when it is written: that is what grows with the run.
             let snapshot =
@@ -393,24 +393,23 @@ public final class SQLiteRunStore: RunStore {
     ) throws {
         let runID = run.runID
         if let snapshot {
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     UPDATE runs SET state_seq = ?, version = version + ?, updated_at = ?
                     WHERE tenant = ? AND run_id = ? AND version = ?
-                    """,
-                arguments: [snapshot.sequence, versionIncrement, date, run.tenant, runID, expectedVersion])
+                    """
+            ).execute(arguments: [snapshot.sequence, versionIncrement, date, run.tenant, runID, expectedVersion])
             if db.changesCount == 1 {
-                try db.execute(
-                    sql: "UPDATE run_states SET state = ? WHERE tenant = ? AND run_id = ?",
-                    arguments: [snapshot.json, run.tenant, runID])
+                try db.cachedStatement(sql: "UPDATE run_states SET state = ? WHERE tenant = ? AND run_id = ?")
+                    .execute(arguments: [snapshot.json, run.tenant, runID])
             }
         } else {
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     UPDATE runs SET version = version + ?, updated_at = ?
                     WHERE tenant = ? AND run_id = ? AND version = ?
-                    """,
-                arguments: [versionIncrement, date, run.tenant, runID, expectedVersion])
+                    """
+            ).execute(arguments: [versionIncrement, date, run.tenant, runID, expectedVersion])
         }
         guard db.changesCount == 1 else {
             guard
@@ -448,7 +447,7 @@ public final class SQLiteRunStore: RunStore {
     /// The sequence number the run's next event gets.
     private static func nextSequence(_ db: Database, run: RunKey) throws -> Int {
         try Int.fetchOne(
-            db, sql: "SELECT COALESCE(MAX(seq), 0) + 1 FROM run_events WHERE tenant = ? AND run_id = ?",
+            db.cachedStatement(sql: "SELECT COALESCE(MAX(seq), 0) + 1 FROM run_events WHERE tenant = ? AND run_id = ?"),
             arguments: [run.tenant, run.runID])!
     }
 
@@ -456,7 +455,7 @@ public final class SQLiteRunStore: RunStore {
     /// back later.
     private static func storedTimestamp(_ db: Database, run: RunKey, sequence: Int) throws -> Date {
         try Date.fetchOne(
-            db, sql: "SELECT created_at FROM run_events WHERE tenant = ? AND run_id = ? AND seq = ?",
+            db.cachedStatement(sql: "SELECT created_at FROM run_events WHERE tenant = ? AND run_id = ? AND seq = ?"),
             arguments: [run.tenant, run.runID, sequence])!
     }
 
