@@ -150,10 +150,7 @@ struct SweepFront3D {
         candidates: inout [Int], dominated: inout [Int]
     ) -> (candidates: Int, dominated: Int, rightEdgeY: Double, topEdgeX: Double)? {
         let count = zs.count
-        if candidates.count < count {
-            candidates = [Int](repeating: 0, count: Swift.max(count, 2 * candidates.count))
-            dominated = [Int](repeating: 0, count: candidates.count)
-        }
+        Self.makeRoom(for: count, in: &candidates, and: &dominated)
         var candidateCount = 0
         var dominatedCount = 0
         var rightEdgeY = 0.0
@@ -202,6 +199,14 @@ struct SweepFront3D {
         return (candidateCount, dominatedCount, rightEdgeY, topEdgeX)
     }
 
+    /// Grows the scans' output buffers to hold `count` positions each (their writes are branch-free).
+    private static func makeRoom(for count: Int, in candidates: inout [Int], and dominated: inout [Int]) {
+        if candidates.count < count {
+            candidates = [Int](repeating: 0, count: Swift.max(count, 2 * candidates.count))
+            dominated = [Int](repeating: 0, count: candidates.count)
+        }
+    }
+
     /// ``collect`` with AVX2 (`rw_simd_front3d_scan_avx2`). It finds the top slab's edges in a first pass and
     /// filters its interior points with them, so it may leave out top-slab candidates that ``collect`` keeps
     /// (those the final edges dominate); ``add(x:y:z:)`` rejects exactly those, adding 0 for their empty slab,
@@ -211,10 +216,7 @@ struct SweepFront3D {
         candidates: inout [Int], dominated: inout [Int]
     ) -> (candidates: Int, dominated: Int, rightEdgeY: Double, topEdgeX: Double)? {
         let count = zs.count
-        if candidates.count < count {
-            candidates = [Int](repeating: 0, count: Swift.max(count, 2 * candidates.count))
-            dominated = [Int](repeating: 0, count: candidates.count)
-        }
+        Self.makeRoom(for: count, in: &candidates, and: &dominated)
         var result = rw_simd_front3d_scan_result()
         let found = candidates.withUnsafeMutableBufferPointer { candidateBuffer in
             dominated.withUnsafeMutableBufferPointer { dominatedBuffer in
