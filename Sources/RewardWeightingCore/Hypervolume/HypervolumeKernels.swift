@@ -77,7 +77,7 @@ enum HypervolumeKernels {
     ///   tests compare both).
     static func volume4D(
         _ s: [Double], stop: KernelStop? = nil,
-        vectorScans: Bool = Float32GramAccumulator.Kernel.avx2FMA.isAvailable
+        vectorScans: Bool = VectorInstructions.hasAVX2FMA
     ) -> Double {
         let n = s.count / 4
         let order = DecreasingOrder.of(s, column: 3, dimension: 4)

@@ -29,8 +29,8 @@ struct SweepFront3D {
     /// Swift one; both give the same contribution, bit for bit.
     private let vectorScans: Bool
 
-    init(capacity: Int, vectorScans: Bool = Float32GramAccumulator.Kernel.avx2FMA.isAvailable) {
-        self.vectorScans = vectorScans && Float32GramAccumulator.Kernel.avx2FMA.isAvailable
+    init(capacity: Int, vectorScans: Bool = VectorInstructions.hasAVX2FMA) {
+        self.vectorScans = vectorScans && VectorInstructions.hasAVX2FMA
         self.staircase = FlatStaircase()
         self.xs.reserveCapacity(capacity)
         self.ys.reserveCapacity(capacity)

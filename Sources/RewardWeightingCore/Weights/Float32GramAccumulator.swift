@@ -40,14 +40,12 @@ public struct Float32GramAccumulator: Sendable {
         public var isAvailable: Bool {
             switch self {
             case .portable: true
-            case .avx2FMA: Self.hasAVX2FMA
+            case .avx2FMA: VectorInstructions.hasAVX2FMA
             }
         }
 
         /// The fastest kernel this machine runs: the default of every accumulator.
-        public static var fastest: Kernel { Self.hasAVX2FMA ? .avx2FMA : .portable }
-
-        private static let hasAVX2FMA = rw_simd_has_avx2_fma() != 0
+        public static var fastest: Kernel { VectorInstructions.hasAVX2FMA ? .avx2FMA : .portable }
     }
 
     /// The largest K the ``Kernel/avx2FMA`` loop takes (its widened rows live on the stack).
