@@ -28,17 +28,15 @@ enum DecreasingOrder {
         // +0, so that the two compare equal as they do for `>`.
         var keys = [UInt64](repeating: 0, count: n)
         var counts = [Int](repeating: 0, count: 8 * 256)
-        do {
-            keys.withUnsafeMutableBufferPointer { keys in
-                counts.withUnsafeMutableBufferPointer { counts in
-                    for i in 0..<n {
-                        let bits = (value(i) + 0).bitPattern
-                        let ascending = bits & (1 << 63) != 0 ? ~bits : bits | (1 << 63)
-                        let key = ~ascending
-                        keys[i] = key
-                        for digit in 0..<8 {
-                            counts[digit &<< 8 &+ Int(truncatingIfNeeded: (key &>> UInt64(8 &* digit)) & 0xff)] &+= 1
-                        }
+        keys.withUnsafeMutableBufferPointer { keys in
+            counts.withUnsafeMutableBufferPointer { counts in
+                for i in 0..<n {
+                    let bits = (value(i) + 0).bitPattern
+                    let ascending = bits & (1 << 63) != 0 ? ~bits : bits | (1 << 63)
+                    let key = ~ascending
+                    keys[i] = key
+                    for digit in 0..<8 {
+                        counts[digit &<< 8 &+ Int(truncatingIfNeeded: (key &>> UInt64(8 &* digit)) & 0xff)] &+= 1
                     }
                 }
             }

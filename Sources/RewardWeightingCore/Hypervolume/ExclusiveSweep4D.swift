@@ -55,23 +55,21 @@ struct ExclusiveSweep4D {
         for p in order {
             if stop.shouldStop() { return self.contributions }
             let (x, y, z, w) = (s[4 * p], s[4 * p + 1], s[4 * p + 2], s[4 * p + 3])
-            if self.hasTwoDominators(x: x, y: y, z: z) {
-                // The usual fate of a point in a dominated set: settled by a scan that stops at the second
-                // dominator, without clipping the stored set.
-                self.lastW[p] = w
-                self.dominators[p] = 2
+            let dominatorsOfP = self.dominatorCount(x: x, y: y, z: z)
+            self.lastW[p] = w
+            self.dominators[p] = dominatorsOfP
+            if dominatorsOfP >= 2 {
+                // p's box lies inside two stored boxes: it changes no exclusive region, now or later, and is not
+                // stored (so it counts as nobody's dominator). The usual fate of a point in a dominated set,
+                // settled by a scan that stops at the second dominator, without clipping the stored set.
                 continue
             }
             self.clipped.removeAll(keepingCapacity: true)
             self.doublyDominated.removeAll(keepingCapacity: true)
             self.dominatedByP.removeAll(keepingCapacity: true)
-            var dominatorsOfP = 0
             var coveringCrossSections = 0
             for (position, q) in self.stored.enumerated() {
                 let (qx, qy, qz) = (s[4 * q], s[4 * q + 1], s[4 * q + 2])
-                // Among equal points the newer one counts as the dominator, so that no two points can
-                // each be the other's reason to be dropped.
-                if qx >= x && qy >= y && qz >= z && (qx != x || qy != y || qz != z) { dominatorsOfP += 1 }
                 if qx <= x && qy <= y && qz <= z { self.dominatedByP.append(position) }
                 if coveringCrossSections < 2 {
                     // Once two clipped points cover p's whole x-y cross-section, every lower one lies in
@@ -81,13 +79,6 @@ struct ExclusiveSweep4D {
                     self.clipped.append(min(qy, y))
                     self.clipped.append(min(qz, z))
                 }
-            }
-            self.lastW[p] = w
-            self.dominators[p] = dominatorsOfP
-            if dominatorsOfP >= 2 {
-                // p's box lies inside two stored boxes: it changes no exclusive region, now or later, and
-                // is not stored (so it counts as nobody's dominator).
-                continue
             }
             for position in self.dominatedByP {
                 let q = self.stored[position]
@@ -125,19 +116,20 @@ struct ExclusiveSweep4D {
         return self.contributions
     }
 
-    /// Whether two stored points weakly dominate `(x, y, z)` in x, y and z (an equal point counting, as in
-    /// ``run(stop:)``, only when it is the stored one). Stops at the second.
-    private func hasTwoDominators(x: Double, y: Double, z: Double) -> Bool {
+    /// How many stored points weakly dominate `(x, y, z)` in x, y and z, up to 2 (the scan stops at the second).
+    /// Among equal points the newer one counts as the dominator, so that no two points can each be the other's
+    /// reason to be dropped: an equal stored point counts, the new one will not count for it.
+    private func dominatorCount(x: Double, y: Double, z: Double) -> Int {
         var found = 0
         let s = self.s
         for q in self.stored {
             let (qx, qy, qz) = (s[4 * q], s[4 * q + 1], s[4 * q + 2])
             if qx >= x && qy >= y && qz >= z && (qx != x || qy != y || qz != z) {
                 found &+= 1
-                if found == 2 { return true }
+                if found == 2 { return 2 }
             }
         }
-        return false
+        return found
     }
 
     private mutating func bank(_ p: Int, at w: Double) {

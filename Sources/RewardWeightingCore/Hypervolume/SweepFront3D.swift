@@ -148,7 +148,7 @@ struct SweepFront3D {
     private static func collect(
         x: Double, y: Double, z: Double, xs: [Double], ys: [Double], zs: [Double], topSlabEnd: Int,
         candidates: inout [Int], dominated: inout [Int]
-    ) -> (candidates: Int, dominated: Int, rightEdgeY: Double, topEdgeX: Double)? {
+    ) -> Scan? {
         let count = zs.count
         Self.makeRoom(for: count, in: &candidates, and: &dominated)
         var candidateCount = 0
@@ -199,6 +199,9 @@ struct SweepFront3D {
         return (candidateCount, dominatedCount, rightEdgeY, topEdgeX)
     }
 
+    /// What a scan found: how many positions it wrote to each list, and the top slab's edges.
+    private typealias Scan = (candidates: Int, dominated: Int, rightEdgeY: Double, topEdgeX: Double)
+
     /// Grows the scans' output buffers to hold `count` positions each (their writes are branch-free).
     private static func makeRoom(for count: Int, in candidates: inout [Int], and dominated: inout [Int]) {
         if candidates.count < count {
@@ -214,7 +217,7 @@ struct SweepFront3D {
     private static func collectWithAVX2(
         x: Double, y: Double, z: Double, xs: [Double], ys: [Double], zs: [Double], topSlabEnd: Int,
         candidates: inout [Int], dominated: inout [Int]
-    ) -> (candidates: Int, dominated: Int, rightEdgeY: Double, topEdgeX: Double)? {
+    ) -> Scan? {
         let count = zs.count
         Self.makeRoom(for: count, in: &candidates, and: &dominated)
         var result = rw_simd_front3d_scan_result()

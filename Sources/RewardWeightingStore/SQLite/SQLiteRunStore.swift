@@ -392,6 +392,9 @@ public final class SQLiteRunStore: RunStore {
         expectedVersion: Int, at date: Date
     ) throws {
         let runID = run.runID
+        // Whether the `runs` row was at `expectedVersion` (and was bumped): read right after its UPDATE, before
+        // the snapshot's own statement.
+        let matched: Bool
         if let snapshot {
             try db.cachedStatement(
                 sql: """
@@ -399,7 +402,8 @@ public final class SQLiteRunStore: RunStore {
                     WHERE tenant = ? AND run_id = ? AND version = ?
                     """
             ).execute(arguments: [snapshot.sequence, versionIncrement, date, run.tenant, runID, expectedVersion])
-            if db.changesCount == 1 {
+            matched = db.changesCount == 1
+            if matched {
                 try db.cachedStatement(sql: "UPDATE run_states SET state = ? WHERE tenant = ? AND run_id = ?")
                     .execute(arguments: [snapshot.json, run.tenant, runID])
             }
@@ -410,8 +414,9 @@ public final class SQLiteRunStore: RunStore {
                     WHERE tenant = ? AND run_id = ? AND version = ?
                     """
             ).execute(arguments: [versionIncrement, date, run.tenant, runID, expectedVersion])
+            matched = db.changesCount == 1
         }
-        guard db.changesCount == 1 else {
+        guard matched else {
             guard
                 let version = try Int.fetchOne(
                     db, sql: "SELECT version FROM runs WHERE tenant = ? AND run_id = ?", arguments: [run.tenant, runID])
