@@ -51,7 +51,8 @@ public enum KernelWorkerProcess {
             address: socketAddress, transportSecurity: .plaintext,
             config: WorkerTransport.serverConfig)
         let server = GRPCServer(
-            transport: transport, services: [KernelWorkerService(maximumValues: maximumValues, logger: logger)])
+            transport: ScheduledDeadlineTransport(wrapping: transport),
+            services: [KernelWorkerService(maximumValues: maximumValues, logger: logger)])
         let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.serve() }

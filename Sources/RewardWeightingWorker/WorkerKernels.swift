@@ -1,5 +1,7 @@
 import Foundation
 import GRPCCore
+import NIOCore
+import NIOPosix
 import RewardWeightingAPI
 import RewardWeightingCore
 import RewardWeightingKernels
@@ -14,11 +16,16 @@ import Synchronization
 public struct WorkerKernels<Transport: ClientTransport>: KernelBackend {
     private let worker: Rewardweighting_V1_KernelWorker.Client<Transport>
     private let options: CallOptions
+    private let timeout: Duration?
     private let streamTimeout: Duration
 
-    /// Kernels over `client`, each call with `timeout` (nil: no deadline, which saves grpc-swift's deadline
-    /// task, about 40 µs per call here), and each streamed call (whose length is the trainer's upload) with
-    /// `streamTimeout`.
+    /// Kernels over `client`, each call with `timeout` (nil: no deadline, which saves a task and a timer per
+    /// call), and each streamed call (whose length is the trainer's upload) with `streamTimeout`.
+    ///
+    /// A deadline is an event-loop timer that cancels the call, and the call's `grpc-timeout` header, so that
+    /// the worker stops its kernel too. It is not grpc-swift's `CallOptions.timeout`, whose sleeping task keeps
+    /// ≈ 1 KB per call on Linux until the deadline passes, long after the call was answered (see
+    /// ``ScheduledDeadlineTransport``, which does the same on the serving side).
     /// - Parameter waitForReady: whether a call waits (within its timeout) for the connection to the worker to
     ///   be established, rather than fail `UNAVAILABLE` at once while it is not: for a worker known to be up
     ///   (a supervised one that announced it is ready), so that a client still backing off from an attempt
@@ -28,9 +35,9 @@ public struct WorkerKernels<Transport: ClientTransport>: KernelBackend {
         waitForReady: Bool = false
     ) {
         self.worker = Rewardweighting_V1_KernelWorker.Client(wrapping: client)
+        self.timeout = timeout
         self.streamTimeout = streamTimeout
         var options = CallOptions.defaults
-        options.timeout = timeout
         options.waitForReady = waitForReady
         self.options = options
     }
@@ -42,8 +49,8 @@ public struct WorkerKernels<Transport: ClientTransport>: KernelBackend {
         request.candidate = candidate.values
         request.buffer = Self.matrix(buffer)
         request.reference = reference.values
-        return try await self.calling {
-            try await self.worker.hypervolumeImprovement(request, options: self.options).value
+        return try await self.calling { [worker, options, request] metadata in
+            try await worker.hypervolumeImprovement(request, metadata: metadata, options: options).value
         }
     }
 
@@ -52,7 +59,9 @@ public struct WorkerKernels<Transport: ClientTransport>: KernelBackend {
         var request = Rewardweighting_V1_PointSetRequest()
         request.points = Self.matrix(points)
         request.reference = reference.values
-        return try await self.calling { try await self.worker.hypervolume(request, options: self.options).value }
+        return try await self.calling { [worker, options, request] metadata in
+            try await worker.hypervolume(request, metadata: metadata, options: options).value
+        }
     }
 
     public func contributions(
@@ -61,7 +70,9 @@ public struct WorkerKernels<Transport: ClientTransport>: KernelBackend {
         var request = Rewardweighting_V1_PointSetRequest()
         request.points = Self.matrix(points)
         request.reference = reference.values
-        return try await self.calling { try await self.worker.contributions(request, options: self.options).values }
+        return try await self.calling { [worker, options, request] metadata in
+            try await worker.contributions(request, metadata: metadata, options: options).values
+        }
     }
 
     public func gram(ofGradients gradients: ObjectiveMatrix) async throws(KernelError) -> GramMatrix {
@@ -69,7 +80,9 @@ public struct WorkerKernels<Transport: ClientTransport>: KernelBackend {
         request.gradients.numObjectives = Int32(gradients.count)
         request.gradients.dimension = Int32(gradients.dimension)
         request.gradients.values = gradients.storage
-        let reply = try await self.calling { try await self.worker.gram(request, options: self.options).gram }
+        let reply = try await self.calling { [worker, options, request] metadata in
+            try await worker.gram(request, metadata: metadata, options: options).gram
+        }
         do throws(ValidationError) {
             return try GramMatrix(rowMajor: reply.values, dimension: Int(reply.numObjectives), field: "gram")
         } catch {
@@ -81,15 +94,13 @@ public struct WorkerKernels<Transport: ClientTransport>: KernelBackend {
         ofFloat32Gradients objectives: Int, dimension: Int,
         slices: @escaping @Sendable (Float32GradientSliceWriter) async throws(KernelError) -> Void
     ) async throws(KernelError) -> GramMatrix {
-        var options = self.options
-        options.timeout = self.streamTimeout
         // grpc-swift ends the call with its own status when the request producer throws: keep the producer's
         // error (a refused slice, the trainer's stream failing) to report it instead.
-        let producerError = Mutex<KernelError?>(nil)
+        let producerError = ProducerError()
         let reply = try await self.calling(
-            preferring: { producerError.withLock { $0 } }
-        ) {
-            try await self.worker.float32Gram(options: options) { writer in
+            timeout: self.streamTimeout, preferring: { producerError.value.withLock { $0 } }
+        ) { [worker, options] metadata in
+            try await worker.float32Gram(metadata: metadata, options: options) { writer in
                 var shape = Rewardweighting_V1_Float32GramRequest()
                 shape.shape.numObjectives = Int32(clamping: objectives)
                 shape.shape.dimension = Int64(dimension)
@@ -97,7 +108,7 @@ public struct WorkerKernels<Transport: ClientTransport>: KernelBackend {
                 do throws(KernelError) {
                     try await slices(Self.forwarding(to: writer))
                 } catch {
-                    producerError.withLock { $0 = error }
+                    producerError.value.withLock { $0 = error }
                     throw error
                 }
             } onResponse: { response in
@@ -138,8 +149,8 @@ public struct WorkerKernels<Transport: ClientTransport>: KernelBackend {
         request.stepSize = stepSize
         if let minWeight = rule.minWeight { request.minWeight = minWeight }
         if let maxWeight = rule.maxWeight { request.maxWeight = maxWeight }
-        let values = try await self.calling {
-            try await self.worker.mirrorDescentStep(request, options: self.options).values
+        let values = try await self.calling { [worker, options, request] metadata in
+            try await worker.mirrorDescentStep(request, metadata: metadata, options: options).values
         }
         do throws(ValidationError) {
             return try WeightVector(normalized: values, field: "weights")
@@ -155,12 +166,16 @@ public struct WorkerKernels<Transport: ClientTransport>: KernelBackend {
         return matrix
     }
 
-    /// Runs one call, mapping its status to a ``KernelError`` (the message's `field: reason` kept).
-    private func calling<Result>(
-        preferring earlier: () -> KernelError? = { nil }, _ call: () async throws -> Result
+    /// Runs one call within `timeout` (by default the kernels' `timeout`), mapping its status to a
+    /// ``KernelError`` (the message's `field: reason` kept). `call` gets the metadata to send: the deadline's
+    /// `grpc-timeout`, if any.
+    private func calling<Result: Sendable>(
+        timeout: Duration? = nil, preferring earlier: () -> KernelError? = { nil },
+        _ call: @escaping @Sendable (Metadata) async throws -> Result
     ) async throws(KernelError) -> Result {
         do {
-            return try await call()
+            guard let timeout = timeout ?? self.timeout else { return try await call([:]) }
+            return try await Self.within(timeout, call)
         } catch {
             let failure = Self.kernelError(error)
             // The producer's own refusal (a second header, an oversize message) is why the call ended. A
@@ -172,6 +187,35 @@ public struct WorkerKernels<Transport: ClientTransport>: KernelBackend {
                 throw earlier
             }
             throw failure
+        }
+    }
+
+    /// Runs `call` in a task that an event-loop timer cancels `timeout` from now; a call cancelled that way
+    /// fails with `DEADLINE_EXCEEDED`, whatever the cancelled call threw.
+    private static func within<Result: Sendable>(
+        _ timeout: Duration, _ call: @escaping @Sendable (Metadata) async throws -> Result
+    ) async throws -> Result {
+        // Up to 10⁸ s (three years), so that the nanoseconds fit.
+        let seconds = min(timeout.components.seconds, 100_000_000)
+        let nanoseconds = max(1, seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
+        // grpc-timeout takes at most 8 digits: milliseconds, rounded up, up to 27 hours.
+        let milliseconds = min((nanoseconds + 999_999) / 1_000_000, 99_999_999)
+        let metadata: Metadata = [GRPCTimeoutHeader.name: "\(milliseconds)m"]
+        let task = Task { try await call(metadata) }
+        let expired = DeadlineExpiry()
+        let timer = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: .nanoseconds(nanoseconds)) {
+            expired.value.store(true, ordering: .relaxed)
+            task.cancel()
+        }
+        defer { timer.cancel() }
+        do {
+            return try await withTaskCancellationHandler {
+                try await task.value
+            } onCancel: {
+                task.cancel()
+            }
+        } catch  where expired.value.load(ordering: .relaxed) {
+            throw RPCError(code: .deadlineExceeded, message: "the call's deadline passed")
         }
     }
 
@@ -200,4 +244,14 @@ public struct WorkerKernels<Transport: ClientTransport>: KernelBackend {
         guard let colon = message.range(of: ": ") else { return ("kernel", message) }
         return (String(message[..<colon.lowerBound]), String(message[colon.upperBound...]))
     }
+}
+
+/// Whether a call's deadline timer fired.
+private final class DeadlineExpiry: Sendable {
+    let value = Atomic(false)
+}
+
+/// The streamed Gram producer's own error, kept to report instead of the status grpc-swift ends the call with.
+private final class ProducerError: Sendable {
+    let value = Mutex<KernelError?>(nil)
 }

@@ -263,6 +263,47 @@ import Testing
         }
     }
 
+    @Test(
+        "a call to a worker that never answers ends DEADLINE_EXCEEDED at its deadline",
+        .timeLimit(.minutes(1)))
+    func aSilentWorkerMeetsTheDeadline() async throws {
+        // A socket that listens but never accepts: the connection is made, the HTTP/2 handshake never completes,
+        // so only the client's own timer can end the call.
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.url.appendingPathComponent("silent.sock").path
+        let listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        #expect(listener >= 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { bytes in
+            bytes.copyBytes(from: path.utf8.prefix(bytes.count - 1))
+        }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(listener, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        #expect(bound == 0)
+        #expect(listen(listener, 16) == 0)
+        try await withGRPCClient(
+            transport: try HTTP2ClientTransport.Posix(
+                target: .unixDomainSocket(path: path), transportSecurity: .plaintext)
+        ) { client in
+            let worker = WorkerKernels(client: client, timeout: .milliseconds(300), waitForReady: true)
+            let start = ContinuousClock.now
+            let error = await #expect(throws: KernelError.self) {
+                _ = try await worker.hypervolume(
+                    of: try ObjectiveMatrix(rows: [[0.5, 0.5]], dimension: 2), reference: try ObjectiveVector([0, 0]))
+            }
+            let elapsed = ContinuousClock.now - start
+            #expect(error?.code == .deadlineExceeded)
+            #expect(elapsed >= .milliseconds(250) && elapsed < .seconds(10), "\(elapsed)")
+            // Closing the listener resets the half-open connection, so that the client can shut down.
+            close(listener)
+        }
+    }
+
     @Test func aWorkerThatIsDownIsUnavailable() async throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }

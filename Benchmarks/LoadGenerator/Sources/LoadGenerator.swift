@@ -68,11 +68,26 @@ struct LoadGenerator: AsyncParsableCommand {
     @Option(help: "one: every Scalarize caller on one run (the group-commit case); per-caller: a run per caller.")
     var scalarizeRuns = "one"
 
+    @Option(
+        help: """
+            A deadline on each measured call, in seconds (sent as grpc-timeout; the Python client sends 30). \
+            Default: none.
+            """)
+    var deadline: Double?
+
+    /// The options of each measured call: the ``deadline``, if any.
+    private var callOptions: CallOptions {
+        var options = CallOptions.defaults
+        options.timeout = self.deadline.map { .nanoseconds(Int64($0 * 1e9)) }
+        return options
+    }
+
     func validate() throws {
         guard self.callers >= 1, self.connections >= 1, self.rows >= 1, self.objectives >= 1 else {
             throw ValidationError("callers, connections, rows and objectives must be at least 1")
         }
         guard self.duration > 0, self.warmup >= 0 else { throw ValidationError("duration must be > 0, warmup ≥ 0") }
+        if let deadline, !(deadline > 0 && deadline < 1e8) { throw ValidationError("deadline must be > 0 seconds") }
         let known: Set<String> = ["echo", "scalarize", "gradients", "grdb"]
         guard !self.selectedPhases.isEmpty, self.selectedPhases.isSubset(of: known) else {
             throw ValidationError("phases: use echo, scalarize, gradients and grdb, comma-separated")
@@ -161,7 +176,7 @@ struct LoadGenerator: AsyncParsableCommand {
                     var request = batches[index % batches.count]
                     request.runID = scalarizeRunIDs[0]
                     request.step = Int64(index + 1)
-                    _ = try await benchmarks[caller % benchmarks.count].echo(request)
+                    _ = try await benchmarks[caller % benchmarks.count].echo(request, options: self.callOptions)
                 }
                 results.append(measured)
                 echo = measured
@@ -179,7 +194,7 @@ struct LoadGenerator: AsyncParsableCommand {
                         request.step = Int64(index + 2)
                     }
                     _ = try await trainers[caller % trainers.count].scalarize(
-                        request, metadata: Self.routing(request.runID))
+                        request, metadata: Self.routing(request.runID), options: self.callOptions)
                 }
                 results.append(echo.map { scalarize.relative(to: $0) } ?? scalarize)
             }
@@ -207,7 +222,7 @@ struct LoadGenerator: AsyncParsableCommand {
                 request.step = Int64(index + 1)
                 request.gram = grams[index % grams.count]
                 _ = try await trainers[caller % trainers.count].reportGradients(
-                    request, metadata: Self.routing(request.runID))
+                    request, metadata: Self.routing(request.runID), options: self.callOptions)
             }
         }
         guard wanted.contains("grdb") else { return results + (gradients.map { [$0] } ?? []) }

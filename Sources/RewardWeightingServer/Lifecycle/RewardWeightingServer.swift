@@ -126,8 +126,9 @@ public struct RewardWeightingServer: Sendable {
         if configuration.enableBenchmarkService {
             services.append(BenchmarkEchoService(maxRequestMessageBytes: configuration.maxReceiveMessageBytes))
         }
+        // Deadlines as event-loop timers: grpc-swift's own keep ≈ 1 KB per call until the deadline passes.
         let server = GRPCServer(
-            transport: self.transport, services: services,
+            transport: ScheduledDeadlineTransport(wrapping: self.transport), services: services,
             interceptors: [RequestMetricsInterceptor(factory: metricsFactory)])
         let httpPort = self.httpPort
         let dashboard = DashboardAssets(chartJSPath: configuration.dashboardChartJsPath)
