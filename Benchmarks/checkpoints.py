@@ -6,7 +6,8 @@ A hypervolume run receives one ReportCheckpoint per step. The scores lie on the 
 checkpoint dominates another and every one enters the buffer: after n checkpoints the buffer holds n points,
 the hardest case for the ΔHV each checkpoint costs. Every 100 checkpoints it also times the HTTP front (the
 buffer with each point's exclusive contribution, what the dashboard polls). Prints ms per checkpoint in
-windows of 100, the ratio of the last window to the first, and the front's times.
+windows of 100, the ratio of the last window to the first, the front's times, and at the end the p50 of 30
+reads of the run and of its front (what a dashboard polls).
 """
 
 import argparse
@@ -46,10 +47,21 @@ def main() -> None:
                     front = json.load(response)
                 fronts.append((step, 1000 * (time.perf_counter() - t), front["cardinality"]))
                 start = time.perf_counter()
+        # The dashboard's polls once the run is long: p50 of 30 reads of the run and of its front.
+        polls = {}
+        for path in ["", "/front"]:
+            times = []
+            for _ in range(30):
+                t = time.perf_counter()
+                urllib.request.urlopen(f"{server.http_url}/v1/runs/checkpoints{path}").read()
+                times.append(1000 * (time.perf_counter() - t))
+            polls[path] = sorted(times)[len(times) // 2]
     for (first, last, ms, size), (_, front_ms, cardinality) in zip(windows, fronts):
         print(f"checkpoints {first:>5}–{last:<5} {ms:7.2f} ms/checkpoint   buffer {size:>5}   "
               f"GET /front ({cardinality} points, contributions) {front_ms:7.2f} ms")
     print(f"last window / first window: {windows[-1][2] / windows[0][2]:.2f}")
+    print(f"after {args.checkpoints} checkpoints, p50 of 30: GET /v1/runs/checkpoints {polls['']:.2f} ms, "
+          f"GET /v1/runs/checkpoints/front {polls['/front']:.2f} ms")
 
 
 if __name__ == "__main__":

@@ -39,6 +39,14 @@ def rss_mib(pid: int) -> float:
     raise RuntimeError("no VmRSS")
 
 
+def anonymous_mib(pid: int) -> float:
+    """The anonymous part of the RSS (heap, stacks; not the executable's and libraries' mapped pages)."""
+    for line in pathlib.Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith("Anonymous:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no Anonymous")
+
+
 def active_runs(server: LocalServer) -> int:
     text = urllib.request.urlopen(server.http_url + "/metrics").read().decode()
     for line in text.splitlines():
@@ -102,7 +110,7 @@ def measure_long(binary: str, runs: int, steps: int) -> list:
         extra_args=["--kernels", "in-process", "--run-idle-timeout", "0", "--log-level", "warning"],
     ) as server:
         pid = server.process.pid
-        rows.append((0, rss_mib(pid)))
+        rows.append((0, rss_mib(pid), anonymous_mib(pid)))
         names = [f"long-{i}" for i in range(runs)]
         with RewardWeighting(server.address) as client:
             for name in names:
@@ -117,7 +125,7 @@ def measure_long(binary: str, runs: int, steps: int) -> list:
                 for future in futures:
                     future.result()
             done = edge
-            rows.append((edge, rss_mib(pid)))
+            rows.append((edge, rss_mib(pid), anonymous_mib(pid)))
     return rows
 
 
@@ -131,15 +139,15 @@ def main() -> None:
     args = parser.parse_args()
     if args.long_steps:
         rows = measure_long(args.binary, args.long_runs, args.long_steps)
-        base = dict(rows).get(10)
-        print("| steps | RSS (MiB) | growth per run since step 10 (KiB) | per run per step (B) |")
-        print("|---|---|---|---|")
-        for steps, rss in rows:
+        base = {steps: rss for steps, rss, _ in rows}.get(10)
+        print("| steps | RSS (MiB) | of which anonymous (MiB) | growth per run since step 10 (KiB) | per run per step (B) |")
+        print("|---|---|---|---|---|")
+        for steps, rss, anonymous in rows:
             if base is None or steps <= 10:
-                print(f"| {steps} | {rss:.1f} | – | – |")
+                print(f"| {steps} | {rss:.1f} | {anonymous:.1f} | – | – |")
             else:
                 per_run = (rss - base) * 1024 / args.long_runs
-                print(f"| {steps} | {rss:.1f} | {per_run:.0f} | {per_run * 1024 / (steps - 10):.0f} |")
+                print(f"| {steps} | {rss:.1f} | {anonymous:.1f} | {per_run:.0f} | {per_run * 1024 / (steps - 10):.0f} |")
         return
     results = {timeout: measure(args.binary, timeout, args.runs, args.waves) for timeout in (0, 2)}
     print("| after | RSS, no eviction (MiB) | runs in memory | RSS, --run-idle-timeout 2 (MiB) | runs in memory |")

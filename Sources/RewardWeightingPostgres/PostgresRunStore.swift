@@ -135,6 +135,20 @@ public final class PostgresRunStore: RunStore {
         }
     }
 
+    /// The `version` column of the run's `runs` row (its primary key).
+    public func version(of run: RunKey) async throws(RunStoreError) -> Int {
+        try await self.transaction(
+            runID: run.runID, operation: "reading the version of run \(quoted(run.description))", readOnly: true
+        ) { session in
+            guard
+                let row = try await session.rows(
+                    "SELECT version FROM runs WHERE tenant = \(run.tenant) AND run_id = \(run.runID)"
+                ).first
+            else { throw RunStoreError.runNotFound(run.runID) }
+            return try row.decode(Int.self)
+        }
+    }
+
     /// `count(*)` over the tenant's rows of `runs` (its primary key's prefix).
     public func countRuns(tenant: String) async throws(RunStoreError) -> Int {
         try await self.transaction(

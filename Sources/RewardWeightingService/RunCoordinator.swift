@@ -134,10 +134,27 @@ public struct RunCoordinator: Sendable {
     }
 
     /// `GetRun`: the run as stored, its pending events folded (``RunReplay``).
+    ///
+    /// A run this process holds in memory is answered from memory when the store's version of it is the one in
+    /// memory (one indexed read of its `runs` row): its actor's run is then, field for field, what the store
+    /// holds, since the actor changes its run only once a write is durable. That spares the read of the snapshot
+    /// and the fold of the events after it, whose cost grows with the run's log. When another process (a
+    /// replica, a second server on the same SQLite file) wrote since, the run is read from the store.
     /// - Throws: ``ServiceError/Code/invalidArgument`` (field `run_id`) for an id that no run can have;
     ///   ``ServiceError/Code/notFound`` (field `run_id`).
     public func getRun(_ runID: String, as principal: Principal = .open) async throws(ServiceError) -> Run {
         try RunRegistry.checkRunID(runID)
+        if let actor = self.registry.cachedActor(for: principal.key(of: runID)) {
+            // The copy first, then the stored version: equal versions mean the copy was current at that read.
+            let resident = await actor.run
+            let version: Int
+            do {
+                version = try await self.store.version(of: resident.key)
+            } catch {
+                throw ServiceError(error)
+            }
+            if version == resident.version { return resident }
+        }
         let stored: StoredRun
         do {
             stored = try await self.store.loadRun(principal.key(of: runID))

@@ -44,6 +44,37 @@ struct RestartAndResumeTests {
         #expect(try WeightingPolicy(config: restarted.config).replay(events) == restarted.state)
     }
 
+    @Test("GetRun of a run held in memory equals the stored run after every kind of write")
+    func residentReadsEqualStoredReads() async throws {
+        let database = TemporaryDatabase()
+        defer { database.remove() }
+        let (coordinator, store) = try await database.open()
+        defer { try? store.close() }
+        /// The run as a coordinator that holds nothing in memory reads it from the store.
+        func stored(_ runID: String) async throws -> Run {
+            let (reader, readerStore) = try await database.open()
+            defer { try? readerStore.close() }
+            return try await reader.getRun(runID)
+        }
+        for (runID, config) in [
+            ("resident-g", gradientConfig("resident-g")), ("resident-h", hypervolumeConfig("resident-h")),
+        ] {
+            _ = try await coordinator.createRun(config)
+            #expect(try await coordinator.getRun(runID) == stored(runID))
+            let calls = trainerCalls(steps: 1...8, seed: 11)
+            for call in calls {
+                _ = try? await coordinator.perform(call, runID: runID)
+                #expect(try await coordinator.getRun(runID) == stored(runID))
+            }
+            _ = try await coordinator.resume(runID: runID, fromStep: 4)
+            #expect(try await coordinator.getRun(runID) == stored(runID))
+            _ = try await coordinator.archive(runID: runID)
+            let archived = try await coordinator.getRun(runID)
+            #expect(archived.status == .archived)
+            #expect(archived == (try await stored(runID)))
+        }
+    }
+
     @Test("resume, then new reports == a fresh run fed the final sequence; superseded events stay readable")
     func resume() async throws {
         let original = trainerCalls(steps: 1...10, seed: 7)

@@ -141,6 +141,18 @@ struct RunStoreConformanceTests {
         }
         #expect(resumeError?.code == .conflict)
         #expect(try await store.loadFolded("conflict") == current)
+        // The version alone is the stored run's, after each kind of write.
+        let key = RunKey(runID: "conflict")
+        #expect(try await store.version(of: key) == current.version)
+        let (next, _) = try await store.appendApplying(
+            [gradients(2, [[1, 0, 0], [0, 1, 0], [0, 0, 1]]), summary(2)], to: current)
+        #expect(try await store.version(of: key) == next.version)
+        #expect(next.version == current.version + 2)
+        _ = try await store.resume(runID: "conflict", fromStep: 1, state: current.state, expectedVersion: next.version)
+        #expect(try await store.version(of: key) == (try await store.loadRun(key)).version)
+        #expect(try await store.version(of: key) == next.version + 1)
+        _ = try await store.archiveRun("conflict", archival: try RunArchival(step: 1, reason: "done"))
+        #expect(try await store.version(of: key) == next.version + 2)
     }
 
     @Test("an unknown run is notFound naming run_id", arguments: StoreKind.allCases)
@@ -154,6 +166,7 @@ struct RunStoreConformanceTests {
         let decision = try WeightingPolicy(config: config).apply(event, to: initial).decision
         let failures: [RunStoreError?] = [
             await #expect(throws: RunStoreError.self) { try await store.loadRun("ghost") },
+            await #expect(throws: RunStoreError.self) { try await store.version(of: RunKey(runID: "ghost")) },
             await #expect(throws: RunStoreError.self) {
                 try await store.events(runID: "ghost", fromSequence: 1, limit: nil)
             },

@@ -30,6 +30,11 @@ public protocol RunStore: Sendable {
     /// - Throws: ``RunStoreError/Code/notFound``; ``RunStoreError/Code/corrupt`` for a row that does not decode.
     func loadRun(_ run: RunKey) async throws(RunStoreError) -> StoredRun
 
+    /// The run's current ``StoredRun/version`` alone, without its state or events: what a caller that holds the
+    /// run in memory compares with its copy's version to know whether that copy is still the stored run.
+    /// - Throws: ``RunStoreError/Code/notFound``.
+    func version(of run: RunKey) async throws(RunStoreError) -> Int
+
     /// How many runs `tenant` has, active and archived (for the runs-per-tenant limit).
     func countRuns(tenant: String) async throws(RunStoreError) -> Int
 

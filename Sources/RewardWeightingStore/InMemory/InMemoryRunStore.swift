@@ -61,6 +61,10 @@ public actor InMemoryRunStore: RunStore {
         Self.storedRun(try self.entry(run))
     }
 
+    public func version(of run: RunKey) throws(RunStoreError) -> Int {
+        try self.entry(run).version
+    }
+
     public func countRuns(tenant: String) -> Int {
         self.runs.keys.count { $0.tenant == tenant }
     }

@@ -118,6 +118,19 @@ public final class SQLiteRunStore: RunStore {
         return try Self.storedRun(fetched)
     }
 
+    /// The `version` column of the run's `runs` row (its primary key).
+    public func version(of run: RunKey) async throws(RunStoreError) -> Int {
+        try await self.read(runID: run.runID, operation: "reading the version of run \(quoted(run.description))") {
+            db in
+            guard
+                let version = try Int.fetchOne(
+                    db, sql: "SELECT version FROM runs WHERE tenant = ? AND run_id = ?",
+                    arguments: [run.tenant, run.runID])
+            else { throw RunStoreError.runNotFound(run.runID) }
+            return version
+        }
+    }
+
     /// `COUNT(*)` over the tenant's rows of `runs` (its primary key's prefix).
     public func countRuns(tenant: String) async throws(RunStoreError) -> Int {
         try await self.read(runID: nil, operation: "counting the runs of tenant \(quoted(tenant))") { db in
