@@ -93,9 +93,11 @@ private final class CallDeadline: Sendable {
         self.eventLoop = eventLoop
     }
 
-    /// Cancels the call `timeout` from now, unless it ends first.
+    /// Cancels the call `timeout` from now, unless it ends first. A timeout beyond 10⁸ s (three years; the header
+    /// allows 10⁸ hours) is 10⁸ s, so that its nanoseconds fit.
     func arm(after timeout: Duration) {
-        let nanoseconds = timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
+        let seconds = min(timeout.components.seconds, 100_000_000)
+        let nanoseconds = seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
         self.state.withLock { state in
             guard case .unarmed = state else { return }
             let cancellation = self.cancellation

@@ -14,6 +14,7 @@ import Testing
             ("1S", Duration.seconds(1)), ("250m", .milliseconds(250)), ("3H", .seconds(3 * 3600)),
             ("2M", .seconds(120)),
             ("7u", .microseconds(7)), ("99999999n", .nanoseconds(99_999_999)), ("00000010S", .seconds(10)),
+            ("99999999H", .seconds(99_999_999 * 3600)),
         ])
     func validHeaders(value: String, duration: Duration) {
         #expect(GRPCTimeoutHeader.duration(of: Substring(value)) == duration)
@@ -33,7 +34,7 @@ import Testing
     }
 
     /// A service with one method, `probe.Probe/Wait`: it waits up to 5 s for its call to be cancelled and records
-    /// what it saw.
+    /// what it saw; a request of `[2]` is answered at once instead.
     struct ProbeService: RegistrableRPCService {
         static let method = MethodDescriptor(fullyQualifiedService: "probe.Probe", method: "Wait")
         final class Observations: Sendable {
@@ -45,6 +46,10 @@ import Testing
             router.registerHandler(
                 forMethod: Self.method, deserializer: RawBytes(), serializer: RawBytes()
             ) { request, context in
+                // [2]: answer at once.
+                for try await message in request.messages where message == [2] {
+                    return StreamingServerResponse(single: ServerResponse(message: [2]))
+                }
                 let start = ContinuousClock.now
                 var headers = request.metadata[stringValues: GRPCTimeoutHeader.name].makeIterator()
                 let sawHeader = headers.next() != nil
@@ -93,6 +98,13 @@ import Testing
                     request: request, descriptor: ProbeService.method, serializer: RawBytes(),
                     deserializer: RawBytes(), options: .defaults
                 ) { try $0.message }
+                // The longest deadline the header can carry (10⁸ hours) is armed without overflowing.
+                let longest = ClientRequest(message: [UInt8]([2]), metadata: [GRPCTimeoutHeader.name: "99999999H"])
+                let reply = try await client.unary(
+                    request: longest, descriptor: ProbeService.method, serializer: RawBytes(),
+                    deserializer: RawBytes(), options: .defaults
+                ) { try $0.message }
+                #expect(reply == [2])
             }
             // The handler may still be finishing after the client gave up.
             for _ in 0..<200 where service.observations.values.withLock({ $0.isEmpty }) {
