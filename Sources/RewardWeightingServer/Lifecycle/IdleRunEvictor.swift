@@ -9,7 +9,7 @@ struct IdleRunEvictor: Service {
     let timeout: Duration
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             await self.coordinator.evictIdleRuns(after: self.timeout)
         }
     }

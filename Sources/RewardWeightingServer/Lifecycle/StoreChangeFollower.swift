@@ -7,7 +7,7 @@ struct StoreChangeFollower: Service {
     let coordinator: RunCoordinator
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             await self.coordinator.followStoreChanges()
         }
     }
