@@ -144,7 +144,8 @@ public struct RunCoordinator: Sendable {
     ///   ``ServiceError/Code/notFound`` (field `run_id`).
     public func getRun(_ runID: String, as principal: Principal = .open) async throws(ServiceError) -> Run {
         try RunRegistry.checkRunID(runID)
-        if let actor = self.registry.cachedActor(for: principal.key(of: runID)) {
+        let key = principal.key(of: runID)
+        if let actor = self.registry.cachedActor(for: key) {
             // The copy first, then the stored version: equal versions mean the copy was current at that read.
             let resident = await actor.run
             let version: Int
@@ -157,7 +158,7 @@ public struct RunCoordinator: Sendable {
         }
         let stored: StoredRun
         do {
-            stored = try await self.store.loadRun(principal.key(of: runID))
+            stored = try await self.store.loadRun(key)
         } catch {
             throw ServiceError(error)
         }

@@ -74,6 +74,20 @@ public enum GRPCTimeoutHeader {
         default: return nil
         }
     }
+
+    /// The header's value for `duration`: whole milliseconds, rounded up, at most the 8 digits the header takes
+    /// (27 hours).
+    public static func value(for duration: Duration) -> String {
+        let nanoseconds = Self.timeAmount(duration).nanoseconds
+        return "\(min((nanoseconds + 999_999) / 1_000_000, 99_999_999))m"
+    }
+
+    /// `duration` as an event-loop timer's delay: at least 1 ns, and at most 10⁸ s (three years; the header
+    /// allows 10⁸ hours), so that its nanoseconds fit.
+    static func timeAmount(_ duration: Duration) -> TimeAmount {
+        let seconds = min(duration.components.seconds, 100_000_000)
+        return .nanoseconds(max(1, seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000))
+    }
 }
 
 /// One call's deadline timer: armed when the call's metadata arrives, cancelled when the call ends.
@@ -93,15 +107,14 @@ private final class CallDeadline: Sendable {
         self.eventLoop = eventLoop
     }
 
-    /// Cancels the call `timeout` from now, unless it ends first. A timeout beyond 10⁸ s (three years; the header
-    /// allows 10⁸ hours) is 10⁸ s, so that its nanoseconds fit.
+    /// Cancels the call `timeout` from now (at most 10⁸ s: ``GRPCTimeoutHeader/timeAmount(_:)``), unless it ends
+    /// first.
     func arm(after timeout: Duration) {
-        let seconds = min(timeout.components.seconds, 100_000_000)
-        let nanoseconds = seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
+        let delay = GRPCTimeoutHeader.timeAmount(timeout)
         self.state.withLock { state in
             guard case .unarmed = state else { return }
             let cancellation = self.cancellation
-            state = .armed(self.eventLoop.scheduleTask(in: .nanoseconds(nanoseconds)) { cancellation.cancel() })
+            state = .armed(self.eventLoop.scheduleTask(in: delay) { cancellation.cancel() })
         }
     }
 

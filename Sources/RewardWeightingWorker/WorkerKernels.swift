@@ -195,15 +195,11 @@ public struct WorkerKernels<Transport: ClientTransport>: KernelBackend {
     private static func within<Result: Sendable>(
         _ timeout: Duration, _ call: @escaping @Sendable (Metadata) async throws -> Result
     ) async throws -> Result {
-        // Up to 10⁸ s (three years), so that the nanoseconds fit.
-        let seconds = min(timeout.components.seconds, 100_000_000)
-        let nanoseconds = max(1, seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
-        // grpc-timeout takes at most 8 digits: milliseconds, rounded up, up to 27 hours.
-        let milliseconds = min((nanoseconds + 999_999) / 1_000_000, 99_999_999)
-        let metadata: Metadata = [GRPCTimeoutHeader.name: "\(milliseconds)m"]
+        let metadata: Metadata = [GRPCTimeoutHeader.name: .string(GRPCTimeoutHeader.value(for: timeout))]
         let task = Task { try await call(metadata) }
         let expired = DeadlineExpiry()
-        let timer = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: .nanoseconds(nanoseconds)) {
+        let timer = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: GRPCTimeoutHeader.timeAmount(timeout))
+        {
             expired.value.store(true, ordering: .relaxed)
             task.cancel()
         }
