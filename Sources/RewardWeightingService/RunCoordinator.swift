@@ -360,7 +360,8 @@ public struct RunCoordinator: Sendable {
         guard case .checkpoint(let checkpoint) = stored.decision else {
             throw Self.mismatchedDecision(stored.decision, runID: runID, expected: .checkpoint)
         }
-        let front = try await ParetoFront.of(await actor.run, afterStep: checkpoint.step, kernels: self.kernels)
+        let front = try await ParetoFront.of(
+            await actor.run, afterStep: checkpoint.step, kernels: self.kernels, store: self.store)
         return (checkpoint, stored.sequence, front)
     }
 
@@ -481,7 +482,7 @@ public struct RunCoordinator: Sendable {
     ) async throws(ServiceError) -> ParetoFront {
         try await ParetoFront.of(
             try await self.getRun(runID, as: principal), afterStep: step, contributions: contributions,
-            kernels: self.kernels)
+            kernels: self.kernels, store: self.store)
     }
 
     /// The Pareto front of a run already read (``getRun(_:as:)``, ``listRuns(pageSize:pageToken:order:filter:as:)``)
@@ -490,20 +491,59 @@ public struct RunCoordinator: Sendable {
     public func front(
         of run: Run, afterStep step: Int? = nil, contributions: Bool = false
     ) async throws(ServiceError) -> ParetoFront {
-        try await ParetoFront.of(run, afterStep: step, contributions: contributions, kernels: self.kernels)
+        try await ParetoFront.of(
+            run, afterStep: step, contributions: contributions, kernels: self.kernels, store: self.store)
     }
 
     /// The hypervolume of the run's buffer right after the checkpoint event `stored` (of a run of the principal's
-    /// tenant), from the run's state in memory; `nil` for other events and for checkpoints the state no longer
-    /// holds (superseded by a resume).
+    /// tenant); `nil` for other events and for checkpoints the run no longer holds (superseded by a resume).
+    ///
+    /// The buffer is the run's state's when the state keeps the checkpoint; an older one is folded from the run's
+    /// log, read once into `walk` and folded forward from there, so that a `WatchRun` stream that replays a long
+    /// log — one call per event, in log order, with the same `walk` — reads the log once and folds each checkpoint
+    /// once. A resumed event passed through here clears `walk` (the log it read has changed).
+    /// - Parameter walk: the stream's fold of the log, `nil` at its start.
     public func bufferHypervolume(
-        after stored: StoredEvent, as principal: Principal = .open
+        after stored: StoredEvent, as principal: Principal = .open, walk: inout ParetoBufferWalk?
     ) async throws(ServiceError) -> Double? {
+        if case .resumed = stored.decision { walk = nil }
         guard case .checkpoint(let checkpoint) = stored.decision, !stored.isSuperseded else { return nil }
         let actor = try await self.registry.actor(for: principal.key(of: stored.runID))
         let run = await actor.run
-        guard ParetoFront.holds(run, step: checkpoint.step, scores: checkpoint.scores) else { return nil }
-        return try await ParetoFront.of(run, afterStep: checkpoint.step, kernels: self.kernels).hypervolume
+        let policy = WeightingPolicy(config: run.config)
+        var buffer: ParetoBuffer?
+        switch run.state.recentCheckpoints.last(where: { $0.step <= checkpoint.step }) {
+        case .found(let kept):
+            // The state keeps the run's checkpoints from `kept` on: this one is the run's only if it is `kept`.
+            guard kept == checkpoint else { return nil }
+            buffer = policy.paretoBuffer(of: run.state, afterStep: checkpoint.step)
+        case .none:
+            return nil
+        case .beforeWindow:
+            break
+        }
+        if buffer == nil {
+            if walk?.history.checkpoint(atStep: checkpoint.step) == nil {
+                walk = ParetoBufferWalk(try await DecisionHistory.read(of: run, from: self.store), policy: policy)
+            }
+            guard var folding = walk, folding.history.checkpoint(atStep: checkpoint.step) == checkpoint else {
+                return nil
+            }
+            buffer = folding.buffer(afterStep: checkpoint.step)
+            walk = folding
+        }
+        guard let buffer else { return nil }
+        return try await ParetoFront.of(
+            buffer, dimension: run.config.dimension, contributions: false, kernels: self.kernels
+        ).hypervolume
+    }
+
+    /// ``bufferHypervolume(after:as:walk:)`` for one event, without a walk kept between calls.
+    public func bufferHypervolume(
+        after stored: StoredEvent, as principal: Principal = .open
+    ) async throws(ServiceError) -> Double? {
+        var walk: ParetoBufferWalk?
+        return try await self.bufferHypervolume(after: stored, as: principal, walk: &walk)
     }
 
     /// The run's decisions as one row per step (``StepHistory``), limited to steps in `from...to`.

@@ -52,7 +52,7 @@ struct GradientMethodTests {
             #expect(maxDifference(update.influence, influence) <= 1e-15)
             #expect(maxDifference(state.weights, softmax(logits)) <= 1e-12)
         }
-        #expect(state.weightHistory.count == total)
+        #expect(state.recentWeightUpdates.totalCount == total)
         #expect(maxDifference(state.weights, softmax(logits)) <= 1e-12)
         // The weights moved well away from the start, so the comparison is not vacuous.
         #expect(maxDifference(state.weights, initial) > 1e-3)
@@ -119,13 +119,13 @@ struct GradientMethodTests {
         #expect(state.gradientAccumulator.influenceSum == influences[6])
 
         // New weights apply to their own step and after, until the next update.
-        #expect(state.scalarization(atStep: 2).weights.values == w0)
-        #expect(state.scalarization(atStep: 2).weightsStep == nil)
-        #expect(maxDifference(state.scalarization(atStep: 3).weights.values, w3) <= 1e-15)
-        #expect(state.scalarization(atStep: 5).weightsStep == 3)
-        #expect(maxDifference(state.scalarization(atStep: 6).weights.values, w6) <= 1e-15)
-        #expect(state.scalarization(atStep: 100).weightsStep == 6)
-        #expect(state.scalarization(atStep: 100).metaReward == 1)
+        #expect(state.scalarization(atStep: 2)?.weights.values == w0)
+        #expect(state.scalarization(atStep: 2)?.weightsStep == nil)
+        #expect(maxDifference(try #require(state.scalarization(atStep: 3)).weights.values, w3) <= 1e-15)
+        #expect(state.scalarization(atStep: 5)?.weightsStep == 3)
+        #expect(maxDifference(try #require(state.scalarization(atStep: 6)).weights.values, w6) <= 1e-15)
+        #expect(state.scalarization(atStep: 100)?.weightsStep == 6)
+        #expect(state.scalarization(atStep: 100)?.metaReward == 1)
     }
 
     @Test("gradient reports are refused by fixed and hypervolume runs", arguments: ["fixed", "hypervolume"])
@@ -191,7 +191,7 @@ struct GradientMethodTests {
         // τ = 1/1e-5, I = (100, 0, 0): the logits are (0, −100τ, −100τ) ≈ (0, −1e7, −1e7), so w_1 = w_2 = 0.
         var state = try policy.apply(gradients(1, diagonal([100, 0, 0])), to: policy.initialState).state
         #expect(state.weights == [1, 0, 0])
-        let update = try #require(state.weightHistory.last)
+        let update = try #require(state.recentWeightUpdates.last)
         let logits = zip(try #require(update.logits), try #require(update.logitResiduals)).map { $0 + $1 }
         let tau = 1 / 1e-5  // η/μ as the policy computes it (not exactly 1e5)
         #expect(logits == [0, -(tau * 100), -(tau * 100)])

@@ -34,7 +34,7 @@ struct GramianUpdateTests {
             #expect(update.rawWeights == (try weighting.rawWeights(of: GramMatrix(rows: rows))))
             #expect(update.stepSize == 0)
         }
-        #expect(state.weightHistory.count == 20)
+        #expect(state.recentWeightUpdates.totalCount == 20)
         #expect(try policy.replay(try Self.events(seed: 1_300, steps: 20)) == state)
     }
 
@@ -50,7 +50,7 @@ struct GramianUpdateTests {
         let grams = (0..<3).map { _ in GradientMethodTests.randomGram(&generator) }
         let (state, decisions) = try policy.fold(grams.enumerated().map { gradients($0.offset + 1, $0.element) })
         #expect(decisions[0].gradients?.update == nil && decisions[1].gradients?.update == nil)
-        #expect(state.weightHistory.count == 1)
+        #expect(state.recentWeightUpdates.totalCount == 1)
         let mean = (0..<3).map { i in (0..<3).map { j in grams.reduce(0) { $0 + $1[i][j] } / 3 } }
         let expected = try #require(try GramianWeighting.mgda.rewardWeights(of: GramMatrix(rows: mean)))
         #expect(maxDifference(state.weights, expected.values) <= 1e-12)

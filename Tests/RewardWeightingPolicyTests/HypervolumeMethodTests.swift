@@ -66,9 +66,9 @@ struct HypervolumeMethodTests {
         #expect(last.enteredBuffer == (row.deltaHypervolume > 0))
         #expect(!last.becameReference)
         #expect(state.metaReward == last.metaReward)
-        #expect(state.scalarization(atStep: last.step + 1).metaReward == last.metaReward)
+        #expect(state.scalarization(atStep: last.step + 1)?.metaReward == last.metaReward)
         let previous = try #require(decisions[decisions.count - 2].checkpoint)
-        #expect(state.scalarization(atStep: last.step).metaReward == previous.metaReward)
+        #expect(state.scalarization(atStep: last.step)?.metaReward == previous.metaReward)
     }
 
     @Test("a reference point in the config makes the first checkpoint an ordinary candidate")
@@ -122,10 +122,12 @@ struct HypervolumeMethodTests {
         var entered: [[Int]] = []  // the reference code's append-only buffer, never pruned
         var expectedMetaRewards: [(step: Int, value: Double)] = [(0, 1)]
         var enteredCount = 0
+        var decisions: [Decision] = []
         for (i, g) in grid.enumerated() {
             let step = 3 * i
             let (next, decision) = try policy.apply(checkpoint(step, scores(g)), to: state)
             state = next
+            decisions.append(decision)
             let result = try #require(decision.checkpoint)
             if i == 0 {
                 #expect(result.becameReference)
@@ -151,14 +153,24 @@ struct HypervolumeMethodTests {
         }
         #expect(enteredCount >= 5)
         #expect(enteredCount < 19)
-        #expect(state.checkpoints.count == 20)
+        #expect(state.recentCheckpoints.totalCount == 20)
+        #expect(state.recentCheckpoints.count == RecentHistory<CheckpointDecision>.capacity)
 
-        // r_pareto for step t is the latest checkpoint's at a step < t.
+        // r_pareto for step t is the latest checkpoint's at a step < t: from the state's kept checkpoints for the
+        // steps after the oldest of them, from the log's decisions for every step.
         let uniform = WeightVector.uniform(count: 3).values
+        let history = DecisionHistory(decisions)
+        let oldestKept = try #require(state.recentCheckpoints.first).step
         for t in 0...62 {
             let expected = expectedMetaRewards.last { $0.step < t }?.value ?? 1
-            #expect(state.scalarization(atStep: t).metaReward == expected, "step \(t)")
-            #expect(state.scalarization(atStep: t).weights.values == uniform)
+            let logged = history.scalarization(atStep: t, initialWeights: state.initialWeights)
+            #expect(logged.metaReward == expected, "step \(t)")
+            #expect(logged.weights.values == uniform)
+            if t > oldestKept {
+                #expect(state.scalarization(atStep: t) == logged, "step \(t)")
+            } else {
+                #expect(state.scalarization(atStep: t) == nil, "step \(t)")
+            }
         }
     }
 
@@ -171,16 +183,16 @@ struct HypervolumeMethodTests {
         let r5 = 0.5 + 1.5 * tanh(0.008)
         let r9 = 0.5 + 1.5 * tanh(0.001)
         for t in 0...5 {
-            #expect(state.scalarization(atStep: t).metaReward == 1)
+            #expect(state.scalarization(atStep: t)?.metaReward == 1)
         }
-        #expect(state.scalarization(atStep: 0).metaRewardStep == nil)
-        #expect(state.scalarization(atStep: 1).metaRewardStep == 0)
+        #expect(state.scalarization(atStep: 0)?.metaRewardStep == nil)
+        #expect(state.scalarization(atStep: 1)?.metaRewardStep == 0)
         for t in 6...9 {
-            #expect(abs(state.scalarization(atStep: t).metaReward - r5) <= 1e-12)
-            #expect(state.scalarization(atStep: t).metaRewardStep == 5)
+            #expect(abs(try #require(state.scalarization(atStep: t)).metaReward - r5) <= 1e-12)
+            #expect(state.scalarization(atStep: t)?.metaRewardStep == 5)
         }
-        #expect(abs(state.scalarization(atStep: 10).metaReward - r9) <= 1e-12)
-        #expect(state.scalarization(atStep: 10).metaRewardStep == 9)
+        #expect(abs(try #require(state.scalarization(atStep: 10)).metaReward - r9) <= 1e-12)
+        #expect(state.scalarization(atStep: 10)?.metaRewardStep == 9)
         #expect(state.metaRewardStep == 9)
     }
 
@@ -204,7 +216,7 @@ struct HypervolumeMethodTests {
         #expect(decision.enteredBuffer)
         #expect(decision.metaReward == 1)
         #expect(decision.isLate == false)
-        #expect(state.scalarization(atStep: 5).metaReward == 1)
+        #expect(state.scalarization(atStep: 5)?.metaReward == 1)
         #expect(policy.paretoFront(of: state) == [[0.52, 780, 0.32]])
     }
 
@@ -224,6 +236,6 @@ struct HypervolumeMethodTests {
             checkpoint(3, [0.56, 770, 0.33]),
         ])
         #expect(policy.paretoFront(of: state) == [[0.56, 770, 0.33]])
-        #expect(state.checkpoints.map(\.enteredBuffer) == [false, true, true, true])
+        #expect(state.recentCheckpoints.map(\.enteredBuffer) == [false, true, true, true])
     }
 }

@@ -38,8 +38,28 @@ struct ReplayTests {
         #expect(try policy.replay(events) == incremental)
         #expect(try WeightingPolicy.replay(config: Self.config, events: events) == incremental)
         #expect(incremental.appliedEventCount == events.count)
-        #expect(incremental.weightHistory.count == 15)
-        #expect(incremental.checkpoints.count == 10)
+        #expect(incremental.recentWeightUpdates.totalCount == 15)
+        #expect(incremental.recentCheckpoints.totalCount == 10)
+    }
+
+    @Test("a state keeps the same size however long its run goes on; its histories are in the decisions")
+    func stateSizeStaysFlat() throws {
+        let policy = WeightingPolicy(config: Self.config)
+        let encoder = JSONEncoder()
+        var sizes: [Int] = []
+        for steps in [100, 400, 1_600] {
+            let (state, decisions) = try policy.fold(Self.events(steps: 1...steps, seed: 11))
+            #expect(state.recentWeightUpdates.count == RecentHistory<WeightUpdate>.capacity)
+            #expect(state.recentCheckpoints.count == RecentHistory<CheckpointDecision>.capacity)
+            let history = DecisionHistory(decisions)
+            #expect(history.weightUpdates.count == state.recentWeightUpdates.totalCount)
+            #expect(Array(history.weightUpdates.suffix(16)) == Array(state.recentWeightUpdates))
+            #expect(Array(history.checkpoints.suffix(16)) == Array(state.recentCheckpoints))
+            // Without the Pareto buffer, which holds the front (a few points here) however the run got there.
+            sizes.append(try encoder.encode(state).count - encoder.encode(state.paretoBufferCheckpoints).count)
+        }
+        // Only the digits of the numbers differ (a few per cent); whole histories would grow 16×.
+        #expect(Double(sizes.max()!) <= 1.1 * Double(sizes.min()!), "encoded sizes \(sizes)")
     }
 
     @Test("config, events, decisions and state survive a JSON round trip exactly")

@@ -189,9 +189,10 @@ struct ReadModelTests {
         let run = try await coordinator.getRun("history")
         let history = try await coordinator.history(runID: "history")
         #expect(history.rows.map(\.step) == [1, 2, 3, 4])
-        for (row, update) in zip(history.rows, run.state.weightHistory) {
+        #expect(run.state.recentWeightUpdates.count == 4)
+        for (row, update) in zip(history.rows, run.state.recentWeightUpdates) {
             // The weights that scalarised the step: the update's, renormalised as every use does (a few ulps).
-            #expect(row.weights == run.state.scalarization(atStep: row.step).weights.values)
+            #expect(row.weights == run.state.scalarization(atStep: row.step)?.weights.values)
             #expect(zip(row.weights, update.weights).allSatisfy { abs($0 - $1) <= 1e-15 })
             #expect(row.learningRate == update.learningRate)
             #expect(row.influence == update.influence)
@@ -200,6 +201,30 @@ struct ReadModelTests {
         #expect(history.rows[0].metaReward == nil)
         let window = try await coordinator.history(runID: "history", from: 2, to: 3)
         #expect(window.rows.map(\.step) == [2, 3])
+    }
+
+    @Test("history rows of steps older than the state keeps have the weights of their own updates")
+    func stepHistoryOfALongRun() async throws {
+        let coordinator = RunCoordinator(store: InMemoryRunStore(), logger: quietLogger)
+        _ = try await coordinator.createRun(gradientConfig("long-history", accumulationSteps: 1))
+        let steps = 3 * RecentHistory<WeightUpdate>.capacity
+        var decisions: [GradientDecision] = []
+        for step in 1...steps {
+            decisions.append(
+                try await coordinator.reportGradients(
+                    runID: "long-history",
+                    report: gradientReport(step, diagonal([1, 2, 3].map { Double($0 * (step % 7 + 1)) }))))
+        }
+        let history = try await coordinator.history(runID: "long-history")
+        #expect(history.rows.map(\.step) == Array(1...steps))
+        for (row, decision) in zip(history.rows, decisions) {
+            let update = try #require(decision.update)
+            #expect(zip(row.weights, update.weights).allSatisfy { abs($0 - $1) <= 1e-15 }, "step \(row.step)")
+            #expect(row.learningRate == update.learningRate)
+            #expect(row.influence == update.influence)
+        }
+        let window = try await coordinator.history(runID: "long-history", from: 3, to: 4)
+        #expect(window.rows == Array(history.rows[2...3]))
     }
 
     @Test("a history row pools the rewards of the step's Scalarize calls and gives its Gram matrix's cosines")

@@ -71,7 +71,7 @@ struct RunStoreConformanceTests {
             #expect(try CanonicalJSON.encode(event.decision) == CanonicalJSON.encode(decision))
         }
         // Bit for bit, not just ==: every weight of the history has the same bit pattern.
-        let bits = { (state: RunState) in state.weightHistory.flatMap { $0.weights.map(\.bitPattern) } }
+        let bits = { (state: RunState) in state.recentWeightUpdates.flatMap { $0.weights.map(\.bitPattern) } }
         #expect(bits(loaded.state) == bits(expected))
 
         // The same through a new connection, and from a sequence number, with a limit.

@@ -24,6 +24,8 @@ extension WeightingPolicy {
         var scaledDeltaHypervolume: Double?
         let metaReward: Double
         var enteredBuffer = false
+        // The buffer's points that stay when the checkpoint enters it (indices; its own is the buffer's count).
+        var keptInBuffer: [Int]?
         let becameReference = state.referencePoint == nil
         if state.referencePoint != nil {
             guard let measuredImprovement = measured.hypervolumeImprovement else {
@@ -51,12 +53,9 @@ extension WeightingPolicy {
             if deltaHypervolume > 0 {
                 // The buffer is non-dominated and free of duplicates, so adding one point is one pass over it
                 // (the same buffer a recomputation of the front of buffer + [point] gives).
-                if let kept = ParetoFront.indicesAdding(point, to: state.paretoBuffer) {
+                if let kept = ParetoFront.indicesAdding(point, to: bufferBefore) {
                     enteredBuffer = true
-                    let buffer = state.paretoBuffer
-                    let steps = state.paretoBufferSteps
-                    state.paretoBuffer = kept.map { $0 < buffer.count ? buffer[$0] : point }
-                    state.paretoBufferSteps = kept.map { $0 < steps.count ? steps[$0] : s }
+                    keptInBuffer = kept
                 } else {
                     // A point that a buffer point weakly dominates adds exactly 0; a positive value there is
                     // rounding, and "enters iff ΔHV > 0" must hold exactly.
@@ -94,10 +93,14 @@ extension WeightingPolicy {
         let decision = CheckpointDecision(
             step: s, scores: report.scores, point: point, deltaHypervolume: deltaHypervolume,
             metaReward: metaReward, enteredBuffer: enteredBuffer, becameReference: becameReference,
-            bufferSize: state.paretoBuffer.count,
+            bufferSize: keptInBuffer?.count ?? state.paretoBufferCheckpoints.count,
             isLate: isHypervolumeRun && (state.scalarizedThroughStep.map { $0 > s } ?? false),
             scaledDeltaHypervolume: scaledDeltaHypervolume)
-        state.checkpoints.append(decision)
+        if let keptInBuffer {
+            let buffer = state.paretoBufferCheckpoints
+            state.paretoBufferCheckpoints = keptInBuffer.map { $0 < buffer.count ? buffer[$0] : decision }
+        }
+        state.recentCheckpoints.append(decision)
         state.metaReward = metaReward
         state.metaRewardStep = s
         state.lastCheckpointStep = s

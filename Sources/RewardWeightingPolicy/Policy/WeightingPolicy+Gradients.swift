@@ -84,7 +84,7 @@ extension WeightingPolicy {
                 weighting, settings: settings, state: state, accumulator: accumulator, step: t,
                 learningRate: learningRate)
             state.weights = newUpdate.weights
-            state.weightHistory.append(newUpdate)
+            state.recentWeightUpdates.append(newUpdate)
             accumulator = GradientAccumulator(dimension: self.config.dimension)
             update = newUpdate
         } else if t % settings.accumulationSteps == 0 {
@@ -97,7 +97,7 @@ extension WeightingPolicy {
             }
             let weights: ExactWeights
             do throws(ValidationError) {
-                let last = state.weightHistory.last
+                let last = state.recentWeightUpdates.last
                 let current = try ExactWeights(
                     WeightVector(state.weights, field: "state.weights"), logits: last?.logits,
                     residuals: last?.logitResiduals)
@@ -112,7 +112,7 @@ extension WeightingPolicy {
                 stepSize: stepSize, accumulatedSteps: accumulator.count, logits: weights.logits,
                 logitResiduals: weights.residuals)
             state.weights = newUpdate.weights
-            state.weightHistory.append(newUpdate)
+            state.recentWeightUpdates.append(newUpdate)
             accumulator = GradientAccumulator(dimension: self.config.dimension)
             update = newUpdate
         }

@@ -9,8 +9,9 @@ extension WeightingPolicy {
     /// smooth form, ``TchebycheffScalarization``) against the declared ideal point, or the tracked one: the
     /// component-wise maximum of this batch and ``RunState/trackedIdealPoint(beforeStep:)``.
     ///
-    /// with the weights and `r_pareto` of ``RunState/scalarization(atStep:)``. A pure read: `state` does not
-    /// change. Record ``ScalarizeResult/summary`` with ``RunEvent/scalarizeSummary(_:)`` to show the step on
+    /// with the weights and `r_pareto` of ``RunState/scalarization(atStep:)``, or `scalarization` when the state's
+    /// histories do not reach back to `step` (read it from the run's log with
+    /// ``DecisionHistory/scalarization(atStep:initialWeights:)``). A pure read: `state` does not change. Record ``ScalarizeResult/summary`` with ``RunEvent/scalarizeSummary(_:)`` to show the step on
     /// dashboards (validation-time calls should not be recorded).
     ///
     /// - Parameters:
@@ -20,9 +21,11 @@ extension WeightingPolicy {
     ///   - step: the trainer's global step, `≥ 0`.
     /// - Throws: ``PolicyError`` with code `invalidArgument`: field `step` (`< 0`), `rewards` (no rows, wrong
     ///   K, a scalarised reward that overflows), `group_ids` (missing or of the wrong length);
-    ///   `inconsistentState` for a state not started from this config.
+    ///   `inconsistentState` for a state not started from this config, and (field `step`) for a step older than
+    ///   the state's histories without its `scalarization`, or with one of another step.
     public func scalarize(
-        _ rewards: ObjectiveMatrix, groupIDs: [Int]? = nil, atStep step: Int, in state: RunState
+        _ rewards: ObjectiveMatrix, groupIDs: [Int]? = nil, atStep step: Int, in state: RunState,
+        scalarization given: StepScalarization? = nil
     ) throws(PolicyError) -> ScalarizeResult {
         try self.checkOwnership(of: state)
         let k = self.config.dimension
@@ -37,7 +40,11 @@ extension WeightingPolicy {
                     + "K = \(k)")
             throw PolicyError(.invalidArgument, wrapping: error)
         }
-        let scalarization = state.scalarization(atStep: step)
+        guard let scalarization = state.scalarization(atStep: step) ?? given, scalarization.step == step else {
+            throw PolicyError(
+                code: .inconsistentState, field: "step",
+                reason: "\(step) is older than the run's kept histories, and its weights were not read from the log")
+        }
         do throws(ValidationError) {
             guard !rewards.isEmpty else {
                 throw ValidationError(code: .empty, field: "rewards", reason: "the batch has no responses")

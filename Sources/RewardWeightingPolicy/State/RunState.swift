@@ -7,6 +7,11 @@ import RewardWeightingCore
 /// that are valid weights, increasing steps, summaries that agree with the histories) and throws a
 /// ``ValidationError`` whose field starts with `state.` when a stored state breaks one.
 ///
+/// A state's size does not grow with the run's length: of the weight and checkpoint histories it keeps the
+/// latest ``RecentHistory/capacity`` entries (``recentWeightUpdates``, ``recentCheckpoints``), and the Pareto
+/// buffer's own checkpoints. Older entries are read from the run's log (``DecisionHistory``) by the few reads
+/// that need them. States stored before, with whole histories, decode to the same state a replay gives now.
+///
 /// Points of the hypervolume method (``referencePoint``, ``paretoBuffer``, ``CheckpointDecision/point``) are
 /// kept **in the maximisation convention**: the coordinates of minimised objectives are negated (exactly;
 /// no normalisation), as every kernel expects. ``WeightingPolicy/paretoFront(of:)`` maps the buffer back to the
@@ -18,8 +23,9 @@ public struct RunState: Codable, Hashable, Sendable {
     public internal(set) var weights: [Double]
     /// The run's initial weights, normalised.
     public let initialWeights: [Double]
-    /// Every weight update of a gradient run, in step order (empty for the other methods).
-    public internal(set) var weightHistory: AppendOnlyHistory<WeightUpdate>
+    /// The latest weight updates of a gradient run, in step order (empty for the other methods); the older ones
+    /// are in the run's log (``DecisionHistory/weightUpdates``).
+    public internal(set) var recentWeightUpdates: RecentHistory<WeightUpdate>
     /// The gradient reports accumulated since the last update.
     public internal(set) var gradientAccumulator: GradientAccumulator
     /// The hypervolume reference point in the maximisation convention: from the config, or the first
@@ -27,14 +33,9 @@ public struct RunState: Codable, Hashable, Sendable {
     public internal(set) var referencePoint: [Double]?
     /// The step of the checkpoint that became the reference point, or `nil` (config reference or none yet).
     public internal(set) var referenceStep: Int?
-    /// The Pareto buffer `B`: the non-dominated checkpoint points that improved the hypervolume, in the
-    /// maximisation convention, in the order they entered.
-    public internal(set) var paretoBuffer: [[Double]]
-    /// The step of the checkpoint behind each point of ``paretoBuffer``, in the same order: what lets the
-    /// current front be shown from ``checkpoints`` in `O(b log n)` instead of folding every checkpoint again.
-    /// States stored before it existed get it when decoded: each point's step is that of the latest checkpoint
-    /// with that point.
-    public internal(set) var paretoBufferSteps: [Int]
+    /// The decisions of the checkpoints whose points form the Pareto buffer `B`, in the order they entered.
+    /// States stored before it was kept get it when decoded, from their whole checkpoint history.
+    public internal(set) var paretoBufferCheckpoints: [CheckpointDecision]
     /// HV of ``paretoBuffer`` against ``referencePoint``, as the sum of the ΔHV of every point that entered it,
     /// kept for runs with the ``HypervolumeScale/relative`` scale only (0 for every other run). States stored
     /// before it existed read it as 0; only runs created since can use that scale.
@@ -43,8 +44,9 @@ public struct RunState: Codable, Hashable, Sendable {
     public internal(set) var metaReward: Double
     /// The step of the checkpoint that set ``metaReward``, or `nil` before any.
     public internal(set) var metaRewardStep: Int?
-    /// Every checkpoint decision, in step order.
-    public internal(set) var checkpoints: AppendOnlyHistory<CheckpointDecision>
+    /// The latest checkpoint decisions, in step order; the older ones are in the run's log
+    /// (``DecisionHistory/checkpoints``).
+    public internal(set) var recentCheckpoints: RecentHistory<CheckpointDecision>
     /// The step of the last gradient report applied.
     public internal(set) var lastGradientStep: Int?
     /// The step of the last checkpoint report applied.
@@ -69,18 +71,17 @@ public struct RunState: Codable, Hashable, Sendable {
         let k = config.dimension
         self.weights = config.initialWeights.values
         self.initialWeights = config.initialWeights.values
-        self.weightHistory = AppendOnlyHistory()
+        self.recentWeightUpdates = RecentHistory()
         self.gradientAccumulator = GradientAccumulator(dimension: k)
         self.referencePoint = config.method.hypervolumeSettings?.referencePoint.map { reference in
             zip(reference, config.objectives).map { value, objective in objective.direction.sign * value }
         }
         self.referenceStep = nil
-        self.paretoBuffer = []
-        self.paretoBufferSteps = []
+        self.paretoBufferCheckpoints = []
         self.bufferHypervolume = 0
         self.metaReward = 1
         self.metaRewardStep = nil
-        self.checkpoints = AppendOnlyHistory()
+        self.recentCheckpoints = RecentHistory()
         self.lastGradientStep = nil
         self.lastCheckpointStep = nil
         self.scalarizedThroughStep = nil
@@ -110,35 +111,38 @@ public struct RunState: Codable, Hashable, Sendable {
         RunEvent.Kind.reports.compactMap { self.lastAppliedStep(of: $0) }.max() ?? 0
     }
 
+    /// The Pareto buffer `B`: the non-dominated checkpoint points that improved the hypervolume, in the
+    /// maximisation convention, in the order they entered (the points of ``paretoBufferCheckpoints``).
+    public var paretoBuffer: [[Double]] { self.paretoBufferCheckpoints.map(\.point) }
+
     /// The weights and meta-reward that scalarise the rewards of `step`, by the paper's timing rules:
     /// - weights: those of the latest update at a step `≤ step` (a gradient report's update applies to its own
     ///   step's rewards), or the initial weights;
     /// - `r_pareto`: that of the latest checkpoint at a step `< step` (the checkpoint after step `s` applies
     ///   to steps `> s`), or 1 before any.
     ///
-    /// Any step can be asked, also one older than the latest reports: the answer comes from the histories.
-    /// O(log n) in the number of updates and checkpoints.
-    public func scalarization(atStep step: Int) -> StepScalarization {
-        let update = lastIndex(in: self.weightHistory) { $0.step <= step }
-        let checkpoint = lastIndex(in: self.checkpoints) { $0.step < step }
-        let values = update.map { self.weightHistory[$0].weights } ?? self.initialWeights
-        // Every stored weight vector is valid: it came out of a WeightVector or was checked when decoded.
-        let weights = try! WeightVector(values, field: "state.weights")
+    /// `nil` when the answer is older than the kept histories (a step before the oldest of the latest
+    /// ``RecentHistory/capacity`` updates or checkpoints): ``DecisionHistory/scalarization(atStep:initialWeights:)``
+    /// answers it from the run's log, by the same rules. O(log ``RecentHistory/capacity``).
+    public func scalarization(atStep step: Int) -> StepScalarization? {
+        let update: WeightUpdate?
+        switch self.recentWeightUpdates.last(where: { $0.step <= step }) {
+        case .found(let found): update = found
+        case .none: update = nil
+        case .beforeWindow: return nil
+        }
+        let checkpoint: CheckpointDecision?
+        switch self.recentCheckpoints.last(where: { $0.step < step }) {
+        case .found(let found): checkpoint = found
+        case .none: checkpoint = nil
+        case .beforeWindow: return nil
+        }
         return StepScalarization(
-            step: step,
-            weights: weights,
-            weightsStep: update.map { self.weightHistory[$0].step },
-            metaReward: checkpoint.map { self.checkpoints[$0].metaReward } ?? 1,
-            metaRewardStep: checkpoint.map { self.checkpoints[$0].step })
+            step: step, update: update, checkpoint: checkpoint, initialWeights: self.initialWeights)
     }
 
-    /// The decision of the checkpoint of `step`, if the run has one. O(log n) in the number of checkpoints.
-    public func checkpoint(atStep step: Int) -> CheckpointDecision? {
-        guard let index = lastIndex(in: self.checkpoints, where: { $0.step <= step }),
-            self.checkpoints[index].step == step
-        else { return nil }
-        return self.checkpoints[index]
-    }
+    /// The latest checkpoint decision, if the run has one.
+    public var latestCheckpoint: CheckpointDecision? { self.recentCheckpoints.last }
 
     /// The tracked ideal point that applies to a batch of `step`, before the batch's own maxima are taken in. For
     /// the latest recorded step: the maximum over every batch recorded before that step's first batch, frozen
@@ -164,16 +168,19 @@ public struct RunState: Codable, Hashable, Sendable {
     private enum CodingKeys: String, CodingKey {
         case weights
         case initialWeights = "initial_weights"
-        case weightHistory = "weight_history"
+        case recentWeightUpdates = "recent_weight_updates"
+        case weightHistory = "weight_history"  // the whole history, in states stored before the window
         case gradientAccumulator = "gradient_accumulator"
         case referencePoint = "reference_point"
         case referenceStep = "reference_step"
-        case paretoBuffer = "pareto_buffer"
-        case paretoBufferSteps = "pareto_buffer_steps"
+        case paretoBufferCheckpoints = "pareto_buffer_checkpoints"
+        case paretoBuffer = "pareto_buffer"  // in states stored before the buffer's checkpoints were kept
+        case paretoBufferSteps = "pareto_buffer_steps"  // idem
         case bufferHypervolume = "buffer_hypervolume"
         case metaReward = "meta_reward"
         case metaRewardStep = "meta_reward_step"
-        case checkpoints
+        case recentCheckpoints = "recent_checkpoints"
+        case checkpoints  // the whole history, in states stored before the window
         case lastGradientStep = "last_gradient_step"
         case lastCheckpointStep = "last_checkpoint_step"
         case scalarizedThroughStep = "scalarized_through_step"
@@ -190,22 +197,37 @@ public struct RunState: Codable, Hashable, Sendable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.weights = try c.decode([Double].self, forKey: .weights)
         self.initialWeights = try c.decode([Double].self, forKey: .initialWeights)
-        self.weightHistory = try c.decode(AppendOnlyHistory<WeightUpdate>.self, forKey: .weightHistory)
+        self.recentWeightUpdates =
+            try c.decodeIfPresent(RecentHistory<WeightUpdate>.self, forKey: .recentWeightUpdates)
+            ?? RecentHistory(try c.decode([WeightUpdate].self, forKey: .weightHistory))
         self.gradientAccumulator = try c.decode(GradientAccumulator.self, forKey: .gradientAccumulator)
         self.referencePoint = try c.decodeIfPresent([Double].self, forKey: .referencePoint)
         self.referenceStep = try c.decodeIfPresent(Int.self, forKey: .referenceStep)
-        self.paretoBuffer = try c.decode([[Double]].self, forKey: .paretoBuffer)
         self.bufferHypervolume = try c.decodeIfPresent(Double.self, forKey: .bufferHypervolume) ?? 0
         self.metaReward = try c.decode(Double.self, forKey: .metaReward)
         self.metaRewardStep = try c.decodeIfPresent(Int.self, forKey: .metaRewardStep)
-        self.checkpoints = try c.decode(AppendOnlyHistory<CheckpointDecision>.self, forKey: .checkpoints)
-        if let steps = try c.decodeIfPresent([Int].self, forKey: .paretoBufferSteps) {
-            self.paretoBufferSteps = steps
+        if let recent = try c.decodeIfPresent(RecentHistory<CheckpointDecision>.self, forKey: .recentCheckpoints) {
+            self.recentCheckpoints = recent
+            self.paretoBufferCheckpoints = try c.decode([CheckpointDecision].self, forKey: .paretoBufferCheckpoints)
         } else {
-            // A state stored before the steps were kept: each point is that of the latest checkpoint with it.
-            let checkpoints = self.checkpoints
-            self.paretoBufferSteps = self.paretoBuffer.map { point in
-                checkpoints.last { $0.point == point }?.step ?? -1
+            // A state stored with its whole checkpoint history: the buffer's checkpoints are named by their steps,
+            // or, stored before the steps were kept, each point is that of the latest checkpoint with it.
+            let checkpoints = try c.decode([CheckpointDecision].self, forKey: .checkpoints)
+            let points = try c.decode([[Double]].self, forKey: .paretoBuffer)
+            let steps = try c.decodeIfPresent([Int].self, forKey: .paretoBufferSteps)
+            let history = DecisionHistory(checkpoints.map(Decision.checkpoint))
+            if let steps, steps.count != points.count {
+                throw stateError("state.pareto_buffer_steps", "do not name the checkpoints of the buffer's points")
+            }
+            self.recentCheckpoints = RecentHistory(checkpoints)
+            self.paretoBufferCheckpoints = try points.enumerated().map { index, point in
+                let found =
+                    steps.map { index < $0.count ? history.checkpoint(atStep: $0[index]) : nil }
+                    ?? checkpoints.last { $0.point == point }
+                guard let found, found.point == point else {
+                    throw stateError("state.pareto_buffer_steps", "do not name the checkpoints of the buffer's points")
+                }
+                return found
             }
         }
         self.lastGradientStep = try c.decodeIfPresent(Int.self, forKey: .lastGradientStep)
@@ -219,17 +241,40 @@ public struct RunState: Codable, Hashable, Sendable {
         try self.checkInvariants()
     }
 
+    /// Encodes the state (the keys of ``init(from:)``, without those only older states have).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(self.weights, forKey: .weights)
+        try c.encode(self.initialWeights, forKey: .initialWeights)
+        try c.encode(self.recentWeightUpdates, forKey: .recentWeightUpdates)
+        try c.encode(self.gradientAccumulator, forKey: .gradientAccumulator)
+        try c.encodeIfPresent(self.referencePoint, forKey: .referencePoint)
+        try c.encodeIfPresent(self.referenceStep, forKey: .referenceStep)
+        try c.encode(self.paretoBufferCheckpoints, forKey: .paretoBufferCheckpoints)
+        try c.encode(self.bufferHypervolume, forKey: .bufferHypervolume)
+        try c.encode(self.metaReward, forKey: .metaReward)
+        try c.encodeIfPresent(self.metaRewardStep, forKey: .metaRewardStep)
+        try c.encode(self.recentCheckpoints, forKey: .recentCheckpoints)
+        try c.encodeIfPresent(self.lastGradientStep, forKey: .lastGradientStep)
+        try c.encodeIfPresent(self.lastCheckpointStep, forKey: .lastCheckpointStep)
+        try c.encodeIfPresent(self.scalarizedThroughStep, forKey: .scalarizedThroughStep)
+        try c.encodeIfPresent(self.latestScalarizeSummary, forKey: .latestScalarizeSummary)
+        try c.encode(self.appliedEventCount, forKey: .appliedEventCount)
+        try c.encodeIfPresent(self.idealPointBeforeLatestStep, forKey: .idealPointBeforeLatestStep)
+        try c.encodeIfPresent(self.idealPointOfRecordedBatches, forKey: .idealPointOfRecordedBatches)
+    }
+
     /// Checks what every state built by the policy satisfies.
     private func checkInvariants() throws(ValidationError) {
         let k = self.initialWeights.count
         _ = try WeightVector(self.initialWeights, field: "state.initial_weights")
         try checkWeights(self.weights, dimension: k, field: "state.weights")
-        guard self.weights == (self.weightHistory.last?.weights ?? self.initialWeights) else {
-            throw stateError("state.weights", "differ from the latest entry of weight_history")
+        guard self.weights == (self.recentWeightUpdates.last?.weights ?? self.initialWeights) else {
+            throw stateError("state.weights", "differ from the latest entry of recent_weight_updates")
         }
         var previousStep: Int?
-        for (i, update) in self.weightHistory.enumerated() {
-            let field = "state.weight_history[\(i)]"
+        for (i, update) in self.recentWeightUpdates.enumerated() {
+            let field = "state.recent_weight_updates.latest[\(i)]"
             try checkWeights(update.weights, dimension: k, field: "\(field).weights")
             try checkFinite(update.influence, dimension: k, field: "\(field).influence")
             if let logits = update.logits {
@@ -262,40 +307,39 @@ public struct RunState: Codable, Hashable, Sendable {
         if let referencePoint = self.referencePoint {
             try checkFinite(referencePoint, dimension: k, field: "state.reference_point")
         }
-        for (i, point) in self.paretoBuffer.enumerated() {
-            try checkFinite(point, dimension: k, field: "state.pareto_buffer[\(i)]")
+        previousStep = nil
+        for (i, checkpoint) in self.paretoBufferCheckpoints.enumerated() {
+            let field = "state.pareto_buffer_checkpoints[\(i)]"
+            try checkCheckpoint(checkpoint, dimension: k, field: field)
+            guard checkpoint.enteredBuffer else { throw stateError(field, "did not enter the buffer") }
+            if let previousStep, checkpoint.step <= previousStep {
+                throw stateError("\(field).step", "is \(checkpoint.step), not after the previous point's step")
+            }
+            previousStep = checkpoint.step
+            if case .found(let recorded) = self.recentCheckpoints.last(where: { $0.step <= checkpoint.step }),
+                recorded.step == checkpoint.step, recorded != checkpoint
+            {
+                throw stateError(field, "differs from the decision of the checkpoint of step \(checkpoint.step)")
+            }
         }
-        guard self.paretoBufferSteps.count == self.paretoBuffer.count,
-            zip(self.paretoBufferSteps, self.paretoBuffer).allSatisfy({ step, point in
-                self.checkpoint(atStep: step)?.point == point
-            })
-        else {
-            throw stateError("state.pareto_buffer_steps", "do not name the checkpoints of the buffer's points")
-        }
-        if !self.paretoBuffer.isEmpty && self.referencePoint == nil {
+        if !self.paretoBufferCheckpoints.isEmpty && self.referencePoint == nil {
             throw stateError("state.pareto_buffer", "is not empty but there is no reference point")
         }
         previousStep = nil
-        for (i, checkpoint) in self.checkpoints.enumerated() {
-            let field = "state.checkpoints[\(i)]"
-            try checkFinite(checkpoint.scores, dimension: k, field: "\(field).scores")
-            try checkFinite(checkpoint.point, dimension: k, field: "\(field).point")
-            guard checkpoint.metaReward.isFinite, checkpoint.metaReward > 0, checkpoint.deltaHypervolume.isFinite,
-                checkpoint.deltaHypervolume >= 0
-            else {
-                throw stateError(field, "has an invalid meta-reward or hypervolume improvement")
-            }
+        for (i, checkpoint) in self.recentCheckpoints.enumerated() {
+            let field = "state.recent_checkpoints.latest[\(i)]"
+            try checkCheckpoint(checkpoint, dimension: k, field: field)
             if let previousStep, checkpoint.step <= previousStep {
                 throw stateError("\(field).step", "is \(checkpoint.step), not after the previous checkpoint's step")
             }
             previousStep = checkpoint.step
         }
-        guard self.metaReward == (self.checkpoints.last?.metaReward ?? 1),
-            self.metaRewardStep == self.checkpoints.last?.step
+        guard self.metaReward == (self.latestCheckpoint?.metaReward ?? 1),
+            self.metaRewardStep == self.latestCheckpoint?.step
         else {
             throw stateError("state.meta_reward", "differs from the latest checkpoint's")
         }
-        guard self.lastCheckpointStep == self.checkpoints.last?.step else {
+        guard self.lastCheckpointStep == self.latestCheckpoint?.step else {
             throw stateError("state.last_checkpoint_step", "differs from the latest checkpoint's step")
         }
         if let summary = self.latestScalarizeSummary {
@@ -340,16 +384,14 @@ private func checkWeights(_ values: [Double], dimension k: Int, field: String) t
     _ = try WeightVector(values, field: field)
 }
 
-/// The index of the last element that satisfies `isBefore`, for a predicate that holds on a prefix of
-/// `elements` (steps sorted in increasing order, compared with a bound). O(log n).
-private func lastIndex<Elements: RandomAccessCollection<Element>, Element>(
-    in elements: Elements, where isBefore: (Element) -> Bool
-) -> Int? where Elements.Index == Int {
-    var low = 0
-    var high = elements.count
-    while low < high {
-        let middle = (low + high) / 2
-        if isBefore(elements[middle]) { low = middle + 1 } else { high = middle }
+private func checkCheckpoint(
+    _ checkpoint: CheckpointDecision, dimension k: Int, field: String
+) throws(ValidationError) {
+    try checkFinite(checkpoint.scores, dimension: k, field: "\(field).scores")
+    try checkFinite(checkpoint.point, dimension: k, field: "\(field).point")
+    guard checkpoint.metaReward.isFinite, checkpoint.metaReward > 0, checkpoint.deltaHypervolume.isFinite,
+        checkpoint.deltaHypervolume >= 0
+    else {
+        throw stateError(field, "has an invalid meta-reward or hypervolume improvement")
     }
-    return low == 0 ? nil : low - 1
 }

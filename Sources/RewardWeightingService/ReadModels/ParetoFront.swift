@@ -1,13 +1,15 @@
 import RewardWeightingCore
 import RewardWeightingKernels
 import RewardWeightingPolicy
+import RewardWeightingStore
 
 /// A run's Pareto buffer as a read model: the front after one of its checkpoints, in the objectives' own
 /// units, with its hypervolume and, when asked, each point's exclusive contribution — what `ReportCheckpoint`
 /// replies, `WatchRun` events and the HTTP front show.
 ///
-/// Which points are on the front is the policy's fold (``WeightingPolicy/paretoBuffer(of:afterStep:)``); the
-/// volumes are kernel results from the service's ``KernelBackend``.
+/// Which points are on the front is the policy's fold (``WeightingPolicy/paretoBuffer(of:afterStep:)-(RunState,_)``,
+/// or from the run's log for a checkpoint older than its state keeps); the volumes are kernel results from the
+/// service's ``KernelBackend``.
 public struct ParetoFront: Hashable, Sendable {
     /// One point of the front.
     public struct Point: Hashable, Sendable {
@@ -35,13 +37,30 @@ public struct ParetoFront: Hashable, Sendable {
     public let sparsity: Double
 
     /// The front of `run` after its checkpoint of `step` (after every checkpoint when `nil`).
-    /// - Parameter contributions: whether to compute each point's exclusive contribution.
-    /// - Throws: ``ServiceError`` from the kernel backend.
+    /// - Parameters:
+    ///   - contributions: whether to compute each point's exclusive contribution.
+    ///   - store: where the run's log is read when the buffer is older than the checkpoints its state keeps.
+    /// - Throws: ``ServiceError`` from the kernel backend or the store.
     public static func of(
-        _ run: Run, afterStep step: Int? = nil, contributions: Bool = false, kernels: any KernelBackend
+        _ run: Run, afterStep step: Int? = nil, contributions: Bool = false, kernels: any KernelBackend,
+        store: any RunStore
     ) async throws(ServiceError) -> ParetoFront {
         let policy = WeightingPolicy(config: run.config)
-        let buffer = policy.paretoBuffer(of: run.state, afterStep: step)
+        let buffer: ParetoBuffer
+        if let kept = policy.paretoBuffer(of: run.state, afterStep: step) {
+            buffer = kept
+        } else {
+            buffer = policy.paretoBuffer(of: try await DecisionHistory.read(of: run, from: store), afterStep: step)
+        }
+        return try await Self.of(
+            buffer, dimension: run.config.dimension, contributions: contributions, kernels: kernels)
+    }
+
+    /// The front of `buffer`, a Pareto buffer of a run with K = `dimension`.
+    /// - Throws: ``ServiceError`` from the kernel backend.
+    static func of(
+        _ buffer: ParetoBuffer, dimension: Int, contributions: Bool, kernels: any KernelBackend
+    ) async throws(ServiceError) -> ParetoFront {
         var volume = 0.0
         var exclusive: [Double]?
         if let reference = buffer.maximisedReferencePoint {
@@ -49,7 +68,7 @@ public struct ParetoFront: Hashable, Sendable {
             let vector: ObjectiveVector
             do throws(ValidationError) {
                 points = try ObjectiveMatrix(
-                    rows: buffer.maximisedPoints, dimension: run.config.dimension, field: "state.pareto_buffer")
+                    rows: buffer.maximisedPoints, dimension: dimension, field: "state.pareto_buffer")
                 vector = try ObjectiveVector(reference, field: "state.reference_point")
             } catch {
                 throw ServiceError(code: .internal, field: error.field, reason: error.reason, cause: error)
@@ -69,18 +88,12 @@ public struct ParetoFront: Hashable, Sendable {
                     deltaHypervolumeAtEntry: checkpoint.deltaHypervolume, contribution: exclusive?[index])
             },
             hypervolume: volume,
-            sparsity: Self.sparsity(of: buffer.points.map(\.scores), dimension: run.config.dimension))
+            sparsity: Self.sparsity(of: buffer.points.map(\.scores), dimension: dimension))
     }
 
     private static func sparsity(of scores: [[Double]], dimension: Int) -> Double {
         // Stored scores are finite and of the run's K, so the matrix always builds.
         guard let points = try? ObjectiveMatrix(rows: scores, dimension: dimension) else { return 0 }
         return Sparsity.of(points)
-    }
-
-    /// Whether `run`'s state still holds the checkpoint of `step` with these scores (it does not once a resume
-    /// superseded it).
-    static func holds(_ run: Run, step: Int, scores: [Double]) -> Bool {
-        run.state.checkpoint(atStep: step)?.scores == scores
     }
 }

@@ -2,7 +2,7 @@ import RewardWeightingCore
 import RewardWeightingPolicy
 import RewardWeightingStore
 
-/// A run's history as rows, one per step at which something was recorded: the weights in effect at it, the
+/// A run's history as rows, read from its log, one per step at which something was recorded: the weights in effect at it, the
 /// gradient update (η_t, I) or checkpoint decision (ΔHV, r_pareto) of that step, the rewards its Scalarize
 /// calls weighted (per-objective mean and standard deviation) and the cosine matrix of its Gram matrix — what
 /// a dashboard plots.
@@ -43,13 +43,15 @@ public struct StepHistory: Hashable, Sendable {
     public let rows: [Row]
 
     /// The history of `run`, limited to steps in `from...to` (either bound open when `nil`).
-    /// - Parameter events: the run's log, or any part of it that holds the steps asked for; superseded events
-    ///   and events after the run's ``Run/eventCount`` are ignored, so that every row agrees with `run`.
+    /// - Parameter events: the run's log from sequence 1 on (the weights of a step come from the latest update at
+    ///   or before it, however old); superseded events and events after the run's ``Run/eventCount`` are ignored,
+    ///   so that every row agrees with `run`.
     public static func of(_ run: Run, events: [StoredEvent], from: Int? = nil, to: Int? = nil) -> StepHistory {
-        let state = run.state
+        let history = DecisionHistory(of: run, log: events)
+        let initialWeights = run.state.initialWeights
         let inRange = { (step: Int) in (from.map { step >= $0 } ?? true) && (to.map { step <= $0 } ?? true) }
-        let updates = Dictionary(state.weightHistory.map { ($0.step, $0) }, uniquingKeysWith: { _, last in last })
-        let checkpoints = Dictionary(state.checkpoints.map { ($0.step, $0) }, uniquingKeysWith: { _, last in last })
+        let updates = Dictionary(history.weightUpdates.map { ($0.step, $0) }, uniquingKeysWith: { _, last in last })
+        let checkpoints = Dictionary(history.checkpoints.map { ($0.step, $0) }, uniquingKeysWith: { _, last in last })
         var summaries: [Int: [ScalarizeSummary]] = [:]
         var grams: [Int: GramMatrix] = [:]
         for stored in events where !stored.isSuperseded && stored.sequence <= run.eventCount && inRange(stored.step) {
@@ -65,7 +67,8 @@ public struct StepHistory: Hashable, Sendable {
             rows: steps.sorted().map { step in
                 let pooled = PooledRewards(summaries[step] ?? [])
                 return Row(
-                    step: step, weights: state.scalarization(atStep: step).weights.values,
+                    step: step,
+                    weights: history.scalarization(atStep: step, initialWeights: initialWeights).weights.values,
                     learningRate: updates[step]?.learningRate, influence: updates[step]?.influence,
                     deltaHypervolume: checkpoints[step]?.deltaHypervolume, metaReward: checkpoints[step]?.metaReward,
                     scalarizedResponses: pooled.count, rewardMeans: pooled.means,

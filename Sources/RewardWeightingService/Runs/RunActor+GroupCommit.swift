@@ -15,7 +15,11 @@ extension RunActor {
         step: Int, rewards: ObjectiveMatrix, groupIDs: [Int]?, validation: Bool
     ) async throws(ServiceError) -> (result: ScalarizeResult, sequence: Int) {
         if validation {
-            return (try self.computeScalarization(step: step, rewards: rewards, groupIDs: groupIDs), 0)
+            let logged = try await self.loggedScalarizations(ofSteps: [step])
+            return (
+                try self.computeScalarization(
+                    step: step, rewards: rewards, groupIDs: groupIDs, scalarization: logged[step]), 0
+            )
         }
         let ticket = ScalarizationTicket(step: step, rewards: rewards, groupIDs: groupIDs)
         self.queuedScalarizations.append(ticket)
@@ -73,6 +77,7 @@ extension RunActor {
                 logged[stored.event] = stored
             }
         }
+        let loggedScalarizations = try await self.loggedScalarizations(ofSteps: batch.map(\.step))
         var state = self.run.state
         var outcomes: [Outcome] = []
         var newEvents: [(event: RunEvent, decision: Decision, state: RunState)] = []
@@ -82,7 +87,8 @@ extension RunActor {
                 // Each call is scalarised against the state the calls before it left, as one-at-a-time
                 // processing would (a Tchebycheff run's tracked ideal point moves with every recorded batch).
                 let result = try self.computeScalarization(
-                    step: call.step, rewards: call.rewards, groupIDs: call.groupIDs, in: state)
+                    step: call.step, rewards: call.rewards, groupIDs: call.groupIDs, in: state,
+                    scalarization: loggedScalarizations[call.step])
                 let event = RunEvent.scalarizeSummary(result.summary)
                 if let index = indexOfEvent[event] {
                     outcomes.append(.committing(result, index: index))  // a duplicate in the same batch
@@ -117,15 +123,34 @@ extension RunActor {
         }
     }
 
-    /// The scalarisation of a batch against the run's current state.
+    /// The scalarisation of a batch against the run's current state, with the weights and `r_pareto` of
+    /// `scalarization` when the state no longer keeps those of `step` (``loggedScalarizations(ofSteps:)``).
     private func computeScalarization(
-        step: Int, rewards: ObjectiveMatrix, groupIDs: [Int]?, in state: RunState? = nil
+        step: Int, rewards: ObjectiveMatrix, groupIDs: [Int]?, in state: RunState? = nil,
+        scalarization: StepScalarization?
     ) throws(ServiceError) -> ScalarizeResult {
         do {
-            return try self.policy.scalarize(rewards, groupIDs: groupIDs, atStep: step, in: state ?? self.run.state)
+            return try self.policy.scalarize(
+                rewards, groupIDs: groupIDs, atStep: step, in: state ?? self.run.state, scalarization: scalarization)
         } catch {
             throw ServiceError(error)
         }
+    }
+
+    /// The weights and `r_pareto` of those of `steps` that are older than the histories the run's state keeps
+    /// (``RunState/scalarization(atStep:)`` is `nil`), read from the run's log in one read; empty, with no read,
+    /// for the steps a trainer scalarises (its current one, or one a few updates behind).
+    private func loggedScalarizations(
+        ofSteps steps: [Int]
+    ) async throws(ServiceError) -> [Int: StepScalarization] {
+        let run = self.run
+        let older = Set(steps.filter { run.state.scalarization(atStep: $0) == nil })
+        guard !older.isEmpty else { return [:] }
+        let history = try await DecisionHistory.read(of: run, from: self.store)
+        return Dictionary(
+            uniqueKeysWithValues: older.map { step in
+                (step, history.scalarization(atStep: step, initialWeights: run.state.initialWeights))
+            })
     }
 }
 
