@@ -15,6 +15,11 @@ With `--long-steps S` it measures instead how a resident run grows with its leng
 ReportGradients (3×3 Gram, an update every step), a Scalarize (64 × 3) and a ReportCheckpoint (3 scores, about
 half of them entering the Pareto buffer), and the server's VmRSS after 10, 100, 1000, … steps: RSS, and the
 growth per run and per step since the 10th step.
+
+With `--long-runs A,B` (e.g. `10,40`) it does that twice, with A and then B runs, and prints a run's resident
+size at each step count as the difference between the two servers' RSS divided by B − A: what one more run
+adds, without what the process holds whatever its runs (thread stacks, pools, SQLite's page cache, memory
+the allocator keeps), and that size as a ratio of its size after 10 steps.
 """
 
 import argparse
@@ -135,8 +140,19 @@ def main() -> None:
     parser.add_argument("--waves", type=int, default=3)
     parser.add_argument("--binary", default="Benchmarks/.build/release/rw-server")
     parser.add_argument("--long-steps", type=int, default=0, help="measure a run's growth over this many steps")
-    parser.add_argument("--long-runs", type=int, default=20)
+    parser.add_argument("--long-runs", default="20", help="runs stepping together; two counts A,B to compare")
     args = parser.parse_args()
+    counts = [int(c) for c in args.long_runs.split(",")]
+    if args.long_steps and len(counts) == 2:
+        (a, rows_a), (b, rows_b) = [(c, measure_long(args.binary, c, args.long_steps)) for c in counts]
+        print(f"| steps | RSS, {a} runs (MiB) | RSS, {b} runs (MiB) | a run's resident size (KiB) | ÷ its size at step 10 |")
+        print("|---|---|---|---|---|")
+        sizes = {steps: (rb - ra) * 1024 / (b - a) for (steps, ra, _), (_, rb, _) in zip(rows_a, rows_b)}
+        for (steps, ra, _), (_, rb, _) in zip(rows_a, rows_b):
+            ratio = f"{sizes[steps] / sizes[10]:.2f}" if steps >= 10 and sizes.get(10) else "–"
+            print(f"| {steps} | {ra:.1f} | {rb:.1f} | {sizes[steps]:.0f} | {ratio} |")
+        return
+    args.long_runs = counts[0]
     if args.long_steps:
         rows = measure_long(args.binary, args.long_runs, args.long_steps)
         base = {steps: rss for steps, rss, _ in rows}.get(10)

@@ -499,38 +499,33 @@ public struct RunCoordinator: Sendable {
     /// tenant); `nil` for other events and for checkpoints the run no longer holds (superseded by a resume).
     ///
     /// The buffer is the run's state's when the state keeps the checkpoint; an older one is folded from the run's
-    /// log, read once into `walk` and folded forward from there, so that a `WatchRun` stream that replays a long
-    /// log — one call per event, in log order, with the same `walk` — reads the log once and folds each checkpoint
-    /// once. A resumed event passed through here clears `walk` (the log it read has changed).
-    /// - Parameter walk: the stream's fold of the log, `nil` at its start.
+    /// log, which `tracking` keeps for the stream (``WatchedBufferHypervolumes``), so that a `WatchRun` stream
+    /// replaying a long log reads it once and folds each checkpoint once. A resumed event passed through here
+    /// clears `tracking` (the log it read has changed).
+    /// - Parameter tracking: the stream's log and fold so far; a new value at the stream's start.
     public func bufferHypervolume(
-        after stored: StoredEvent, as principal: Principal = .open, walk: inout ParetoBufferWalk?
+        after stored: StoredEvent, as principal: Principal = .open, tracking: inout WatchedBufferHypervolumes
     ) async throws(ServiceError) -> Double? {
-        if case .resumed = stored.decision { walk = nil }
+        if case .resumed = stored.decision { tracking.reset() }
         guard case .checkpoint(let checkpoint) = stored.decision, !stored.isSuperseded else { return nil }
         let actor = try await self.registry.actor(for: principal.key(of: stored.runID))
         let run = await actor.run
-        let policy = WeightingPolicy(config: run.config)
         var buffer: ParetoBuffer?
         switch run.state.recentCheckpoints.last(where: { $0.step <= checkpoint.step }) {
         case .found(let kept):
             // The state keeps the run's checkpoints from `kept` on: this one is the run's only if it is `kept`.
             guard kept == checkpoint else { return nil }
-            buffer = policy.paretoBuffer(of: run.state, afterStep: checkpoint.step)
+            buffer = WeightingPolicy(config: run.config).paretoBuffer(of: run.state, afterStep: checkpoint.step)
         case .none:
             return nil
         case .beforeWindow:
             break
         }
         if buffer == nil {
-            if walk?.history.checkpoint(atStep: checkpoint.step) == nil {
-                walk = ParetoBufferWalk(try await DecisionHistory.read(of: run, from: self.store), policy: policy)
-            }
-            guard var folding = walk, folding.history.checkpoint(atStep: checkpoint.step) == checkpoint else {
-                return nil
-            }
-            buffer = folding.buffer(afterStep: checkpoint.step)
-            walk = folding
+            var walk = try await tracking.walk(toCheckpointOfStep: checkpoint.step, of: run, store: self.store)
+            guard walk.history.checkpoint(atStep: checkpoint.step) == checkpoint else { return nil }
+            buffer = walk.buffer(afterStep: checkpoint.step)
+            tracking.walk = walk
         }
         guard let buffer else { return nil }
         return try await ParetoFront.of(
@@ -538,12 +533,12 @@ public struct RunCoordinator: Sendable {
         ).hypervolume
     }
 
-    /// ``bufferHypervolume(after:as:walk:)`` for one event, without a walk kept between calls.
+    /// ``bufferHypervolume(after:as:tracking:)`` for one event, with nothing kept between calls.
     public func bufferHypervolume(
         after stored: StoredEvent, as principal: Principal = .open
     ) async throws(ServiceError) -> Double? {
-        var walk: ParetoBufferWalk?
-        return try await self.bufferHypervolume(after: stored, as: principal, walk: &walk)
+        var tracking = WatchedBufferHypervolumes()
+        return try await self.bufferHypervolume(after: stored, as: principal, tracking: &tracking)
     }
 
     /// The run's decisions as one row per step (``StepHistory``), limited to steps in `from...to`.

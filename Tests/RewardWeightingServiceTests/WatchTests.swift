@@ -3,10 +3,58 @@ import RewardWeightingCore
 import RewardWeightingPolicy
 import RewardWeightingService
 import RewardWeightingStore
+import RewardWeightingTestSupport
 import Testing
 
 @Suite("Watch")
 struct WatchTests {
+    /// Checkpoints older than the run's state keeps: the hypervolume a stream sends after each equals the
+    /// buffer's hypervolume `recordCheckpoint` replied with, whether the stream's log read holds it, must be
+    /// extended by the events logged since, or must be read again after a resume.
+    @Test("buffer hypervolumes of old checkpoints, for a stream that replays, falls behind, and sees a resume")
+    func bufferHypervolumesOfOldCheckpoints() async throws {
+        let coordinator = RunCoordinator(store: InMemoryRunStore(), logger: quietLogger)
+        _ = try await coordinator.createRun(hypervolumeConfig("hv-watch"))
+        var generator = SplitMix64(seed: 50)
+        var scores = [0.3, 900.0, 0.2]
+        var volumes: [Int: Double] = [:]  // by sequence number
+        func report(_ steps: ClosedRange<Int>) async throws {
+            for step in steps {
+                scores[0] += 0.01 + 0.03 * generator.symmetric()
+                scores[1] += -10 + 30 * generator.symmetric()
+                scores[2] += 0.005 + 0.02 * generator.symmetric()
+                let recorded = try await coordinator.recordCheckpoint(
+                    runID: "hv-watch", report: try CheckpointReport(step: step, scores: scores))
+                volumes[recorded.sequence] = recorded.front.hypervolume
+            }
+        }
+        let window = RecentHistory<CheckpointDecision>.capacity
+        try await report(0...(3 * window))
+        var tracking = WatchedBufferHypervolumes()
+        func expectVolumes(_ events: ArraySlice<StoredEvent>) async throws {
+            for event in events {
+                let volume = try await coordinator.bufferHypervolume(after: event, tracking: &tracking)
+                #expect(volume == (event.isSuperseded ? nil : volumes[event.sequence]), "event \(event.sequence)")
+            }
+        }
+        var log = try await coordinator.events(runID: "hv-watch")
+        try await expectVolumes(log[0..<10])  // reads the log
+        try await report((3 * window + 1)...(6 * window))  // the stream falls behind
+        log = try await coordinator.events(runID: "hv-watch")
+        try await expectVolumes(log[10...])  // extends its read with the events logged since
+
+        // A resume to an old step: the stream sees the resumed event, then the checkpoints reported since.
+        let resumeSequence = log.count + 1
+        _ = try await coordinator.resume(runID: "hv-watch", fromStep: 2 * window)
+        try await report((2 * window + 1)...(4 * window))
+        log = try await coordinator.events(runID: "hv-watch")
+        #expect(log[resumeSequence - 1].decision.kind == .resumed)
+        try await expectVolumes(log[(resumeSequence - 1)...])
+        // And a new stream replaying the whole log: superseded checkpoints have none.
+        tracking = WatchedBufferHypervolumes()
+        try await expectVolumes(log[...])
+    }
+
     @Test("watch delivers the stored events, then the live ones, in order")
     func storedThenLive() async throws {
         let database = TemporaryDatabase()

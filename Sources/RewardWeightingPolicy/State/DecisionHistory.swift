@@ -16,6 +16,11 @@ public struct DecisionHistory: Hashable, Sendable {
     /// The histories in `decisions`: the decisions of a run's events that are not superseded, in log order,
     /// from its creation on (the fold of which is the run's state).
     public init(_ decisions: some Sequence<Decision>) {
+        self.append(contentsOf: decisions)
+    }
+
+    /// Adds the histories in `decisions`, the decisions of the run's next events (not superseded, in log order).
+    public mutating func append(contentsOf decisions: some Sequence<Decision>) {
         for decision in decisions {
             switch decision {
             case .gradients(let gradients): if let update = gradients.update { self.weightUpdates.append(update) }

@@ -49,7 +49,7 @@ extension ParetoBuffer {
 /// than the last folds again from the start.
 public struct ParetoBufferWalk: Sendable {
     /// The histories the buffers are folded from.
-    public let history: DecisionHistory
+    public private(set) var history: DecisionHistory
     private let policy: WeightingPolicy
     /// How many of the history's checkpoints are folded into ``points``.
     private var folded = 0
@@ -60,6 +60,12 @@ public struct ParetoBufferWalk: Sendable {
     public init(_ history: DecisionHistory, policy: WeightingPolicy) {
         self.history = history
         self.policy = policy
+    }
+
+    /// Adds the decisions of the run's next events (not superseded, in log order) to ``history``; the buffers
+    /// folded so far stay folded.
+    public mutating func extend(with decisions: some Sequence<Decision>) {
+        self.history.append(contentsOf: decisions)
     }
 
     /// The buffer after the checkpoint of `step`: the same as

@@ -296,12 +296,12 @@ public struct TrainerServiceImplementation: Rewardweighting_V1_TrainerService.Si
             try await self.coordinator.watch(runID: runID, fromSequence: fromSequence, as: principal)
         }
         var nextSequence = fromSequence
-        // The stream's fold of the run's log, for the buffer hypervolumes of checkpoints older than the state keeps.
-        var walk: ParetoBufferWalk?
+        // The stream's read of the run's log, for the buffer hypervolumes of checkpoints older than the state keeps.
+        var bufferHypervolumes = WatchedBufferHypervolumes()
         do {
             for try await stored in stream.cancelOnGracefulShutdown() {
                 let hypervolume = try? await self.coordinator.bufferHypervolume(
-                    after: stored, as: principal, walk: &walk)
+                    after: stored, as: principal, tracking: &bufferHypervolumes)
                 try await response.write(DecisionMapping.event(stored, hypervolume: hypervolume ?? nil))
                 nextSequence = stored.sequence + 1
             }
