@@ -1,4 +1,5 @@
-/// One weight update of a gradient run, as kept in ``RunState/recentWeightUpdates`` and ``DecisionHistory/weightUpdates``: with mirror descent
+/// One weight update of a gradient run, as kept in ``RunState/recentWeightUpdates`` and
+/// ``DecisionHistory/weightUpdates``: with mirror descent
 ///
 ///     w ← softmax(log w + τ·Ī),   τ = η_t/μ,
 ///

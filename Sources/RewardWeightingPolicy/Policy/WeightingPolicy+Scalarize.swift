@@ -11,8 +11,9 @@ extension WeightingPolicy {
     ///
     /// with the weights and `r_pareto` of ``RunState/scalarization(atStep:)``, or `scalarization` when the state's
     /// histories do not reach back to `step` (read it from the run's log with
-    /// ``DecisionHistory/scalarization(atStep:initialWeights:)``). A pure read: `state` does not change. Record ``ScalarizeResult/summary`` with ``RunEvent/scalarizeSummary(_:)`` to show the step on
-    /// dashboards (validation-time calls should not be recorded).
+    /// ``DecisionHistory/scalarization(atStep:initialWeights:)``). A pure read: `state` does not change. Record
+    /// ``ScalarizeResult/summary`` with ``RunEvent/scalarizeSummary(_:)`` to show the step on dashboards
+    /// (validation-time calls should not be recorded).
     ///
     /// - Parameters:
     ///   - rewards: one row per response, one column per objective, higher is better, weighted as sent.

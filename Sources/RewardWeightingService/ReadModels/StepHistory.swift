@@ -2,10 +2,10 @@ import RewardWeightingCore
 import RewardWeightingPolicy
 import RewardWeightingStore
 
-/// A run's history as rows, read from its log, one per step at which something was recorded: the weights in effect at it, the
-/// gradient update (η_t, I) or checkpoint decision (ΔHV, r_pareto) of that step, the rewards its Scalarize
-/// calls weighted (per-objective mean and standard deviation) and the cosine matrix of its Gram matrix — what
-/// a dashboard plots.
+/// A run's history as rows, read from its log, one per step at which something was recorded: the weights in
+/// effect at it, the gradient update (η_t, I) or checkpoint decision (ΔHV, r_pareto) of that step, the rewards
+/// its Scalarize calls weighted (per-objective mean and standard deviation) and the cosine matrix of its Gram
+/// matrix — what a dashboard plots.
 public struct StepHistory: Hashable, Sendable {
     /// One step's decisions.
     public struct Row: Hashable, Sendable {
