@@ -15,6 +15,7 @@ struct FlatStaircase {
     var points: Zip2Sequence<[Double], [Double]> { zip(self.xs, self.ys) }
 
     mutating func removeAll() {
+        guard !self.xs.isEmpty else { return }  // skips the arrays' uniqueness checks and generic removal
         self.xs.removeAll(keepingCapacity: true)
         self.ys.removeAll(keepingCapacity: true)
     }

@@ -51,7 +51,6 @@ struct SweepFront3D {
     ///    collects the points that pass (and the points `s` dominates): see ``collect``.
     /// 3. Only those go through the staircase, in z order.
     mutating func add(x: Double, y: Double, z: Double) -> Double {
-        self.staircase.removeAll()
         let crossSection = x * y
         let topSlabEnd = self.firstPosition(below: z)
         let scanned =
@@ -63,6 +62,8 @@ struct SweepFront3D {
                 x: x, y: y, z: z, xs: self.xs, ys: self.ys, zs: self.zs, topSlabEnd: topSlabEnd,
                 candidates: &self.candidates, dominated: &self.dominated)
         guard let found = scanned else { return 0 }
+        // Emptied here, not on entry: most points of a large set are dominated and never reach the staircase.
+        self.staircase.removeAll()
         var rightEdgeY = found.rightEdgeY
         var topEdgeX = found.topEdgeX
         var area = 0.0
