@@ -522,23 +522,12 @@ public struct RunCoordinator: Sendable {
             break
         }
         if buffer == nil {
-            var walk = try await tracking.walk(toCheckpointOfStep: checkpoint.step, of: run, store: self.store)
-            guard walk.history.checkpoint(atStep: checkpoint.step) == checkpoint else { return nil }
-            buffer = walk.buffer(afterStep: checkpoint.step)
-            tracking.walk = walk
+            buffer = try await tracking.buffer(after: checkpoint, of: run, store: self.store)
         }
         guard let buffer else { return nil }
         return try await ParetoFront.of(
             buffer, dimension: run.config.dimension, contributions: false, kernels: self.kernels
         ).hypervolume
-    }
-
-    /// ``bufferHypervolume(after:as:tracking:)`` for one event, with nothing kept between calls.
-    public func bufferHypervolume(
-        after stored: StoredEvent, as principal: Principal = .open
-    ) async throws(ServiceError) -> Double? {
-        var tracking = WatchedBufferHypervolumes()
-        return try await self.bufferHypervolume(after: stored, as: principal, tracking: &tracking)
     }
 
     /// The run's decisions as one row per step (``StepHistory``), limited to steps in `from...to`.

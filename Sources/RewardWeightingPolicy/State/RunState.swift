@@ -125,6 +125,7 @@ public struct RunState: Codable, Hashable, Sendable {
     /// ``RecentHistory/capacity`` updates or checkpoints): ``DecisionHistory/scalarization(atStep:initialWeights:)``
     /// answers it from the run's log, by the same rules. O(log ``RecentHistory/capacity``).
     public func scalarization(atStep step: Int) -> StepScalarization? {
+        guard self.keepsScalarization(ofStep: step) else { return nil }
         let update: WeightUpdate?
         switch self.recentWeightUpdates.last(where: { $0.step <= step }) {
         case .found(let found): update = found
@@ -139,6 +140,13 @@ public struct RunState: Codable, Hashable, Sendable {
         }
         return StepScalarization(
             step: step, update: update, checkpoint: checkpoint, initialWeights: self.initialWeights)
+    }
+
+    /// Whether the kept histories reach back to the weights and `r_pareto` of `step`: whether
+    /// ``scalarization(atStep:)`` answers it. O(1).
+    public func keepsScalarization(ofStep step: Int) -> Bool {
+        (self.recentWeightUpdates.isComplete || self.recentWeightUpdates.first.map { $0.step <= step } ?? false)
+            && (self.recentCheckpoints.isComplete || self.recentCheckpoints.first.map { $0.step < step } ?? false)
     }
 
     /// The latest checkpoint decision, if the run has one.

@@ -138,13 +138,13 @@ extension RunActor {
     }
 
     /// The weights and `r_pareto` of those of `steps` that are older than the histories the run's state keeps
-    /// (``RunState/scalarization(atStep:)`` is `nil`), read from the run's log in one read; empty, with no read,
-    /// for the steps a trainer scalarises (its current one, or one a few updates behind).
+    /// (``RunState/keepsScalarization(ofStep:)`` is false), read from the run's log in one read; empty, with no
+    /// read, for the steps a trainer scalarises (its current one, or one a few updates behind).
     private func loggedScalarizations(
         ofSteps steps: [Int]
     ) async throws(ServiceError) -> [Int: StepScalarization] {
         let run = self.run
-        let older = Set(steps.filter { run.state.scalarization(atStep: $0) == nil })
+        let older = Set(steps.filter { !run.state.keepsScalarization(ofStep: $0) })
         guard !older.isEmpty else { return [:] }
         let history = try await DecisionHistory.read(of: run, from: self.store)
         return Dictionary(

@@ -22,17 +22,28 @@ public struct WatchedBufferHypervolumes: Sendable {
         self = WatchedBufferHypervolumes()
     }
 
-    /// A walk whose history holds the checkpoint of `step` if `run` holds it: the walk so far, or one extended
-    /// with the events logged since it was read, or (the first time, or after a resume) one read from the whole
-    /// log.
-    mutating func walk(
-        toCheckpointOfStep step: Int, of run: Run, store: any RunStore
-    ) async throws(ServiceError) -> ParetoBufferWalk {
-        let policy = WeightingPolicy(config: run.config)
-        if var walk = self.walk, walk.history.checkpoint(atStep: step) == nil,
-            run.eventCount > self.readThroughSequence
-        {
-            self.walk = nil  // so that extending it does not copy its history
+    /// The buffer right after `checkpoint`, folded from the run's log: from the log read so far, extended with the
+    /// events logged since when it does not hold the checkpoint, or (the first time, or after a resume) read
+    /// whole. `nil` when `run` does not hold the checkpoint (a resume superseded it).
+    mutating func buffer(
+        after checkpoint: CheckpointDecision, of run: Run, store: any RunStore
+    ) async throws(ServiceError) -> ParetoBuffer? {
+        if self.walk?.history.checkpoint(atStep: checkpoint.step) == nil, run.eventCount > self.readThroughSequence {
+            try await self.read(run, store: store)
+        }
+        guard var walk = self.walk, walk.history.checkpoint(atStep: checkpoint.step) == checkpoint else {
+            return nil
+        }
+        self.walk = nil  // so that folding it does not copy it
+        let buffer = walk.buffer(afterStep: checkpoint.step)
+        self.walk = walk
+        return buffer
+    }
+
+    /// Reads the events `run` logged after ``readThroughSequence`` into the walk, or the whole log when there is
+    /// no walk yet or those events hold a resume.
+    private mutating func read(_ run: Run, store: any RunStore) async throws(ServiceError) {
+        if var walk = self.walk {
             let tail: [StoredEvent]
             do {
                 tail = try await store.events(
@@ -41,18 +52,16 @@ public struct WatchedBufferHypervolumes: Sendable {
             } catch {
                 throw ServiceError(error)
             }
-            if tail.contains(where: { $0.event.kind == .resumed }) {
-                self.reset()
-            } else {
+            if !tail.contains(where: { $0.event.kind == .resumed }) {
+                self.walk = nil  // so that extending it does not copy its history
                 walk.extend(with: tail.lazy.filter { !$0.isSuperseded }.map(\.decision))
                 self.walk = walk
                 self.readThroughSequence = run.eventCount
+                return
             }
         }
-        if let walk = self.walk { return walk }
-        let walk = ParetoBufferWalk(try await DecisionHistory.read(of: run, from: store), policy: policy)
-        self.walk = walk
+        self.walk = ParetoBufferWalk(
+            try await DecisionHistory.read(of: run, from: store), policy: WeightingPolicy(config: run.config))
         self.readThroughSequence = run.eventCount
-        return walk
     }
 }
