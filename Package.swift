@@ -287,7 +287,7 @@ let package = Package(
         ),
         .testTarget(
             name: "rwctlTests",
-            dependencies: ["rwctl"]
+            dependencies: ["rwctl", .product(name: "Subprocess", package: "swift-subprocess")]
         ),
     ],
     swiftLanguageModes: [.v6]

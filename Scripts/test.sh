@@ -19,16 +19,21 @@ if [[ -z "${RW_TEST_DATABASE_URL:-}" ]] && ls /usr/lib/postgresql/*/bin/initdb >
     export RW_TEST_DATABASE_URL
 fi
 
+# `swift build --build-tests` builds every product, rw-server included, with testing enabled, as `swift test`
+# would; the tests then run under a watchdog (Scripts/swift-test-watched.sh), so a hung test fails the run with
+# its name. A plain `swift build` would rebuild the whole dependency graph without testing, so the tests' binary
+# is used as it is.
+echo "== swift build --build-tests"
+swift build --build-tests
+
 echo "== swift test"
-swift test
+Scripts/swift-test-watched.sh --skip-build
 
 if [[ -n "${RW_TEST_DATABASE_URL:-}" || "${RW_REQUIRE_POSTGRES:-}" == "1" ]]; then
     echo "== swift test: the service suite against PostgreSQL (RW_TEST_STORE=postgres)"
-    RW_TEST_STORE=postgres swift test --skip-build --filter RewardWeightingServiceTests
+    RW_TEST_STORE=postgres Scripts/swift-test-watched.sh --skip-build --filter RewardWeightingServiceTests
 fi
 
-# `swift test` builds every product, rw-server included, with testing enabled. A separate `swift build` would
-# rebuild the whole dependency graph without it, so the tests' binary is used as it is.
 bin="$(swift build --show-bin-path)"
 if [[ ! -x "$bin/rw-server" ]]; then
     echo "== building rw-server for the Python tests"

@@ -59,6 +59,29 @@ import Testing
         #expect(reopened.state.lastScalarizeStep == 5)
         #expect(reopened.state.lastCheckpointStep == 5)
     }
+
+    /// A server whose HTTP port is taken fails to start: `run()` throws, and whoever waits for its HTTP port is
+    /// told so instead of waiting for ever.
+    @Test(.timeLimit(.minutes(1))) func httpPortOfAServerThatCannotBindIt() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        try await withServerClient(
+            configuration: .init(host: "127.0.0.1", port: 0, httpPort: 0, databasePath: directory.database("first"))
+        ) { _, takenPort in
+            let server = try RewardWeightingServer(
+                configuration: .init(
+                    host: "127.0.0.1", port: 0, httpPort: takenPort, databasePath: directory.database("second")),
+                logger: quietLogger)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    await #expect(throws: ListenerNotBound.self) { try await server.httpListeningPort }
+                }
+                await #expect(throws: (any Error).self) { try await server.run() }
+                try await group.waitForAll()
+            }
+            await #expect(throws: ListenerNotBound.self) { try await server.httpListeningPort }
+        }
+    }
 }
 
 /// A count shared with a `@Sendable` closure.

@@ -70,7 +70,7 @@ func withServerClient<Result: Sendable>(
         let result: Result
         do {
             let port = try #require(try await server.listeningAddress.ipv4?.port)
-            let httpPort = await server.httpListeningPort
+            let httpPort = try await server.httpListeningPort
             let transport = try HTTP2ClientTransport.Posix(
                 target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext)
             result = try await withGRPCClient(transport: transport) { client in try await body(client, httpPort) }

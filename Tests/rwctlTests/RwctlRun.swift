@@ -1,5 +1,12 @@
 import Foundation
+import Subprocess
 import Testing
+
+#if canImport(System)
+    import System
+#else
+    import SystemPackage
+#endif
 
 /// One run of the built `rwctl` executable as a subprocess: what a user sees on the terminal.
 struct RwctlRun {
@@ -36,32 +43,31 @@ struct RwctlRun {
 
     /// Runs `rwctl arguments…`, with `stdin` as standard input (empty when `nil`).
     ///
-    /// Standard input, output and error go through temporary files, so no pipe can fill up and block.
+    /// Through swift-subprocess, as the server runs its kernel worker: one child-process monitor for the whole
+    /// test process (Foundation's `Process` beside it keeps a second one, which can miss an exit). Standard input,
+    /// output and error are temporary files, so no pipe can fill up, block or break.
     static func run(_ arguments: [String], stdin: String? = nil) async throws -> RwctlRun {
         let executable = try #require(Self.executableURL, "rwctl is not built next to the test bundle")
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let inputURL = try directory.write(stdin ?? "", named: "stdin")
+        let input = try FileDescriptor.open(
+            FilePath(try directory.write(stdin ?? "", named: "stdin").path), .readOnly)
         let outputURL = try directory.write("", named: "stdout")
         let errorURL = try directory.write("", named: "stderr")
-
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.standardInput = try FileHandle(forReadingFrom: inputURL)
-        process.standardOutput = try FileHandle(forWritingTo: outputURL)
-        process.standardError = try FileHandle(forWritingTo: errorURL)
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            process.terminationHandler = { _ in continuation.resume() }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
+        let output = try FileDescriptor.open(FilePath(outputURL.path), .writeOnly)
+        let error = try FileDescriptor.open(FilePath(errorURL.path), .writeOnly)
+        let result = try await Subprocess.run(
+            .path(FilePath(executable.path)), arguments: Arguments(arguments),
+            input: .fileDescriptor(input, closeAfterSpawningProcess: true),
+            output: .fileDescriptor(output, closeAfterSpawningProcess: true),
+            error: .fileDescriptor(error, closeAfterSpawningProcess: true))
+        let status: Int32 =
+            switch result.terminationStatus {
+            case .exited(let code): code
+            case .signaled(let signal): 128 + signal
             }
-        }
         return RwctlRun(
-            status: process.terminationStatus,
+            status: status,
             stdout: try String(contentsOf: outputURL, encoding: .utf8),
             stderr: try String(contentsOf: errorURL, encoding: .utf8))
     }

@@ -233,6 +233,7 @@ public struct RewardWeightingServer: Sendable {
                 "max_receive_message_bytes": "\(self.configuration.maxReceiveMessageBytes)",
                 "benchmark_service": "\(self.configuration.enableBenchmarkService)",
             ])
+        defer { self.httpPort.close() }
         try await self.store.serving { try await self.group.run() }
         self.logger.info("stopped")
     }
@@ -279,8 +280,9 @@ public struct RewardWeightingServer: Sendable {
     }
 
     /// The port the HTTP/JSON side is bound to; waits until it is listening.
+    /// - Throws: ``ListenerNotBound`` when the server stopped, or failed to start, before binding it.
     public var httpListeningPort: Int {
-        get async { await self.httpPort.port }
+        get async throws { try await self.httpPort.port }
     }
 
     /// Starts a graceful shutdown, as SIGTERM does: no new calls; those in flight finish; ``run()`` returns.
