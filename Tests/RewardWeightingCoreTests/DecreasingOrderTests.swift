@@ -36,6 +36,21 @@ struct DecreasingOrderTests {
         }
     }
 
+    @Test(
+        "into a reused buffer (an insertion sort below the radix threshold): the same order, whatever the buffer held",
+        arguments: [0, 1, 2, 17, 63, 64, 200])
+    func intoReusedBuffer(count n: Int) {
+        var generator = SplitMix64(seed: UInt64(n) &+ 5)
+        var order = Array(repeating: 7, count: 90)  // stale contents and capacity from an earlier sweep
+        for round in 0..<20 {
+            let s: [Double] = (0..<n).map { _ in
+                round % 2 == 0 ? Double(generator.integer(4)) : generator.symmetric()
+            }
+            DecreasingOrder.of(count: n, key: { s[$0] }, into: &order)
+            #expect(order == Self.stableSorted(s, column: 0, dimension: 1), "n = \(n), round \(round)")
+        }
+    }
+
     @Test("every value equal: the identity order")
     func allEqual() {
         let s = [Double](repeating: 2.5, count: 300)
@@ -64,6 +79,39 @@ struct SweepFrontVectorScanTests {
             let portable = HypervolumeKernels.volume4D(storage, vectorScans: false)
             let vector = HypervolumeKernels.volume4D(storage, vectorScans: true)
             #expect(vector.bitPattern == portable.bitPattern, "n = \(n), round \(round)")
+        }
+    }
+}
+
+@Suite("The K = 5 limit sets' AVX2 dominance filter")
+struct LimitSetVectorFilterTests {
+    @Test(
+        "gives the portable filter's hypervolume bit for bit at K = 5 and 6: grid sets with ties and duplicates, spheres",
+        arguments: [5, 6])
+    func vectorFilterIsBitIdentical(dimension k: Int) {
+        var generator = SplitMix64(seed: UInt64(k) &* 131)
+        for round in 0..<30 {
+            let n = [2, 9, 40, 120][round % 4]
+            var storage: [Double] = (0..<n).flatMap { _ -> [Double] in
+                switch round % 3 {
+                case 0: return (0..<k).map { _ in Double(Int(generator.next() % 4) + 1) }
+                case 1:
+                    let v = (0..<k).map { _ in abs(generator.symmetric()) + 1e-3 }
+                    let norm = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
+                    return v.map { $0 / norm }
+                default: return (0..<k).map { _ in Double(generator.next() % 1000 + 1) / 1000 }
+                }
+            }
+            storage += storage.prefix(k * 3)  // exact duplicates
+            let portable = HypervolumeKernels.volumeWFG(storage, dimension: k, vectorScans: false)
+            let vector = HypervolumeKernels.volumeWFG(storage, dimension: k, vectorScans: true)
+            #expect(vector.bitPattern == portable.bitPattern, "K = \(k), round \(round)")
+            if round % 3 == 0 {
+                // Grid points: the exact oracle (every box boundary on the integer grid).
+                let points = stride(from: 0, to: storage.count, by: k).map { Array(storage[$0..<($0 + k)]) }
+                let oracle = GridOracle(points: points, reference: Array(repeating: 0, count: k)).hypervolume
+                #expect(abs(vector - oracle) <= 1e-12 * max(1, oracle), "K = \(k), round \(round)")
+            }
         }
     }
 }

@@ -44,4 +44,9 @@ int rw_simd_front3d_scan_avx2(
     const double *xs, const double *ys, const double *zs, long count, long top_slab_end, double x, double y,
     double z, long *candidates, long *dominated, rw_simd_front3d_scan_result *result);
 
+/// Whether one of the `count` 4-D points at `points` (four doubles each, row-major) is at least `(x, y, z, w)` in
+/// every coordinate: the dominance test of the K = 4 limit sets (`LimitSet` in RewardWeightingCore), with AVX2.
+/// Call only when `rw_simd_has_avx2_fma()` returned 1.
+int rw_simd_any_weakly_dominates4_avx2(const double *points, long count, double x, double y, double z, double w);
+
 #endif

@@ -17,6 +17,30 @@ enum DecreasingOrder {
         }
     }
 
+    /// ``of(count:key:)`` into `order`, whose storage is reused: below ``radixThreshold`` points an insertion
+    /// sort in place (the same order: it moves a point only past larger-indexed points with smaller keys).
+    @inline(__always)
+    static func of(count n: Int, key value: (Int) -> Double, into order: inout [Int]) {
+        guard n < Self.radixThreshold else {
+            order = Self.of(count: n, key: value)
+            return
+        }
+        order.removeAll(keepingCapacity: true)
+        order.append(contentsOf: 0..<n)
+        order.withUnsafeMutableBufferPointer { order in
+            for next in 1..<max(n, 1) {
+                let index = order[next]
+                let key = value(index)
+                var position = next
+                while position > 0 && value(order[position &- 1]) < key {
+                    order[position] = order[position &- 1]
+                    position &-= 1
+                }
+                order[position] = index
+            }
+        }
+    }
+
     /// The indices `0..<count` by decreasing `key(i)` (finite values), ties in increasing `i`.
     @inline(__always)
     static func of(count n: Int, key value: (Int) -> Double) -> [Int] {

@@ -79,18 +79,29 @@ enum HypervolumeKernels {
         _ s: [Double], stop: KernelStop? = nil,
         vectorScans: Bool = VectorInstructions.hasAVX2FMA
     ) -> Double {
+        var workspace = Volume4DWorkspace(capacity: s.count / 4, vectorScans: vectorScans)
+        return s.withUnsafeBufferPointer { s in Self.volume4D(s, stop: stop, workspace: &workspace) }
+    }
+
+    /// ``volume4D(_:stop:vectorScans:)`` in `workspace`'s storage, which a caller sweeping many sets (the limit
+    /// sets of WFG) reuses, so that a sweep allocates nothing once the storage has grown.
+    static func volume4D(
+        _ s: UnsafeBufferPointer<Double>, stop: KernelStop?, workspace: inout Volume4DWorkspace
+    ) -> Double {
         let n = s.count / 4
-        let order = DecreasingOrder.of(s, column: 3, dimension: 4)
-        var front = SweepFront3D(capacity: n, vectorScans: vectorScans)
+        guard n > 0 else { return 0 }
+        DecreasingOrder.of(count: n, key: { s[4 &* $0 &+ 3] }, into: &workspace.order)
+        workspace.front.removeAll()
         var volume3D = 0.0
         var volume = 0.0
-        var previousW = s[4 * order[0] + 3]
-        for i in order {
+        var previousW = s[4 * workspace.order[0] + 3]
+        for index in 0..<n {
             if stop.shouldStop() { return 0 }
+            let i = workspace.order[index]
             let w = s[4 * i + 3]
             volume += volume3D * (previousW - w)
             previousW = w
-            volume3D += front.add(x: s[4 * i], y: s[4 * i + 1], z: s[4 * i + 2])
+            volume3D += workspace.front.add(x: s[4 * i], y: s[4 * i + 1], z: s[4 * i + 2])
         }
         return volume + volume3D * previousW
     }
@@ -100,13 +111,17 @@ enum HypervolumeKernels {
     /// (K−1)-dimensional exclusive volume of its projection, which is the projection's box volume minus the
     /// hypervolume of the non-dominated *limit set* (the earlier points clipped to its box). The recursion
     /// ends in the 4-D kernel.
-    static func volumeWFG(_ s: [Double], dimension k: Int, stop: KernelStop? = nil) -> Double {
+    /// - Parameter vectorScans: whether the K = 4 limit sets are filtered and swept with AVX2 where the CPU has it
+    ///   (the default; tests compare both).
+    static func volumeWFG(
+        _ s: [Double], dimension k: Int, stop: KernelStop? = nil, vectorScans: Bool = VectorInstructions.hasAVX2FMA
+    ) -> Double {
         let n = s.count / k
         let order = DecreasingOrder.of(s, column: k - 1, dimension: k)
         let m = k - 1
         var projected: [Double] = []
         projected.reserveCapacity(n * m)
-        var limit = LimitSet(dimension: m)
+        var limit = LimitSet(dimension: m, vectorScans: vectorScans)
         var volume = 0.0
         for i in order {
             if stop.shouldStop() { return 0 }
@@ -118,5 +133,16 @@ enum HypervolumeKernels {
             }
         }
         return volume
+    }
+}
+
+/// The storage of a 4-D sweep (``HypervolumeKernels/volume4D(_:stop:workspace:)``): its 3-D front and its order,
+/// kept between sweeps.
+struct Volume4DWorkspace {
+    var front: SweepFront3D
+    var order: [Int] = []
+
+    init(capacity: Int = 0, vectorScans: Bool = VectorInstructions.hasAVX2FMA) {
+        self.front = SweepFront3D(capacity: capacity, vectorScans: vectorScans)
     }
 }

@@ -1,3 +1,5 @@
+import CRewardWeightingSIMD
+
 /// The exclusive volume of one point against a set, through its *limit set* (While, Bradstreet & Barone
 /// 2012): clip every point of the set to the point's box, drop the clipped points that another one weakly
 /// dominates, and subtract their hypervolume from the box's volume:
@@ -15,9 +17,16 @@ struct LimitSet {
     private var kept4: [SIMD4<Double>] = []
     private var order: [Int] = []
     private var bucketStarts: [Int] = []
+    /// The 4-D sweep of the K = 4 limit sets, reused from one to the next.
+    private var sweep4D: Volume4DWorkspace
+    /// Whether the K = 4 dominance filter and sweep use AVX2 where the CPU has it; both give the same volume,
+    /// bit for bit.
+    private let vectorScans: Bool
 
-    init(dimension: Int) {
+    init(dimension: Int, vectorScans: Bool = VectorInstructions.hasAVX2FMA) {
         self.dimension = dimension
+        self.vectorScans = vectorScans && VectorInstructions.hasAVX2FMA
+        self.sweep4D = Volume4DWorkspace(vectorScans: vectorScans)
     }
 
     /// The volume of the box `[0, point]` not covered by the boxes of `set` (row-major, same K); 0 exactly
@@ -80,7 +89,10 @@ struct LimitSet {
                 if !isDominated { self.kept.append(contentsOf: clipped[base..<(base + k)]) }
             }
         }
-        let covered = HypervolumeKernels.volume(self.kept, dimension: k, stop: stop)
+        let covered =
+            k >= 5
+            ? HypervolumeKernels.volumeWFG(self.kept, dimension: k, stop: stop, vectorScans: self.vectorScans)
+            : HypervolumeKernels.volume(self.kept, dimension: k, stop: stop)
         return max(0, boxVolume - covered)
     }
 
@@ -134,9 +146,16 @@ struct LimitSet {
                 // Most candidates are dominated: look for a dominator first, and only for a kept candidate
                 // remove the kept points it dominates.
                 let isDominated = self.kept4.withUnsafeBufferPointer { kept in
-                    kept.contains { other in
-                        (other[0] >= candidate[0]) && (other[1] >= candidate[1]) && (other[2] >= candidate[2])
-                            && (other[3] >= candidate[3])
+                    guard self.vectorScans else {
+                        return kept.contains { other in
+                            (other[0] >= candidate[0]) && (other[1] >= candidate[1]) && (other[2] >= candidate[2])
+                                && (other[3] >= candidate[3])
+                        }
+                    }
+                    return kept.withMemoryRebound(to: Double.self) { points in
+                        rw_simd_any_weakly_dominates4_avx2(
+                            points.baseAddress, kept.count, candidate[0], candidate[1], candidate[2], candidate[3])
+                            != 0
                     }
                 }
                 if isDominated { continue }
@@ -147,14 +166,14 @@ struct LimitSet {
                 self.kept4.append(candidate)
             }
         }
-        self.kept.removeAll(keepingCapacity: true)
-        for value in self.kept4 {
-            self.kept.append(value[0])
-            self.kept.append(value[1])
-            self.kept.append(value[2])
-            self.kept.append(value[3])
+        // A `SIMD4<Double>` is four consecutive doubles: the kept points are already the sweep's row-major input.
+        let covered = self.kept4.withUnsafeBufferPointer { kept in
+            kept.withMemoryRebound(to: Double.self) { kept in
+                HypervolumeKernels.volume4D(
+                    UnsafeBufferPointer(rebasing: kept[0..<(4 * self.kept4.count)]), stop: stop,
+                    workspace: &self.sweep4D)
+            }
         }
-        let covered = HypervolumeKernels.volume(self.kept, dimension: 4, stop: stop)
         return max(0, boxVolume - covered)
     }
 

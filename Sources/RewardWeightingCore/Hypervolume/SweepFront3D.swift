@@ -37,6 +37,14 @@ struct SweepFront3D {
         self.zs.reserveCapacity(capacity)
     }
 
+    /// Empties the set, keeping its storage for the next sweep.
+    mutating func removeAll() {
+        guard !self.zs.isEmpty else { return }
+        self.xs.removeAll(keepingCapacity: true)
+        self.ys.removeAll(keepingCapacity: true)
+        self.zs.removeAll(keepingCapacity: true)
+    }
+
     /// Adds `(x, y, z)` and returns its exclusive contribution (0 when a stored point weakly dominates it).
     /// Stored points that the new one dominates are dropped: their boxes lie inside its box from now on.
     ///
