@@ -129,10 +129,39 @@ enum HypervolumeKernels {
             let exclusive = limit.exclusiveVolume(of: point, against: projected, stop: stop)
             if exclusive > 0 {
                 volume += s[k * i + k - 1] * exclusive
+                // A projection this one weakly dominates clips, for every later point, to a point this one's
+                // clipping dominates: it adds nothing to any later limit set, and leaves the set.
+                Self.removeRows(of: &projected, dimension: m, weaklyDominatedBy: point)
                 projected.append(contentsOf: point)
             }
         }
         return volume
+    }
+}
+
+extension HypervolumeKernels {
+    /// Removes the rows of `rows` (row-major, `dimension` columns) that `point` weakly dominates (every
+    /// coordinate at most the point's), keeping the others in order.
+    static func removeRows(of rows: inout [Double], dimension m: Int, weaklyDominatedBy point: ArraySlice<Double>) {
+        let n = rows.count / m
+        var kept = 0
+        let first = point.startIndex
+        rows.withUnsafeMutableBufferPointer { rows in
+            for row in 0..<n {
+                let base = row &* m
+                var dominated = true
+                for j in 0..<m where rows[base &+ j] > point[first &+ j] {
+                    dominated = false
+                    break
+                }
+                if dominated { continue }
+                if kept != row {
+                    for j in 0..<m { rows[kept &* m &+ j] = rows[base &+ j] }
+                }
+                kept &+= 1
+            }
+        }
+        rows.removeLast((n - kept) * m)
     }
 }
 
