@@ -221,6 +221,28 @@ struct HypervolumeContributionLargeSetTests {
     }
 }
 
+extension HypervolumeContributionLargeSetTests {
+    /// Points on a coarse grid (coordinates 1…3), so most are dominated, many by exactly one other point (whose
+    /// contribution they lower) and some by several, with exact duplicates: every contribution against the
+    /// exhaustive grid.
+    @Test("K ≥ 5: points with one dominator, several, and duplicates, against the exhaustive grid", arguments: [5, 6])
+    func singleDominators(dimension k: Int) throws {
+        var generator = SplitMix64(seed: 4242 + UInt64(k))
+        for round in 0..<40 {
+            let n = 8 + round % 20
+            var rows: [[Double]] = (0..<n).map { _ in (0..<k).map { _ in Double(generator.integer(3) + 1) } }
+            rows += rows.prefix(round % 3)  // exact duplicates
+            let reference = [Double](repeating: 0, count: k)
+            let oracle = GridOracle(points: rows, reference: reference)
+            let contributions = try Hypervolume.contributions(
+                of: try ObjectiveMatrix(rows: rows), reference: try ObjectiveVector(reference))
+            for (i, (c, expected)) in zip(contributions, oracle.contributions).enumerated() {
+                #expect(isClose(c, expected, scale: oracle.hypervolume * 1e-12), "point \(i) of \(rows)")
+            }
+        }
+    }
+}
+
 @Suite("Hypervolume kernels agree with each other")
 struct HypervolumeKernelAgreementTests {
     /// Fronts whose 2-D staircase grows past the flat array's limit, so the 3-D sweep moves into its tree;

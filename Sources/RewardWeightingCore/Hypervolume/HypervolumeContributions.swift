@@ -125,12 +125,102 @@ extension Hypervolume {
         return result
     }
 
+    /// K ≥ 5: each point's box minus the hypervolume of its limit set against the others. A point that another
+    /// weakly dominates contributes 0, and the others' limit sets need not see it unless that other is its only
+    /// dominator: removing any other point leaves it covered (through a chain of dominators that ends on a
+    /// non-dominated point, since of exact duplicates only the first counts as non-dominated). So a
+    /// non-dominated point's limit set is taken against the non-dominated points and the points it alone
+    /// dominates, not against all n − 1 (O(n²·K) at worst to find the dominators).
     static func contributionsByLimitSets(_ s: [Double], dimension k: Int, stop: KernelStop? = nil) -> [Double] {
         let n = s.count / k
-        var limit = LimitSet(dimension: k)
-        return (0..<n).map { i in
-            stop.shouldStop()
-                ? 0 : limit.exclusiveVolume(of: s[(i * k)..<(i * k + k)], against: s, excludingRow: i, stop: stop)
+        let dominator = Self.dominators(s, dimension: k)
+        var result = [Double](repeating: 0, count: n)
+        // The non-dominated points, packed, and the points each of them alone dominates.
+        var front: [Double] = []
+        var positionInFront = [Int](repeating: -1, count: n)
+        var alone: [Int: [Double]] = [:]
+        for i in 0..<n {
+            switch dominator[i] {
+            case Self.noDominator:
+                positionInFront[i] = front.count / k
+                front.append(contentsOf: s[(i * k)..<(i * k + k)])
+            case let single where single >= 0:
+                alone[single, default: []].append(contentsOf: s[(i * k)..<(i * k + k)])
+            default:
+                break
+            }
         }
+        var limit = LimitSet(dimension: k)
+        var against: [Double] = []
+        for i in 0..<n where positionInFront[i] >= 0 {
+            if stop.shouldStop() { return result }
+            let point = s[(i * k)..<(i * k + k)]
+            if let shadow = alone[i] {
+                against.removeAll(keepingCapacity: true)
+                against.append(contentsOf: front)
+                against.append(contentsOf: shadow)
+                result[i] = limit.exclusiveVolume(
+                    of: point, against: against, excludingRow: positionInFront[i], stop: stop)
+            } else {
+                result[i] = limit.exclusiveVolume(
+                    of: point, against: front, excludingRow: positionInFront[i], stop: stop)
+            }
+        }
+        return result
+    }
+
+    /// ``dominators(_:dimension:)``: no other point weakly dominates the point.
+    static let noDominator = -1
+    /// ``dominators(_:dimension:)``: two or more other points weakly dominate the point.
+    static let severalDominators = -2
+
+    /// For each row of `s`, the one other row that weakly dominates it (every coordinate at least as large; of
+    /// exact duplicates, the first dominates the later ones), or ``noDominator``, or ``severalDominators``. A dominator's coordinate
+    /// sum is at least the point's, so each point is compared only with the rows of at least its sum, taken by
+    /// decreasing sum (the rows of equal sum on both sides).
+    static func dominators(_ s: [Double], dimension k: Int) -> [Int] {
+        let n = s.count / k
+        var result = [Int](repeating: Self.noDominator, count: n)
+        let sums = (0..<n).map { i in s[(i * k)..<(i * k + k)].reduce(0, +) }
+        let order = sums.withUnsafeBufferPointer { sums in DecreasingOrder.of(count: n) { sums[$0] } }
+        s.withUnsafeBufferPointer { s in
+            sums.withUnsafeBufferPointer { sums in
+                for (position, i) in order.enumerated() {
+                    let base = i &* k
+                    var found = Self.noDominator
+                    // The rows of larger sum, and past i those of the same sum.
+                    var cursor = 0
+                    while cursor < n {
+                        let j = order[cursor]
+                        cursor &+= 1
+                        if cursor > position && sums[j] < sums[i] { break }
+                        if j == i { continue }
+                        let other = j &* k
+                        var dominates = true
+                        var equal = true
+                        for c in 0..<k {
+                            let (theirs, ours) = (s[other &+ c], s[base &+ c])
+                            if theirs < ours {
+                                dominates = false
+                                break
+                            }
+                            if theirs > ours { equal = false }
+                        }
+                        // Of exact duplicates the first dominates the others, not they it: the relation stays a
+                        // strict order, so every dominated point is covered through a chain that ends on a
+                        // non-dominated one.
+                        guard dominates && !(equal && j > i) else { continue }
+                        if found == Self.noDominator {
+                            found = j
+                        } else {
+                            found = Self.severalDominators
+                            break
+                        }
+                    }
+                    result[i] = found
+                }
+            }
+        }
+        return result
     }
 }
