@@ -116,23 +116,29 @@ enum HypervolumeKernels {
     static func volumeWFG(
         _ s: [Double], dimension k: Int, stop: KernelStop? = nil, vectorScans: Bool = VectorInstructions.hasAVX2FMA
     ) -> Double {
-        let n = s.count / k
-        let order = DecreasingOrder.of(s, column: k - 1, dimension: k)
+        var workspace = WFGWorkspace(dimension: k, vectorScans: vectorScans)
+        return Self.volumeWFG(s, dimension: k, stop: stop, workspace: &workspace)
+    }
+
+    /// ``volumeWFG(_:dimension:stop:vectorScans:)`` in `workspace`'s storage, which a caller computing many
+    /// volumes (the K ≥ 6 limit sets) reuses.
+    static func volumeWFG(
+        _ s: [Double], dimension k: Int, stop: KernelStop?, workspace: inout WFGWorkspace
+    ) -> Double {
         let m = k - 1
-        var projected: [Double] = []
-        projected.reserveCapacity(n * m)
-        var limit = LimitSet(dimension: m, vectorScans: vectorScans)
+        DecreasingOrder.of(count: s.count / k, key: { s[k &* $0 &+ m] }, into: &workspace.order)
+        workspace.projected.removeAll(keepingCapacity: true)
         var volume = 0.0
-        for i in order {
+        for i in workspace.order {
             if stop.shouldStop() { return 0 }
             let point = s[(k * i)..<(k * i + m)]
-            let exclusive = limit.exclusiveVolume(of: point, against: projected, stop: stop)
+            let exclusive = workspace.limit.exclusiveVolume(of: point, against: workspace.projected, stop: stop)
             if exclusive > 0 {
                 volume += s[k * i + k - 1] * exclusive
                 // A projection this one weakly dominates clips, for every later point, to a point this one's
                 // clipping dominates: it adds nothing to any later limit set, and leaves the set.
-                Self.removeRows(of: &projected, dimension: m, weaklyDominatedBy: point)
-                projected.append(contentsOf: point)
+                Self.removeRows(of: &workspace.projected, dimension: m, weaklyDominatedBy: point)
+                workspace.projected.append(contentsOf: point)
             }
         }
         return volume
@@ -162,6 +168,18 @@ extension HypervolumeKernels {
             }
         }
         rows.removeLast((n - kept) * m)
+    }
+}
+
+/// The storage of WFG at one K (``HypervolumeKernels/volumeWFG(_:dimension:stop:workspace:)``): its order, the
+/// projections so far and the limit set one dimension down, kept between volumes.
+struct WFGWorkspace {
+    var order: [Int] = []
+    var projected: [Double] = []
+    var limit: LimitSet
+
+    init(dimension k: Int, vectorScans: Bool = VectorInstructions.hasAVX2FMA) {
+        self.limit = LimitSet(dimension: k - 1, vectorScans: vectorScans)
     }
 }
 

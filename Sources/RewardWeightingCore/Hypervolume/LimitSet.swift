@@ -17,6 +17,11 @@ struct LimitSet {
     private var kept4: [SIMD4<Double>] = []
     private var order: [Int] = []
     private var bucketStarts: [Int] = []
+    /// The point of a K ≥ 5 limit set, copied once per call.
+    private var point: [Double] = []
+    /// The WFG storage of the K ≥ 5 limit sets' volumes, reused from one to the next (in an array: a struct
+    /// cannot hold its own type directly).
+    private var innerWFG: [WFGWorkspace] = []
     /// The 4-D sweep of the K = 4 limit sets, reused from one to the next.
     private var sweep4D: Volume4DWorkspace
     /// Whether the K = 4 dominance filter and sweep use AVX2 where the CPU has it; both give the same volume,
@@ -38,7 +43,9 @@ struct LimitSet {
         let k = self.dimension
         if k == 4 { return self.exclusiveVolume4(of: point, against: set, excludingRow: excluded, stop: stop) }
         let n = set.count / k
-        let p = Array(point)
+        self.point.removeAll(keepingCapacity: true)
+        self.point.append(contentsOf: point)
+        let p = self.point
         var boxVolume = 1.0
         for value in p { boxVolume *= value }
         guard n > (excluded >= 0 ? 1 : 0) else { return boxVolume }
@@ -65,10 +72,12 @@ struct LimitSet {
         if dominated { return 0 }
         // A clipped point can only be weakly dominated by one with a sum at least as large: visit by
         // decreasing sum and compare with the points kept so far.
-        let order = self.sums.withUnsafeBufferPointer { sums in DecreasingOrder.of(count: sums.count) { sums[$0] } }
+        self.sums.withUnsafeBufferPointer { sums in
+            DecreasingOrder.of(count: sums.count, key: { sums[$0] }, into: &self.order)
+        }
         self.kept.removeAll(keepingCapacity: true)
         self.clipped.withUnsafeBufferPointer { clipped in
-            for row in order {
+            for row in self.order {
                 let base = row * k
                 var isDominated = false
                 self.kept.withUnsafeBufferPointer { kept in
@@ -89,10 +98,13 @@ struct LimitSet {
                 if !isDominated { self.kept.append(contentsOf: clipped[base..<(base + k)]) }
             }
         }
-        let covered =
-            k >= 5
-            ? HypervolumeKernels.volumeWFG(self.kept, dimension: k, stop: stop, vectorScans: self.vectorScans)
-            : HypervolumeKernels.volume(self.kept, dimension: k, stop: stop)
+        let covered: Double
+        if k >= 5 {
+            if self.innerWFG.isEmpty { self.innerWFG = [WFGWorkspace(dimension: k, vectorScans: self.vectorScans)] }
+            covered = HypervolumeKernels.volumeWFG(self.kept, dimension: k, stop: stop, workspace: &self.innerWFG[0])
+        } else {
+            covered = HypervolumeKernels.volume(self.kept, dimension: k, stop: stop)
+        }
         return max(0, boxVolume - covered)
     }
 
