@@ -17,6 +17,8 @@ struct LimitSet {
     private var kept4: [SIMD4<Double>] = []
     private var order: [Int] = []
     private var bucketStarts: [Int] = []
+    /// The kept rows of a K ≥ 5 limit set, exactly (``kept`` is scratch sized for the largest set so far).
+    private var keptRows: [Double] = []
     /// The point of a K ≥ 5 limit set, copied once per call.
     private var point: [Double] = []
     /// The WFG storage of the K ≥ 5 limit sets' volumes, reused from one to the next (in an array: a struct
@@ -49,61 +51,80 @@ struct LimitSet {
         var boxVolume = 1.0
         for value in p { boxVolume *= value }
         guard n > (excluded >= 0 ? 1 : 0) else { return boxVolume }
-        self.clipped.removeAll(keepingCapacity: true)
-        self.sums.removeAll(keepingCapacity: true)
+        // Scratch sized once per call and written through pointers (an `append` per coordinate checks the
+        // array's uniqueness and capacity every time).
+        if self.clipped.count < n * k { self.clipped = [Double](repeating: 0, count: n * k) }
+        if self.sums.count < n { self.sums = [Double](repeating: 0, count: n) }
+        if self.kept.count < n * k { self.kept = [Double](repeating: 0, count: n * k) }
+        var count = 0
         var dominated = false
         set.withUnsafeBufferPointer { set in
-            for i in 0..<n where i != excluded {
-                var sum = 0.0
-                var dominates = true
-                for j in 0..<k {
-                    let value = min(set[i * k + j], p[j])
-                    if value < p[j] { dominates = false }
-                    self.clipped.append(value)
-                    sum += value
+            p.withUnsafeBufferPointer { p in
+                self.clipped.withUnsafeMutableBufferPointer { clipped in
+                    self.sums.withUnsafeMutableBufferPointer { sums in
+                        for i in 0..<n where i != excluded {
+                            var sum = 0.0
+                            var dominates = true
+                            let base = count &* k
+                            for j in 0..<k {
+                                let value = min(set[i &* k &+ j], p[j])
+                                if value < p[j] { dominates = false }
+                                clipped[base &+ j] = value
+                                sum += value
+                            }
+                            if dominates {
+                                dominated = true
+                                return
+                            }
+                            sums[count] = sum
+                            count &+= 1
+                        }
+                    }
                 }
-                if dominates {
-                    dominated = true
-                    return
-                }
-                self.sums.append(sum)
             }
         }
         if dominated { return 0 }
         // A clipped point can only be weakly dominated by one with a sum at least as large: visit by
         // decreasing sum and compare with the points kept so far.
         self.sums.withUnsafeBufferPointer { sums in
-            DecreasingOrder.of(count: sums.count, key: { sums[$0] }, into: &self.order)
+            DecreasingOrder.of(count: count, key: { sums[$0] }, into: &self.order)
         }
-        self.kept.removeAll(keepingCapacity: true)
+        var keptCount = 0
         self.clipped.withUnsafeBufferPointer { clipped in
-            for row in self.order {
-                let base = row * k
-                var isDominated = false
-                self.kept.withUnsafeBufferPointer { kept in
+            self.kept.withUnsafeMutableBufferPointer { kept in
+                for row in self.order {
+                    let base = row &* k
+                    var isDominated = false
                     var start = 0
-                    while start < kept.count {
+                    let end = keptCount &* k
+                    while start < end {
                         var weakly = true
-                        for j in 0..<k where kept[start + j] < clipped[base + j] {
+                        for j in 0..<k where kept[start &+ j] < clipped[base &+ j] {
                             weakly = false
                             break
                         }
                         if weakly {
                             isDominated = true
-                            return
+                            break
                         }
-                        start += k
+                        start &+= k
+                    }
+                    if !isDominated {
+                        for j in 0..<k { kept[end &+ j] = clipped[base &+ j] }
+                        keptCount &+= 1
                     }
                 }
-                if !isDominated { self.kept.append(contentsOf: clipped[base..<(base + k)]) }
             }
         }
+        self.keptRows.removeAll(keepingCapacity: true)
+        self.keptRows.append(contentsOf: self.kept[0..<(keptCount * k)])
         let covered: Double
         if k >= 5 {
             if self.innerWFG.isEmpty { self.innerWFG = [WFGWorkspace(dimension: k, vectorScans: self.vectorScans)] }
-            covered = HypervolumeKernels.volumeWFG(self.kept, dimension: k, stop: stop, workspace: &self.innerWFG[0])
+            covered = HypervolumeKernels.volumeWFG(
+                self.keptRows, dimension: k, stop: stop, workspace: &self.innerWFG[0])
         } else {
-            covered = HypervolumeKernels.volume(self.kept, dimension: k, stop: stop)
+            covered = HypervolumeKernels.volume(self.keptRows, dimension: k, stop: stop)
         }
         return max(0, boxVolume - covered)
     }
