@@ -18,7 +18,25 @@ __attribute__((target("avx2,fma"))) int rw_simd_any_weakly_dominates4_avx2(
     return 0;
 }
 
+__attribute__((target("avx2,fma"))) int rw_simd_any_weakly_dominates_avx2(
+    const double *points, long count, long k, const double *candidate) {
+    const __m256d head = _mm256_loadu_pd(candidate);
+    for (long i = 0; i < count; i++) {
+        const double *point = points + i * k;
+        if (_mm256_movemask_pd(_mm256_cmp_pd(_mm256_loadu_pd(point), head, _CMP_GE_OQ)) != 15) continue;
+        long j = 4;
+        while (j < k && point[j] >= candidate[j]) j++;
+        if (j == k) return 1;
+    }
+    return 0;
+}
+
 #else
+
+int rw_simd_any_weakly_dominates_avx2(const double *points, long count, long k, const double *candidate) {
+    (void)points; (void)count; (void)k; (void)candidate;
+    __builtin_trap();
+}
 
 int rw_simd_any_weakly_dominates4_avx2(const double *points, long count, double x, double y, double z, double w) {
     (void)points; (void)count; (void)x; (void)y; (void)z; (void)w;

@@ -83,7 +83,7 @@ struct SweepFrontVectorScanTests {
     }
 }
 
-@Suite("The K = 5 limit sets' AVX2 dominance filter")
+@Suite("The K ≥ 5 limit sets' AVX2 dominance filters")
 struct LimitSetVectorFilterTests {
     @Test(
         "gives the portable filter's hypervolume bit for bit at K = 5 and 6: grid sets with ties and duplicates, spheres",
@@ -106,6 +106,18 @@ struct LimitSetVectorFilterTests {
             let portable = HypervolumeKernels.volumeWFG(storage, dimension: k, vectorScans: false)
             let vector = HypervolumeKernels.volumeWFG(storage, dimension: k, vectorScans: true)
             #expect(vector.bitPattern == portable.bitPattern, "K = \(k), round \(round)")
+            // The contributions' K-dimensional limit sets filter with the K-wide scan.
+            let rows = stride(from: 0, to: storage.count, by: k).map { Array(storage[$0..<($0 + k)]) }
+            for i in [0, rows.count / 2] {
+                var portableSet = LimitSet(dimension: k, vectorScans: false)
+                var vectorSet = LimitSet(dimension: k, vectorScans: true)
+                let point = storage[(i * k)..<(i * k + k)]
+                let portableVolume = portableSet.exclusiveVolume(of: point, against: storage, excludingRow: i)
+                let vectorVolume = vectorSet.exclusiveVolume(of: point, against: storage, excludingRow: i)
+                #expect(
+                    vectorVolume.bitPattern == portableVolume.bitPattern,
+                    "K = \(k), round \(round), row \(i) of \(rows.count)")
+            }
             if round % 3 == 0 {
                 // Grid points: the exact oracle (every box boundary on the integer grid).
                 let points = stride(from: 0, to: storage.count, by: k).map { Array(storage[$0..<($0 + k)]) }

@@ -49,4 +49,9 @@ int rw_simd_front3d_scan_avx2(
 /// Call only when `rw_simd_has_avx2_fma()` returned 1.
 int rw_simd_any_weakly_dominates4_avx2(const double *points, long count, double x, double y, double z, double w);
 
+/// Whether one of the `count` points at `points` (`k ≥ 4` doubles each, row-major) is at least `candidate` (k
+/// doubles) in every coordinate: the dominance test of the K ≥ 5 limit sets, with AVX2 on the first four
+/// coordinates. Call only when `rw_simd_has_avx2_fma()` returned 1.
+int rw_simd_any_weakly_dominates_avx2(const double *points, long count, long k, const double *candidate);
+
 #endif

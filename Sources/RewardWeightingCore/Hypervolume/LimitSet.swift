@@ -95,19 +95,25 @@ struct LimitSet {
                 for row in self.order {
                     let base = row &* k
                     var isDominated = false
-                    var start = 0
                     let end = keptCount &* k
-                    while start < end {
-                        var weakly = true
-                        for j in 0..<k where kept[start &+ j] < clipped[base &+ j] {
-                            weakly = false
-                            break
+                    if self.vectorScans && k >= 4 {  // four lanes, then the rest one by one
+                        isDominated =
+                            rw_simd_any_weakly_dominates_avx2(
+                                kept.baseAddress, keptCount, k, clipped.baseAddress! + base) != 0
+                    } else {
+                        var start = 0
+                        while start < end {
+                            var weakly = true
+                            for j in 0..<k where kept[start &+ j] < clipped[base &+ j] {
+                                weakly = false
+                                break
+                            }
+                            if weakly {
+                                isDominated = true
+                                break
+                            }
+                            start &+= k
                         }
-                        if weakly {
-                            isDominated = true
-                            break
-                        }
-                        start &+= k
                     }
                     if !isDominated {
                         for j in 0..<k { kept[end &+ j] = clipped[base &+ j] }
