@@ -23,8 +23,8 @@ started, finished = [], set()
 for line in open(sys.argv[1], encoding="utf-8", errors="replace"):
     if m := re.search(r"\bTest (.+?) started\.$", line.rstrip()):
         started.append(m.group(1))
-    elif m := re.search(r"\bTest (.+?) (?:passed|failed|skipped)\b", line):
-        finished.add(m.group(1).split(" with ")[0])
+    elif m := re.search(r"\bTest (.+?)(?: with \d+ test cases?)? (?:passed|failed|skipped)\b", line):
+        finished.add(m.group(1))
 for name in started:
     if name != "run" and name not in finished:  # "Test run started." is the run's own line
         print("   ", name)

@@ -5,6 +5,7 @@ import RewardWeightingCore
 import RewardWeightingKernels
 import RewardWeightingTestSupport
 import RewardWeightingWorker
+import Synchronization
 import Testing
 
 /// The kernel worker (`worker.proto`) over a real Unix domain socket gives the in-process kernels' results bit
@@ -267,8 +268,10 @@ import Testing
         "a call to a worker that never answers ends DEADLINE_EXCEEDED at its deadline",
         .timeLimit(.minutes(1)))
     func aSilentWorkerMeetsTheDeadline() async throws {
-        // A socket that listens but never accepts: the connection is made, the HTTP/2 handshake never completes,
-        // so only the client's own timer can end the call.
+        // A socket that accepts the connection and never sends a byte: the HTTP/2 handshake never completes, so
+        // only the client's own timer can end the call. The connection is accepted (by a thread of its own:
+        // `accept` blocks) and closed at the end, so the client's shutdown sees it end, whatever the timing; a
+        // connection left unaccepted in the backlog made that shutdown wait for ever about once in twenty runs.
         let directory = TemporaryDirectory()
         defer { directory.remove() }
         let path = directory.url.appendingPathComponent("silent.sock").path
@@ -286,6 +289,26 @@ import Testing
         }
         #expect(bound == 0)
         #expect(listen(listener, 16) == 0)
+        // The accepted connections, and whether the accepting thread has returned.
+        let accepted = Mutex<(connections: [Int32], done: Bool)>(([], false))
+        let acceptor = Thread {
+            while true {
+                let connection = accept(listener, nil, nil)
+                guard connection >= 0 else { break }  // the listener was shut down
+                accepted.withLock { $0.connections.append(connection) }
+            }
+            accepted.withLock { $0.done = true }
+        }
+        acceptor.start()
+        defer { shutdown(listener, Int32(SHUT_RDWR)) }  // on an early exit too: the accepting thread returns
+        // Stops listening (a connection still in the backlog is reset), then closes every accepted connection:
+        // afterwards the client can only be refused, never left waiting for a handshake.
+        let stopListening = { () async in
+            shutdown(listener, Int32(SHUT_RDWR))
+            for _ in 0..<200 where !accepted.withLock({ $0.done }) { try? await Task.sleep(for: .milliseconds(5)) }
+            for connection in accepted.withLock({ $0.connections }) { close(connection) }
+            close(listener)
+        }
         try await withGRPCClient(
             transport: try HTTP2ClientTransport.Posix(
                 target: .unixDomainSocket(path: path), transportSecurity: .plaintext)
@@ -299,8 +322,7 @@ import Testing
             let elapsed = ContinuousClock.now - start
             #expect(error?.code == .deadlineExceeded)
             #expect(elapsed >= .milliseconds(250) && elapsed < .seconds(10), "\(elapsed)")
-            // Closing the listener resets the half-open connection, so that the client can shut down.
-            close(listener)
+            await stopListening()
         }
     }
 

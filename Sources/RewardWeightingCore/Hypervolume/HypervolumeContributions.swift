@@ -16,7 +16,7 @@ extension Hypervolume {
     /// | 2 | neighbours on the sorted front, less what dominated points cover | O(n log n) |
     /// | 3 | z-sweep keeping every front point's exclusive cross-section (``ExclusiveSweep3D``) | O(n log n) |
     /// | 4 | sweep along objective 4 over 3-D contribution sweeps of clipped sets (``ExclusiveSweep4D``) | O(n² log n) |
-    /// | ≥ 5 | each point's box minus the hypervolume of its non-dominated limit set (WFG's exclusive volume, ``LimitSet``) | O(n²·K) plus n limit-set hypervolumes |
+    /// | ≥ 5 | each non-dominated point's box minus the hypervolume of its limit set (WFG's exclusive volume, ``LimitSet``) against the non-dominated points and those it alone dominates | O(n²·K) plus one limit-set hypervolume per non-dominated point |
     /// - Throws: ``ValidationError`` when the reference point's K differs from the points'.
     public static func contributions(
         of points: ObjectiveMatrix, reference: ObjectiveVector
