@@ -175,9 +175,9 @@ extension Hypervolume {
     static let severalDominators = -2
 
     /// For each row of `s`, the one other row that weakly dominates it (every coordinate at least as large; of
-    /// exact duplicates, the first dominates the later ones), or ``noDominator``, or ``severalDominators``. A dominator's coordinate
-    /// sum is at least the point's, so each point is compared only with the rows of at least its sum, taken by
-    /// decreasing sum (the rows of equal sum on both sides).
+    /// exact duplicates, the first dominates the later ones), or ``noDominator``, or ``severalDominators``. A
+    /// dominator's coordinate sum is at least the point's (rounding is monotone), so each point is compared only
+    /// with the rows of at least its sum, taken by decreasing sum (the rows of equal sum on both sides).
     static func dominators(_ s: [Double], dimension k: Int) -> [Int] {
         let n = s.count / k
         var result = [Int](repeating: Self.noDominator, count: n)

@@ -26,8 +26,8 @@ struct LimitSet {
     private var innerWFG: [WFGWorkspace] = []
     /// The 4-D sweep of the K = 4 limit sets, reused from one to the next.
     private var sweep4D: Volume4DWorkspace
-    /// Whether the K = 4 dominance filter and sweep use AVX2 where the CPU has it; both give the same volume,
-    /// bit for bit.
+    /// Whether the dominance filters (K ≥ 4) and the K = 4 sweep use AVX2 where the CPU has it; both give the
+    /// same volume, bit for bit.
     private let vectorScans: Bool
 
     init(dimension: Int, vectorScans: Bool = VectorInstructions.hasAVX2FMA) {
@@ -207,10 +207,8 @@ struct LimitSet {
         }
         // A `SIMD4<Double>` is four consecutive doubles: the kept points are already the sweep's row-major input.
         let covered = self.kept4.withUnsafeBufferPointer { kept in
-            kept.withMemoryRebound(to: Double.self) { kept in
-                HypervolumeKernels.volume4D(
-                    UnsafeBufferPointer(rebasing: kept[0..<(4 * self.kept4.count)]), stop: stop,
-                    workspace: &self.sweep4D)
+            kept.withMemoryRebound(to: Double.self) { kept in  // 4 × count doubles
+                HypervolumeKernels.volume4D(kept, stop: stop, workspace: &self.sweep4D)
             }
         }
         return max(0, boxVolume - covered)
