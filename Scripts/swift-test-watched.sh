@@ -31,6 +31,15 @@ for name in started:
 EOF
 }
 
+# The processes under the runner, so that only this run's test processes are stopped.
+descendants() {
+    local child
+    for child in $(pgrep -P "$1"); do
+        echo "$child"
+        descendants "$child"
+    done
+}
+
 waited=0
 while kill -0 "$runner" 2>/dev/null; do
     sleep 1
@@ -38,7 +47,8 @@ while kill -0 "$runner" 2>/dev/null; do
     if ((waited >= limit)); then
         echo "== swift test is still running after ${limit} s: these tests started and did not finish"
         unfinished
-        for pid in $(pgrep -f 'PackageTests\.xctest'); do
+        for pid in $(descendants "$runner"); do
+            [[ "$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" == *PackageTests.xctest* ]] || continue
             if command -v gdb >/dev/null; then
                 echo "== backtraces of $pid"
                 gdb -p "$pid" -batch -ex 'set print frame-arguments none' -ex 'thread apply all bt 12' 2>/dev/null | grep -E '^(Thread|#)' | head -400
