@@ -300,14 +300,28 @@ import Testing
             accepted.withLock { $0.done = true }
         }
         acceptor.start()
-        defer { shutdown(listener, Int32(SHUT_RDWR)) }  // on an early exit too: the accepting thread returns
+        // Takes the accepted connections out of the list (each is closed exactly once: a descriptor closed twice
+        // may by then be another test's socket).
+        let takeConnections = {
+            accepted.withLock { state in
+                defer { state.connections = [] }
+                return state.connections
+            }
+        }
+        defer {
+            // The listener is closed last and only here, once the accepting thread has returned (it must never call
+            // `accept` on a number that is by then another test's listener). On an early exit this ends that thread.
+            shutdown(listener, Int32(SHUT_RDWR))
+            for _ in 0..<200 where !accepted.withLock({ $0.done }) { usleep(5000) }
+            for connection in takeConnections() { close(connection) }
+            close(listener)
+        }
         // Stops listening (a connection still in the backlog is reset), then closes every accepted connection:
         // afterwards the client can only be refused, never left waiting for a handshake.
         let stopListening = { () async in
             shutdown(listener, Int32(SHUT_RDWR))
             for _ in 0..<200 where !accepted.withLock({ $0.done }) { try? await Task.sleep(for: .milliseconds(5)) }
-            for connection in accepted.withLock({ $0.connections }) { close(connection) }
-            close(listener)
+            for connection in takeConnections() { close(connection) }
         }
         try await withGRPCClient(
             transport: try HTTP2ClientTransport.Posix(
