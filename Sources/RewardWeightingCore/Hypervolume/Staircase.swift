@@ -50,6 +50,11 @@ struct Staircase {
         self.nodes.reserveCapacity(capacity)
     }
 
+    /// Makes room for `capacity` nodes in all, so that a sweep that knows its size grows the pool once.
+    mutating func reserveCapacity(_ capacity: Int) {
+        self.nodes.reserveCapacity(capacity)
+    }
+
     /// Empties the pool, keeping its storage.
     mutating func removeAll() {
         self.nodes.removeAll(keepingCapacity: true)
@@ -89,11 +94,8 @@ struct Staircase {
         if candidate >= 0 && self.nodes[Int(candidate)].y >= y {
             return Insertion(dominatingID: Int(self.nodes[Int(candidate)].id), areaAdded: 0, leftID: -1, rightID: -1)
         }
-        self.random ^= self.random << 13
-        self.random ^= self.random >> 17
-        self.random ^= self.random << 5
         let node = Int32(self.nodes.count)
-        self.nodes.append(Node(x: x, y: y, id: Int32(id), priority: self.random, left: -1, right: -1))
+        self.nodes.append(Node(x: x, y: y, id: Int32(id), priority: self.nextPriority(), left: -1, right: -1))
         var removedTree: Int32 = -1
         var leftNode: Int32 = -1
         var rightNode: Int32 = -1
@@ -133,6 +135,23 @@ struct Staircase {
             dominatingID: -1, areaAdded: area,
             leftID: leftNode >= 0 ? Int(self.nodes[Int(leftNode)].id) : -1,
             rightID: rightNode >= 0 ? Int(self.nodes[Int(rightNode)].id) : -1)
+    }
+
+    /// Appends `(x, y)` to the staircase at `root` (−1 for a new one), as its point of largest x: its x must
+    /// exceed, and its y lie below, every stored point's. Builds a staircase from points already in order in
+    /// O(log s) each, without the searches of an insertion.
+    mutating func append(to root: inout Int32, x: Double, y: Double, id: Int) {
+        let node = Int32(self.nodes.count)
+        self.nodes.append(Node(x: x, y: y, id: Int32(id), priority: self.nextPriority(), left: -1, right: -1))
+        let old = root
+        root = self.nodes.withUnsafeMutableBufferPointer { Self.merge($0.baseAddress!, old, node) }
+    }
+
+    private mutating func nextPriority() -> UInt32 {
+        self.random ^= self.random << 13
+        self.random ^= self.random >> 17
+        self.random ^= self.random << 5
+        return self.random
     }
 
     /// Removes the points with x ≤ `bound` from the staircase at `root`, listing them in ``removed``.
