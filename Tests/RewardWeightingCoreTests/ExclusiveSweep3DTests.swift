@@ -26,7 +26,7 @@ struct ExclusiveSweep3DTests {
         _ storage: [Double], flatLimit: Int
     ) -> (contributions: [Double], volume: Double, endedFlat: Bool) {
         var sweep = ExclusiveSweep3D(flatLimit: flatLimit)
-        let volume = sweep.run(storage, presortedByZ: false)
+        let volume = storage.withUnsafeBufferPointer { sweep.run($0, presortedByZ: false) }
         return (Array(sweep.contributions.prefix(storage.count / 3)), volume, sweep.mainIsFlat)
     }
 

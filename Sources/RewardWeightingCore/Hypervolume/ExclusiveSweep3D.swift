@@ -53,12 +53,11 @@ struct ExclusiveSweep3D {
     /// After ``run(_:presortedByZ:)``: every point's exclusive contribution, in input order (entries past
     /// the last run's point count are stale).
     private(set) var contributions: [Double] = []
-    private var s: [Double] = []
 
     /// Computes the contributions of `storage` (row-major, K = 3, coordinates > 0).
     static func contributions(_ storage: [Double]) -> [Double] {
         var sweep = ExclusiveSweep3D()
-        _ = sweep.run(storage, presortedByZ: false)
+        _ = storage.withUnsafeBufferPointer { sweep.run($0, presortedByZ: false) }
         return Array(sweep.contributions.prefix(storage.count / 3))
     }
 
@@ -72,29 +71,28 @@ struct ExclusiveSweep3D {
     /// Runs the sweep on `storage` (row-major, K = 3, coordinates > 0), leaving every point's exclusive
     /// contribution in ``contributions``, and returns the hypervolume of the whole set. Scratch storage is
     /// reused from run to run. When `presortedByZ`, the rows are already in non-increasing z.
-    mutating func run(_ storage: [Double], presortedByZ: Bool) -> Double {
-        let n = storage.count / 3
-        self.s = storage
+    mutating func run(_ s: UnsafeBufferPointer<Double>, presortedByZ: Bool) -> Double {
+        let n = s.count / 3
         self.pool.removeAll()
         self.pool.reserveCapacity(n)
         self.main = -1
         self.flatMain.removeAll()
         self.mainIsFlat = self.flatLimit > 0
-        // Every per-point array keeps at least n entries from run to run. Only the accumulators need
-        // clearing: the others are written when a point enters the main staircase, before any read.
+        // Every per-point array keeps at least n entries from run to run; a point's state starts afresh, and
+        // its shadow root is written when it enters the main staircase, before any read.
         Self.ensureCount(&self.points, n, PointState())
         Self.ensureCount(&self.shadowRoot, n, -1)
         Self.ensureCount(&self.contributions, n, 0)
         guard n > 0 else { return 0 }
-        let s = self.s
         self.points.withUnsafeMutableBufferPointer { points in
             for i in 0..<n { points[i] = PointState(x: s[3 &* i], y: s[3 &* i &+ 1]) }
         }
-        let order = presortedByZ ? Array(0..<n) : DecreasingOrder.of(s, column: 2, dimension: 3)
+        let order = presortedByZ ? [] : DecreasingOrder.of(count: n, key: { s[3 &* $0 &+ 2] })
         var area = 0.0
         var volume = 0.0
-        var previousZ = s[3 * order[0] + 2]
-        for p in order {
+        var previousZ = s[3 * (presortedByZ ? 0 : order[0]) + 2]
+        for index in 0..<n {
+            let p = presortedByZ ? index : order[index]
             let x = s[3 * p]
             let y = s[3 * p + 1]
             let z = s[3 * p + 2]
@@ -158,8 +156,8 @@ struct ExclusiveSweep3D {
         }
         let left = insertion.leftID
         let right = insertion.rightID
-        self.points[p].leftX = left >= 0 ? self.s[3 * left] : 0
-        self.points[p].rightY = right >= 0 ? self.s[3 * right + 1] : 0
+        self.points[p].leftX = left >= 0 ? self.points[left].x : 0
+        self.points[p].rightY = right >= 0 ? self.points[right].y : 0
         self.shadowRoot[p] = shadowRoot
         var shadow = 0.0
         var previousX = self.points[p].leftX
@@ -171,8 +169,8 @@ struct ExclusiveSweep3D {
         self.points[p].shadowArea = shadow
         self.points[p].lastZ = z
         self.updateExclusiveArea(p)
-        if left >= 0 { self.raiseRightY(of: left, to: self.s[3 * p + 1], at: z) }
-        if right >= 0 { self.raiseLeftX(of: right, to: self.s[3 * p], at: z) }
+        if left >= 0 { self.raiseRightY(of: left, to: self.points[p].y, at: z) }
+        if right >= 0 { self.raiseLeftX(of: right, to: self.points[p].x, at: z) }
     }
 
     /// `M` has outgrown the sorted array: from here on it is a treap in the pool.

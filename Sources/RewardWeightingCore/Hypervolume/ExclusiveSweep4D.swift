@@ -46,6 +46,7 @@ struct ExclusiveSweep4D {
         self.lastW = Array(repeating: 0, count: n)
         self.dominators = Array(repeating: 0, count: n)
         self.contributions = Array(repeating: 0, count: n)
+        self.clipped = Array(repeating: 0, count: 3 * n)
     }
 
     private mutating func run(stop: KernelStop?) -> [Double] {
@@ -64,20 +65,24 @@ struct ExclusiveSweep4D {
                 // settled by a scan that stops at the second dominator, without clipping the stored set.
                 continue
             }
-            self.clipped.removeAll(keepingCapacity: true)
             self.doublyDominated.removeAll(keepingCapacity: true)
             self.dominatedByP.removeAll(keepingCapacity: true)
             var coveringCrossSections = 0
-            for (position, q) in self.stored.enumerated() {
-                let (qx, qy, qz) = (s[4 * q], s[4 * q + 1], s[4 * q + 2])
-                if qx <= x && qy <= y && qz <= z { self.dominatedByP.append(position) }
-                if coveringCrossSections < 2 {
-                    // Once two clipped points cover p's whole x-y cross-section, every lower one lies in
-                    // both their boxes: it changes neither the clipped hypervolume nor any exclusive region.
-                    if qx >= x && qy >= y { coveringCrossSections += 1 }
-                    self.clipped.append(min(qx, x))
-                    self.clipped.append(min(qy, y))
-                    self.clipped.append(min(qz, z))
+            // The clipped set, written in place into storage sized for n points.
+            var clippedCount = 0
+            self.clipped.withUnsafeMutableBufferPointer { clipped in
+                for (position, q) in self.stored.enumerated() {
+                    let (qx, qy, qz) = (s[4 * q], s[4 * q + 1], s[4 * q + 2])
+                    if qx <= x && qy <= y && qz <= z { self.dominatedByP.append(position) }
+                    if coveringCrossSections < 2 {
+                        // Once two clipped points cover p's whole x-y cross-section, every lower one lies in
+                        // both their boxes: it changes neither the clipped hypervolume nor any exclusive region.
+                        if qx >= x && qy >= y { coveringCrossSections += 1 }
+                        clipped[3 &* clippedCount] = min(qx, x)
+                        clipped[3 &* clippedCount &+ 1] = min(qy, y)
+                        clipped[3 &* clippedCount &+ 2] = min(qz, z)
+                        clippedCount &+= 1
+                    }
                 }
             }
             for position in self.dominatedByP {
@@ -85,8 +90,10 @@ struct ExclusiveSweep4D {
                 self.dominators[q] += 1
                 if self.dominators[q] == 2 { self.doublyDominated.append(position) }
             }
-            let covered = self.sweep.run(self.clipped, presortedByZ: true)
-            for position in 0..<(self.clipped.count / 3) {
+            let covered = self.clipped.withUnsafeBufferPointer { clipped in
+                self.sweep.run(UnsafeBufferPointer(rebasing: clipped[0..<(3 * clippedCount)]), presortedByZ: true)
+            }
+            for position in 0..<clippedCount {
                 let q = self.stored[position]
                 let lost = self.sweep.contributions[position]
                 if lost > 0 {
@@ -118,12 +125,14 @@ struct ExclusiveSweep4D {
 
     /// How many stored points weakly dominate `(x, y, z)` in x, y and z, up to 2 (the scan stops at the second).
     /// Among equal points the newer one counts as the dominator, so that no two points can each be the other's
-    /// reason to be dropped: an equal stored point counts, the new one will not count for it.
+    /// reason to be dropped: an equal stored point counts, the new one will not count for it. The stored set is
+    /// in non-increasing z, so the scan also stops at the first point below z.
     private func dominatorCount(x: Double, y: Double, z: Double) -> Int {
         var found = 0
         let s = self.s
         for q in self.stored {
             let (qx, qy, qz) = (s[4 * q], s[4 * q + 1], s[4 * q + 2])
+            if qz < z { return found }
             if qx >= x && qy >= y && qz >= z && (qx != x || qy != y || qz != z) {
                 found &+= 1
                 if found == 2 { return 2 }
