@@ -26,7 +26,7 @@
 /// lands in its twin's shadow and covers its whole rectangle, so both contribute 0, as they must.
 /// This is our own derivation in the spirit of Emmerich & Fonseca (2011), "Computing hypervolume
 /// contributions in low dimensions: asymptotically optimal algorithm and complexity results" (EMO).
-struct ExclusiveSweep3D {
+struct ExclusiveSweep3D: ~Copyable {
     /// The size of `M` past which it moves from the sorted array into the treap pool.
     static let flatMainLimit = 1024
 
@@ -37,7 +37,9 @@ struct ExclusiveSweep3D {
     private(set) var mainIsFlat = true
     private let flatLimit: Int
     private var main: Int32 = -1
-    /// What the sweep keeps of one point, together: one or two cache lines where seven arrays took seven.
+    /// What the sweep keeps of one point, together: one or two cache lines where seven arrays took seven. Held
+    /// in storage of its own (``points``, for ``pointCapacity`` points), so that the sweep's many small updates
+    /// are plain stores, without an array's uniqueness check; the sweep is not copyable, and frees it.
     private struct PointState {
         var x = 0.0
         var y = 0.0
@@ -47,9 +49,11 @@ struct ExclusiveSweep3D {
         var exclusiveArea = 0.0
         var lastZ = 0.0
         var contribution = 0.0
+        /// The root of the point's shadow in the pool, written when it enters `M`.
+        var shadowRoot: Int32 = -1
     }
-    private var points: [PointState] = []
-    private var shadowRoot: [Int32] = []
+    private var points: UnsafeMutablePointer<PointState>
+    private var pointCapacity = 0
     /// After ``run(_:presortedByZ:)``: every point's exclusive contribution, in input order (entries past
     /// the last run's point count are stale).
     private(set) var contributions: [Double] = []
@@ -66,6 +70,11 @@ struct ExclusiveSweep3D {
     init(flatLimit: Int = Self.flatMainLimit) {
         self.pool = Staircase()
         self.flatLimit = flatLimit
+        self.points = .allocate(capacity: 0)
+    }
+
+    deinit {
+        self.points.deallocate()
     }
 
     /// Runs the sweep on `storage` (row-major, K = 3, coordinates > 0), leaving every point's exclusive
@@ -78,15 +87,15 @@ struct ExclusiveSweep3D {
         self.main = -1
         self.flatMain.removeAll()
         self.mainIsFlat = self.flatLimit > 0
-        // Every per-point array keeps at least n entries from run to run; a point's state starts afresh, and
-        // its shadow root is written when it enters the main staircase, before any read.
-        Self.ensureCount(&self.points, n, PointState())
-        Self.ensureCount(&self.shadowRoot, n, -1)
+        // The per-point storage keeps room for the most points any run had; each run starts every state afresh.
+        if n > self.pointCapacity {
+            self.points.deallocate()
+            self.points = .allocate(capacity: n)
+            self.pointCapacity = n
+        }
         Self.ensureCount(&self.contributions, n, 0)
         guard n > 0 else { return 0 }
-        self.points.withUnsafeMutableBufferPointer { points in
-            for i in 0..<n { points[i] = PointState(x: s[3 &* i], y: s[3 &* i &+ 1]) }
-        }
+        for i in 0..<n { (self.points + i).initialize(to: PointState(x: s[3 &* i], y: s[3 &* i &+ 1])) }
         let order = presortedByZ ? [] : DecreasingOrder.of(count: n, key: { s[3 &* $0 &+ 2] })
         var area = 0.0
         var volume = 0.0
@@ -108,7 +117,7 @@ struct ExclusiveSweep3D {
                 if y > self.points[t].rightY {
                     self.bank(t, at: z)
                     let added = self.pool.insert(
-                        into: &self.shadowRoot[t], x: x, y: y, id: p, originX: self.points[t].leftX,
+                        into: &self.points[t].shadowRoot, x: x, y: y, id: p, originX: self.points[t].leftX,
                         originY: self.points[t].rightY
                     ).areaAdded
                     self.points[t].shadowArea += added
@@ -158,7 +167,7 @@ struct ExclusiveSweep3D {
         let right = insertion.rightID
         self.points[p].leftX = left >= 0 ? self.points[left].x : 0
         self.points[p].rightY = right >= 0 ? self.points[right].y : 0
-        self.shadowRoot[p] = shadowRoot
+        self.points[p].shadowRoot = shadowRoot
         var shadow = 0.0
         var previousX = self.points[p].leftX
         for j in 0..<removedCount {
@@ -203,8 +212,9 @@ struct ExclusiveSweep3D {
     private mutating func raiseRightY(of p: Int, to newY: Double, at z: Double) {
         self.bank(p, at: z)
         let oldY = self.points[p].rightY
-        self.pool.removePoints(from: &self.shadowRoot[p], yAtMost: newY)
-        let lastKeptX = self.shadowRoot[p] >= 0 ? self.pool.lastPoint(of: self.shadowRoot[p]).x : self.points[p].leftX
+        self.pool.removePoints(from: &self.points[p].shadowRoot, yAtMost: newY)
+        let lastKeptX =
+            self.points[p].shadowRoot >= 0 ? self.pool.lastPoint(of: self.points[p].shadowRoot).x : self.points[p].leftX
         var area = self.points[p].shadowArea
         var previousX = lastKeptX
         for (dx, dy) in zip(self.pool.removedX, self.pool.removedY) {
@@ -212,7 +222,7 @@ struct ExclusiveSweep3D {
             previousX = dx
         }
         area -= (newY - oldY) * (lastKeptX - self.points[p].leftX)
-        self.points[p].shadowArea = self.shadowRoot[p] >= 0 ? max(0, area) : 0
+        self.points[p].shadowArea = self.points[p].shadowRoot >= 0 ? max(0, area) : 0
         self.points[p].rightY = newY
         self.updateExclusiveArea(p)
     }
@@ -222,15 +232,15 @@ struct ExclusiveSweep3D {
     private mutating func raiseLeftX(of p: Int, to newX: Double, at z: Double) {
         self.bank(p, at: z)
         let oldX = self.points[p].leftX
-        self.pool.removePoints(from: &self.shadowRoot[p], xAtMost: newX)
+        self.pool.removePoints(from: &self.points[p].shadowRoot, xAtMost: newX)
         var area = self.points[p].shadowArea
         var previousX = oldX
         for (dx, dy) in zip(self.pool.removedX, self.pool.removedY) {
             area -= (dx - previousX) * (dy - self.points[p].rightY)
             previousX = dx
         }
-        if self.shadowRoot[p] >= 0 {
-            let first = self.pool.firstPoint(of: self.shadowRoot[p])
+        if self.points[p].shadowRoot >= 0 {
+            let first = self.pool.firstPoint(of: self.points[p].shadowRoot)
             area -= (newX - previousX) * (first.y - self.points[p].rightY)
             self.points[p].shadowArea = max(0, area)
         } else {

@@ -20,10 +20,19 @@
 /// size m, O(n² log n) at worst — the same order as the dedicated HVC4D algorithm of Guerreiro & Fonseca
 /// (2018, "Computing and updating hypervolume contributions in up to four dimensions", IEEE TEVC 22(3))
 /// up to the logarithm, and far below the n + 1 full hypervolumes a naive method needs.
-struct ExclusiveSweep4D {
+struct ExclusiveSweep4D: ~Copyable {
     private let s: [Double]
-    private var stored: [Int] = []
+    /// A stored point: its index and its first three coordinates, in place, so that the scans over the stored
+    /// set read memory in order.
+    private struct StoredPoint {
+        var x: Double
+        var y: Double
+        var z: Double
+        var index: Int
+    }
+    private var stored: [StoredPoint] = []
     private var clipped: [Double] = []
+    private var clippedPositions: [Int] = []
     private var exclusive: [Double]
     private var lastW: [Double]
     /// How many stored points weakly dominate each point in x, y and z.
@@ -47,6 +56,7 @@ struct ExclusiveSweep4D {
         self.dominators = Array(repeating: 0, count: n)
         self.contributions = Array(repeating: 0, count: n)
         self.clipped = Array(repeating: 0, count: 3 * n)
+        self.clippedPositions = Array(repeating: 0, count: n)
     }
 
     private mutating func run(stop: KernelStop?) -> [Double] {
@@ -68,34 +78,49 @@ struct ExclusiveSweep4D {
             self.doublyDominated.removeAll(keepingCapacity: true)
             self.dominatedByP.removeAll(keepingCapacity: true)
             var coveringCrossSections = 0
-            // The clipped set, written in place into storage sized for n points.
+            // Of the clipped points so far that reach p's x (or y), the two largest clipped y (or x).
+            var yReachingX = (first: -Double.infinity, second: -Double.infinity)
+            var xReachingY = (first: -Double.infinity, second: -Double.infinity)
+            // The clipped set, written in place into storage sized for n points, with each clipped point's
+            // position in the stored set.
             var clippedCount = 0
             self.clipped.withUnsafeMutableBufferPointer { clipped in
                 for (position, q) in self.stored.enumerated() {
-                    let (qx, qy, qz) = (s[4 * q], s[4 * q + 1], s[4 * q + 2])
+                    let (qx, qy, qz) = (q.x, q.y, q.z)
                     if qx <= x && qy <= y && qz <= z { self.dominatedByP.append(position) }
-                    if coveringCrossSections < 2 {
-                        // Once two clipped points cover p's whole x-y cross-section, every lower one lies in
-                        // both their boxes: it changes neither the clipped hypervolume nor any exclusive region.
-                        if qx >= x && qy >= y { coveringCrossSections += 1 }
-                        clipped[3 &* clippedCount] = min(qx, x)
-                        clipped[3 &* clippedCount &+ 1] = min(qy, y)
-                        clipped[3 &* clippedCount &+ 2] = min(qz, z)
-                        clippedCount &+= 1
+                    guard coveringCrossSections < 2 else { continue }
+                    // Once two clipped points cover p's whole x-y cross-section, every lower one lies in
+                    // both their boxes: it changes neither the clipped hypervolume nor any exclusive region.
+                    if qx >= x && qy >= y { coveringCrossSections += 1 }
+                    let (cx, cy, cz) = (min(qx, x), min(qy, y), min(qz, z))
+                    // The same holds for one that two earlier clipped points dominate: earlier means higher in
+                    // z, and two that reach p's x with a clipped y at least this one's (or the mirror) do.
+                    if qx >= x {
+                        if cy <= yReachingX.second { continue }
+                        yReachingX = cy > yReachingX.first ? (cy, yReachingX.first) : (yReachingX.first, cy)
                     }
+                    if qy >= y {
+                        if cx <= xReachingY.second { continue }
+                        xReachingY = cx > xReachingY.first ? (cx, xReachingY.first) : (xReachingY.first, cx)
+                    }
+                    clipped[3 &* clippedCount] = cx
+                    clipped[3 &* clippedCount &+ 1] = cy
+                    clipped[3 &* clippedCount &+ 2] = cz
+                    self.clippedPositions[clippedCount] = position
+                    clippedCount &+= 1
                 }
             }
             for position in self.dominatedByP {
-                let q = self.stored[position]
+                let q = self.stored[position].index
                 self.dominators[q] += 1
                 if self.dominators[q] == 2 { self.doublyDominated.append(position) }
             }
             let covered = self.clipped.withUnsafeBufferPointer { clipped in
                 self.sweep.run(UnsafeBufferPointer(rebasing: clipped[0..<(3 * clippedCount)]), presortedByZ: true)
             }
-            for position in 0..<clippedCount {
-                let q = self.stored[position]
-                let lost = self.sweep.contributions[position]
+            for index in 0..<clippedCount {
+                let q = self.stored[self.clippedPositions[index]].index
+                let lost = self.sweep.contributions[index]
                 if lost > 0 {
                     self.bank(q, at: w)
                     self.exclusive[q] = max(0, self.exclusive[q] - lost)
@@ -104,7 +129,7 @@ struct ExclusiveSweep4D {
             self.exclusive[p] = max(0, x * y * z - covered)
             if !self.doublyDominated.isEmpty {
                 // Covered twice over from now on: bank what they own (nothing below w) and drop them.
-                for position in self.doublyDominated { self.bank(self.stored[position], at: w) }
+                for position in self.doublyDominated { self.bank(self.stored[position].index, at: w) }
                 var next = 0
                 var write = 0
                 for read in 0..<self.stored.count {
@@ -129,9 +154,8 @@ struct ExclusiveSweep4D {
     /// in non-increasing z, so the scan also stops at the first point below z.
     private func dominatorCount(x: Double, y: Double, z: Double) -> Int {
         var found = 0
-        let s = self.s
         for q in self.stored {
-            let (qx, qy, qz) = (s[4 * q], s[4 * q + 1], s[4 * q + 2])
+            let (qx, qy, qz) = (q.x, q.y, q.z)
             if qz < z { return found }
             if qx >= x && qy >= y && qz >= z && (qx != x || qy != y || qz != z) {
                 found &+= 1
@@ -153,8 +177,9 @@ struct ExclusiveSweep4D {
         var high = self.stored.count
         while low < high {
             let middle = (low + high) / 2
-            if self.s[4 * self.stored[middle] + 2] >= z { low = middle + 1 } else { high = middle }
+            if self.stored[middle].z >= z { low = middle + 1 } else { high = middle }
         }
-        self.stored.insert(p, at: low)
+        let s = self.s
+        self.stored.insert(StoredPoint(x: s[4 * p], y: s[4 * p + 1], z: z, index: p), at: low)
     }
 }

@@ -37,6 +37,7 @@ struct IndexedFlatStaircase {
 
     /// Inserts `(x, y)` (coordinates > 0) unless a stored point weakly dominates it, removing the stored
     /// points it dominates.
+    @inline(__always)
     mutating func insert(x: Double, y: Double, id: Int) -> Staircase.Insertion {
         self.clearRemoved()
         let count = self.entries.count
