@@ -58,6 +58,8 @@ struct LimitSet {
         if self.kept.count < n * k { self.kept = [Double](repeating: 0, count: n * k) }
         var count = 0
         var dominated = false
+        var smallest = Double.infinity
+        var largest = -Double.infinity
         set.withUnsafeBufferPointer { set in
             p.withUnsafeBufferPointer { p in
                 self.clipped.withUnsafeMutableBufferPointer { clipped in
@@ -77,6 +79,8 @@ struct LimitSet {
                                 return
                             }
                             sums[count] = sum
+                            smallest = min(smallest, sum)
+                            largest = max(largest, sum)
                             count &+= 1
                         }
                     }
@@ -85,24 +89,23 @@ struct LimitSet {
         }
         if dominated { return 0 }
         // A clipped point can only be weakly dominated by one with a sum at least as large: visit by
-        // decreasing sum and compare with the points kept so far.
-        self.sums.withUnsafeBufferPointer { sums in
-            DecreasingOrder.of(count: count, key: { sums[$0] }, into: &self.order)
-        }
+        // decreasing bucket of sums and compare with the points kept so far. Within a bucket a later point
+        // may dominate a kept one, which then leaves (a sort by exact sum, a radix sort at these sizes, costs
+        // more than those few removals).
+        self.bucketOrder(ofSums: count, smallest: smallest, largest: largest)
         var keptCount = 0
         self.clipped.withUnsafeBufferPointer { clipped in
             self.kept.withUnsafeMutableBufferPointer { kept in
                 for row in self.order {
                     let base = row &* k
                     var isDominated = false
-                    let end = keptCount &* k
                     if self.vectorScans && k >= 4 {  // four lanes, then the rest one by one
                         isDominated =
                             rw_simd_any_weakly_dominates_avx2(
                                 kept.baseAddress, keptCount, k, clipped.baseAddress! + base) != 0
                     } else {
                         var start = 0
-                        while start < end {
+                        while start < keptCount &* k {
                             var weakly = true
                             for j in 0..<k where kept[start &+ j] < clipped[base &+ j] {
                                 weakly = false
@@ -115,10 +118,24 @@ struct LimitSet {
                             start &+= k
                         }
                     }
-                    if !isDominated {
-                        for j in 0..<k { kept[end &+ j] = clipped[base &+ j] }
-                        keptCount &+= 1
+                    if isDominated { continue }
+                    // The kept points the new one weakly dominates (none equals it: that one would dominate it).
+                    var write = 0
+                    for read in 0..<keptCount {
+                        var weakly = true
+                        for j in 0..<k where clipped[base &+ j] < kept[read &* k &+ j] {
+                            weakly = false
+                            break
+                        }
+                        if weakly { continue }
+                        if write != read {
+                            for j in 0..<k { kept[write &* k &+ j] = kept[read &* k &+ j] }
+                        }
+                        write &+= 1
                     }
+                    keptCount = write
+                    for j in 0..<k { kept[keptCount &* k &+ j] = clipped[base &+ j] }
+                    keptCount &+= 1
                 }
             }
         }
