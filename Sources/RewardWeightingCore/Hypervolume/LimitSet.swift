@@ -259,12 +259,21 @@ struct LimitSet {
         }
     }
 
-    /// The buckets of ``bucketOrder(ofSums:)``.
+    /// The buckets of ``bucketOrder(ofSums:smallest:largest:)``.
     private static let sumBuckets = 32
+    /// Up to this many points, ``bucketOrder(ofSums:smallest:largest:)`` leaves them in their order.
+    private static let unorderedLimit = 16
 
     /// Sets ``order`` to the rows `0..<count` by decreasing bucket of their ``sums`` (32 equal-width buckets
-    /// between the smallest and largest sum), rows in increasing order within a bucket.
+    /// between the smallest and largest sum), rows in increasing order within a bucket; up to
+    /// ``unorderedLimit`` rows, in increasing order (the filters' removals make any order correct).
     private mutating func bucketOrder(ofSums count: Int, smallest: Double, largest: Double) {
+        if count <= Self.unorderedLimit {
+            // So few points that the removals cost less than the buckets: in the order given.
+            self.order.removeAll(keepingCapacity: true)
+            self.order.append(contentsOf: 0..<count)
+            return
+        }
         let buckets = Self.sumBuckets
         let scale = largest > smallest ? Double(buckets) / (largest - smallest) : 0
         self.bucketStarts.removeAll(keepingCapacity: true)
