@@ -54,4 +54,12 @@ int rw_simd_any_weakly_dominates4_avx2(const double *points, long count, double 
 /// coordinates. Call only when `rw_simd_has_avx2_fma()` returned 1.
 int rw_simd_any_weakly_dominates_avx2(const double *points, long count, long k, const double *candidate);
 
+/// The first pass of a K = 4 limit set (`LimitSet` in RewardWeightingCore), with AVX2: clips each of the `count`
+/// 4-D rows at `set` (row-major), but row `excluded`, to `p` (componentwise minimum). A clipped row below `p` on one
+/// axis only raises that axis's entry of `largest` (4 doubles, read and written); any other is written to `clipped`
+/// (room for `count` rows), in order. Returns how many were written, or −1 as soon as a clipped row equals `p` (a
+/// row weakly dominates it). Call only when `rw_simd_has_avx2_fma()` returned 1.
+long rw_simd_clip4_avx2(
+    const double *set, long count, long excluded, const double *p, double *clipped, double *largest);
+
 #endif

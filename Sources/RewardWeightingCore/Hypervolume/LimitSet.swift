@@ -178,6 +178,25 @@ struct LimitSet {
         var largestOnAxis = SIMD4<Double>(repeating: -.infinity)
         set.withUnsafeBufferPointer { set in
             self.clipped4.withUnsafeMutableBufferPointer { clipped in
+                if self.vectorScans {  // the same pass in AVX2: the same values, bit for bit
+                    let written = withUnsafePointer(to: p) { p in
+                        withUnsafeMutablePointer(to: &largestOnAxis) { largest in
+                            clipped.withMemoryRebound(to: Double.self) { clipped in
+                                rw_simd_clip4_avx2(
+                                    set.baseAddress, n, excluded,
+                                    UnsafeRawPointer(p).assumingMemoryBound(to: Double.self),
+                                    clipped.baseAddress,
+                                    UnsafeMutableRawPointer(largest).assumingMemoryBound(to: Double.self))
+                            }
+                        }
+                    }
+                    if written < 0 {
+                        dominated = true
+                    } else {
+                        count = written
+                    }
+                    return
+                }
                 for i in 0..<n where i != excluded {
                     let base = 4 &* i
                     let value = SIMD4(
