@@ -62,4 +62,9 @@ int rw_simd_any_weakly_dominates_avx2(const double *points, long count, long k, 
 long rw_simd_clip4_avx2(
     const double *set, long count, long excluded, const double *p, double *clipped, double *largest);
 
+/// Removes, in place and keeping the order of the others, the `count` 4-D rows at `rows` (row-major) that `p` (4
+/// doubles) weakly dominates (every coordinate at most p's): the projections WFG drops (`HypervolumeKernels`), with
+/// AVX2. Returns how many rows are left. Call only when `rw_simd_has_avx2_fma()` returned 1.
+long rw_simd_remove_dominated4_avx2(double *rows, long count, const double *p);
+
 #endif

@@ -28,7 +28,24 @@ __attribute__((target("avx2,fma"))) long rw_simd_clip4_avx2(
     return written;
 }
 
+__attribute__((target("avx2,fma"))) long rw_simd_remove_dominated4_avx2(double *rows, long count, const double *p) {
+    const __m256d point = _mm256_loadu_pd(p);
+    long kept = 0;
+    for (long i = 0; i < count; i++) {
+        const __m256d row = _mm256_loadu_pd(rows + 4 * i);
+        // Written in place whatever it is, and counted only when p does not weakly dominate it: no branch.
+        _mm256_storeu_pd(rows + 4 * kept, row);
+        kept += _mm256_movemask_pd(_mm256_cmp_pd(row, point, _CMP_LE_OQ)) != 15;
+    }
+    return kept;
+}
+
 #else
+
+long rw_simd_remove_dominated4_avx2(double *rows, long count, const double *p) {
+    (void)rows; (void)count; (void)p;
+    __builtin_trap();
+}
 
 long rw_simd_clip4_avx2(
     const double *set, long count, long excluded, const double *p, double *clipped, double *largest) {
