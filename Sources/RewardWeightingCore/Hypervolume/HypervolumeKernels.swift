@@ -161,9 +161,12 @@ extension HypervolumeKernels {
         var kept = 0
         let first = point.startIndex
         if vectorScans && m == 4 {
-            let p = [point[first], point[first + 1], point[first + 2], point[first + 3]]
+            let p = SIMD4(point[first], point[first + 1], point[first + 2], point[first + 3])
             kept = rows.withUnsafeMutableBufferPointer { rows in
-                p.withUnsafeBufferPointer { rw_simd_remove_dominated4_avx2(rows.baseAddress, n, $0.baseAddress) }
+                withUnsafePointer(to: p) { p in
+                    rw_simd_remove_dominated4_avx2(
+                        rows.baseAddress, n, UnsafeRawPointer(p).assumingMemoryBound(to: Double.self))
+                }
             }
             rows.removeLast((n - kept) * m)
             return
