@@ -35,8 +35,16 @@ usage() {
     exit 2
 }
 
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+# $1 distinct free ports, one per line. Every socket stays bound until all are chosen: ports asked for one at a
+# time can repeat (a replica and nginx once got the same one, and nginx could not bind it).
+free_ports() {
+    python3 -c '
+import socket, sys
+sockets = [socket.socket() for _ in range(int(sys.argv[1]))]
+for s in sockets:
+    s.bind(("127.0.0.1", 0))
+print("\n".join(str(s.getsockname()[1]) for s in sockets))
+' "$1"
 }
 
 server_binary() {
@@ -175,8 +183,10 @@ up)
     mkdir -p "$dir"
     server_binary >"$dir/binary"
     database_url=$("$root/Scripts/postgres-scratch.sh" start "$dir/postgres")
-    grpc_port=${RW_CLUSTER_GRPC_PORT:-$(free_port)}
-    http_port=${RW_CLUSTER_HTTP_PORT:-$(free_port)}
+    ports=()
+    mapfile -t ports < <(free_ports $((2 + 2 * replicas)))
+    grpc_port=${RW_CLUSTER_GRPC_PORT:-${ports[0]}}
+    http_port=${RW_CLUSTER_HTTP_PORT:-${ports[1]}}
     {
         echo "RW_CLUSTER_DIR=$dir"
         echo "RW_CLUSTER_GRPC=127.0.0.1:$grpc_port"
@@ -184,8 +194,8 @@ up)
         echo "RW_CLUSTER_DATABASE_URL='$database_url'"
         echo "RW_CLUSTER_REPLICAS=$replicas"
         for ((i = 1; i <= replicas; i++)); do
-            echo "RW_CLUSTER_REPLICA_${i}_GRPC=127.0.0.1:$(free_port)"
-            echo "RW_CLUSTER_REPLICA_${i}_HTTP=127.0.0.1:$(free_port)"
+            echo "RW_CLUSTER_REPLICA_${i}_GRPC=127.0.0.1:${ports[2 * i]}"
+            echo "RW_CLUSTER_REPLICA_${i}_HTTP=127.0.0.1:${ports[2 * i + 1]}"
         done
     } >"$dir/cluster.env"
     # shellcheck disable=SC1091
