@@ -153,8 +153,8 @@ struct LimitSet {
     }
 
     /// ``exclusiveVolume(of:against:excludingRow:stop:)`` at K = 4, a point per `SIMD4` (comparisons unrolled
-    /// by hand: the generic SIMD functions are not always inlined), and the dominance filter without a sort.
-    /// The same non-dominated points, in another order.
+    /// by hand: the generic SIMD functions are not always inlined). The points below p on one axis only cut p's
+    /// box down first (see below); the dominance filter then runs on the rest, in sum buckets with removals.
     private mutating func exclusiveVolume4(
         of point: ArraySlice<Double>, against set: [Double], excludingRow excluded: Int, stop: KernelStop?
     ) -> Double {
@@ -233,14 +233,6 @@ struct LimitSet {
         self.clipped4.withUnsafeMutableBufferPointer { clipped in
             self.sums.withUnsafeMutableBufferPointer { sums in
                 var kept = 0
-                @inline(__always) func keep(_ value: SIMD4<Double>) {
-                    let sum = ((value[0] + value[1]) + value[2]) + value[3]
-                    clipped[kept] = value
-                    sums[kept] = sum
-                    smallest = min(smallest, sum)
-                    largest = max(largest, sum)
-                    kept &+= 1
-                }
                 for row in 0..<count {
                     let value = clipped[row]
                     // On an axis where the value is p's, the largest below p is smaller: only axes below p match.
@@ -250,7 +242,13 @@ struct LimitSet {
                         | unsafeBitCast(value[2] <= largestOnAxis[2], to: UInt8.self)
                         | unsafeBitCast(value[3] <= largestOnAxis[3], to: UInt8.self)
                     if covered != 0 { continue }
-                    keep(value - origin)
+                    let shifted = value - origin
+                    let sum = ((shifted[0] + shifted[1]) + shifted[2]) + shifted[3]
+                    clipped[kept] = shifted
+                    sums[kept] = sum
+                    smallest = min(smallest, sum)
+                    largest = max(largest, sum)
+                    kept &+= 1
                 }
                 count = kept
             }
